@@ -1,0 +1,79 @@
+"""Plot style and small figure helpers shared by every notebook.
+
+The pattern for every figure in the course (introduced in ``00_start_here``):
+
+* ``plot_<idea>(...) -> Figure`` draws the whole figure from its parameters
+  (a pure function: no global pyplot state, so it is testable without a browser);
+* ``update_<idea>(fig, ...)`` moves the existing artists to new parameters
+  (found by their ``gid``), which is what a slider calls;
+* :class:`course_utils.widgets.LivePlot` wraps the two with sliders.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+
+#: Okabe & Ito's colour-blind-safe palette (blue, orange, green, vermillion,
+#: sky blue, reddish purple, yellow, black).
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#56B4E9",
+    "#CC79A7",
+    "#F0E442",
+    "#000000",
+)
+
+COURSE_STYLE: dict[str, object] = {
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "font.size": 13,
+    "axes.titlesize": 15,
+    "axes.labelsize": 14,
+    "legend.fontsize": 12,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "lines.linewidth": 2.5,
+    "lines.markersize": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.figsize": (8.0, 4.5),
+    "figure.dpi": 90,
+    "savefig.dpi": 90,
+    "image.cmap": "viridis",
+}
+
+#: Resolution of the frames a slider shows: modest, because rendering is what
+#: the learner waits for.
+LIVE_DPI = 80
+
+
+def apply_course_style() -> None:
+    """Set matplotlib's defaults to the course style (large fonts, colour-blind-safe colours)."""
+    matplotlib.rcParams.update(COURSE_STYLE)
+
+
+def new_figure(ncols: int = 1, *, width: float = 8.0, height: float = 4.5) -> tuple[Figure, list]:
+    """A figure with ``ncols`` axes side by side, laid out by constrained layout.
+
+    Built without pyplot, so it is not shown twice and leaks no global state.
+    """
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1, got {ncols}.")
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
+    return fig, axes
+
+
+def artist(fig: Figure, gid: str) -> Artist:
+    """The artist in ``fig`` whose ``gid`` is ``gid`` (how update functions find what to move)."""
+    found = fig.findobj(lambda a: a.get_gid() == gid)
+    if not found:
+        known = sorted({a.get_gid() for a in fig.findobj() if a.get_gid()})
+        raise KeyError(f"No artist with gid {gid!r} in this figure; it has {known}.")
+    return found[0]

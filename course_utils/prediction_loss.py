@@ -1,0 +1,152 @@
+"""The loss of a single prediction: squared and absolute error, and their slopes.
+
+The first idea of the course (``00_start_here``): a loss turns one prediction
+ŷ and its target y into one number that is small when ŷ is close to y, and its
+derivative says which way to move ŷ.
+
+* squared error  L = (ŷ − y)²,  dL/dŷ = 2(ŷ − y)
+* absolute error L = |ŷ − y|,   dL/dŷ = sign(ŷ − y)  (0 at ŷ = y, as TensorFlow uses)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.widgets import LivePlot, float_slider, register_widget
+
+#: The range of predictions drawn on the x axis.
+PREDICTION_RANGE = (-1.5, 3.0)
+
+
+def _as_finite_float(name: str, value: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.") from None
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {number}.")
+    return number
+
+
+def squared_error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+    r"""Squared error of each prediction, :math:`L = (\hat y - y)^2` (no averaging)."""
+    return np.square(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+
+
+def absolute_error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+    r"""Absolute error of each prediction, :math:`L = |\hat y - y|` (no averaging)."""
+    return np.abs(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+
+
+def squared_error_slope(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+    r"""Derivative of the squared error with respect to the prediction, :math:`2(\hat y - y)`."""
+    return 2.0 * (np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+
+
+def absolute_error_slope(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+    r"""Derivative (subgradient at 0) of the absolute error, :math:`\operatorname{sign}(\hat y - y)`."""
+    return np.sign(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+
+
+def _summary(y_true: float, y_pred: float) -> str:
+    return (
+        f"y = {y_true:.2f}, ŷ = {y_pred:.2f}:  squared error {float(squared_error(y_true, y_pred)):.3f},"
+        f"  absolute error {float(absolute_error(y_true, y_pred)):.3f}"
+    )
+
+
+def plot_prediction_loss(y_true: float = 1.0, y_pred: float = 0.3) -> Figure:
+    """Loss (left) and its slope (right) of one prediction, as functions of ŷ.
+
+    Markers show the current prediction; the dotted line is the target.
+    Used in: 00_start_here.
+    """
+    y_true = _as_finite_float("y_true", y_true)
+    y_pred = _as_finite_float("y_pred", y_pred)
+    grid = np.linspace(*PREDICTION_RANGE, 301)
+    fig, (loss_ax, slope_ax) = new_figure(2, width=10.0, height=4.2)
+    curves = {
+        "squared": (squared_error, squared_error_slope, PALETTE[0], "squared error $(\\hat y - y)^2$"),
+        "absolute": (absolute_error, absolute_error_slope, PALETTE[1], "absolute error $|\\hat y - y|$"),
+    }
+    for name, (loss, slope, colour, label) in curves.items():
+        loss_ax.plot(grid, loss(y_true, grid), color=colour, label=label, gid=f"{name}-loss")
+        loss_ax.plot([y_pred], [loss(y_true, y_pred)], "o", color=colour, gid=f"{name}-loss-marker")
+        slope_ax.plot(grid, slope(y_true, grid), color=colour, label=label, gid=f"{name}-slope")
+        slope_ax.plot([y_pred], [slope(y_true, y_pred)], "o", color=colour, gid=f"{name}-slope-marker")
+    for ax in (loss_ax, slope_ax):
+        ax.axvline(y_true, color=PALETTE[7], linestyle=":", gid=f"target-{ax is loss_ax}")
+        ax.set_xlabel("prediction $\\hat y$")
+        ax.set_xlim(*PREDICTION_RANGE)
+    loss_ax.set_ylim(-0.2, 6.0)
+    slope_ax.set_ylim(-7.0, 7.0)
+    loss_ax.set_ylabel("loss $L$")
+    slope_ax.set_ylabel("slope $dL/d\\hat y$")
+    loss_ax.legend(loc="upper center")
+    fig.suptitle(_summary(y_true, y_pred), gid="summary")
+    return fig
+
+
+def update_prediction_loss(fig: Figure, y_true: float, y_pred: float) -> None:
+    """Move the curves, markers and title of :func:`plot_prediction_loss` to new values."""
+    y_true = _as_finite_float("y_true", y_true)
+    y_pred = _as_finite_float("y_pred", y_pred)
+    grid = np.linspace(*PREDICTION_RANGE, 301)
+    for name, loss, slope in (
+        ("squared", squared_error, squared_error_slope),
+        ("absolute", absolute_error, absolute_error_slope),
+    ):
+        artist(fig, f"{name}-loss").set_ydata(loss(y_true, grid))
+        artist(fig, f"{name}-slope").set_ydata(slope(y_true, grid))
+        artist(fig, f"{name}-loss-marker").set_data([y_pred], [loss(y_true, y_pred)])
+        artist(fig, f"{name}-slope-marker").set_data([y_pred], [slope(y_true, y_pred)])
+    for gid in ("target-True", "target-False"):
+        artist(fig, gid).set_xdata([y_true, y_true])
+    artist(fig, "summary").set_text(_summary(y_true, y_pred))
+
+
+@register_widget
+def prediction_loss_widget() -> LivePlot:
+    """Drag the prediction ŷ (and the target y) and watch both losses and their slopes."""
+    return LivePlot(
+        plot_prediction_loss,
+        update_prediction_loss,
+        {
+            "y_true": float_slider("target y", 1.0, -1.0, 2.0, 0.05),
+            "y_pred": float_slider("prediction ŷ", 0.3, PREDICTION_RANGE[0], PREDICTION_RANGE[1], 0.05),
+        },
+        title="loss and slope of one prediction (sliders: target y, prediction ŷ)",
+    )
+
+
+register(
+    Exercise(
+        key="00.1",
+        title="squared error of one prediction",
+        solution=0.49,
+        hint="Subtract the target from the prediction, then square the difference: (ŷ − y)².",
+        mistakes=(
+            Mistake("no square", near(-0.7), "That is the signed error ŷ − y; the loss squares it.", -0.7),
+            Mistake("absolute error", near(0.7), "That is the absolute error |ŷ − y|; the squared error squares it.", 0.7),
+            Mistake("halved", near(0.245), "That is half the squared error; the ½ convention is not used here.", 0.245),
+            Mistake("squared prediction", near(0.09), "That squares the prediction alone; square the difference ŷ − y.", 0.09),
+        ),
+    )
+)
+
+register(
+    Exercise(
+        key="00.2",
+        title="slope of the squared error",
+        solution=-1.4,
+        hint="Differentiate (ŷ − y)² with respect to ŷ: the chain rule gives 2(ŷ − y).",
+        mistakes=(
+            Mistake("sign flipped", near(1.4), "The sign is flipped: ŷ is below y, so the loss falls as ŷ grows and the slope is negative.", 1.4),
+            Mistake("no factor 2", near(-0.7), "The factor 2 from differentiating the square is missing.", -0.7),
+            Mistake("the loss itself", near(0.49), "That is the loss, not its slope.", 0.49),
+        ),
+    )
+)
