@@ -12,6 +12,7 @@ Defined here, first used in ``00_start_here``.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,10 +79,13 @@ class Exercise:
 
 _REGISTRY: dict[str, Exercise] = {}
 
-#: Modules that define the exercises of each notebook, imported on first use.
-_EXERCISE_MODULES: dict[str, str] = {
-    "00": "course_utils.prediction_loss",
-}
+
+def _import_course_modules() -> None:
+    """Import every course_utils module: each registers its notebook's exercises."""
+    import course_utils
+
+    for module in pkgutil.iter_modules(course_utils.__path__):
+        importlib.import_module(f"course_utils.{module.name}")
 
 
 def register(exercise: Exercise) -> Exercise:
@@ -94,18 +98,16 @@ def register(exercise: Exercise) -> Exercise:
 
 def exercise(key: str) -> Exercise:
     """The exercise registered under ``key`` (``"NN.k"``)."""
-    notebook = key.split(".")[0]
-    if key not in _REGISTRY and notebook in _EXERCISE_MODULES:
-        importlib.import_module(_EXERCISE_MODULES[notebook])
+    if key not in _REGISTRY:
+        _import_course_modules()
     if key not in _REGISTRY:
         raise KeyError(f"No exercise {key!r}. Known exercises: {sorted(all_exercises())}.")
     return _REGISTRY[key]
 
 
 def all_exercises() -> dict[str, Exercise]:
-    """Every exercise of the course, by key (imports each notebook's module)."""
-    for module in _EXERCISE_MODULES.values():
-        importlib.import_module(module)
+    """Every exercise of the course, by key (imports every course_utils module)."""
+    _import_course_modules()
     return dict(sorted(_REGISTRY.items()))
 
 
