@@ -23,7 +23,7 @@ $(READY): requirements.txt constraints.txt pyproject.toml
 	@touch $@
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_FLAGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb $(LAB_FLAGS)
 
 test: setup
 	@start=$$(date +%s); \
