@@ -11,7 +11,7 @@ PYTEST_NOTEBOOK_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Root (as in containers) needs --allow-root; without a display, print the URL instead of opening a browser.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
-.PHONY: setup lab test slides refresh bench lock clean
+.PHONY: setup lab test slides refresh bench bench-browser lock clean
 
 setup: $(READY)
 
@@ -41,6 +41,11 @@ refresh: setup
 
 bench: setup
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Key press to new figure in real JupyterLab (headless Chromium from Debian: apt-get install chromium).
+bench-browser: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements-browser.txt
+	$(BIN)/python benchmarks/browser_slider_latency.py
 
 # For maintainers: pin the exact versions now installed (after changing requirements.txt).
 lock: setup
