@@ -14,6 +14,12 @@ from course_utils import environment, plotting
 from course_utils.environment import check_environment, seed_everything, setup_notebook
 
 
+def run_python(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter (nothing imported yet); fail with its stderr."""
+    result = run_python(code)
+    return result
+
+
 def test_setup_seeds_numpy_python_and_tensorflow():
     setup_notebook(7)
     first = (random.random(), np.random.rand(), float(__import__("keras").random.uniform(())))
@@ -38,8 +44,7 @@ def test_setup_without_tensorflow_leaves_it_unimported():
         "r = setup_notebook(tensorflow=False); "
         "assert 'tensorflow' not in sys.modules; assert r.tensorflow is None; print(r)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    result = run_python(code)
     assert "TensorFlow" not in result.stdout
 
 
@@ -49,8 +54,7 @@ def test_tensorflow_is_silenced_before_import():
         "from course_utils.environment import setup_notebook; setup_notebook()\n"
         "import tensorflow as tf; print(float(tf.constant(2.0) * 3))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    result = run_python(code)
     assert result.stdout.strip() == "6.0"
     assert "oneDNN" not in result.stderr and "absl::InitializeLog" not in result.stderr
 
@@ -73,8 +77,7 @@ def test_import_course_utils_is_light():
         "import sys, time; t = time.perf_counter(); import course_utils; "
         "print(time.perf_counter() - t); assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    result = run_python(code)
     assert float(result.stdout) < 1.0
 
 
