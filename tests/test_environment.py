@@ -16,7 +16,8 @@ from course_utils.environment import check_environment, seed_everything, setup_n
 
 def run_python(code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter (nothing imported yet); fail with its stderr."""
-    result = run_python(code)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
     return result
 
 
