@@ -1,0 +1,597 @@
+"""A single neuron, a dense layer, and the forward pass through a small network.
+
+The ideas of ``01_neuron_and_forward_pass``:
+
+* the sigmoid :math:`\\sigma(z) = 1 / (1 + e^{-z})`, computed without overflow, and its slope
+  :math:`\\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z))`, which vanishes for large :math:`|z|` (saturation);
+* one neuron, :math:`\\hat y = \\sigma(w^\\top x + b)`; for a batch whose examples are the rows of X
+  (shape m × n), :math:`\\hat y = \\sigma(X w + b)` with shape (m,);
+* a dense layer, :math:`Z = X W + b` and :math:`A = g(Z)`, with W of shape (n_in, n_out) as Keras stores
+  its kernel and b of shape (n_out,) added to every row;
+* a seeded toy dataset of two Gaussian blobs, and a slider figure that moves one neuron's output and its
+  decision boundary :math:`w_1 x_1 + w_2 x_2 + b = 0` over it.
+
+Importing this module does not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+
+from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.widgets import LivePlot, float_slider, register_widget
+
+#: The square view of the toy dataset: both inputs x₁ and x₂ range over these limits.
+INPUT_LIMITS = (-4.0, 4.0)
+
+#: The pre-activations z shown on the sigmoid panel; points beyond are drawn at the edge.
+Z_LIMITS = (-8.0, 8.0)
+
+#: Pixels per side of the neuron-output image (a cheap image whose data a slider replaces).
+GRID_SIZE = 161
+
+#: The decision threshold: a neuron output ŷ ≥ 0.5 predicts class 1.
+THRESHOLD = 0.5
+
+#: Pale class colours for the output image: ŷ = 0 pale blue (class 0), ŷ = 1 pale orange (class 1).
+OUTPUT_CMAP = LinearSegmentedColormap.from_list("neuron_output", ["#a9cde8", "#ffffff", "#f5cf85"])
+
+
+# --------------------------------------------------------------------------------------------
+# input checks
+
+
+def _as_finite_float(name: str, value: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.") from None
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {number}.")
+    return number
+
+
+def _as_array(name: str, value: object, ndim: int, what: str) -> np.ndarray:
+    """``value`` as a finite float array with ``ndim`` dimensions; errors name the argument."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers ({what}), got {type(value).__name__}.") from None
+    if array.ndim != ndim:
+        fix = " Use x.reshape(1, -1) for a single example." if name == "x" and array.ndim == 1 else ""
+        raise ValueError(f"{name} must be {ndim}-D ({what}), got shape {array.shape}.{fix}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
+    return array
+
+
+def _as_positive_int(name: str, value: int, *, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}.")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}.")
+    return int(value)
+
+
+# --------------------------------------------------------------------------------------------
+# activations
+
+
+def naive_sigmoid(z: float | np.ndarray) -> np.ndarray:
+    r"""The sigmoid written straight from its formula, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+
+    Correct in exact arithmetic, but ``exp(-z)`` overflows for very negative z (below about −709 in
+    float64, −88.7 in float32): NumPy then warns and returns 0 only because 1 / ∞ happens to be 0.
+    Shown as the pitfall that :func:`sigmoid` avoids.
+    Used in: 01_neuron_and_forward_pass.
+    """
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+
+def sigmoid(z: float | np.ndarray) -> np.ndarray:
+    r"""The sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, computed without overflow.
+
+    For z ≥ 0 it uses :math:`1 / (1 + e^{-z})`, for z < 0 the equal form :math:`e^{z} / (1 + e^{z})`,
+    so the exponential only ever sees a non-positive number and never overflows.
+    Used in: 01_neuron_and_forward_pass.
+    """
+    z_array = np.asarray(z, dtype=float)
+    exp_minus_abs = np.exp(-np.abs(z_array))  # in (0, 1]: cannot overflow
+    return np.where(z_array >= 0, 1.0 / (1.0 + exp_minus_abs), exp_minus_abs / (1.0 + exp_minus_abs))
+
+
+def sigmoid_slope(z: float | np.ndarray) -> np.ndarray:
+    r"""The derivative of the sigmoid, :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`.
+
+    At most 0.25 (at z = 0); it falls towards 0 as |z| grows: the sigmoid *saturates*.
+    Used in: 01_neuron_and_forward_pass.
+    """
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def relu(z: float | np.ndarray) -> np.ndarray:
+    r"""The rectified linear unit, :math:`\operatorname{relu}(z) = \max(0, z)`.
+
+    Used in: 01_neuron_and_forward_pass.
+    """
+    return np.maximum(0.0, np.asarray(z, dtype=float))
+
+
+def linear(z: float | np.ndarray) -> np.ndarray:
+    """No activation: g(z) = z (what a Dense layer computes with ``activation=None``).
+
+    Used in: 01_neuron_and_forward_pass.
+    """
+    return np.asarray(z, dtype=float)
+
+
+#: Activation functions by the names Keras gives them.
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": sigmoid,
+    "tanh": np.tanh,
+    "relu": relu,
+    "linear": linear,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# a neuron and a dense layer
+
+
+def neuron(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    r"""One sigmoid neuron on a batch: :math:`\hat y = \sigma(X w + b)`.
+
+    Args:
+        x: inputs, shape (m, n): one example per row.
+        w: weights, shape (n,): one per input feature.
+        b: the bias, a number.
+
+    Returns the m outputs, shape (m,), each in (0, 1).
+    Used in: 01_neuron_and_forward_pass.
+    """
+    x_array = _as_array("x", x, 2, "one example per row, shape (m, n)")
+    w_array = _as_array("w", w, 1, "one weight per input feature, shape (n,)")
+    if x_array.shape[1] != w_array.shape[0]:
+        raise ValueError(
+            f"w has {w_array.shape[0]} weights but each example in x has {x_array.shape[1]} features; "
+            "give one weight per feature."
+        )
+    return sigmoid(x_array @ w_array + _as_finite_float("b", b))
+
+
+def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "linear") -> np.ndarray:
+    r"""A dense layer on a batch: :math:`Z = X W + b`, then :math:`A = g(Z)`.
+
+    Args:
+        x: inputs, shape (m, n_in): one example per row.
+        W: weights, shape (n_in, n_out), the orientation Keras uses for a Dense kernel.
+        b: biases, shape (n_out,): added to every row of XW (broadcasting).
+        activation: the name of g, one of :data:`ACTIVATIONS`.
+
+    Returns A, shape (m, n_out).
+    Used in: 01_neuron_and_forward_pass.
+    """
+    x_array = _as_array("x", x, 2, "one example per row, shape (m, n_in)")
+    W_array = _as_array("W", W, 2, "shape (n_in, n_out)")
+    b_array = _as_array("b", b, 1, "one bias per output, shape (n_out,)")
+    if x_array.shape[1] != W_array.shape[0]:
+        raise ValueError(
+            f"W must have one row per input feature: x has {x_array.shape[1]} features, W has shape {W_array.shape}. "
+            "If W is stored as (n_out, n_in), pass W.T."
+        )
+    if b_array.shape[0] != W_array.shape[1]:
+        raise ValueError(f"b must have one entry per output (W has {W_array.shape[1]} columns), got shape {b_array.shape}.")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
+    return ACTIVATIONS[activation](x_array @ W_array + b_array)
+
+
+def example_network() -> list[np.ndarray]:
+    """Fixed weights of a 2 → 3 (tanh) → 1 (sigmoid) network, in Keras's ``get_weights`` order.
+
+    Returns ``[W1, b1, W2, b2]`` with shapes (2, 3), (3,), (3, 1), (1,): chosen by hand, so every
+    reader computes the same numbers.
+    Used in: 01_neuron_and_forward_pass.
+    """
+    W1 = np.array([[0.5, -1.0, 1.5], [2.0, 0.25, -0.75]])
+    b1 = np.array([0.1, -0.2, 0.3])
+    W2 = np.array([[1.0], [-2.0], [0.5]])
+    b2 = np.array([0.25])
+    return [W1, b1, W2, b2]
+
+
+def accuracy(y_true: np.ndarray, y_prob: np.ndarray, threshold: float = THRESHOLD) -> float:
+    r"""Share of examples whose predicted class :math:`[\hat y \ge \text{threshold}]` equals the label.
+
+    Used in: 01_neuron_and_forward_pass.
+    """
+    labels = _as_array("y_true", y_true, 1, "one 0/1 label per example")
+    probs = _as_array("y_prob", y_prob, 1, "one predicted probability per example")
+    if labels.shape != probs.shape:
+        raise ValueError(f"y_prob must have one entry per label: y_true has shape {labels.shape}, y_prob {probs.shape}.")
+    if labels.size == 0:
+        raise ValueError("y_true must hold at least one label.")
+    threshold = _as_finite_float("threshold", threshold)
+    return float(np.mean((probs >= threshold) == (labels == 1)))
+
+
+# --------------------------------------------------------------------------------------------
+# the toy dataset
+
+
+def make_two_blobs(
+    n_per_class: int = 40,
+    *,
+    seed: int = 1,
+    centres: tuple[tuple[float, float], tuple[float, float]] = ((-1.0, -1.0), (1.25, 1.0)),
+    spread: float = 0.9,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two seeded Gaussian blobs in the plane, one per class.
+
+    Class 0 is drawn around ``centres[0]``, class 1 around ``centres[1]``, each point as
+    centre + spread · N(0, I). Returns ``(x, y)``: x of shape (2·n_per_class, 2), labels y of
+    shape (2·n_per_class,) with values 0 and 1 (class 0 first). The same seed gives the same
+    data on every machine.
+    Used in: 01_neuron_and_forward_pass.
+    """
+    n = _as_positive_int("n_per_class", n_per_class)
+    centres_array = np.asarray(centres, dtype=float)
+    if centres_array.shape != (2, 2):
+        raise ValueError(f"centres must be two (x₁, x₂) pairs, shape (2, 2), got shape {centres_array.shape}.")
+    spread = _as_finite_float("spread", spread)
+    if spread <= 0:
+        raise ValueError(f"spread must be positive (a standard deviation), got {spread}.")
+    rng = np.random.default_rng(_as_positive_int("seed", seed, allow_zero=True))
+    x = np.concatenate([centre + spread * rng.standard_normal((n, 2)) for centre in centres_array])
+    y = np.repeat([0, 1], n)
+    return x, y
+
+
+@lru_cache(maxsize=1)
+def toy_blobs() -> tuple[np.ndarray, np.ndarray]:
+    """The default toy dataset (``make_two_blobs()``), read-only; used by the figure and the widget.
+
+    Used in: 01_neuron_and_forward_pass.
+    """
+    x, y = make_two_blobs()
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
+# --------------------------------------------------------------------------------------------
+# the neuron figure
+
+
+def boundary_line(w1: float, w2: float, b: float, limits: tuple[float, float] = INPUT_LIMITS) -> tuple[np.ndarray, np.ndarray]:
+    r"""Two points on the decision boundary :math:`w_1 x_1 + w_2 x_2 + b = 0`, spanning the view.
+
+    Solves for x₂ when :math:`|w_2| \ge |w_1|` (a line that is not steep) and for x₁ otherwise, so the
+    points stay finite. With w₁ = w₂ = 0 there is no boundary: both coordinates are NaN (nothing drawn).
+    Used in: 01_neuron_and_forward_pass.
+    """
+    w1, w2, b = _as_finite_float("w1", w1), _as_finite_float("w2", w2), _as_finite_float("b", b)
+    ends = np.array(limits, dtype=float)
+    if w1 == 0.0 and w2 == 0.0:
+        return np.array([np.nan, np.nan]), np.array([np.nan, np.nan])
+    if abs(w2) >= abs(w1):
+        return ends, -(w1 * ends + b) / w2
+    return -(w2 * ends + b) / w1, ends
+
+
+def _grid() -> tuple[np.ndarray, np.ndarray]:
+    centres = np.linspace(*INPUT_LIMITS, GRID_SIZE)
+    return np.meshgrid(centres, centres)
+
+
+def neuron_output_image(w1: float, w2: float, b: float) -> np.ndarray:
+    r"""The neuron's output :math:`\sigma(w_1 x_1 + w_2 x_2 + b)` on a GRID_SIZE × GRID_SIZE grid over the view.
+
+    Row i holds x₂ = the i-th grid value from the bottom (``imshow(..., origin="lower")``).
+    Used in: 01_neuron_and_forward_pass.
+    """
+    grid_x1, grid_x2 = _grid()
+    return sigmoid(w1 * grid_x1 + w2 * grid_x2 + b)
+
+
+@dataclass(frozen=True)
+class NeuronView:
+    """What the neuron figure shows for one (w₁, w₂, b): pre-activations, outputs, accuracy."""
+
+    z: np.ndarray
+    y_prob: np.ndarray
+    accuracy: float
+    correct: int
+    total: int
+
+    def title(self, w1: float, w2: float, b: float) -> str:
+        return (
+            f"w = ({w1:+.2f}, {w2:+.2f}), b = {b:+.2f}:  {self.correct} of {self.total} correct "
+            f"({self.accuracy:.1%}) at threshold {THRESHOLD}"
+        )
+
+
+def neuron_view(w1: float, w2: float, b: float, x: np.ndarray | None = None, y: np.ndarray | None = None) -> NeuronView:
+    """Pre-activations z, outputs ŷ = σ(z) and accuracy of the neuron (w₁, w₂, b) on the toy data (or x, y).
+
+    Used in: 01_neuron_and_forward_pass.
+    """
+    w1, w2, b = _as_finite_float("w1", w1), _as_finite_float("w2", w2), _as_finite_float("b", b)
+    if x is None or y is None:
+        x, y = toy_blobs()
+    z = np.asarray(x, dtype=float) @ np.array([w1, w2]) + b
+    y_prob = sigmoid(z)
+    acc = accuracy(y, y_prob)
+    correct = int(np.sum((y_prob >= THRESHOLD) == (np.asarray(y) == 1)))
+    return NeuronView(z=z, y_prob=y_prob, accuracy=acc, correct=correct, total=len(z))
+
+
+def _sigmoid_panel_offsets(z: np.ndarray) -> np.ndarray:
+    shown = np.clip(z, *Z_LIMITS)
+    return np.column_stack([shown, sigmoid(shown)])
+
+
+def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
+    r"""One neuron :math:`\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)` on the toy dataset.
+
+    Left: the output ŷ as an image over the input plane (pale blue ŷ → 0, pale orange ŷ → 1), the
+    points coloured by class, and the decision boundary :math:`w_1 x_1 + w_2 x_2 + b = 0` where ŷ = 0.5.
+    Right: the sigmoid curve with every point placed at its pre-activation z (clipped to the panel).
+    The title reports the accuracy at threshold 0.5.
+    Used in: 01_neuron_and_forward_pass.
+    """
+    w1, w2, b = _as_finite_float("w1", w1), _as_finite_float("w2", w2), _as_finite_float("b", b)
+    x, y = toy_blobs()
+    view = neuron_view(w1, w2, b)
+    fig, (plane_ax, curve_ax) = new_figure(2, width=12.0, height=5.4)
+    fig.get_layout_engine().set(w_pad=0.1)
+    image = plane_ax.imshow(
+        neuron_output_image(w1, w2, b),
+        extent=(*INPUT_LIMITS, *INPUT_LIMITS),
+        origin="lower",
+        cmap=OUTPUT_CMAP,
+        vmin=0.0,
+        vmax=1.0,
+        interpolation="nearest",
+        gid="neuron-output",
+    )
+    styles = (("o", PALETTE[0], "class 0"), ("^", PALETTE[1], "class 1"))
+    for label, (marker, colour, name) in enumerate(styles):
+        points = x[y == label]
+        plane_ax.scatter(points[:, 0], points[:, 1], marker=marker, s=60, color=colour, edgecolor="black",
+                         linewidth=0.6, label=name, gid=f"class-{label}-points")
+    plane_ax.plot(*boundary_line(w1, w2, b), color=PALETTE[7], linewidth=3, label="boundary $w_1x_1 + w_2x_2 + b = 0$",
+                  gid="boundary")
+    plane_ax.set_xlim(*INPUT_LIMITS)
+    plane_ax.set_ylim(*INPUT_LIMITS)
+    plane_ax.set_aspect("equal")
+    plane_ax.grid(False)
+    plane_ax.set_xlabel("input $x_1$")
+    plane_ax.set_ylabel("input $x_2$")
+    colourbar = fig.colorbar(image, ax=plane_ax, shrink=0.85, pad=0.02)
+    colourbar.set_label("neuron output $\\hat y$")
+
+    z_grid = np.linspace(*Z_LIMITS, 301)
+    curve_ax.plot(z_grid, sigmoid(z_grid), color=PALETTE[7], linewidth=2, label="$\\sigma(z)$")
+    curve_ax.axhline(THRESHOLD, color=PALETTE[7], linestyle=":", linewidth=1.5)
+    curve_ax.axvline(0.0, color=PALETTE[7], linestyle=":", linewidth=1.5)
+    offsets = _sigmoid_panel_offsets(view.z)
+    for label, (marker, colour, name) in enumerate(styles):
+        curve_ax.scatter(*offsets[y == label].T, marker=marker, s=60, color=colour, edgecolor="black",
+                         linewidth=0.6, alpha=0.8, gid=f"class-{label}-on-sigmoid")
+    curve_ax.set_xlim(Z_LIMITS[0] - 0.5, Z_LIMITS[1] + 0.5)
+    curve_ax.set_ylim(-0.05, 1.05)
+    curve_ax.set_xlabel("pre-activation $z = w_1x_1 + w_2x_2 + b$")
+    curve_ax.set_ylabel("output $\\hat y = \\sigma(z)$")
+    curve_ax.set_title(f"each point at its z (beyond ±{Z_LIMITS[1]:g}: at the edge)", fontsize=13)
+    handles, labels = plane_ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    fig.suptitle(view.title(w1, w2, b), gid="neuron-title")
+    return fig
+
+
+def update_neuron(fig: Figure, w1: float, w2: float, b: float) -> None:
+    """Move the output image, the boundary, the points on the sigmoid and the title of :func:`plot_neuron`.
+
+    Only the image's data is replaced (no new artists), so a slider step stays cheap.
+    Used in: 01_neuron_and_forward_pass.
+    """
+    w1, w2, b = _as_finite_float("w1", w1), _as_finite_float("w2", w2), _as_finite_float("b", b)
+    _, y = toy_blobs()
+    view = neuron_view(w1, w2, b)
+    artist(fig, "neuron-output").set_data(neuron_output_image(w1, w2, b))
+    artist(fig, "boundary").set_data(*boundary_line(w1, w2, b))
+    offsets = _sigmoid_panel_offsets(view.z)
+    for label in (0, 1):
+        artist(fig, f"class-{label}-on-sigmoid").set_offsets(offsets[y == label])
+    artist(fig, "neuron-title").set_text(view.title(w1, w2, b))
+
+
+@register_widget
+def neuron_widget() -> LivePlot:
+    """Drag a neuron's weights w₁, w₂ and bias b; watch its output, boundary and accuracy on the toy data.
+
+    Used in: 01_neuron_and_forward_pass.
+    """
+    return LivePlot(
+        plot_neuron,
+        update_neuron,
+        {
+            "w1": float_slider("weight w₁", 1.0, -3.0, 3.0, 0.05),
+            "w2": float_slider("weight w₂", 0.5, -3.0, 3.0, 0.05),
+            "b": float_slider("bias b", -1.0, -5.0, 5.0, 0.05),
+        },
+        title="one sigmoid neuron on two blobs (sliders: weights w₁, w₂ and bias b)",
+    )
+
+
+def plot_sigmoid_saturation() -> Figure:
+    r"""The sigmoid :math:`\sigma(z)` (left) and its slope :math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))` (right).
+
+    Shaded: where the slope is below 1 % of its maximum 0.25, i.e. |z| > 6 approximately: the
+    saturated regions where a gradient through the neuron almost vanishes.
+    Used in: 01_neuron_and_forward_pass.
+    """
+    z = np.linspace(-10.0, 10.0, 401)
+    fig, (value_ax, slope_ax) = new_figure(2, width=11.0, height=4.0)
+    value_ax.plot(z, sigmoid(z), color=PALETTE[0])
+    slope_ax.plot(z, sigmoid_slope(z), color=PALETTE[3])
+    edge = float(z[np.argmax(sigmoid_slope(z) >= 0.0025)])
+    for ax in (value_ax, slope_ax):
+        for low, high in ((-10.0, edge), (-edge, 10.0)):
+            ax.axvspan(low, high, color=PALETTE[7], alpha=0.08, linewidth=0)
+        ax.set_xlim(-10.0, 10.0)
+        ax.set_xlabel("pre-activation $z$")
+    value_ax.text(-9.6, 0.55, "saturated", fontsize=12)
+    slope_ax.text(6.4, 0.2, "saturated", fontsize=12)
+    value_ax.set_ylim(-0.05, 1.05)
+    slope_ax.set_ylim(-0.01, 0.27)
+    value_ax.set_ylabel("$\\sigma(z)$")
+    slope_ax.set_ylabel("$\\sigma'(z)$")
+    value_ax.set_title("the sigmoid")
+    slope_ax.set_title("its slope: at most 0.25")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# exercises
+
+register(
+    Exercise(
+        key="01.1",
+        title="the sigmoid of z = 2",
+        solution=float(sigmoid(2.0)),
+        hint="σ(z) = 1 / (1 + e^(−z)); with z = 2 that is 1 / (1 + e^(−2)). Give at least 4 significant digits.",
+        mistakes=(
+            Mistake("sign of the exponent", near(float(sigmoid(-2.0)), rtol=1e-3),
+                    "That is σ(−2) = 1 / (1 + e²): the exponent is −z, so a positive z gives an output above 0.5.",
+                    float(sigmoid(-2.0))),
+            Mistake("exponential only", near(float(np.exp(-2.0)), rtol=1e-3),
+                    "That is e^(−2) alone; the sigmoid is 1 / (1 + e^(−z)).", float(np.exp(-2.0))),
+            Mistake("tanh", near(float(np.tanh(2.0)), rtol=1e-3),
+                    "That is tanh(2), a different activation (its outputs lie in (−1, 1)).", float(np.tanh(2.0))),
+            Mistake("the slope", near(float(sigmoid_slope(2.0)), rtol=1e-3),
+                    "That is the slope σ'(2) = σ(2)(1 − σ(2)), not σ(2) itself.", float(sigmoid_slope(2.0))),
+        ),
+        rtol=1e-4,
+    )
+)
+
+register(
+    Exercise(
+        key="01.2",
+        title="the shape of a dense layer's output",
+        solution=(32, 3),
+        hint=(
+            "In Z = XW + b, X has one row per example (32 rows) and W maps 4 features to 3 outputs: "
+            "(32, 4) @ (4, 3) keeps the rows and takes the columns. Give a tuple such as (rows, columns)."
+        ),
+        mistakes=(
+            Mistake("transposed", near([3, 32]),
+                    "That is the column-vector convention (WᵀXᵀ); Keras keeps one example per row, so the batch comes first.",
+                    (3, 32)),
+            Mistake("input shape", near([32, 4]), "That is the shape of the input X; the layer turns 4 features into 3 outputs.",
+                    (32, 4)),
+            Mistake("kernel shape", near([4, 3]), "That is the shape of the weights W, not of the layer's output.", (4, 3)),
+            Mistake("one example", near([3]),
+                    "That is the shape of b, or of one example's output; a batch of 32 gives 32 rows of 3 outputs.", (3,)),
+        ),
+    )
+)
+
+#: Exercise 01.3: the fixed inputs on which the learner's ``forward(x, W, b)`` is evaluated.
+FORWARD_X = np.array([[0.5, -1.0], [2.0, 0.0], [-1.5, 1.5], [0.0, 0.25]])
+FORWARD_W = np.array([[1.0, -0.5, 2.0], [0.5, 1.5, -1.0]])
+FORWARD_B = np.array([0.2, -0.4, 0.1])
+
+
+@dataclass(frozen=True)
+class ShapeMismatch:
+    """What a learner's function raised when its matrix shapes did not fit (see exercise 01.3)."""
+
+    message: str
+
+
+def evaluate_forward(forward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray | ShapeMismatch:
+    """Call a learner's ``forward(x, W, b)`` on the fixed inputs of exercise 01.3.
+
+    x has shape (4, 2), W (2, 3), b (3,). A ValueError about shapes becomes a :class:`ShapeMismatch`
+    (a typical mistake the check explains); other errors propagate and the check reports them.
+    Used in: 01_neuron_and_forward_pass (exercise 01.3).
+    """
+    if not callable(forward):
+        raise TypeError(f"give a function forward(x, W, b), not a {type(forward).__name__}.")
+    try:
+        result = forward(FORWARD_X.copy(), FORWARD_W.copy(), FORWARD_B.copy())
+    except ValueError as error:
+        text = str(error)
+        if any(word in text for word in ("shape", "dimension", "align", "broadcast")):
+            return ShapeMismatch(text)
+        raise
+    if result is Ellipsis:
+        raise TypeError("forward still returns `...`; replace it with the layer's output.")
+    if result is None:
+        raise TypeError("forward returned nothing; end it with `return` and the layer's output.")
+    return np.asarray(result, dtype=float)
+
+
+def _forward_reference(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return sigmoid(x @ W + b)
+
+
+register(
+    Exercise(
+        key="01.3",
+        title="a dense sigmoid layer forward(x, W, b)",
+        solution=_forward_reference,
+        hint=(
+            "For x of shape (m, n_in), W of shape (n_in, n_out) and b of shape (n_out,), compute Z = x @ W + b, "
+            "then apply the sigmoid 1 / (1 + np.exp(-Z)) to every entry."
+        ),
+        evaluate=evaluate_forward,
+        mistakes=(
+            Mistake("wrong orientation", lambda value: isinstance(value, ShapeMismatch),
+                    "The matrix shapes do not fit: with x of shape (m, n_in) and W of shape (n_in, n_out), the product "
+                    "is x @ W (not x @ W.T, W @ x or W.T @ x).",
+                    lambda x, W, b: sigmoid(x @ W.T + b)),
+            Mistake("no bias", near(sigmoid(FORWARD_X @ FORWARD_W)),
+                    "The bias is missing: add b to x @ W before the activation.", lambda x, W, b: sigmoid(x @ W)),
+            Mistake("no activation", near(FORWARD_X @ FORWARD_W + FORWARD_B),
+                    "That is Z = x @ W + b, the pre-activation; the layer still has to apply the sigmoid.",
+                    lambda x, W, b: x @ W + b),
+            Mistake("bias after activation", near(sigmoid(FORWARD_X @ FORWARD_W) + FORWARD_B),
+                    "The bias is added after the sigmoid; it belongs inside: σ(x @ W + b).",
+                    lambda x, W, b: sigmoid(x @ W) + b),
+            Mistake("tanh", near(np.tanh(FORWARD_X @ FORWARD_W + FORWARD_B)),
+                    "That applies tanh; this layer's activation is the sigmoid 1 / (1 + e^(−z)).",
+                    lambda x, W, b: np.tanh(x @ W + b)),
+        ),
+    )
+)
+
+register(
+    Exercise(
+        key="01.4",
+        title="the parameters of a 2 → 3 → 1 network",
+        solution=13,
+        hint=(
+            "A dense layer from n_in inputs to n_out neurons has n_in · n_out weights and n_out biases. "
+            "Add the counts of both layers."
+        ),
+        mistakes=(
+            Mistake("weights only", near(9),
+                    "9 counts the weights only (2·3 + 3·1), or the first layer only; every neuron also has a bias.", 9),
+            Mistake("output bias forgotten", near(12), "The output neuron has a bias too: one more parameter.", 12),
+            Mistake("first weights only", near(6), "6 is the first layer's weight matrix W1 alone (2·3).", 6),
+            Mistake("neurons", near(4), "4 counts the neurons (3 hidden + 1 output), not their weights and biases.", 4),
+        ),
+    )
+)
