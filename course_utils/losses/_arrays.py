@@ -1,0 +1,127 @@
+"""Input handling shared by every loss: conversion, rank alignment and clear errors.
+
+Keras aligns ``y_true`` and ``y_pred`` before it computes a loss: when their ranks differ by one and the
+longer one ends in an axis of size 1, that axis is squeezed (or, for a rank-1 partner, the partner is
+expanded). The helpers here do the same in NumPy and in TensorFlow, then insist that the shapes agree:
+Keras would silently broadcast a (N, 1) target against (N, k) predictions, a classic bug.
+
+Used by every module of :mod:`course_utils.losses`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: Keras's fuzz factor (``keras.config.epsilon()``), used to clip probabilities and avoid log(0) and x/0.
+EPSILON = 1e-7
+
+
+def _describe(value: Any) -> str:
+    shape = getattr(value, "shape", None)
+    dtype = getattr(value, "dtype", type(value).__name__)
+    return f"shape {tuple(shape) if shape is not None else '()'} and dtype {dtype}"
+
+
+def as_float64(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float64 array, or a ``TypeError`` naming the argument if it is not numeric."""
+    array = np.asarray(value)
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
+    ):
+        raise TypeError(
+            f"{name} must hold numbers (a float or int array), got {_describe(array)}. "
+            "Convert it with np.asarray(..., dtype=float)."
+        )
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name} must be real, got complex dtype {array.dtype}.")
+    return array.astype(np.float64)
+
+
+def align_ranks(y_true: Any, y_pred: Any, squeeze: Any, expand: Any) -> tuple[Any, Any]:
+    """Keras's rank alignment, for any array type given its ``squeeze`` and ``expand`` functions."""
+    true_rank, pred_rank = len(y_true.shape), len(y_pred.shape)
+    if true_rank == pred_rank + 1 and y_true.shape[-1] == 1:
+        if pred_rank == 1:
+            y_pred = expand(y_pred)
+        else:
+            y_true = squeeze(y_true)
+    elif pred_rank == true_rank + 1 and y_pred.shape[-1] == 1:
+        if true_rank == 1:
+            y_true = expand(y_true)
+        else:
+            y_pred = squeeze(y_pred)
+    return y_true, y_pred
+
+
+def shape_mismatch(true_shape: Any, pred_shape: Any) -> ValueError:
+    """The error raised when y_true and y_pred cannot be compared element by element."""
+    return ValueError(
+        f"y_true and y_pred must have the same shape (a trailing axis of size 1 may differ), got "
+        f"y_true {tuple(true_shape)} and y_pred {tuple(pred_shape)}. Reshape one of them; broadcasting "
+        "a (N, 1) target against (N, k) predictions would compare every target with every output."
+    )
+
+
+def numpy_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Both arguments as float64 arrays of one shape, aligned as Keras aligns them."""
+    y_true = as_float64("y_true", y_true)
+    y_pred = as_float64("y_pred", y_pred)
+    y_true, y_pred = align_ranks(
+        y_true, y_pred, lambda a: np.squeeze(a, axis=-1), lambda a: np.expand_dims(a, -1)
+    )
+    if y_true.shape != y_pred.shape:
+        raise shape_mismatch(y_true.shape, y_pred.shape)
+    return y_true, y_pred
+
+
+def tf_prediction(y_pred: Any) -> Any:
+    """``y_pred`` as a floating tensor (an integer input becomes ``keras.config.floatx()``)."""
+    import tensorflow as tf
+
+    if isinstance(y_pred, str) or (isinstance(y_pred, np.ndarray) and y_pred.dtype == object):
+        raise TypeError(f"y_pred must hold numbers, got {_describe(y_pred)}.")
+    y_pred = tf.convert_to_tensor(y_pred)
+    if not y_pred.dtype.is_floating:
+        import keras
+
+        y_pred = tf.cast(y_pred, keras.config.floatx())
+    return y_pred
+
+
+def tf_pair(y_true: Any, y_pred: Any, align: bool = True, check_shapes: bool = True) -> tuple[Any, Any]:
+    """Both arguments as tensors of ``y_pred``'s float dtype, aligned as Keras aligns them.
+
+    Shapes are checked where they are known when the function is traced, so the check costs nothing
+    inside ``tf.function``.
+    """
+    import tensorflow as tf
+
+    y_pred = tf_prediction(y_pred)
+    if isinstance(y_true, str):
+        raise TypeError(f"y_true must hold numbers, got {_describe(y_true)}.")
+    y_true = tf.cast(tf.convert_to_tensor(y_true), y_pred.dtype)
+    if align:
+        y_true, y_pred = align_ranks(
+            y_true, y_pred, lambda t: tf.squeeze(t, axis=-1), lambda t: tf.expand_dims(t, -1)
+        )
+    if check_shapes and not y_true.shape.is_compatible_with(y_pred.shape):
+        raise shape_mismatch(y_true.shape, y_pred.shape)
+    return y_true, y_pred
+
+
+def is_python_number(value: Any) -> bool:
+    """True for a plain int or float (parameters given as tensors are not range-checked)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def check_in_range(name: str, array: np.ndarray, low: float, high: float, what: str) -> None:
+    """Raise ``ValueError`` naming ``name`` when an element of ``array`` lies outside [low, high]."""
+    finite = array[np.isfinite(array)]
+    if array.size and (finite.size != array.size or finite.min() < low or finite.max() > high):
+        bad = array[~((array >= low) & (array <= high))]
+        raise ValueError(
+            f"{name} must hold {what} in [{low}, {high}], found {bad.flat[0]!r}. "
+            f"Check that you passed {name} in the right place and in the right form."
+        )
