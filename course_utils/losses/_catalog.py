@@ -62,7 +62,8 @@ FAMILY_MODULES: tuple[str, ...] = (
 class Param:
     """One parameter of a loss: its default, the values it may take, and what it means.
 
-    ``check(value)`` returns an error message when the value is not allowed, or ``None``.
+    ``check(value)`` returns an error message when the value is not allowed, or ``None``. A
+    ``required`` parameter has no default in Keras (its ``default`` is then ``None``).
     """
 
     name: str
@@ -70,6 +71,7 @@ class Param:
     valid: str
     meaning: str
     check: Callable[[Any], str | None] | None = None
+    required: bool = False
 
     def validate(self, value: Any) -> None:
         """Raise ``ValueError`` naming the parameter when ``value`` is outside its range."""
@@ -120,8 +122,8 @@ class LossEntry:
 
     @property
     def defaults(self) -> dict[str, Any]:
-        """Parameter name -> default value."""
-        return {param.name: param.default for param in self.params}
+        """Parameter name -> default value (required parameters, which have none, are left out)."""
+        return {param.name: param.default for param in self.params if not param.required}
 
     def param(self, name: str) -> Param:
         """The parameter called ``name``."""
