@@ -64,13 +64,14 @@ def shape_mismatch(true_shape: Any, pred_shape: Any) -> ValueError:
     )
 
 
-def numpy_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Both arguments as float64 arrays of one shape, aligned as Keras aligns them."""
+def numpy_pair(y_true: Any, y_pred: Any, align: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Both arguments as float64 arrays of one shape, aligned as Keras aligns them (if ``align``)."""
     y_true = as_float64("y_true", y_true)
     y_pred = as_float64("y_pred", y_pred)
-    y_true, y_pred = align_ranks(
-        y_true, y_pred, lambda a: np.squeeze(a, axis=-1), lambda a: np.expand_dims(a, -1)
-    )
+    if align:
+        y_true, y_pred = align_ranks(
+            y_true, y_pred, lambda a: np.squeeze(a, axis=-1), lambda a: np.expand_dims(a, -1)
+        )
     if y_true.shape != y_pred.shape:
         raise shape_mismatch(y_true.shape, y_pred.shape)
     return y_true, y_pred
