@@ -29,6 +29,9 @@ from loss_inputs import draw  # noqa: E402  (the test suite's input generator, o
 
 from course_utils.losses import catalog  # noqa: E402
 
+#: Values for parameters Keras requires (the Keras class's default).
+REQUIRED_VALUES = {"q": 0.5}
+
 MODES = ("forward, eager", "forward + gradient, eager", "forward, tf.function", "forward + gradient, tf.function")
 
 
@@ -48,7 +51,8 @@ def inputs_for(entry, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray,
     y_pred = draw(entry.y_pred_domain, shape, rng, edges=False)
     if y_true.dtype.kind == "f":
         y_true = y_true.astype(np.float32)
-    return y_true, y_pred.astype(np.float32), {}
+    params = {param.name: REQUIRED_VALUES[param.name] for param in entry.params if param.required}
+    return y_true, y_pred.astype(np.float32), params
 
 
 def runners(loss, y_true, y_pred, params):
