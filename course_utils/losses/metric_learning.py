@@ -31,15 +31,32 @@ def _check_circle_inputs(y_true: Any, y_pred: Any, ref_labels: Any, ref_embeddin
         )
     if (ref_labels is None) != (ref_embeddings is None):
         raise ValueError("ref_labels and ref_embeddings go together: pass both or neither.")
-    if ref_embeddings is not None and np.shape(ref_embeddings)[-1:] != np.shape(y_pred)[-1:]:
-        raise ValueError(
-            f"ref_embeddings must have the embedding size of y_pred ({np.shape(y_pred)[-1]}), "
-            f"got shape {np.shape(ref_embeddings)}."
-        )
+    if ref_embeddings is not None:
+        if len(np.shape(ref_embeddings)) != 2 or np.shape(ref_embeddings)[-1] != np.shape(y_pred)[-1]:
+            raise ValueError(
+                f"ref_embeddings must have shape (M, {np.shape(y_pred)[-1]}), the embedding size of "
+                f"y_pred; got shape {np.shape(ref_embeddings)}."
+            )
+        if np.shape(ref_labels) not in ((np.shape(ref_embeddings)[0],), (np.shape(ref_embeddings)[0], 1)):
+            raise ValueError(
+                f"ref_labels must hold one integer label per reference embedding, shape "
+                f"({np.shape(ref_embeddings)[0]},), got shape {np.shape(ref_labels)}."
+            )
     if is_python_number(gamma) and not gamma > 0:
         raise ValueError(f"gamma must be a number > 0 (the scale of the pair weights), got {gamma!r}.")
     if is_python_number(margin) and not 0 <= margin <= 1:
         raise ValueError(f"margin must be in [0, 1] (the relaxation of the optima), got {margin!r}.")
+
+
+def _integer_labels(name: str, labels: Any) -> np.ndarray:
+    """Class labels as a flat int64 array; a fractional label is an error (Keras would truncate it)."""
+    values = as_float64(name, labels).reshape(-1)
+    if not np.all(values == np.round(values)):
+        raise ValueError(
+            f"{name} must hold integer class labels, found {values[values != np.round(values)][0]!r}. "
+            "Pass the class ids, not one-hot rows or probabilities."
+        )
+    return values.astype(np.int64)
 
 
 def _np_logsumexp(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -64,9 +81,9 @@ def circle_numpy(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embedding
     """
     _check_circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, gamma, margin)
     embeddings = as_float64("y_pred", y_pred)
-    labels = np.asarray(y_true).astype(np.int64).reshape(-1)
+    labels = _integer_labels("y_true", y_true)
     references = embeddings if ref_embeddings is None else as_float64("ref_embeddings", ref_embeddings)
-    reference_labels = labels if ref_labels is None else np.asarray(ref_labels).astype(np.int64).reshape(-1)
+    reference_labels = labels if ref_labels is None else _integer_labels("ref_labels", ref_labels)
     distance = np.maximum(1.0 - embeddings @ references.T, 0.0)
     positive = labels[:, None] == reference_labels[None, :]
     negative = ~positive

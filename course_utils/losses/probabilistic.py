@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.losses._arrays import EPSILON, numpy_pair, tf_pair
+from course_utils.losses._arrays import EPSILON, check_in_range, numpy_pair, tf_pair
 from course_utils.losses._catalog import LossEntry, register
 
 
@@ -73,8 +73,9 @@ def kl_divergence_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 def _kl_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     y_true, y_pred = numpy_pair(y_true, y_pred, align=False)
+    # Keras would clip values outside [0, 1] silently; for a distribution they are a mistake.
     for name, array in (("y_true", y_true), ("y_pred", y_pred)):
-        _check_nonnegative(name, array, "a probability")
+        check_in_range(name, array, 0.0, 1.0, "probabilities")
     return y_true, y_pred
 
 

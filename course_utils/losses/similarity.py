@@ -18,14 +18,23 @@ from course_utils.losses._arrays import EPSILON, numpy_pair, tf_pair
 from course_utils.losses._catalog import LossEntry, Param, register
 
 
-def _check_axis(axis: Any, rank: int) -> None:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis must be an int (the axis the vectors lie along), got {axis!r}.")
-    if rank and not -rank <= axis < rank:
-        raise ValueError(f"axis must be in [-{rank}, {rank - 1}] for inputs of rank {rank}, got {axis}.")
+def _check_axis(axis: Any, rank: int) -> Any:
+    """``axis`` as Keras accepts it (an int, a tuple of ints, or None for every axis), checked against ``rank``."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    if not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+        raise TypeError(
+            f"axis must be an int, a tuple of ints or None (the axes the vectors lie along), got {axis!r}."
+        )
+    if rank and not all(-rank <= a < rank for a in axes):
+        raise ValueError(f"axis must be in [-{rank}, {rank - 1}] for inputs of rank {rank}, got {axis!r}.")
+    if rank and len({a % rank for a in axes}) != len(axes):
+        raise ValueError(f"axis must not name an axis twice, got {axis!r} for inputs of rank {rank}.")
+    return tuple(axis) if isinstance(axis, list) else axis
 
 
-def _np_normalize(vectors: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+def _np_normalize(vectors: np.ndarray, axis: Any) -> tuple[np.ndarray, np.ndarray]:
     """``vectors`` scaled by min(1/‖v‖, 1/ε) along ``axis``, and that scale."""
     norm = np.sqrt(np.sum(vectors**2, axis=axis, keepdims=True))
     with np.errstate(divide="ignore"):
@@ -33,19 +42,19 @@ def _np_normalize(vectors: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarra
     return vectors * scale, scale
 
 
-def cosine_similarity_numpy(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
+def cosine_similarity_numpy(y_true: Any, y_pred: Any, axis: Any = -1) -> np.ndarray:
     """Negative cosine, float64: :math:`L = -\\sum_j \\bar y_j \\bar{\\hat y}_j`, :math:`\\bar v = v \\min(\\lVert v \\rVert^{-1}, \\epsilon^{-1})`."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
-    _check_axis(axis, y_pred.ndim)
+    axis = _check_axis(axis, y_pred.ndim)
     return -np.sum(_np_normalize(y_true, axis)[0] * _np_normalize(y_pred, axis)[0], axis=axis)
 
 
-def cosine_similarity_tf(y_true: Any, y_pred: Any, axis: int = -1) -> Any:
+def cosine_similarity_tf(y_true: Any, y_pred: Any, axis: Any = -1) -> Any:
     """Negative cosine in TensorFlow, a drop-in for ``keras.losses.cosine_similarity``."""
     import tensorflow as tf
 
     y_true, y_pred = tf_pair(y_true, y_pred)
-    _check_axis(axis, y_pred.shape.rank or 0)
+    axis = _check_axis(axis, y_pred.shape.rank or 0)
     limit = tf.constant(1.0 / EPSILON, y_pred.dtype)
 
     def normalize(vectors: Any) -> Any:
@@ -55,10 +64,10 @@ def cosine_similarity_tf(y_true: Any, y_pred: Any, axis: int = -1) -> Any:
     return -tf.reduce_sum(normalize(y_true) * normalize(y_pred), axis=axis)
 
 
-def cosine_similarity_grad(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
+def cosine_similarity_grad(y_true: Any, y_pred: Any, axis: Any = -1) -> np.ndarray:
     """:math:`\\partial L / \\partial \\hat y = -(\\bar y - (\\bar y \\cdot u)\\,u) / \\lVert \\hat y \\rVert` with :math:`u = \\hat y / \\lVert \\hat y \\rVert`; :math:`-\\bar y / \\epsilon` when :math:`\\lVert \\hat y \\rVert < \\epsilon`."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
-    _check_axis(axis, y_pred.ndim)
+    axis = _check_axis(axis, y_pred.ndim)
     target, _ = _np_normalize(y_true, axis)
     norm = np.sqrt(np.sum(y_pred**2, axis=axis, keepdims=True))
     safe_norm = np.where(norm > EPSILON, norm, 1.0)
@@ -79,6 +88,7 @@ register(LossEntry(
     numpy=cosine_similarity_numpy,
     tf=cosine_similarity_tf,
     grad=cosine_similarity_grad,
-    params=(Param("axis", -1, "an int (an axis of y_pred)", "the axis the vectors lie along"),),
+    params=(Param("axis", -1, "an int, a tuple of ints or None (axes of y_pred)",
+                  "the axis the vectors lie along (a tuple or None: the vectors span those axes)"),),
     notes="A zero vector has loss 0 (it is scaled by 1/ε, not divided by its zero length).",
 ))
