@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -297,6 +298,144 @@ def _example_sigmoid_cce() -> dict[str, Any]:
     return {"logits": logits, "y_true": y_true}
 
 
+# ----------------------------------------------------------------------------- 11: closures vs Loss classes
+
+
+def _tiny_regression_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(8, 3)).astype("float32"), rng.normal(size=(8, 1)).astype("float32")
+
+
+def _save_and_reload(loss: Any) -> Any:
+    """Compile a tiny model with ``loss``, train one step, save it to a temporary .keras file, load it."""
+    import tempfile
+    from pathlib import Path
+
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x, y = _tiny_regression_data()
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss=loss)
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return keras.models.load_model(path)
+
+
+def save_and_reload_with_closure_loss(delta: float = 0.5) -> Any:
+    """Broken (mistake 11): a loss with a parameter written as a closure, ``make_loss(delta)`` → ``loss(y_true, y_pred)``.
+
+    ``compile`` accepts it (two arguments), but the saved model records only the inner function's
+    name, so loading it fails: Keras cannot find a function called ``loss``, and δ is lost anyway.
+    """
+    import keras
+
+    def make_loss(delta: float) -> Callable[[Any, Any], Any]:
+        def loss(y_true: Any, y_pred: Any) -> Any:
+            return keras.losses.huber(y_true, y_pred, delta=delta)
+
+        return loss
+
+    return _save_and_reload(make_loss(delta)).loss
+
+
+@lru_cache(maxsize=1)
+def scaled_huber_loss_class() -> type:
+    """The fix for mistake 11: a ``keras.losses.Loss`` subclass whose ``get_config`` carries δ.
+
+    Registered as ``course_utils_errata>ScaledHuber`` so that ``load_model`` finds it by name
+    (defined on first call, so importing this module does not import Keras).
+    """
+    import keras
+
+    @keras.saving.register_keras_serializable(package="course_utils_errata")
+    class ScaledHuber(keras.losses.Loss):
+        """Huber loss with its δ stored in the config: :math:`\\ell_\\delta(e)` averaged over the last axis."""
+
+        def __init__(self, delta: float = 1.0, name: str = "scaled_huber", **kwargs: Any) -> None:
+            super().__init__(name=name, **kwargs)
+            self.delta = float(delta)
+
+        def call(self, y_true: Any, y_pred: Any) -> Any:
+            return keras.losses.huber(y_true, y_pred, delta=self.delta)
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), "delta": self.delta}
+
+    return ScaledHuber
+
+
+def save_and_reload_with_loss_class(delta: float = 0.5) -> float:
+    """Fixed: the same model compiled with :func:`scaled_huber_loss_class` survives saving; returns the reloaded δ."""
+    return _save_and_reload(scaled_huber_loss_class()(delta=delta)).loss.delta
+
+
+def _example_saving() -> dict[str, Any]:
+    return {"delta": 0.5}
+
+
+# ----------------------------------------------------------------------------- 12: a loss reading the model's insides
+
+
+def fit_with_loss_reading_a_hidden_tensor() -> float:
+    """Broken (mistake 12): a VAE-style loss that reads the model's latent code from outside the model.
+
+    The loss function closes over ``code``, the symbolic output of a hidden layer. A Keras 3 loss only
+    receives ``(y_true, y_pred)``; the symbolic tensor is a placeholder, not the batch's values, and
+    ``fit`` stops with ``ValueError`` (a KerasTensor cannot enter a TensorFlow function).
+    """
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x, y = _tiny_regression_data()
+    inputs = keras.Input((3,))
+    code = keras.layers.Dense(2, name="code")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1)(code))
+
+    def loss_with_penalty(y_true: Any, y_pred: Any) -> Any:
+        return keras.ops.mean(keras.ops.square(y_true - y_pred)) + keras.ops.mean(keras.ops.square(code))
+
+    model.compile(optimizer="sgd", loss=loss_with_penalty)
+    history = model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    return float(history.history["loss"][0])
+
+
+@lru_cache(maxsize=1)
+def code_penalty_layer_class() -> type:
+    """The fix for mistake 12: a layer that adds the penalty on its own output with ``add_loss``.
+
+    :math:`\\text{penalty} = \\text{mean}(z^2)` is computed from the real batch inside ``call`` and
+    added to the compiled loss by ``fit`` (defined on first call, so importing this module does not
+    import Keras).
+    """
+    import keras
+
+    class CodePenalty(keras.layers.Layer):
+        """Passes z through unchanged and adds mean(z²) to the model's losses."""
+
+        def call(self, code: Any) -> Any:
+            self.add_loss(keras.ops.mean(keras.ops.square(code)))
+            return code
+
+    return CodePenalty
+
+
+def fit_with_add_loss() -> float:
+    """Fixed: the same model with the penalty added inside it by :func:`code_penalty_layer_class`; returns the epoch's loss."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x, y = _tiny_regression_data()
+    inputs = keras.Input((3,))
+    code = code_penalty_layer_class()()(keras.layers.Dense(2, name="code")(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(1)(code))
+    model.compile(optimizer="sgd", loss="mean_squared_error")
+    history = model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    return float(history.history["loss"][0])
+
+
 # ----------------------------------------------------------------------------- 13: keras.losses.MSE
 
 
@@ -434,6 +573,21 @@ ERRATA: tuple[Erratum, ...] = (
         "Independent sigmoids do not sum to 1, so Keras silently renormalises them, and a wrong class "
         "saturated near σ = 1 gets almost no gradient instead of the softmax's p − y.",
         _example_sigmoid_cce,
+    ),
+    Erratum(
+        11, "A loss with a parameter written as a closure", save_and_reload_with_closure_loss,
+        save_and_reload_with_loss_class,
+        "compile accepts a two-argument closure, but a saved model only records the inner function's name, "
+        "so load_model cannot rebuild it (TypeError) and the parameter is lost; a Loss subclass with "
+        "get_config survives.",
+        _example_saving, raises="TypeError",
+    ),
+    Erratum(
+        12, "A VAE-style loss reading the model's hidden tensors", fit_with_loss_reading_a_hidden_tensor,
+        fit_with_add_loss,
+        "A Keras 3 loss only sees (y_true, y_pred); a hidden layer's symbolic output captured from outside "
+        "is a placeholder, so fit raises ValueError; add the term inside the model with add_loss.",
+        dict, raises="ValueError",
     ),
     Erratum(
         13, "keras.losses.MSE in Keras 3", mse_by_keras_3_missing_alias, mse_by_portable_name,

@@ -32,7 +32,7 @@ def test_importing_the_errata_does_not_import_tensorflow_or_keras():
 def test_registry_labels_are_unique_and_cover_the_required_mistakes():
     labels = [erratum.label for erratum in ERRATA]
     assert len(labels) == len(set(labels))
-    assert {3, 4, 5, 6, 7, 10, 13, 14} <= {erratum.number for erratum in ERRATA}
+    assert {3, 4, 5, 6, 7, 10, 11, 12, 13, 14} <= {erratum.number for erratum in ERRATA}
     numbers = [erratum.number for erratum in ERRATA]
     assert numbers == sorted(numbers)  # the order of the course's list of mistakes
     for erratum in ERRATA:
@@ -229,6 +229,38 @@ def test_10_sigmoid_outputs_are_renormalised_and_the_gradient_is_not_softmax_min
 
 
 # ----------------------------------------------------------------------------- 13: keras.losses.MSE
+
+
+def test_11_a_closure_loss_cannot_be_reloaded_but_a_loss_class_keeps_its_parameter():
+    with pytest.raises(TypeError, match="Could not locate function 'loss'"):
+        errata.save_and_reload_with_closure_loss(delta=0.5)
+    assert errata.save_and_reload_with_loss_class(delta=0.25) == 0.25
+
+
+def test_11_the_loss_class_computes_keras_huber_with_its_delta():
+    import keras
+
+    loss = errata.scaled_huber_loss_class()(delta=0.3)
+    y_true, y_pred = np.zeros((4, 2), np.float32), np.array([[0.1, 2.0]] * 4, np.float32)
+    expected = float(keras.losses.Huber(delta=0.3)(y_true, y_pred))
+    assert float(loss(y_true, y_pred)) == pytest.approx(expected, rel=1e-6)
+    assert errata.scaled_huber_loss_class() is errata.scaled_huber_loss_class()  # registered once
+
+
+def test_12_a_loss_reading_a_hidden_tensor_fails_and_add_loss_trains_with_the_penalty():
+    with pytest.raises(ValueError, match="KerasTensor cannot be used as input to a TensorFlow function"):
+        errata.fit_with_loss_reading_a_hidden_tensor()
+    assert math.isfinite(errata.fit_with_add_loss())
+
+
+def test_12_the_penalty_layer_adds_mean_square_of_its_input():
+    import keras
+
+    layer = errata.code_penalty_layer_class()()
+    code = np.array([[1.0, -2.0], [3.0, 0.0]], np.float32)
+    np.testing.assert_array_equal(np.asarray(layer(code)), code)
+    assert [float(v) for v in layer.losses] == pytest.approx([np.mean(code**2)])
+    assert isinstance(layer, keras.layers.Layer)
 
 
 def test_13_keras_3_has_no_mse_alias_and_the_portable_name_works():
