@@ -475,6 +475,17 @@ def test_sparse_labels_out_of_range_fail_in_tensorflow_as_they_do_in_keras():
         entry("sparse_categorical_crossentropy").tf(np.array([0, 3]), y_pred)
 
 
+def test_sparse_labels_out_of_range_fail_inside_tf_function_naming_y_true():
+    """The one-hot pick would give a silent loss of 0 for a bad id; the check stops it in graphs too."""
+    import tensorflow as tf
+
+    y_pred = np.array([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])
+    traced = tf.function(lambda t, p: entry("sparse_categorical_crossentropy").tf(t, p))
+    for labels in (np.array([0, 3]), np.array([-1, 2])):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="y_true must hold class ids"):
+            traced(labels, y_pred)
+
+
 def test_an_ignored_class_may_lie_outside_the_class_range():
     y_pred = np.array([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])
     value = entry("sparse_categorical_crossentropy").numpy(np.array([255, 2]), y_pred, ignore_class=255)

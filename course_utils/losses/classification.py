@@ -509,7 +509,14 @@ def sparse_categorical_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bo
     if not use_logits:
         logits = tf.math.log(_tf_clip(logits))
     log_probabilities = tf.nn.log_softmax(logits, axis=-1)
-    result = -tf.gather(log_probabilities, labels[..., None], axis=-1, batch_dims=rank - 1)[..., 0]
+    # Picking -log p[label] with a one-hot mask: its gradient is a product, not a scatter. A one-hot of
+    # an id outside [0, C) would be all zeros (a silent loss of 0), so the ids are checked first.
+    classes = tf.shape(log_probabilities)[-1]
+    tf.debugging.assert_non_negative(labels, message="y_true must hold class ids >= 0")
+    tf.debugging.assert_less(labels, tf.cast(classes, labels.dtype),
+                             message="y_true must hold class ids below the number of classes of y_pred")
+    picked = tf.one_hot(labels, classes, dtype=log_probabilities.dtype)
+    result = -tf.reduce_sum(picked * log_probabilities, axis=-1)
     if valid is not None:
         from keras.src.backend.common.masking import set_keras_mask
 
