@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.neuron import sigmoid
 from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: The parameters of the small network, in Keras's ``get_weights`` order.
@@ -64,38 +65,6 @@ Parameters = dict[str, np.ndarray]
 # input checks
 
 
-def _as_finite_float(name: str, value: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.") from None
-    if not np.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number}.")
-    return number
-
-
-def _as_positive_int(name: str, value: int, *, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}.")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}.")
-    return int(value)
-
-
-def _as_array(name: str, value: object, ndim: int, what: str) -> np.ndarray:
-    """``value`` as a finite float64 array with ``ndim`` dimensions; errors name the argument."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers ({what}), got {type(value).__name__}.") from None
-    if array.ndim != ndim:
-        fix = " For a single example use x.reshape(1, -1)." if name == "X" and array.ndim == 1 else ""
-        raise ValueError(f"{name} must be {ndim}-D ({what}), got shape {array.shape}.{fix}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
-    return array
-
-
 def _as_parameters(params: Mapping[str, object]) -> Parameters:
     """The four parameters as float arrays with matching shapes; errors say which one is wrong."""
     if not isinstance(params, Mapping):
@@ -103,10 +72,10 @@ def _as_parameters(params: Mapping[str, object]) -> Parameters:
     missing = [name for name in PARAMETER_NAMES if name not in params]
     if missing:
         raise KeyError(f"params is missing {missing}; give a dict with keys {list(PARAMETER_NAMES)} (see example_parameters()).")
-    W1 = _as_array("W1", params["W1"], 2, "hidden kernel, shape (n_in, n_hidden)")
-    b1 = _as_array("b1", params["b1"], 1, "hidden biases, shape (n_hidden,)")
-    W2 = _as_array("W2", params["W2"], 2, "output kernel, shape (n_hidden, 1)")
-    b2 = _as_array("b2", params["b2"], 1, "output bias, shape (1,)")
+    W1 = as_finite_array("W1", params["W1"], 2, "hidden kernel, shape (n_in, n_hidden)")
+    b1 = as_finite_array("b1", params["b1"], 1, "hidden biases, shape (n_hidden,)")
+    W2 = as_finite_array("W2", params["W2"], 2, "output kernel, shape (n_hidden, 1)")
+    b2 = as_finite_array("b2", params["b2"], 1, "output bias, shape (1,)")
     n_hidden = W1.shape[1]
     if b1.shape != (n_hidden,):
         raise ValueError(f"b1 must have one bias per hidden unit, shape ({n_hidden},) to match W1 {W1.shape}, got {b1.shape}.")
@@ -119,8 +88,8 @@ def _as_parameters(params: Mapping[str, object]) -> Parameters:
 
 def _as_batch(X: object, y: object, n_in: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """X as (m, n_in) and y as (m,) labels in [0, 1]."""
-    X_array = _as_array("X", X, 2, "one example per row, shape (m, n_in)")
-    y_array = np.atleast_1d(_as_array("y", y, np.ndim(y), "one label per example"))
+    X_array = as_finite_array("X", X, 2, "one example per row, shape (m, n_in)")
+    y_array = np.atleast_1d(as_finite_array("y", y, np.ndim(y), "one label per example"))
     if y_array.ndim == 2 and y_array.shape[1] == 1:
         y_array = y_array[:, 0]
     if y_array.shape != (X_array.shape[0],):
@@ -139,7 +108,7 @@ def _as_stage(stage: str) -> str:
 
 
 def _as_learning_rate(learning_rate: float) -> float:
-    rate = _as_finite_float("learning_rate", learning_rate)
+    rate = as_finite_float("learning_rate", learning_rate)
     if rate <= 0:
         raise ValueError(f"learning_rate must be positive, got {rate}; try 0.5.")
     return rate
@@ -156,7 +125,7 @@ def example_parameters(seed: int = 5) -> Parameters:
     b2 ~ N(0, 0.5²) of shape (1,). The same seed gives the same numbers on every machine.
     Used in: 03_backpropagation.
     """
-    rng = np.random.default_rng(_as_positive_int("seed", seed, allow_zero=True))
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     W1 = np.round(rng.normal(0.0, 1.0, (2, 2)), 1)
     b1 = np.round(rng.normal(0.0, 0.5, 2), 1)
     W2 = np.round(rng.normal(0.0, 1.0, (2, 1)), 1)
@@ -169,8 +138,8 @@ def example_batch(m: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
     Used in: 03_backpropagation.
     """
-    m = _as_positive_int("m", m)
-    rng = np.random.default_rng(_as_positive_int("seed", seed, allow_zero=True))
+    m = as_positive_int("m", m)
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     return np.round(rng.normal(0.0, 1.0, (m, 2)), 2), (np.arange(m) % 2).astype(float)
 
 
@@ -195,7 +164,7 @@ def forward_pass(params: Mapping[str, object], X: np.ndarray) -> ForwardPass:
     Used in: 03_backpropagation.
     """
     p = _as_parameters(params)
-    X_array = _as_array("X", X, 2, "one example per row, shape (m, n_in)")
+    X_array = as_finite_array("X", X, 2, "one example per row, shape (m, n_in)")
     if X_array.shape[1] != p["W1"].shape[0]:
         raise ValueError(f"X must have {p['W1'].shape[0]} columns, one per row of W1; got shape {X_array.shape}.")
     Z1 = X_array @ p["W1"] + p["b1"]
@@ -300,7 +269,7 @@ def finite_difference_gradients(params: Mapping[str, object], X: np.ndarray, y: 
     """
     p = _as_parameters(params)
     X_array, y_array = _as_batch(X, y, p["W1"].shape[0])
-    h = _as_finite_float("h", h)
+    h = as_finite_float("h", h)
     if h <= 0:
         raise ValueError(f"h must be a small positive step, e.g. 1e-6, got {h}.")
     gradients = {}
@@ -349,7 +318,7 @@ def train(params: Mapping[str, object], X: np.ndarray, y: np.ndarray, *, learnin
     p = _as_parameters(params)
     X_array, y_array = _as_batch(X, y, p["W1"].shape[0])
     rate = _as_learning_rate(learning_rate)
-    steps = _as_positive_int("steps", steps, allow_zero=True)
+    steps = as_positive_int("steps", steps, allow_zero=True)
     history = [p]
     for _ in range(steps):
         history.append(sgd_step(history[-1], backprop_gradients(history[-1], X_array, y_array), rate))
@@ -403,10 +372,10 @@ def _single_example(params: Mapping[str, object], x: object, y: object) -> tuple
     p = _as_parameters(params)
     if p["W1"].shape != (2, 2):
         raise ValueError(f"the drawn graph is for a 2 → 2 → 1 network: W1 must have shape (2, 2), got {p['W1'].shape}.")
-    x_array = _as_array("x", x, 1, "one example, shape (2,)")
+    x_array = as_finite_array("x", x, 1, "one example, shape (2,)")
     if x_array.shape != (2,):
         raise ValueError(f"x must be one example with 2 inputs, shape (2,), got {x_array.shape}.")
-    y_value = _as_finite_float("y", y)
+    y_value = as_finite_float("y", y)
     if not 0 <= y_value <= 1:
         raise ValueError(f"y must be a label in [0, 1], got {y_value}.")
     return p, x_array, y_value
@@ -561,7 +530,7 @@ _STAGE_TITLES = {
 
 
 def _check_step(step: int) -> int:
-    step = _as_positive_int("step", step, allow_zero=True)
+    step = as_positive_int("step", step, allow_zero=True)
     if step > MAX_STEPS:
         raise ValueError(f"step must be at most {MAX_STEPS} (the iterations the widget computes), got {step}.")
     return step
@@ -697,7 +666,7 @@ def plot_output_gradients(y: float = 1.0) -> Figure:
     :func:`mse_output_gradient`). Shaded: where the prediction is confidently wrong (|ŷ − y| > 0.9).
     Used in: 03_backpropagation.
     """
-    y = _as_finite_float("y", y)
+    y = as_finite_float("y", y)
     if y not in (0.0, 1.0):
         raise ValueError(f"y must be a class label, 0 or 1, got {y}.")
     z = np.linspace(-8.0, 8.0, 401)
@@ -746,10 +715,10 @@ def deep_chain_parameters(depth: int, activation: str = "sigmoid", *, width: int
     Returns ``[(W, b), …]``, the hidden layers first (layer 1 next to the input), the output layer last.
     Used in: 03_backpropagation.
     """
-    depth = _as_positive_int("depth", depth)
+    depth = as_positive_int("depth", depth)
     activation = _as_activation(activation)
-    width = _as_positive_int("width", width)
-    rng = np.random.default_rng(_as_positive_int("seed", seed, allow_zero=True))
+    width = as_positive_int("width", width)
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     gain = 2.0 if activation == "relu" else 1.0
     sizes = [width] * (depth + 1) + [1]
     return [(rng.normal(0.0, np.sqrt(gain / n_in), (n_in, n_out)), np.zeros(n_out)) for n_in, n_out in zip(sizes, sizes[1:])]
@@ -810,9 +779,9 @@ def deep_chain_gradient_norms(depth: int = 12, activation: str = "sigmoid", *, w
 
     Used in: 03_backpropagation.
     """
-    m = _as_positive_int("m", m)
+    m = as_positive_int("m", m)
     layers = deep_chain_parameters(depth, activation, width=width, seed=seed)
-    rng = np.random.default_rng(_as_positive_int("seed", seed, allow_zero=True) + 1000)
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True) + 1000)
     X = rng.normal(0.0, 1.0, (m, width))
     y = rng.integers(0, 2, m).astype(float)
     grads = deep_chain_gradients(layers, X, y, activation)
@@ -824,7 +793,7 @@ def plot_vanishing_gradients(depth: int = 12, activations: tuple[str, ...] = ("s
 
     Used in: 03_backpropagation.
     """
-    depth = _as_positive_int("depth", depth)
+    depth = as_positive_int("depth", depth)
     if len(activations) == 0:
         raise ValueError("activations must name at least one activation, e.g. ('sigmoid',).")
     fig, (ax,) = new_figure(width=9.0, height=5.0)

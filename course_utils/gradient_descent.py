@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.validation import as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: The view of the loss surface J(w, b): weight w on the x axis, bias b on the y axis.
@@ -47,16 +48,6 @@ TINY_V_LIMITS = (-2.0, 2.0)
 # input checks
 
 
-def _as_finite_float(name: str, value: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.") from None
-    if not np.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number}.")
-    return number
-
-
 def _as_samples(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x and y as two 1-D float arrays of the same, non-zero length."""
     x_array = np.asarray(x, dtype=float)
@@ -68,14 +59,6 @@ def _as_samples(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not (np.all(np.isfinite(x_array)) and np.all(np.isfinite(y_array))):
         raise ValueError("x and y must be finite; remove NaN or infinite values.")
     return x_array, y_array
-
-
-def _as_positive_int(name: str, value: int, *, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}.")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}.")
-    return int(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,13 +73,13 @@ def make_line_data(
     Returns ``(x, y)``, two arrays of shape (m,). The same seed gives the same data on every machine.
     Used in: 02_loss_cost_and_gradient_descent.
     """
-    m = _as_positive_int("m", m)
-    w = _as_finite_float("w", w)
-    b = _as_finite_float("b", b)
-    noise = _as_finite_float("noise", noise)
+    m = as_positive_int("m", m)
+    w = as_finite_float("w", w)
+    b = as_finite_float("b", b)
+    noise = as_finite_float("noise", noise)
     if noise < 0:
         raise ValueError(f"noise must be non-negative (a standard deviation), got {noise}.")
-    rng = np.random.default_rng(_as_positive_int("seed", seed, allow_zero=True))
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     x = rng.uniform(0.0, 3.0, m)
     y = w * x + b + rng.normal(0.0, noise, m)
     return x, y
@@ -200,9 +183,9 @@ def finite_difference_gradient(
     """
     if not callable(cost):
         raise TypeError(f"cost must be a function cost(w, b) -> float, got {type(cost).__name__}.")
-    w = _as_finite_float("w", w)
-    b = _as_finite_float("b", b)
-    h = _as_finite_float("h", h)
+    w = as_finite_float("w", w)
+    b = as_finite_float("b", b)
+    h = as_finite_float("h", h)
     if h <= 0:
         raise ValueError(f"h must be a small positive step, e.g. 1e-6, got {h}.")
     dw = (cost(w + h, b) - cost(w - h, b)) / (2 * h)
@@ -276,12 +259,12 @@ def gradient_descent(
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
-    w = _as_finite_float("w0", w0)
-    b = _as_finite_float("b0", b0)
-    learning_rate = _as_finite_float("learning_rate", learning_rate)
+    w = as_finite_float("w0", w0)
+    b = as_finite_float("b0", b0)
+    learning_rate = as_finite_float("learning_rate", learning_rate)
     if learning_rate <= 0:
         raise ValueError(f"learning_rate must be positive, got {learning_rate}; try 0.1.")
-    steps = _as_positive_int("steps", steps, allow_zero=True)
+    steps = as_positive_int("steps", steps, allow_zero=True)
     path = [(w, b)]
     escaped = False
     for _ in range(steps):
@@ -374,8 +357,8 @@ def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
-    w = _as_finite_float("w", w)
-    b = _as_finite_float("b", b)
+    w = as_finite_float("w", w)
+    b = as_finite_float("b", b)
     fig, (ax,) = new_figure(width=8.0, height=4.8)
     y_hat = w * x + b
     segments = np.stack([np.c_[x, y], np.c_[x, y_hat]], axis=1)
@@ -500,13 +483,13 @@ def make_tiny_network_data(
 
     Used in: 02_loss_cost_and_gradient_descent.
     """
-    m = _as_positive_int("m", m)
-    w = _as_finite_float("w", w)
-    v = _as_finite_float("v", v)
-    noise = _as_finite_float("noise", noise)
+    m = as_positive_int("m", m)
+    w = as_finite_float("w", w)
+    v = as_finite_float("v", v)
+    noise = as_finite_float("noise", noise)
     if noise < 0:
         raise ValueError(f"noise must be non-negative (a standard deviation), got {noise}.")
-    rng = np.random.default_rng(_as_positive_int("seed", seed, allow_zero=True))
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     x = np.linspace(-2.0, 2.0, m)
     return x, v * np.tanh(w * x) + rng.normal(0.0, noise, m)
 
@@ -536,8 +519,8 @@ def tiny_network_gradient(w: float, v: float, x: np.ndarray, y: np.ndarray) -> t
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
-    w = _as_finite_float("w", w)
-    v = _as_finite_float("v", v)
+    w = as_finite_float("w", w)
+    v = as_finite_float("v", v)
     hidden = np.tanh(w * x)
     error = v * hidden - y
     m = x.size
@@ -551,12 +534,12 @@ def find_tiny_network_minimum(
 
     Used in: 02_loss_cost_and_gradient_descent.
     """
-    w = _as_finite_float("w0", w0)
-    v = _as_finite_float("v0", v0)
-    learning_rate = _as_finite_float("learning_rate", learning_rate)
+    w = as_finite_float("w0", w0)
+    v = as_finite_float("v0", v0)
+    learning_rate = as_finite_float("learning_rate", learning_rate)
     if learning_rate <= 0:
         raise ValueError(f"learning_rate must be positive, got {learning_rate}.")
-    for _ in range(_as_positive_int("steps", steps)):
+    for _ in range(as_positive_int("steps", steps)):
         dw, dv = tiny_network_gradient(w, v, x, y)
         w, v = w - learning_rate * dw, v - learning_rate * dv
     return w, v
@@ -570,7 +553,7 @@ def plot_tiny_network_cost(x: np.ndarray, y: np.ndarray, minimum: tuple[float, f
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
-    first = np.array([_as_finite_float("minimum[0]", minimum[0]), _as_finite_float("minimum[1]", minimum[1])])
+    first = np.array([as_finite_float("minimum[0]", minimum[0]), as_finite_float("minimum[1]", minimum[1])])
     second = -first
     fig, (surface_ax, slice_ax) = new_figure(2, width=12.0, height=4.8)
     w_grid, v_grid = np.meshgrid(np.linspace(*TINY_W_LIMITS, 161), np.linspace(*TINY_V_LIMITS, 121))

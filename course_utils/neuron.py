@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: The square view of the toy dataset: both inputs x₁ and x₂ range over these limits.
@@ -42,42 +43,6 @@ THRESHOLD = 0.5
 
 #: Pale class colours for the output image: ŷ = 0 pale blue (class 0), ŷ = 1 pale orange (class 1).
 OUTPUT_CMAP = LinearSegmentedColormap.from_list("neuron_output", ["#a9cde8", "#ffffff", "#f5cf85"])
-
-
-# --------------------------------------------------------------------------------------------
-# input checks
-
-
-def _as_finite_float(name: str, value: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.") from None
-    if not np.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number}.")
-    return number
-
-
-def _as_array(name: str, value: object, ndim: int, what: str) -> np.ndarray:
-    """``value`` as a finite float array with ``ndim`` dimensions; errors name the argument."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers ({what}), got {type(value).__name__}.") from None
-    if array.ndim != ndim:
-        fix = " Use x.reshape(1, -1) for a single example." if name == "x" and array.ndim == 1 else ""
-        raise ValueError(f"{name} must be {ndim}-D ({what}), got shape {array.shape}.{fix}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
-    return array
-
-
-def _as_positive_int(name: str, value: int, *, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}.")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}.")
-    return int(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,14 +122,14 @@ def neuron(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     Returns the m outputs, shape (m,), each in (0, 1).
     Used in: 01_neuron_and_forward_pass.
     """
-    x_array = _as_array("x", x, 2, "one example per row, shape (m, n)")
-    w_array = _as_array("w", w, 1, "one weight per input feature, shape (n,)")
+    x_array = as_finite_array("x", x, 2, "one example per row, shape (m, n)")
+    w_array = as_finite_array("w", w, 1, "one weight per input feature, shape (n,)")
     if x_array.shape[1] != w_array.shape[0]:
         raise ValueError(
             f"w has {w_array.shape[0]} weights but each example in x has {x_array.shape[1]} features; "
             "give one weight per feature."
         )
-    return sigmoid(x_array @ w_array + _as_finite_float("b", b))
+    return sigmoid(x_array @ w_array + as_finite_float("b", b))
 
 
 def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "linear") -> np.ndarray:
@@ -179,9 +144,9 @@ def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "linear
     Returns A, shape (m, n_out).
     Used in: 01_neuron_and_forward_pass.
     """
-    x_array = _as_array("x", x, 2, "one example per row, shape (m, n_in)")
-    W_array = _as_array("W", W, 2, "shape (n_in, n_out)")
-    b_array = _as_array("b", b, 1, "one bias per output, shape (n_out,)")
+    x_array = as_finite_array("x", x, 2, "one example per row, shape (m, n_in)")
+    W_array = as_finite_array("W", W, 2, "shape (n_in, n_out)")
+    b_array = as_finite_array("b", b, 1, "one bias per output, shape (n_out,)")
     if x_array.shape[1] != W_array.shape[0]:
         raise ValueError(
             f"W must have one row per input feature: x has {x_array.shape[1]} features, W has shape {W_array.shape}. "
@@ -213,13 +178,13 @@ def accuracy(y_true: np.ndarray, y_prob: np.ndarray, threshold: float = THRESHOL
 
     Used in: 01_neuron_and_forward_pass.
     """
-    labels = _as_array("y_true", y_true, 1, "one 0/1 label per example")
-    probs = _as_array("y_prob", y_prob, 1, "one predicted probability per example")
+    labels = as_finite_array("y_true", y_true, 1, "one 0/1 label per example")
+    probs = as_finite_array("y_prob", y_prob, 1, "one predicted probability per example")
     if labels.shape != probs.shape:
         raise ValueError(f"y_prob must have one entry per label: y_true has shape {labels.shape}, y_prob {probs.shape}.")
     if labels.size == 0:
         raise ValueError("y_true must hold at least one label.")
-    threshold = _as_finite_float("threshold", threshold)
+    threshold = as_finite_float("threshold", threshold)
     return float(np.mean((probs >= threshold) == (labels == 1)))
 
 
@@ -242,14 +207,14 @@ def make_two_blobs(
     data on every machine.
     Used in: 01_neuron_and_forward_pass.
     """
-    n = _as_positive_int("n_per_class", n_per_class)
+    n = as_positive_int("n_per_class", n_per_class)
     centres_array = np.asarray(centres, dtype=float)
     if centres_array.shape != (2, 2):
         raise ValueError(f"centres must be two (x₁, x₂) pairs, shape (2, 2), got shape {centres_array.shape}.")
-    spread = _as_finite_float("spread", spread)
+    spread = as_finite_float("spread", spread)
     if spread <= 0:
         raise ValueError(f"spread must be positive (a standard deviation), got {spread}.")
-    rng = np.random.default_rng(_as_positive_int("seed", seed, allow_zero=True))
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     x = np.concatenate([centre + spread * rng.standard_normal((n, 2)) for centre in centres_array])
     y = np.repeat([0, 1], n)
     return x, y
@@ -278,7 +243,7 @@ def boundary_line(w1: float, w2: float, b: float, limits: tuple[float, float] = 
     points stay finite. With w₁ = w₂ = 0 there is no boundary: both coordinates are NaN (nothing drawn).
     Used in: 01_neuron_and_forward_pass.
     """
-    w1, w2, b = _as_finite_float("w1", w1), _as_finite_float("w2", w2), _as_finite_float("b", b)
+    w1, w2, b = as_finite_float("w1", w1), as_finite_float("w2", w2), as_finite_float("b", b)
     ends = np.array(limits, dtype=float)
     if w1 == 0.0 and w2 == 0.0:
         return np.array([np.nan, np.nan]), np.array([np.nan, np.nan])
@@ -324,7 +289,7 @@ def neuron_view(w1: float, w2: float, b: float, x: np.ndarray | None = None, y: 
 
     Used in: 01_neuron_and_forward_pass.
     """
-    w1, w2, b = _as_finite_float("w1", w1), _as_finite_float("w2", w2), _as_finite_float("b", b)
+    w1, w2, b = as_finite_float("w1", w1), as_finite_float("w2", w2), as_finite_float("b", b)
     if x is None or y is None:
         x, y = toy_blobs()
     z = np.asarray(x, dtype=float) @ np.array([w1, w2]) + b
@@ -348,7 +313,7 @@ def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
     The title reports the accuracy at threshold 0.5.
     Used in: 01_neuron_and_forward_pass.
     """
-    w1, w2, b = _as_finite_float("w1", w1), _as_finite_float("w2", w2), _as_finite_float("b", b)
+    w1, w2, b = as_finite_float("w1", w1), as_finite_float("w2", w2), as_finite_float("b", b)
     x, y = toy_blobs()
     view = neuron_view(w1, w2, b)
     fig, (plane_ax, curve_ax) = new_figure(2, width=12.0, height=5.4)
@@ -404,7 +369,7 @@ def update_neuron(fig: Figure, w1: float, w2: float, b: float) -> None:
     Only the image's data is replaced (no new artists), so a slider step stays cheap.
     Used in: 01_neuron_and_forward_pass.
     """
-    w1, w2, b = _as_finite_float("w1", w1), _as_finite_float("w2", w2), _as_finite_float("b", b)
+    w1, w2, b = as_finite_float("w1", w1), as_finite_float("w2", w2), as_finite_float("b", b)
     _, y = toy_blobs()
     view = neuron_view(w1, w2, b)
     artist(fig, "neuron-output").set_data(neuron_output_image(w1, w2, b))

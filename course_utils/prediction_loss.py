@@ -15,20 +15,11 @@ from matplotlib.figure import Figure
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.validation import as_finite_float
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: The range of predictions drawn on the x axis.
 PREDICTION_RANGE = (-1.5, 3.0)
-
-
-def _as_finite_float(name: str, value: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.") from None
-    if not np.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number}.")
-    return number
 
 
 def squared_error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
@@ -64,8 +55,8 @@ def plot_prediction_loss(y_true: float = 1.0, y_pred: float = 0.3) -> Figure:
     Markers show the current prediction; the dotted line is the target.
     Used in: 00_start_here.
     """
-    y_true = _as_finite_float("y_true", y_true)
-    y_pred = _as_finite_float("y_pred", y_pred)
+    y_true = as_finite_float("y_true", y_true)
+    y_pred = as_finite_float("y_pred", y_pred)
     grid = np.linspace(*PREDICTION_RANGE, 301)
     fig, (loss_ax, slope_ax) = new_figure(2, width=10.0, height=4.2)
     curves = {
@@ -92,8 +83,8 @@ def plot_prediction_loss(y_true: float = 1.0, y_pred: float = 0.3) -> Figure:
 
 def update_prediction_loss(fig: Figure, y_true: float, y_pred: float) -> None:
     """Move the curves, markers and title of :func:`plot_prediction_loss` to new values."""
-    y_true = _as_finite_float("y_true", y_true)
-    y_pred = _as_finite_float("y_pred", y_pred)
+    y_true = as_finite_float("y_true", y_true)
+    y_pred = as_finite_float("y_pred", y_pred)
     grid = np.linspace(*PREDICTION_RANGE, 301)
     for name, loss, slope in (
         ("squared", squared_error, squared_error_slope),

@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _without_mean(loss):  # type: ignore[no-untyped-def]
-    """A wrong loss for the control run: per-sample values times the last axis's size (a sum, not a mean)."""
+    """A wrong loss for the control run: per-sample values times (k + 1), k the last axis's size (wrong even for k = 1)."""
 
     def broken(y_true, y_pred, **params):  # type: ignore[no-untyped-def]
         import tensorflow as tf

@@ -112,6 +112,12 @@ def tf_pair(y_true: Any, y_pred: Any, align: bool = True, check_shapes: bool = T
     return y_true, y_pred
 
 
+def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """:math:`\\ln \\operatorname{softmax}(z)_j = z_j - \\ln \\sum_i e^{z_i}` along ``axis``, shifted by the maximum so exp cannot overflow."""
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
 def is_python_number(value: Any) -> bool:
     """True for a plain int or float (parameters given as tensors are not range-checked)."""
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)

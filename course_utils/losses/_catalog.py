@@ -10,8 +10,8 @@ Used in: 04_regression_losses, 05_classification_losses, 06_divergence_similarit
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 #: The families the catalog sorts losses into, in the order the notebooks teach them.
@@ -102,9 +102,7 @@ class LossEntry:
     params: tuple[Param, ...] = ()
     y_true_domain: str = "real"
     y_pred_domain: str = "real"
-    reduces_last_axis: bool = True
     notes: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

@@ -32,6 +32,7 @@ from course_utils.losses._arrays import (
     as_float64,
     check_in_range,
     is_python_number,
+    log_softmax,
     numpy_pair,
     tf_pair,
     tf_prediction,
@@ -130,11 +131,6 @@ def _np_bce_probabilities(y: np.ndarray, p: np.ndarray) -> np.ndarray:
 def _np_bce_probabilities_slope(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     clipped = _np_clip(p)
     return _np_clip_mask(p) * (-y / clipped + (1.0 - y) / (1.0 - clipped))
-
-
-def _np_log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def _axis_size(array: np.ndarray, axis: int) -> int:
@@ -387,7 +383,7 @@ def categorical_crossentropy_numpy(y_true: Any, y_pred: Any, from_logits: bool =
     """
     y, y_pred = _np_categorical_setup(y_true, y_pred, from_logits, label_smoothing, axis)
     if from_logits:
-        return -np.sum(y * _np_log_softmax(y_pred, axis), axis=axis)
+        return -np.sum(y * log_softmax(y_pred, axis), axis=axis)
     with np.errstate(divide="ignore", invalid="ignore"):
         normalised = y_pred / np.sum(y_pred, axis=axis, keepdims=True)
     return -np.sum(y * np.log(_np_clip(normalised)), axis=axis)
@@ -426,7 +422,7 @@ def categorical_crossentropy_grad(y_true: Any, y_pred: Any, from_logits: bool = 
     """Probabilities: :math:`\\partial L/\\partial p_i = (g_i - \\sum_j g_j r_j)/S` with :math:`S = \\sum_j p_j`, :math:`r = p/S`, :math:`g_j = -\\tilde y_j/\\operatorname{clip}(r_j)` inside the clip (else 0); logits: :math:`\\operatorname{softmax}(z)_i \\sum_j \\tilde y_j - \\tilde y_i`."""
     y, y_pred = _np_categorical_setup(y_true, y_pred, from_logits, label_smoothing, axis)
     if from_logits:
-        return np.exp(_np_log_softmax(y_pred, axis)) * np.sum(y, axis=axis, keepdims=True) - y
+        return np.exp(log_softmax(y_pred, axis)) * np.sum(y, axis=axis, keepdims=True) - y
     total = np.sum(y_pred, axis=axis, keepdims=True)
     ratio = y_pred / total
     g = -y * _np_clip_mask(ratio) / _np_clip(ratio)
@@ -470,7 +466,7 @@ def sparse_categorical_crossentropy_numpy(y_true: Any, y_pred: Any, from_logits:
                                           ignore_class: int | None = None, axis: int = -1) -> np.ndarray:
     """SCCE, float64: :math:`L = -\\ln \\operatorname{clip}(p_y) + \\ln \\sum_j \\operatorname{clip}(p_j)`; logits: :math:`-\\operatorname{log\\,softmax}(z)_y`; 0 where :math:`y` = ``ignore_class``."""
     valid, _, logits, one_hot = _np_sparse_parts(y_true, y_pred, from_logits, ignore_class, axis)
-    loss = -np.sum(one_hot * _np_log_softmax(logits, -1), axis=-1)
+    loss = -np.sum(one_hot * log_softmax(logits, -1), axis=-1)
     return np.where(valid, loss, 0.0)
 
 
@@ -530,7 +526,7 @@ def sparse_categorical_crossentropy_grad(y_true: Any, y_pred: Any, from_logits: 
     """:math:`\\partial L/\\partial p_j = 1/\\sum_i \\operatorname{clip}(p_i) - [j = y]/\\operatorname{clip}(p_j)` inside the clip (else 0); logits: :math:`\\operatorname{softmax}(z)_j - [j = y]`; 0 on ignored rows."""
     valid, masked, logits, one_hot = _np_sparse_parts(y_true, y_pred, from_logits, ignore_class, axis)
     if from_logits:
-        slope = np.exp(_np_log_softmax(logits, -1)) - one_hot
+        slope = np.exp(log_softmax(logits, -1)) - one_hot
     else:
         clipped = _np_clip(masked)
         slope = _np_clip_mask(masked) * (1.0 / np.sum(clipped, axis=-1, keepdims=True) - one_hot / clipped)
@@ -545,7 +541,7 @@ def _np_categorical_focal_parts(y_true: Any, y_pred: Any, alpha: Any, gamma: flo
     _check_gamma(gamma)
     _check_alpha(alpha, True)
     y, y_pred = _np_categorical_setup(y_true, y_pred, from_logits, label_smoothing, axis)
-    probabilities = np.exp(_np_log_softmax(y_pred, axis)) if from_logits else y_pred
+    probabilities = np.exp(log_softmax(y_pred, axis)) if from_logits else y_pred
     total = np.sum(probabilities, axis=axis, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = probabilities / total

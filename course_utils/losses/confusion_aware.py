@@ -56,6 +56,7 @@ from course_utils.losses._arrays import (
     as_float64,
     check_in_range,
     is_python_number,
+    log_softmax,
     numpy_pair,
     tf_pair,
 )
@@ -144,11 +145,6 @@ def _numpy_setup(y_true: Any, y_pred: Any, weights: Any, from_logits: bool
     return y_true, y_pred, weights
 
 
-def _np_log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
-
-
 def _np_parts(y: np.ndarray, y_pred: np.ndarray, weights: np.ndarray, from_logits: bool):
     """Label mass s, mixed excess u, distribution r and the cross-entropy term, in float64."""
     excess = weights / np.diag(weights)[:, None] - 1.0  # A − 1: zero on the diagonal, >= 0 elsewhere
@@ -156,7 +152,7 @@ def _np_parts(y: np.ndarray, y_pred: np.ndarray, weights: np.ndarray, from_logit
     safe_mass = np.where(mass > 0, mass, 1.0)
     mixed = (y @ excess) / safe_mass[..., None]
     if from_logits:
-        log_r = _np_log_softmax(y_pred)
+        log_r = log_softmax(y_pred)
         r = np.exp(log_r)
         cross_entropy = -np.sum(y * log_r, axis=-1)
     else:
@@ -265,7 +261,7 @@ def _np_predicted_distribution(y_pred: np.ndarray, from_logits: bool, hard: bool
     if hard:
         return np.eye(y_pred.shape[-1])[np.argmax(y_pred, axis=-1)]
     if from_logits:
-        return np.exp(_np_log_softmax(y_pred))
+        return np.exp(log_softmax(y_pred))
     with np.errstate(divide="ignore", invalid="ignore"):
         return y_pred / np.sum(y_pred, axis=-1, keepdims=True)
 

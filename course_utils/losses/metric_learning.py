@@ -157,7 +157,6 @@ register(LossEntry(
     ),
     y_true_domain="labels",
     y_pred_domain="embedding",
-    reduces_last_axis=False,
     notes="No closed-form gradient is given: the weights' max(·, 0) make it piecewise; autodiff of tf is "
           "checked against finite differences of numpy instead.",
 ))

@@ -140,7 +140,6 @@ register(LossEntry(
     params=(AXIS,),
     y_true_domain="binary",
     y_pred_domain="probability",
-    reduces_last_axis=False,
 ))
 register(LossEntry(
     name="tversky",
@@ -164,6 +163,5 @@ register(LossEntry(
     ),
     y_true_domain="binary",
     y_pred_domain="probability",
-    reduces_last_axis=False,
     notes="α = β = 0.5 gives the Dice loss (up to ε); Keras's own names for the two sums are swapped.",
 ))

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.losses._arrays import as_float64, tf_prediction
+from course_utils.losses._arrays import as_float64, log_softmax, tf_prediction
 from course_utils.losses._catalog import LossEntry, register
 
 #: The blank class (Keras's ``mask_index``); 0 in y_true is padding.
@@ -52,11 +52,6 @@ def _check_ctc_shapes(y_true: Any, y_pred: Any) -> None:
         )
 
 
-def _np_log_softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - np.max(scores, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
-
-
 def ctc_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
     """CTC, float64: :math:`L = -\\ln \\sum_{\\pi \\in \\mathcal B^{-1}(l)} \\prod_t \\operatorname{softmax}(\\hat y_t)_{\\pi_t}`, by the α recursion."""
     _check_ctc_shapes(y_true, y_pred)
@@ -64,7 +59,7 @@ def ctc_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
     if not np.issubdtype(labels.dtype, np.integer) and not np.all(labels == np.round(labels)):
         raise TypeError("y_true must hold integer class ids (0 is padding).")
     labels = labels.astype(np.int64)
-    log_probs = _np_log_softmax(as_float64("y_pred", y_pred))
+    log_probs = log_softmax(as_float64("y_pred", y_pred))
     classes = log_probs.shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         raise ValueError(
@@ -158,7 +153,6 @@ register(LossEntry(
     grad=None,
     y_true_domain="sequence",
     y_pred_domain="logits",
-    reduces_last_axis=False,
     notes="No closed-form gradient: the sum over paths is a dynamic programme; autodiff of tf is checked "
           "against finite differences of numpy. Keras computes it in float32 even for float64 input. "
           "A label too long for the input (no path) gives inf in numpy, 1e30 in tf (log 0 is -1e30 there) "
