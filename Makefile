@@ -11,7 +11,7 @@ PYTEST_NOTEBOOK_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Root (as in containers) needs --allow-root; without a display, print the URL instead of opening a browser.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
-.PHONY: setup lab test slides refresh bench bench-browser lock clean
+.PHONY: setup lab test lint format slides refresh bench bench-browser lock clean
 
 setup: $(READY)
 
@@ -25,11 +25,22 @@ $(READY): requirements.txt constraints.txt pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb $(LAB_FLAGS)
 
-test: setup
+test: setup lint
 	@start=$$(date +%s); \
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests $(NOTEBOOKS) $(PYTEST_NOTEBOOK_FLAGS); status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s (tests and notebooks, after setup)"; \
 	exit $$status
+
+# Code habits (CONTRIBUTING.md): lint and format check on code and notebooks, types on course_utils.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Apply the formatter and ruff's safe fixes (never run by make test: it rewrites files).
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 slides: setup
 	$(BIN)/python scripts/export_slides.py $(NOTEBOOKS) --output-dir build/slides

@@ -32,7 +32,12 @@ from course_utils.losses import catalog  # noqa: E402
 #: Values for parameters Keras requires (the Keras class's default).
 REQUIRED_VALUES = {"q": 0.5}
 
-MODES = ("forward, eager", "forward + gradient, eager", "forward, tf.function", "forward + gradient, tf.function")
+MODES = (
+    "forward, eager",
+    "forward + gradient, eager",
+    "forward, tf.function",
+    "forward + gradient, tf.function",
+)
 
 
 def inputs_for(entry, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -51,7 +56,11 @@ def inputs_for(entry, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray,
     y_pred = draw(entry.y_pred_domain, shape, rng, edges=False)
     if y_true.dtype.kind == "f":
         y_true = y_true.astype(np.float32)
-    params = {param.name: REQUIRED_VALUES[param.name] for param in entry.params if param.required}
+    params = {
+        param.name: REQUIRED_VALUES[param.name]
+        for param in entry.params
+        if param.required
+    }
     return y_true, y_pred.astype(np.float32), params
 
 
@@ -70,7 +79,12 @@ def runners(loss, y_true, y_pred, params):
             total = tf.reduce_sum(loss(y_true, prediction, **params))
         return tape.gradient(total, prediction)
 
-    return (forward, forward_and_gradient, tf.function(forward), tf.function(forward_and_gradient))
+    return (
+        forward,
+        forward_and_gradient,
+        tf.function(forward),
+        tf.function(forward_and_gradient),
+    )
 
 
 def median_times(ours, theirs, repeats: int) -> tuple[float, float]:
@@ -91,8 +105,12 @@ def _block(result) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=15, help="timed calls of each function per mode")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=15, help="timed calls of each function per mode"
+    )
     parser.add_argument("--output", type=Path, default=Path("docs/loss_benchmark.md"))
     parser.add_argument("--only", nargs="*", help="benchmark only these losses")
     arguments = parser.parse_args()
@@ -112,7 +130,9 @@ def main() -> None:
         for ours, theirs in zip(ours_runs, keras_runs):
             ours_time, keras_time = median_times(ours, theirs, arguments.repeats)
             loss_ratios.append(ours_time / keras_time)
-            cells.append(f"{ours_time * 1e3:.2f} / {keras_time * 1e3:.2f} = **{ours_time / keras_time:.2f}**")
+            cells.append(
+                f"{ours_time * 1e3:.2f} / {keras_time * 1e3:.2f} = **{ours_time / keras_time:.2f}**"
+            )
         ratios[name] = loss_ratios
         rows.append(f"| `{name}` | {y_pred.size:,} | " + " | ".join(cells) + " |")
         print(f"{name:40s} " + "  ".join(f"{r:5.2f}" for r in loss_ratios), flush=True)
@@ -128,27 +148,33 @@ def main() -> None:
         f"{', '.join(f'`{n}`' for n, r in zip(ratios, per_loss) if r > 2) or 'none'}."
     )
     print(summary)
-    header = "| loss | elements | " + " | ".join(f"{m} (ms, ours / Keras = ratio)" for m in MODES) + " |"
-    text = "\n".join([
-        "# Speed of the course's losses against Keras",
-        "",
-        "Made by `make bench` (`python benchmarks/bench_losses.py --repeats "
-        f"{arguments.repeats}`): median time of each loss's `tf` implementation from "
-        "`course_utils.losses` and of the Keras function it mirrors, timed alternately in one process "
-        "on float32 inputs of about one million elements (10,000 × 100; circle 1,000 embeddings of 1,000; "
-        "CTC 64 sequences of 128 steps over 32 classes). Ratio = ours / Keras: below 1, ours is faster.",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-        f"TensorFlow {tf.__version__}, Keras {keras.__version__}. Shared machines are noisy: compare "
-        "ratios, not absolute times.",
-        "",
-        summary,
-        "",
-        header,
-        "|" + "---|" * (2 + len(MODES)),
-        *rows,
-        "",
-    ])
+    header = (
+        "| loss | elements | "
+        + " | ".join(f"{m} (ms, ours / Keras = ratio)" for m in MODES)
+        + " |"
+    )
+    text = "\n".join(
+        [
+            "# Speed of the course's losses against Keras",
+            "",
+            "Made by `make bench` (`python benchmarks/bench_losses.py --repeats "
+            f"{arguments.repeats}`): median time of each loss's `tf` implementation from "
+            "`course_utils.losses` and of the Keras function it mirrors, timed alternately in one process "
+            "on float32 inputs of about one million elements (10,000 × 100; circle 1,000 embeddings of 1,000; "
+            "CTC 64 sequences of 128 steps over 32 classes). Ratio = ours / Keras: below 1, ours is faster.",
+            "",
+            f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}. Shared machines are noisy: compare "
+            "ratios, not absolute times.",
+            "",
+            summary,
+            "",
+            header,
+            "|" + "---|" * (2 + len(MODES)),
+            *rows,
+            "",
+        ]
+    )
     arguments.output.parent.mkdir(parents=True, exist_ok=True)
     arguments.output.write_text(text, encoding="utf-8")
     print(f"wrote {arguments.output}")

@@ -46,7 +46,9 @@ def sweep(factory, steps: int) -> np.ndarray:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--steps", type=int, default=40, help="values per control")
     args = parser.parse_args()
     apply_course_style()
@@ -54,7 +56,9 @@ def main() -> None:
     print(f"{'widget':40s} {'redraws':>8s} {'p50 ms':>8s} {'p95 ms':>8s}")
     for name, factory in sorted(WIDGET_FACTORIES.items()):
         times = sweep(factory, args.steps)
-        print(f"{name:40s} {len(times):8d} {np.percentile(times, 50):8.1f} {np.percentile(times, 95):8.1f}")
+        print(
+            f"{name:40s} {len(times):8d} {np.percentile(times, 50):8.1f} {np.percentile(times, 95):8.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -99,7 +99,11 @@ def free_port() -> int:
 
 def write_notebook(folder: Path) -> Path:
     notebook = new_notebook(cells=[new_code_cell(source) for source in CELLS])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = folder / "latency.ipynb"
     nbformat.write(notebook, path)
     return path
@@ -109,14 +113,20 @@ def measure(page, output_index: int, presses: int) -> list[float]:
     """Press → Right on the output's slider ``presses`` times; return latencies in ms."""
     page.evaluate(OBSERVE_IMAGES, output_index)
     area = page.locator(".jp-Notebook .jp-CodeCell .jp-OutputArea").nth(output_index)
-    handle = area.locator(".widget-slider .noUi-handle, .widget-slider .ui-slider-handle").last
+    handle = area.locator(
+        ".widget-slider .noUi-handle, .widget-slider .ui-slider-handle"
+    ).last
     handle.focus()
     latencies = []
     for _ in range(presses):
         frames_before = page.evaluate("window.__frames.length")
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"window.__frames.length > {frames_before}", timeout=10_000)
-        time.sleep(0.15)  # let stray mutations of this step settle before the next press
+        page.wait_for_function(
+            f"window.__frames.length > {frames_before}", timeout=10_000
+        )
+        time.sleep(
+            0.15
+        )  # let stray mutations of this step settle before the next press
         key_time = page.evaluate("window.__keys[window.__keys.length - 1]")
         first_frame = page.evaluate(f"window.__frames[{frames_before}]")
         latencies.append(first_frame - key_time)
@@ -124,34 +134,56 @@ def measure(page, output_index: int, presses: int) -> list[float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--presses", type=int, default=40)
     args = parser.parse_args()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        sys.exit("Playwright is missing: run `make bench-browser` (it installs benchmarks/requirements-browser.txt).")
+        sys.exit(
+            "Playwright is missing: run `make bench-browser` (it installs benchmarks/requirements-browser.txt)."
+        )
     if not Path(CHROMIUM).exists():
-        sys.exit(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium).")
+        sys.exit(
+            f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium)."
+        )
     folder = Path(tempfile.mkdtemp(prefix="latency-"))
     write_notebook(folder)
     port, token = free_port(), secrets.token_hex(16)
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", f"--port={port}",
-         f"--IdentityProvider.token={token}", "--no-browser", "--allow-root", "--LabApp.expose_app_in_browser=True"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            f"--ServerApp.root_dir={folder}",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            "--no-browser",
+            "--allow-root",
+            "--LabApp.expose_app_in_browser=True",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             wait_for_server(port)
             page.goto(f"http://127.0.0.1:{port}/lab/tree/latency.ipynb?token={token}")
             page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            page.evaluate(
+                "window.jupyterapp.commands.execute('notebook:run-all-cells')"
+            )
             cells = page.locator(".jp-Notebook .jp-CodeCell")
             cells.nth(1).locator(".widget-image").wait_for(timeout=120_000)
-            cells.nth(2).locator(".jp-OutputArea-output img").first.wait_for(timeout=120_000)
+            cells.nth(2).locator(".jp-OutputArea-output img").first.wait_for(
+                timeout=120_000
+            )
             time.sleep(2)
             results = {
                 "LivePlot (blitting, Image widget)": measure(page, 1, args.presses),
@@ -165,7 +197,9 @@ def main() -> int:
     print(f"{'figure':36s} {'presses':>8s} {'p50 ms':>8s} {'p90 ms':>8s}")
     for name, latencies in results.items():
         p90 = statistics.quantiles(latencies, n=10)[-1]
-        print(f"{name:36s} {len(latencies):8d} {statistics.median(latencies):8.0f} {p90:8.0f}")
+        print(
+            f"{name:36s} {len(latencies):8d} {statistics.median(latencies):8.0f} {p90:8.0f}"
+        )
     live, baseline = (statistics.median(v) for v in results.values())
     print(f"ratio of medians (LivePlot / interact): {live / baseline:.2f}")
     return 0

@@ -67,14 +67,18 @@ def run(erratum: Erratum) -> Outcome:
     version raised, else ``None`` and ``broken_value`` holds its result.
     """
     if not isinstance(erratum, Erratum):
-        raise TypeError(f"erratum must be an Erratum from ERRATA, got {type(erratum).__name__}.")
+        raise TypeError(
+            f"erratum must be an Erratum from ERRATA, got {type(erratum).__name__}."
+        )
     arguments = erratum.example()
     try:
         broken_value, broken_error = erratum.broken(**arguments), None
     except Exception as error:  # the point is to show the error, whatever it is
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         broken_value, broken_error = None, f"{type(error).__name__}: {first_line}"
-    return Outcome(erratum.label, broken_value, broken_error, erratum.fixed(**erratum.example()))
+    return Outcome(
+        erratum.label, broken_value, broken_error, erratum.fixed(**erratum.example())
+    )
 
 
 def get_erratum(label: str | int) -> Erratum:
@@ -103,11 +107,15 @@ def mse_fixed(y_true: Any, y_pred: Any) -> Any:
     """Fixed: :math:`L = \\frac1k \\sum_j (y_j - \\hat y_j)^2`, one value per sample, as ``keras.losses.mean_squared_error``."""
     import tensorflow as tf
 
-    return tf.reduce_mean(tf.square(tf.convert_to_tensor(y_true) - tf.convert_to_tensor(y_pred)), axis=-1)
+    return tf.reduce_mean(
+        tf.square(tf.convert_to_tensor(y_true) - tf.convert_to_tensor(y_pred)), axis=-1
+    )
 
 
 def _example_regression() -> dict[str, Any]:
-    y_true, y_pred = _numbers([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], [[1.5, 2.0, 2.0], [0.0, 3.0, -1.0]])
+    y_true, y_pred = _numbers(
+        [[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], [[1.5, 2.0, 2.0], [0.0, 3.0, -1.0]]
+    )
     return {"y_true": y_true, "y_pred": y_pred}
 
 
@@ -132,7 +140,9 @@ def mae_gradient_fixed(y_true: Any, y_pred: Any) -> np.ndarray:
 
     prediction = tf.Variable(np.asarray(y_pred, dtype=np.float64))
     with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(tf.reduce_mean(tf.abs(prediction - np.asarray(y_true, np.float64)), axis=-1))
+        loss = tf.reduce_sum(
+            tf.reduce_mean(tf.abs(prediction - np.asarray(y_true, np.float64)), axis=-1)
+        )
     return tape.gradient(loss, prediction).numpy()
 
 
@@ -154,7 +164,9 @@ def huber_without_half(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
 
     error = tf.convert_to_tensor(y_true) - tf.convert_to_tensor(y_pred)
     size = tf.abs(error)
-    per_element = tf.where(size <= delta, tf.square(error), delta * (size - 0.5 * delta))
+    per_element = tf.where(
+        size <= delta, tf.square(error), delta * (size - 0.5 * delta)
+    )
     return tf.reduce_mean(per_element, axis=-1)
 
 
@@ -164,7 +176,9 @@ def huber_fixed(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
 
     error = tf.convert_to_tensor(y_true) - tf.convert_to_tensor(y_pred)
     size = tf.abs(error)
-    per_element = tf.where(size <= delta, 0.5 * tf.square(error), delta * size - 0.5 * delta**2)
+    per_element = tf.where(
+        size <= delta, 0.5 * tf.square(error), delta * size - 0.5 * delta**2
+    )
     return tf.reduce_mean(per_element, axis=-1)
 
 
@@ -237,7 +251,10 @@ def log_loss_clip_plus_epsilon(y_true: Any, y_pred: Any) -> Any:
     import tensorflow as tf
 
     p = tf.clip_by_value(tf.convert_to_tensor(y_pred), EPSILON, 1.0 - EPSILON)
-    return -(y_true * tf.math.log(p + EPSILON) + (1.0 - y_true) * tf.math.log(1.0 - p + EPSILON))
+    return -(
+        y_true * tf.math.log(p + EPSILON)
+        + (1.0 - y_true) * tf.math.log(1.0 - p + EPSILON)
+    )
 
 
 def log_loss_fixed(y_true: Any, y_pred: Any) -> Any:
@@ -247,7 +264,9 @@ def log_loss_fixed(y_true: Any, y_pred: Any) -> Any:
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
     p = tf.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
-    return tf.reduce_mean(-(y_true * tf.math.log(p) + (1.0 - y_true) * tf.math.log(1.0 - p)), axis=-1)
+    return tf.reduce_mean(
+        -(y_true * tf.math.log(p) + (1.0 - y_true) * tf.math.log(1.0 - p)), axis=-1
+    )
 
 
 def _example_log_loss() -> dict[str, Any]:
@@ -258,14 +277,20 @@ def _example_log_loss() -> dict[str, Any]:
 # ----------------------------------------------------------------------------- 10: sigmoid + categorical CE
 
 
-def _cce_on_activation(logits: Any, y_true: Any, activation: str) -> dict[str, np.ndarray]:
+def _cce_on_activation(
+    logits: Any, y_true: Any, activation: str
+) -> dict[str, np.ndarray]:
     import keras
     import tensorflow as tf
 
     variable = tf.Variable(np.asarray(logits, dtype=np.float64))
     with tf.GradientTape() as tape:
-        output = tf.sigmoid(variable) if activation == "sigmoid" else tf.nn.softmax(variable)
-        loss = keras.losses.categorical_crossentropy(np.asarray(y_true, np.float64), output)
+        output = (
+            tf.sigmoid(variable) if activation == "sigmoid" else tf.nn.softmax(variable)
+        )
+        loss = keras.losses.categorical_crossentropy(
+            np.asarray(y_true, np.float64), output
+        )
         total = tf.reduce_sum(loss)
     gradient = tape.gradient(total, variable)
     return {
@@ -275,7 +300,9 @@ def _cce_on_activation(logits: Any, y_true: Any, activation: str) -> dict[str, n
     }
 
 
-def sigmoid_with_categorical_crossentropy(logits: Any, y_true: Any) -> dict[str, np.ndarray]:
+def sigmoid_with_categorical_crossentropy(
+    logits: Any, y_true: Any
+) -> dict[str, np.ndarray]:
     """Broken (mistake 10): ``Dense(k, activation='sigmoid')`` + ``categorical_crossentropy``, on given logits.
 
     Returns the Keras loss, its gradient with respect to the logits, and the sum of the k outputs
@@ -284,7 +311,9 @@ def sigmoid_with_categorical_crossentropy(logits: Any, y_true: Any) -> dict[str,
     return _cce_on_activation(logits, y_true, "sigmoid")
 
 
-def softmax_with_categorical_crossentropy(logits: Any, y_true: Any) -> dict[str, np.ndarray]:
+def softmax_with_categorical_crossentropy(
+    logits: Any, y_true: Any
+) -> dict[str, np.ndarray]:
     """Fixed: softmax + categorical cross-entropy; the logit gradient is :math:`\\operatorname{softmax}(z) - y`.
 
     (Better still in a model: a linear last layer and ``CategoricalCrossentropy(from_logits=True)``.)
@@ -303,7 +332,9 @@ def _example_sigmoid_cce() -> dict[str, Any]:
 
 def _tiny_regression_data() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    return rng.normal(size=(8, 3)).astype("float32"), rng.normal(size=(8, 1)).astype("float32")
+    return rng.normal(size=(8, 3)).astype("float32"), rng.normal(size=(8, 1)).astype(
+        "float32"
+    )
 
 
 def _save_and_reload(loss: Any) -> Any:
@@ -354,7 +385,9 @@ def scaled_huber_loss_class() -> type:
     class ScaledHuber(keras.losses.Loss):
         """Huber loss with its δ stored in the config: :math:`\\ell_\\delta(e)` averaged over the last axis."""
 
-        def __init__(self, delta: float = 1.0, name: str = "scaled_huber", **kwargs: Any) -> None:
+        def __init__(
+            self, delta: float = 1.0, name: str = "scaled_huber", **kwargs: Any
+        ) -> None:
             super().__init__(name=name, **kwargs)
             self.delta = float(delta)
 
@@ -395,7 +428,9 @@ def fit_with_loss_reading_a_hidden_tensor() -> float:
     model = keras.Model(inputs, keras.layers.Dense(1)(code))
 
     def loss_with_penalty(y_true: Any, y_pred: Any) -> Any:
-        return keras.ops.mean(keras.ops.square(y_true - y_pred)) + keras.ops.mean(keras.ops.square(code))
+        return keras.ops.mean(keras.ops.square(y_true - y_pred)) + keras.ops.mean(
+            keras.ops.square(code)
+        )
 
     model.compile(optimizer="sgd", loss=loss_with_penalty)
     history = model.fit(x, y, epochs=1, batch_size=8, verbose=0)
@@ -457,7 +492,9 @@ def mse_by_portable_name(y_true: Any, y_pred: Any) -> Any:
 
 
 def _never_defined(name: str) -> Callable[..., Any]:
-    raise NameError(f"name {name!r} is not defined (the article uses it but never defines it)")
+    raise NameError(
+        f"name {name!r} is not defined (the article uses it but never defines it)"
+    )
 
 
 def matrix_crossentropy_as_printed(y_true: Any, y_pred: Any, weights: Any) -> float:
@@ -500,20 +537,31 @@ def matrix_crossentropy_fixed(y_true: Any, y_pred: Any, weights: Any) -> np.ndar
     :math:`L = -\\ln\\big(W_{tt} r_t / \\sum_j W_{tj} r_j\\big)`; uniform weights give Keras's categorical
     cross-entropy.
     """
-    from course_utils.losses.confusion_aware import confusion_weighted_crossentropy_numpy
+    from course_utils.losses.confusion_aware import (
+        confusion_weighted_crossentropy_numpy,
+    )
 
     return confusion_weighted_crossentropy_numpy(y_true, y_pred, weights)
 
 
 def _example_matrix_crossentropy() -> dict[str, Any]:
-    y_true, y_pred = _numbers([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], [[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]])
-    return {"y_true": y_true, "y_pred": y_pred, "weights": np.array([[1.0, 3.0, 1.0], [2.0, 1.0, 1.0],
-                                                                     [1.0, 1.0, 1.0]])}
+    y_true, y_pred = _numbers(
+        [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], [[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]]
+    )
+    return {
+        "y_true": y_true,
+        "y_pred": y_pred,
+        "weights": np.array([[1.0, 3.0, 1.0], [2.0, 1.0, 1.0], [1.0, 1.0, 1.0]]),
+    }
 
 
 def _example_matrix_crossentropy_one_sample() -> dict[str, Any]:
     example = _example_matrix_crossentropy()
-    return {"y_true": example["y_true"][0], "y_pred": example["y_pred"][0], "weights": example["weights"]}
+    return {
+        "y_true": example["y_true"][0],
+        "y_pred": example["y_pred"][0],
+        "weights": example["weights"],
+    }
 
 
 def _example_matrix_crossentropy_uniform() -> dict[str, Any]:
@@ -526,86 +574,134 @@ def _example_matrix_crossentropy_uniform() -> dict[str, Any]:
 #: Every reproduced mistake, in the order of the course's list of mistakes.
 ERRATA: tuple[Erratum, ...] = (
     Erratum(
-        3, "MSE without the mean", mse_without_mean, mse_fixed,
+        3,
+        "MSE without the mean",
+        mse_without_mean,
+        mse_fixed,
         "It returns one squared error per element, shape (N, k), instead of one loss per sample, shape (N,), "
         "so per-sample losses, sample weights and plots of the loss all see the wrong thing.",
         _example_regression,
     ),
     Erratum(
-        4, "MAE does not divide by zero", mae_gradient_by_division, mae_gradient_fixed,
+        4,
+        "MAE does not divide by zero",
+        mae_gradient_by_division,
+        mae_gradient_fixed,
         "Only a derivative hand-written as e/|e| divides by zero (NaN at zero error); |e| has the subgradient "
         "0 there, which TensorFlow returns, and MAE's real weakness is a gradient that never shrinks.",
         _example_mae,
     ),
     Erratum(
-        5, "Huber without the ½", huber_without_half, huber_fixed,
+        5,
+        "Huber without the ½",
+        huber_without_half,
+        huber_fixed,
         "Without the ½ the quadratic branch reaches δ² at |e| = δ while the linear branch starts at δ²/2, "
         "so the loss jumps down by δ²/2 and its slope jumps from 2δ to δ.",
         _example_huber_jump,
     ),
     Erratum(
-        6, "Huber branching with a Python if", huber_with_python_if, huber_fixed,
+        6,
+        "Huber branching with a Python if",
+        huber_with_python_if,
+        huber_fixed,
         "A Python if needs one True/False but gets a tensor of them: eager TensorFlow raises ValueError "
         "(ambiguous truth value); tf.where chooses the branch per element.",
-        _example_huber_batch, raises="ValueError", part="a",
+        _example_huber_batch,
+        raises="ValueError",
+        part="a",
     ),
     Erratum(
-        6, "Huber branching with a Python if, inside fit", fit_with_python_if_huber, fit_with_fixed_huber,
+        6,
+        "Huber branching with a Python if, inside fit",
+        fit_with_python_if_huber,
+        fit_with_fixed_huber,
         "Inside model.fit the loss is traced into a graph, where a symbolic tensor cannot be used as a "
         "Python bool: OperatorNotAllowedInGraphError.",
-        dict, raises="OperatorNotAllowedInGraphError", part="b",
+        dict,
+        raises="OperatorNotAllowedInGraphError",
+        part="b",
     ),
     Erratum(
-        7, "Log loss calling tf.log", log_loss_with_tf_log, log_loss_fixed,
+        7,
+        "Log loss calling tf.log",
+        log_loss_with_tf_log,
+        log_loss_fixed,
         "tf.log was removed in TensorFlow 2 (it is tf.math.log), so the function fails with AttributeError "
         "before computing anything.",
-        _example_log_loss, raises="AttributeError", part="a",
+        _example_log_loss,
+        raises="AttributeError",
+        part="a",
     ),
     Erratum(
-        7, "Log loss clipping and adding epsilon", log_loss_clip_plus_epsilon, log_loss_fixed,
+        7,
+        "Log loss clipping and adding epsilon",
+        log_loss_clip_plus_epsilon,
+        log_loss_fixed,
         "Clipping already keeps the logs finite; adding ε on top makes a fully wrong prediction cost "
         "ln(1/(2ε)) instead of ln(1/ε), ln 2 less than Keras, and nothing averages over the last axis.",
-        _example_log_loss, part="b",
+        _example_log_loss,
+        part="b",
     ),
     Erratum(
-        10, "Sigmoid outputs with categorical cross-entropy", sigmoid_with_categorical_crossentropy,
+        10,
+        "Sigmoid outputs with categorical cross-entropy",
+        sigmoid_with_categorical_crossentropy,
         softmax_with_categorical_crossentropy,
         "Independent sigmoids do not sum to 1, so Keras silently renormalises them, and a wrong class "
         "saturated near σ = 1 gets almost no gradient instead of the softmax's p − y.",
         _example_sigmoid_cce,
     ),
     Erratum(
-        11, "A loss with a parameter written as a closure", save_and_reload_with_closure_loss,
+        11,
+        "A loss with a parameter written as a closure",
+        save_and_reload_with_closure_loss,
         save_and_reload_with_loss_class,
         "compile accepts a two-argument closure, but a saved model only records the inner function's name, "
         "so load_model cannot rebuild it (TypeError) and the parameter is lost; a Loss subclass with "
         "get_config survives.",
-        _example_saving, raises="TypeError",
+        _example_saving,
+        raises="TypeError",
     ),
     Erratum(
-        12, "A VAE-style loss reading the model's hidden tensors", fit_with_loss_reading_a_hidden_tensor,
+        12,
+        "A VAE-style loss reading the model's hidden tensors",
+        fit_with_loss_reading_a_hidden_tensor,
         fit_with_add_loss,
         "A Keras 3 loss only sees (y_true, y_pred); a hidden layer's symbolic output captured from outside "
         "is a placeholder, so fit raises ValueError; add the term inside the model with add_loss.",
-        dict, raises="ValueError",
+        dict,
+        raises="ValueError",
     ),
     Erratum(
-        13, "keras.losses.MSE in Keras 3", mse_by_keras_3_missing_alias, mse_by_portable_name,
+        13,
+        "keras.losses.MSE in Keras 3",
+        mse_by_keras_3_missing_alias,
+        mse_by_portable_name,
         "Keras 3 has no keras.losses.MSE (only tf.keras keeps that alias), so the call raises "
         "AttributeError; keras.losses.mean_squared_error works everywhere.",
-        _example_regression, raises="AttributeError",
+        _example_regression,
+        raises="AttributeError",
     ),
     Erratum(
-        14, "Matrix-based cross-entropy as printed", matrix_crossentropy_as_printed, matrix_crossentropy_fixed,
+        14,
+        "Matrix-based cross-entropy as printed",
+        matrix_crossentropy_as_printed,
+        matrix_crossentropy_fixed,
         "The snippet is pseudo-code: its helpers are never defined, so it stops with NameError; the "
         "course's version is vectorised, stateful and says what it computes.",
-        _example_matrix_crossentropy_one_sample, raises="NameError", part="a",
+        _example_matrix_crossentropy_one_sample,
+        raises="NameError",
+        part="a",
     ),
     Erratum(
-        14, "Matrix-based cross-entropy: loop and log base 2", matrix_crossentropy_loop_log2,
+        14,
+        "Matrix-based cross-entropy: loop and log base 2",
+        matrix_crossentropy_loop_log2,
         matrix_crossentropy_fixed,
         "Its cross-entropy part loops in Python over samples and classes and uses log base 2, so even with "
         "uniform weights it is 1/ln 2 ≈ 1.44 times Keras's categorical cross-entropy.",
-        _example_matrix_crossentropy_uniform, part="b",
+        _example_matrix_crossentropy_uniform,
+        part="b",
     ),
 )

@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.neuron import sigmoid
-from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.plotting import PALETTE, new_figure
 from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
@@ -52,7 +52,9 @@ DEFAULT_LEARNING_RATE = 1.0
 STAGES = ("forward", "backward", "update")
 
 #: The activations of the deep chain, and the derivative each uses in the backward pass.
-CHAIN_ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
+CHAIN_ACTIVATIONS: dict[
+    str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+] = {
     "sigmoid": (sigmoid, lambda z: sigmoid(z) * (1.0 - sigmoid(z))),
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
@@ -68,36 +70,54 @@ Parameters = dict[str, np.ndarray]
 def _as_parameters(params: Mapping[str, object]) -> Parameters:
     """The four parameters as float arrays with matching shapes; errors say which one is wrong."""
     if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict with keys {list(PARAMETER_NAMES)}, got {type(params).__name__}.")
+        raise TypeError(
+            f"params must be a dict with keys {list(PARAMETER_NAMES)}, got {type(params).__name__}."
+        )
     missing = [name for name in PARAMETER_NAMES if name not in params]
     if missing:
-        raise KeyError(f"params is missing {missing}; give a dict with keys {list(PARAMETER_NAMES)} (see example_parameters()).")
+        raise KeyError(
+            f"params is missing {missing}; give a dict with keys {list(PARAMETER_NAMES)} (see example_parameters())."
+        )
     W1 = as_finite_array("W1", params["W1"], 2, "hidden kernel, shape (n_in, n_hidden)")
     b1 = as_finite_array("b1", params["b1"], 1, "hidden biases, shape (n_hidden,)")
     W2 = as_finite_array("W2", params["W2"], 2, "output kernel, shape (n_hidden, 1)")
     b2 = as_finite_array("b2", params["b2"], 1, "output bias, shape (1,)")
     n_hidden = W1.shape[1]
     if b1.shape != (n_hidden,):
-        raise ValueError(f"b1 must have one bias per hidden unit, shape ({n_hidden},) to match W1 {W1.shape}, got {b1.shape}.")
+        raise ValueError(
+            f"b1 must have one bias per hidden unit, shape ({n_hidden},) to match W1 {W1.shape}, got {b1.shape}."
+        )
     if W2.shape != (n_hidden, 1):
-        raise ValueError(f"W2 must have shape ({n_hidden}, 1): one row per hidden unit, one output; got {W2.shape}.")
+        raise ValueError(
+            f"W2 must have shape ({n_hidden}, 1): one row per hidden unit, one output; got {W2.shape}."
+        )
     if b2.shape != (1,):
         raise ValueError(f"b2 must have shape (1,), the output's bias; got {b2.shape}.")
     return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
 
 
-def _as_batch(X: object, y: object, n_in: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _as_batch(
+    X: object, y: object, n_in: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """X as (m, n_in) and y as (m,) labels in [0, 1]."""
     X_array = as_finite_array("X", X, 2, "one example per row, shape (m, n_in)")
-    y_array = np.atleast_1d(as_finite_array("y", y, np.ndim(y), "one label per example"))
+    y_array = np.atleast_1d(
+        as_finite_array("y", y, np.ndim(y), "one label per example")
+    )
     if y_array.ndim == 2 and y_array.shape[1] == 1:
         y_array = y_array[:, 0]
     if y_array.shape != (X_array.shape[0],):
-        raise ValueError(f"y must hold one label per row of X, shape ({X_array.shape[0]},), got {y_array.shape}.")
+        raise ValueError(
+            f"y must hold one label per row of X, shape ({X_array.shape[0]},), got {y_array.shape}."
+        )
     if np.any((y_array < 0) | (y_array > 1)):
-        raise ValueError("y must hold labels in [0, 1] (probabilities of class 1); got values outside that range.")
+        raise ValueError(
+            "y must hold labels in [0, 1] (probabilities of class 1); got values outside that range."
+        )
     if n_in is not None and X_array.shape[1] != n_in:
-        raise ValueError(f"X must have {n_in} columns, one per input of W1; got shape {X_array.shape}.")
+        raise ValueError(
+            f"X must have {n_in} columns, one per input of W1; got shape {X_array.shape}."
+        )
     return X_array, y_array
 
 
@@ -130,7 +150,12 @@ def example_parameters(seed: int = 5) -> Parameters:
     b1 = np.round(rng.normal(0.0, 0.5, 2), 1)
     W2 = np.round(rng.normal(0.0, 1.0, (2, 1)), 1)
     b2 = np.round(rng.normal(0.0, 0.5, 1), 1)
-    return {"W1": W1 + 0.0, "b1": b1 + 0.0, "W2": W2 + 0.0, "b2": b2 + 0.0}  # + 0.0 turns −0.0 into 0.0
+    return {
+        "W1": W1 + 0.0,
+        "b1": b1 + 0.0,
+        "W2": W2 + 0.0,
+        "b2": b2 + 0.0,
+    }  # + 0.0 turns −0.0 into 0.0
 
 
 def example_batch(m: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +191,9 @@ def forward_pass(params: Mapping[str, object], X: np.ndarray) -> ForwardPass:
     p = _as_parameters(params)
     X_array = as_finite_array("X", X, 2, "one example per row, shape (m, n_in)")
     if X_array.shape[1] != p["W1"].shape[0]:
-        raise ValueError(f"X must have {p['W1'].shape[0]} columns, one per row of W1; got shape {X_array.shape}.")
+        raise ValueError(
+            f"X must have {p['W1'].shape[0]} columns, one per row of W1; got shape {X_array.shape}."
+        )
     Z1 = X_array @ p["W1"] + p["b1"]
     H = sigmoid(Z1)
     z2 = (H @ p["W2"] + p["b2"])[:, 0]
@@ -184,12 +211,22 @@ def bce_cost(y: np.ndarray, y_hat: np.ndarray) -> float:
     y_array = np.atleast_1d(np.asarray(y, dtype=float))
     y_hat_array = np.atleast_1d(np.asarray(y_hat, dtype=float))
     if y_hat_array.shape != y_array.shape:
-        raise ValueError(f"y_hat must have the shape of y {y_array.shape}, got {y_hat_array.shape}; give one prediction per label.")
+        raise ValueError(
+            f"y_hat must have the shape of y {y_array.shape}, got {y_hat_array.shape}; give one prediction per label."
+        )
     if y_array.size == 0:
-        raise ValueError("y must hold at least one label; the mean of no losses is undefined.")
+        raise ValueError(
+            "y must hold at least one label; the mean of no losses is undefined."
+        )
     if not np.all((y_hat_array > 0) & (y_hat_array < 1)):
-        raise ValueError("y_hat must lie strictly between 0 and 1 (log 0 is infinite); compute it with a sigmoid.")
-    return float(-np.mean(y_array * np.log(y_hat_array) + (1 - y_array) * np.log(1 - y_hat_array)))
+        raise ValueError(
+            "y_hat must lie strictly between 0 and 1 (log 0 is infinite); compute it with a sigmoid."
+        )
+    return float(
+        -np.mean(
+            y_array * np.log(y_hat_array) + (1 - y_array) * np.log(1 - y_hat_array)
+        )
+    )
 
 
 def network_cost(params: Mapping[str, object], X: np.ndarray, y: np.ndarray) -> float:
@@ -219,7 +256,9 @@ class BackwardPass:
         return {"W1": self.dW1, "b1": self.db1, "W2": self.dW2, "b2": self.db2}
 
 
-def backward_pass(params: Mapping[str, object], forward: ForwardPass, y: np.ndarray) -> BackwardPass:
+def backward_pass(
+    params: Mapping[str, object], forward: ForwardPass, y: np.ndarray
+) -> BackwardPass:
     r"""Backpropagation through :func:`forward_pass` for the cost :func:`bce_cost`, output first:
 
     .. math::
@@ -237,17 +276,19 @@ def backward_pass(params: Mapping[str, object], forward: ForwardPass, y: np.ndar
     p = _as_parameters(params)
     _, y_array = _as_batch(forward.X, y, p["W1"].shape[0])
     m = y_array.size
-    dz2 = (forward.y_hat - y_array) / m                # (m,)
-    dW2 = forward.H.T @ dz2[:, None]                  # (n_hidden, 1)
-    db2 = np.array([dz2.sum()])                       # (1,)
-    dH = dz2[:, None] @ p["W2"].T                      # (m, n_hidden)
-    dZ1 = dH * forward.H * (1 - forward.H)            # (m, n_hidden)
-    dW1 = forward.X.T @ dZ1                           # (n_in, n_hidden)
-    db1 = dZ1.sum(axis=0)                             # (n_hidden,)
+    dz2 = (forward.y_hat - y_array) / m  # (m,)
+    dW2 = forward.H.T @ dz2[:, None]  # (n_hidden, 1)
+    db2 = np.array([dz2.sum()])  # (1,)
+    dH = dz2[:, None] @ p["W2"].T  # (m, n_hidden)
+    dZ1 = dH * forward.H * (1 - forward.H)  # (m, n_hidden)
+    dW1 = forward.X.T @ dZ1  # (n_in, n_hidden)
+    db1 = dZ1.sum(axis=0)  # (n_hidden,)
     return BackwardPass(dz2=dz2, dW2=dW2, db2=db2, dH=dH, dZ1=dZ1, dW1=dW1, db1=db1)
 
 
-def backprop_gradients(params: Mapping[str, object], X: np.ndarray, y: np.ndarray) -> Parameters:
+def backprop_gradients(
+    params: Mapping[str, object], X: np.ndarray, y: np.ndarray
+) -> Parameters:
     """∂J/∂W1, ∂J/∂b1, ∂J/∂W2, ∂J/∂b2 by backpropagation (:func:`forward_pass`, then :func:`backward_pass`).
 
     Returns a dict keyed like the parameters, each gradient with its parameter's shape.
@@ -258,7 +299,9 @@ def backprop_gradients(params: Mapping[str, object], X: np.ndarray, y: np.ndarra
     return backward_pass(p, forward_pass(p, X_array), y_array).parameter_gradients()
 
 
-def finite_difference_gradients(params: Mapping[str, object], X: np.ndarray, y: np.ndarray, h: float = 1e-6) -> Parameters:
+def finite_difference_gradients(
+    params: Mapping[str, object], X: np.ndarray, y: np.ndarray, h: float = 1e-6
+) -> Parameters:
     r"""Central finite differences of :func:`network_cost`, one parameter entry θ at a time:
 
     .. math:: \frac{\partial J}{\partial \theta} \approx \frac{J(\theta + h) - J(\theta - h)}{2h}.
@@ -286,7 +329,9 @@ def finite_difference_gradients(params: Mapping[str, object], X: np.ndarray, y: 
     return gradients
 
 
-def sgd_step(params: Mapping[str, object], gradients: Mapping[str, object], learning_rate: float) -> Parameters:
+def sgd_step(
+    params: Mapping[str, object], gradients: Mapping[str, object], learning_rate: float
+) -> Parameters:
     r"""One gradient-descent update of every parameter, :math:`\theta \leftarrow \theta - \eta\,\partial J/\partial\theta`.
 
     Returns new arrays; ``params`` is not changed.
@@ -297,7 +342,9 @@ def sgd_step(params: Mapping[str, object], gradients: Mapping[str, object], lear
     g = _as_parameters(gradients)
     for name in PARAMETER_NAMES:
         if g[name].shape != p[name].shape:
-            raise ValueError(f"gradients[{name!r}] must have the shape of params[{name!r}] {p[name].shape}, got {g[name].shape}.")
+            raise ValueError(
+                f"gradients[{name!r}] must have the shape of params[{name!r}] {p[name].shape}, got {g[name].shape}."
+            )
     return {name: p[name] - rate * g[name] for name in PARAMETER_NAMES}
 
 
@@ -309,7 +356,14 @@ class TrainingRun:
     costs: np.ndarray
 
 
-def train(params: Mapping[str, object], X: np.ndarray, y: np.ndarray, *, learning_rate: float, steps: int) -> TrainingRun:
+def train(
+    params: Mapping[str, object],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    learning_rate: float,
+    steps: int,
+) -> TrainingRun:
     r"""Full-batch gradient descent with :func:`backprop_gradients`: ``steps`` iterations of
     forward pass, cost, backward pass and update :math:`\theta \leftarrow \theta - \eta\,\partial J/\partial\theta`.
 
@@ -321,7 +375,11 @@ def train(params: Mapping[str, object], X: np.ndarray, y: np.ndarray, *, learnin
     steps = as_positive_int("steps", steps, allow_zero=True)
     history = [p]
     for _ in range(steps):
-        history.append(sgd_step(history[-1], backprop_gradients(history[-1], X_array, y_array), rate))
+        history.append(
+            sgd_step(
+                history[-1], backprop_gradients(history[-1], X_array, y_array), rate
+            )
+        )
     costs = np.array([network_cost(q, X_array, y_array) for q in history])
     return TrainingRun(parameters=tuple(history), costs=costs)
 
@@ -331,8 +389,22 @@ def train(params: Mapping[str, object], X: np.ndarray, y: np.ndarray, *, learnin
 
 
 #: Where each node of the 2 → 2 → 1 graph sits (data coordinates of the graph axes).
-NODE_POSITIONS = {"x1": (0.0, 1.0), "x2": (0.0, -1.0), "h1": (1.75, 1.0), "h2": (1.75, -1.0), "out": (3.45, 0.0), "loss": (4.75, 0.0)}
-NODE_LABELS = {"x1": "$x_1$", "x2": "$x_2$", "h1": "$h_1$", "h2": "$h_2$", "out": "$\\hat y$", "loss": "$L$"}
+NODE_POSITIONS = {
+    "x1": (0.0, 1.0),
+    "x2": (0.0, -1.0),
+    "h1": (1.75, 1.0),
+    "h2": (1.75, -1.0),
+    "out": (3.45, 0.0),
+    "loss": (4.75, 0.0),
+}
+NODE_LABELS = {
+    "x1": "$x_1$",
+    "x2": "$x_2$",
+    "h1": "$h_1$",
+    "h2": "$h_2$",
+    "out": "$\\hat y$",
+    "loss": "$L$",
+}
 GRAPH_XLIM = (-0.45, 5.35)
 GRAPH_YLIM = (-2.3, 2.25)
 
@@ -345,9 +417,22 @@ WEIGHT_EDGES = (
     ("W2-1", "h1", "out", 0.42),
     ("W2-2", "h2", "out", 0.42),
 )
-_EDGE_NAMES = {"W1-11": "W¹₁₁", "W1-12": "W¹₁₂", "W1-21": "W¹₂₁", "W1-22": "W¹₂₂", "W2-1": "W²₁", "W2-2": "W²₂"}
-_EDGE_INDEX = {"W1-11": ("W1", (0, 0)), "W1-12": ("W1", (0, 1)), "W1-21": ("W1", (1, 0)), "W1-22": ("W1", (1, 1)),
-               "W2-1": ("W2", (0, 0)), "W2-2": ("W2", (1, 0))}
+_EDGE_NAMES = {
+    "W1-11": "W¹₁₁",
+    "W1-12": "W¹₁₂",
+    "W1-21": "W¹₂₁",
+    "W1-22": "W¹₂₂",
+    "W2-1": "W²₁",
+    "W2-2": "W²₂",
+}
+_EDGE_INDEX = {
+    "W1-11": ("W1", (0, 0)),
+    "W1-12": ("W1", (0, 1)),
+    "W1-21": ("W1", (1, 0)),
+    "W1-22": ("W1", (1, 1)),
+    "W2-1": ("W2", (0, 0)),
+    "W2-2": ("W2", (1, 0)),
+}
 
 #: The fixed names written before each number of the graph (same keys as :func:`graph_texts`).
 GRAPH_LABELS: dict[str, str] = {
@@ -368,13 +453,19 @@ FORWARD_COLOUR = PALETTE[0]
 BACKWARD_COLOUR = PALETTE[3]
 
 
-def _single_example(params: Mapping[str, object], x: object, y: object) -> tuple[Parameters, np.ndarray, float]:
+def _single_example(
+    params: Mapping[str, object], x: object, y: object
+) -> tuple[Parameters, np.ndarray, float]:
     p = _as_parameters(params)
     if p["W1"].shape != (2, 2):
-        raise ValueError(f"the drawn graph is for a 2 → 2 → 1 network: W1 must have shape (2, 2), got {p['W1'].shape}.")
+        raise ValueError(
+            f"the drawn graph is for a 2 → 2 → 1 network: W1 must have shape (2, 2), got {p['W1'].shape}."
+        )
     x_array = as_finite_array("x", x, 1, "one example, shape (2,)")
     if x_array.shape != (2,):
-        raise ValueError(f"x must be one example with 2 inputs, shape (2,), got {x_array.shape}.")
+        raise ValueError(
+            f"x must be one example with 2 inputs, shape (2,), got {x_array.shape}."
+        )
     y_value = as_finite_float("y", y)
     if not 0 <= y_value <= 1:
         raise ValueError(f"y must be a label in [0, 1], got {y_value}.")
@@ -387,7 +478,12 @@ def _signed(value: float, digits: int) -> str:
 
 
 def graph_texts(
-    params: Mapping[str, object], x: object, y: object, *, stage: str = "backward", learning_rate: float = DEFAULT_LEARNING_RATE
+    params: Mapping[str, object],
+    x: object,
+    y: object,
+    *,
+    stage: str = "backward",
+    learning_rate: float = DEFAULT_LEARNING_RATE,
 ) -> dict[str, str]:
     """The numbers written on the computational graph of one example, keyed by the gid of their text
     (the names before them are :data:`GRAPH_LABELS`).
@@ -411,13 +507,19 @@ def graph_texts(
         return _signed(p[name][index], 2)
 
     def gradient(*values: float) -> str:
-        return "\n".join("?" if stage == "forward" else _signed(value, 3) for value in values)
+        return "\n".join(
+            "?" if stage == "forward" else _signed(value, 3) for value in values
+        )
 
     texts = {"value-x1": _signed(x_array[0], 2), "value-x2": _signed(x_array[1], 2)}
     for j, node in enumerate(("h1", "h2")):
-        texts[f"value-{node}"] = f"{parameter('b1', (j,))}\n{_signed(fwd.Z1[0, j], 3)}\n{fwd.H[0, j]:.3f}"
+        texts[f"value-{node}"] = (
+            f"{parameter('b1', (j,))}\n{_signed(fwd.Z1[0, j], 3)}\n{fwd.H[0, j]:.3f}"
+        )
         texts[f"grad-{node}"] = gradient(bwd.dH[0, j], bwd.dZ1[0, j])
-    texts["value-out"] = f"{parameter('b2', (0,))}\n{_signed(fwd.z2[0], 3)}\n{fwd.y_hat[0]:.3f}"
+    texts["value-out"] = (
+        f"{parameter('b2', (0,))}\n{_signed(fwd.z2[0], 3)}\n{fwd.y_hat[0]:.3f}"
+    )
     dl_dyhat = -y_value / fwd.y_hat[0] + (1 - y_value) / (1 - fwd.y_hat[0])
     texts["grad-out"] = gradient(dl_dyhat, bwd.dz2[0])
     texts["value-loss"] = f"{y_value:g}\n{bce_cost(np.array([y_value]), fwd.y_hat):.4f}"
@@ -429,15 +531,29 @@ def graph_texts(
     return texts
 
 
-def _label_and_number(ax, x: float, y: float, key: str, number: str, *, colour: str, box: bool, dy: float) -> None:
+def _label_and_number(
+    ax, x: float, y: float, key: str, number: str, *, colour: str, box: bool, dy: float
+) -> None:
     """The fixed name (right-aligned, no gid) and the number (left-aligned, gid ``key``), ``dy`` points
     above (dy > 0: the text grows upwards) or below (dy < 0: downwards) the point (x, y)."""
-    style = {"fontsize": 12.5, "color": colour, "va": "bottom" if dy > 0 else "top", "linespacing": 1.3, "zorder": 6,
-             "xycoords": "data", "textcoords": "offset points"}
+    style = {
+        "fontsize": 12.5,
+        "color": colour,
+        "va": "bottom" if dy > 0 else "top",
+        "linespacing": 1.3,
+        "zorder": 6,
+        "xycoords": "data",
+        "textcoords": "offset points",
+    }
     if box:
-        style["bbox"] = {"boxstyle": "square,pad=0.22", "facecolor": "white", "edgecolor": "none"}  # 2.5 points: no gap
+        style["bbox"] = {
+            "boxstyle": "square,pad=0.22",
+            "facecolor": "white",
+            "edgecolor": "none",
+        }  # 2.5 points: no gap
     ax.annotate(GRAPH_LABELS[key], xy=(x, y), xytext=(-2.5, dy), ha="right", **style)
     ax.annotate(number, xy=(x, y), xytext=(2.5, dy), ha="left", gid=key, **style)
+
 
 #: Distance in points from a node's centre to its nearest text block (the node's radius is 17 points),
 #: and the height in points of one line of text (font size 12.5 × line spacing 1.3, rounded up).
@@ -445,34 +561,105 @@ _NODE_GAP = 21.0
 _LINE_HEIGHT = 16.5
 
 
-def _draw_node_texts(ax, node: str, nx: float, ny: float, texts: dict[str, str]) -> None:
+def _draw_node_texts(
+    ax, node: str, nx: float, ny: float, texts: dict[str, str]
+) -> None:
     """The value block (blue) next to the node and the gradient block (vermillion), on the sides away
     from the edges: both above a node of the top row (values nearer), both below a node of the bottom
     row, and values above and gradients below a node of the middle row."""
     value_key, grad_key = f"value-{node}", f"grad-{node}"
     value_height = (texts[value_key].count("\n") + 1) * _LINE_HEIGHT
-    value_side, grad_offset = (1, _NODE_GAP + value_height + 4) if ny > 0 else (-1, -(_NODE_GAP + value_height + 4))
+    value_side, grad_offset = (
+        (1, _NODE_GAP + value_height + 4)
+        if ny > 0
+        else (-1, -(_NODE_GAP + value_height + 4))
+    )
     if ny == 0:
         value_side, grad_offset = 1, -_NODE_GAP
-    _label_and_number(ax, nx, ny, value_key, texts[value_key], colour=FORWARD_COLOUR, box=False, dy=value_side * _NODE_GAP)
+    _label_and_number(
+        ax,
+        nx,
+        ny,
+        value_key,
+        texts[value_key],
+        colour=FORWARD_COLOUR,
+        box=False,
+        dy=value_side * _NODE_GAP,
+    )
     if node not in ("x1", "x2"):
-        _label_and_number(ax, nx, ny, grad_key, texts[grad_key], colour=BACKWARD_COLOUR, box=False, dy=grad_offset)
+        _label_and_number(
+            ax,
+            nx,
+            ny,
+            grad_key,
+            texts[grad_key],
+            colour=BACKWARD_COLOUR,
+            box=False,
+            dy=grad_offset,
+        )
+
 
 def _draw_graph(ax, texts: dict[str, str]) -> None:
     """Nodes, edges, the fixed names and the numbers of the computational graph (numbers carry gids)."""
-    arrow = {"arrowstyle": "-|>", "color": "0.6", "lw": 1.8, "shrinkA": 17, "shrinkB": 17}
+    arrow = {
+        "arrowstyle": "-|>",
+        "color": "0.6",
+        "lw": 1.8,
+        "shrinkA": 17,
+        "shrinkB": 17,
+    }
     for _, source, target, _ in (*WEIGHT_EDGES, ("loss", "out", "loss", 0.0)):
-        ax.annotate("", xy=NODE_POSITIONS[target], xytext=NODE_POSITIONS[source], arrowprops=arrow)
-    colours = {"x1": PALETTE[4], "x2": PALETTE[4], "h1": PALETTE[2], "h2": PALETTE[2], "out": PALETTE[1], "loss": PALETTE[5]}
+        ax.annotate(
+            "",
+            xy=NODE_POSITIONS[target],
+            xytext=NODE_POSITIONS[source],
+            arrowprops=arrow,
+        )
+    colours = {
+        "x1": PALETTE[4],
+        "x2": PALETTE[4],
+        "h1": PALETTE[2],
+        "h2": PALETTE[2],
+        "out": PALETTE[1],
+        "loss": PALETTE[5],
+    }
     for node, (nx, ny) in NODE_POSITIONS.items():
-        ax.plot([nx], [ny], "o", markersize=34, color=colours[node], markeredgecolor="black", zorder=3)
-        ax.text(nx, ny, NODE_LABELS[node], ha="center", va="center", fontsize=16, zorder=4)
+        ax.plot(
+            [nx],
+            [ny],
+            "o",
+            markersize=34,
+            color=colours[node],
+            markeredgecolor="black",
+            zorder=3,
+        )
+        ax.text(
+            nx, ny, NODE_LABELS[node], ha="center", va="center", fontsize=16, zorder=4
+        )
         _draw_node_texts(ax, node, nx, ny, texts)
     for key, source, target, fraction in WEIGHT_EDGES:
         (x0, y0), (x1, y1) = NODE_POSITIONS[source], NODE_POSITIONS[target]
         lx, ly = x0 + fraction * (x1 - x0), y0 + fraction * (y1 - y0)
-        _label_and_number(ax, lx, ly, f"value-{key}", texts[f"value-{key}"], colour=PALETTE[7], box=True, dy=1.5)
-        _label_and_number(ax, lx, ly, f"grad-{key}", texts[f"grad-{key}"], colour=BACKWARD_COLOUR, box=True, dy=-1.5)
+        _label_and_number(
+            ax,
+            lx,
+            ly,
+            f"value-{key}",
+            texts[f"value-{key}"],
+            colour=PALETTE[7],
+            box=True,
+            dy=1.5,
+        )
+        _label_and_number(
+            ax,
+            lx,
+            ly,
+            f"grad-{key}",
+            texts[f"grad-{key}"],
+            colour=BACKWARD_COLOUR,
+            box=True,
+            dy=-1.5,
+        )
     ax.set_xlim(*GRAPH_XLIM)
     ax.set_ylim(*GRAPH_YLIM)
     ax.set_axis_off()
@@ -503,7 +690,10 @@ def plot_computational_graph(
     texts = graph_texts(p, x, y, stage=stage, learning_rate=learning_rate)
     fig, (ax,) = new_figure(width=13.0, height=6.6)
     _draw_graph(ax, texts)
-    ax.set_title("forward values (blue), weights (black), gradients of the loss (vermillion)", fontsize=15)
+    ax.set_title(
+        "forward values (blue), weights (black), gradients of the loss (vermillion)",
+        fontsize=15,
+    )
     return fig
 
 
@@ -519,7 +709,13 @@ def example_run(learning_rate: float = DEFAULT_LEARNING_RATE) -> TrainingRun:
     Used in: 03_backpropagation.
     """
     x = np.array(EXAMPLE_X)[None, :]
-    return train(example_parameters(), x, np.array([EXAMPLE_Y]), learning_rate=_as_learning_rate(learning_rate), steps=MAX_STEPS)
+    return train(
+        example_parameters(),
+        x,
+        np.array([EXAMPLE_Y]),
+        learning_rate=_as_learning_rate(learning_rate),
+        steps=MAX_STEPS,
+    )
 
 
 _STAGE_TITLES = {
@@ -532,11 +728,15 @@ _STAGE_TITLES = {
 def _check_step(step: int) -> int:
     step = as_positive_int("step", step, allow_zero=True)
     if step > MAX_STEPS:
-        raise ValueError(f"step must be at most {MAX_STEPS} (the iterations the widget computes), got {step}.")
+        raise ValueError(
+            f"step must be at most {MAX_STEPS} (the iterations the widget computes), got {step}."
+        )
     return step
 
 
-def plot_training_step(step: int = 0, learning_rate: float = DEFAULT_LEARNING_RATE, stage: str = "forward") -> Figure:
+def plot_training_step(
+    step: int = 0, learning_rate: float = DEFAULT_LEARNING_RATE, stage: str = "forward"
+) -> Figure:
     """One iteration of gradient descent on the example, drawn: the graph with the network as it is after
     ``step`` updates (its forward values, gradients or updates, by ``stage``), and an inset with the loss
     after each update, this iteration marked.
@@ -545,14 +745,31 @@ def plot_training_step(step: int = 0, learning_rate: float = DEFAULT_LEARNING_RA
     ``loss-curve`` (the loss after t = 0 … MAX_STEPS updates at this η) and ``loss-marker`` (t = step).
     Used in: 03_backpropagation.
     """
-    step, rate, stage = _check_step(step), _as_learning_rate(learning_rate), _as_stage(stage)
+    step, rate, stage = (
+        _check_step(step),
+        _as_learning_rate(learning_rate),
+        _as_stage(stage),
+    )
     fig, (ax,) = new_figure(width=13.0, height=6.6)
     run = example_run(rate)
-    _draw_graph(ax, graph_texts(run.parameters[step], EXAMPLE_X, EXAMPLE_Y, stage=stage, learning_rate=rate))
+    _draw_graph(
+        ax,
+        graph_texts(
+            run.parameters[step], EXAMPLE_X, EXAMPLE_Y, stage=stage, learning_rate=rate
+        ),
+    )
     ax.set_title(" ", fontsize=15, loc="left", gid="step-title")
     inset = ax.inset_axes((0.745, 0.035, 0.245, 0.3))
     inset.plot([], [], "-", color=PALETTE[0], linewidth=2, gid="loss-curve")
-    inset.plot([], [], "o", color=PALETTE[3], markersize=10, markeredgecolor="black", gid="loss-marker")
+    inset.plot(
+        [],
+        [],
+        "o",
+        color=PALETTE[3],
+        markersize=10,
+        markeredgecolor="black",
+        gid="loss-marker",
+    )
     inset.set_xlim(-0.8, MAX_STEPS + 0.8)
     inset.set_ylim(0.0, 1.1 * float(run.costs[0]))
     inset.set_xlabel("updates done $t$", fontsize=11, labelpad=1)
@@ -562,17 +779,27 @@ def plot_training_step(step: int = 0, learning_rate: float = DEFAULT_LEARNING_RA
     return fig
 
 
-def update_training_step(fig: Figure, step: int, learning_rate: float, stage: str) -> None:
+def update_training_step(
+    fig: Figure, step: int, learning_rate: float, stage: str
+) -> None:
     """Rewrite the numbers of the graph, the title, the loss curve and its marker of :func:`plot_training_step`.
 
     Used in: 03_backpropagation.
     """
-    step, rate, stage = _check_step(step), _as_learning_rate(learning_rate), _as_stage(stage)
+    step, rate, stage = (
+        _check_step(step),
+        _as_learning_rate(learning_rate),
+        _as_stage(stage),
+    )
     run = example_run(rate)
     moving = _by_gid(fig)
-    for gid, text in graph_texts(run.parameters[step], EXAMPLE_X, EXAMPLE_Y, stage=stage, learning_rate=rate).items():
+    for gid, text in graph_texts(
+        run.parameters[step], EXAMPLE_X, EXAMPLE_Y, stage=stage, learning_rate=rate
+    ).items():
         moving[gid].set_text(text)
-    moving["step-title"].set_text(f"iteration {step + 1} (η = {rate:.1f}), {_STAGE_TITLES[stage]}")
+    moving["step-title"].set_text(
+        f"iteration {step + 1} (η = {rate:.1f}), {_STAGE_TITLES[stage]}"
+    )
     moving["loss-curve"].set_data(np.arange(MAX_STEPS + 1), run.costs)
     moving["loss-marker"].set_data([step], [run.costs[step]])
 
@@ -585,11 +812,19 @@ def training_step_widget() -> LivePlot:
     Used in: 03_backpropagation.
     """
     step = widgets.IntSlider(
-        value=0, min=0, max=MAX_STEPS, step=1, description="updates done t", continuous_update=True,
-        style={"description_width": "initial"}, layout=widgets.Layout(width="320px"),
+        value=0,
+        min=0,
+        max=MAX_STEPS,
+        step=1,
+        description="updates done t",
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="320px"),
     )
     stage = widgets.ToggleButtons(
-        options=list(STAGES), value="forward", description="stage",
+        options=list(STAGES),
+        value="forward",
+        description="stage",
         style={"description_width": "initial", "button_width": "90px"},
     )
     rate = float_slider("learning rate η", DEFAULT_LEARNING_RATE, 0.1, 5.0, 0.1)
@@ -637,7 +872,9 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """
     z_array = np.asarray(z, dtype=float)
     if z_array.ndim == 0:
-        raise ValueError("z must hold at least one logit per row, shape (k,) or (m, k); got a scalar.")
+        raise ValueError(
+            "z must hold at least one logit per row, shape (k,) or (m, k); got a scalar."
+        )
     shifted = np.exp(z_array - z_array.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
@@ -653,9 +890,13 @@ def softmax_cross_entropy_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     z_array = np.asarray(z, dtype=float)
     y_array = np.asarray(y, dtype=float)
     if y_array.shape != z_array.shape:
-        raise ValueError(f"y must have the shape of z {z_array.shape} (one-hot targets), got {y_array.shape}.")
+        raise ValueError(
+            f"y must have the shape of z {z_array.shape} (one-hot targets), got {y_array.shape}."
+        )
     if not np.allclose(y_array.sum(axis=-1), 1.0):
-        raise ValueError("y must sum to 1 along the last axis (one-hot targets); use keras.utils.to_categorical on labels.")
+        raise ValueError(
+            "y must sum to 1 along the last axis (one-hot targets); use keras.utils.to_categorical on labels."
+        )
     return softmax(z_array) - y_array
 
 
@@ -674,10 +915,22 @@ def plot_output_gradients(y: float = 1.0) -> Figure:
     fig, (loss_ax, grad_ax) = new_figure(2, width=12.0, height=4.6)
     bce = -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
     loss_ax.plot(z, bce, color=PALETTE[0], label="cross-entropy")
-    loss_ax.plot(z, (y_hat - y) ** 2, color=PALETTE[1], linestyle="--", label="squared error")
-    grad_ax.plot(z, bce_output_gradient(z, y), color=PALETTE[0], label="cross-entropy: $\\hat y - y$")
-    grad_ax.plot(z, mse_output_gradient(z, y), color=PALETTE[1], linestyle="--",
-                 label="squared error: $2(\\hat y - y)\\,\\sigma'(z)$")
+    loss_ax.plot(
+        z, (y_hat - y) ** 2, color=PALETTE[1], linestyle="--", label="squared error"
+    )
+    grad_ax.plot(
+        z,
+        bce_output_gradient(z, y),
+        color=PALETTE[0],
+        label="cross-entropy: $\\hat y - y$",
+    )
+    grad_ax.plot(
+        z,
+        mse_output_gradient(z, y),
+        color=PALETTE[1],
+        linestyle="--",
+        label="squared error: $2(\\hat y - y)\\,\\sigma'(z)$",
+    )
     wrong = np.abs(y_hat - y) > 0.9
     edge = float(z[wrong][-1] if y == 1.0 else z[wrong][0])
     span = (-8.0, edge) if y == 1.0 else (edge, 8.0)
@@ -685,7 +938,13 @@ def plot_output_gradients(y: float = 1.0) -> Figure:
         ax.axvspan(*span, color=PALETTE[7], alpha=0.08, linewidth=0)
         ax.set_xlim(-8.0, 8.0)
         ax.set_xlabel("output logit $z$ (then $\\hat y = \\sigma(z)$)")
-    loss_ax.text(span[0] + 0.3 if y == 1.0 else span[0] + 0.3, 6.5, "confidently\nwrong", fontsize=12, va="top")
+    loss_ax.text(
+        span[0] + 0.3 if y == 1.0 else span[0] + 0.3,
+        6.5,
+        "confidently\nwrong",
+        fontsize=12,
+        va="top",
+    )
     loss_ax.set_ylim(0.0, 8.5)
     grad_ax.set_ylim(-1.1, 1.1)
     loss_ax.set_ylabel("loss $L$")
@@ -703,11 +962,15 @@ def plot_output_gradients(y: float = 1.0) -> Figure:
 
 def _as_activation(activation: str) -> str:
     if activation not in CHAIN_ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(CHAIN_ACTIVATIONS)}, got {activation!r}.")
+        raise ValueError(
+            f"activation must be one of {sorted(CHAIN_ACTIVATIONS)}, got {activation!r}."
+        )
     return activation
 
 
-def deep_chain_parameters(depth: int, activation: str = "sigmoid", *, width: int = 8, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+def deep_chain_parameters(
+    depth: int, activation: str = "sigmoid", *, width: int = 8, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Seeded parameters of a deep chain: ``depth`` hidden dense layers of ``width`` units, then one
     sigmoid output unit. Kernels are drawn :math:`W \sim \mathcal N(0, 1/n_{in})` for sigmoid and tanh
     (LeCun's scaling) and :math:`\mathcal N(0, 2/n_{in})` for ReLU (He's scaling); biases are 0.
@@ -721,7 +984,10 @@ def deep_chain_parameters(depth: int, activation: str = "sigmoid", *, width: int
     rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     gain = 2.0 if activation == "relu" else 1.0
     sizes = [width] * (depth + 1) + [1]
-    return [(rng.normal(0.0, np.sqrt(gain / n_in), (n_in, n_out)), np.zeros(n_out)) for n_in, n_out in zip(sizes, sizes[1:])]
+    return [
+        (rng.normal(0.0, np.sqrt(gain / n_in), (n_in, n_out)), np.zeros(n_out))
+        for n_in, n_out in zip(sizes, sizes[1:])
+    ]
 
 
 def _chain_forward(layers, X, activation):
@@ -734,7 +1000,12 @@ def _chain_forward(layers, X, activation):
     return inputs, pre, sigmoid(inputs[-1] @ W + b)[:, 0]
 
 
-def deep_chain_cost(layers: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray, y: np.ndarray, activation: str = "sigmoid") -> float:
+def deep_chain_cost(
+    layers: list[tuple[np.ndarray, np.ndarray]],
+    X: np.ndarray,
+    y: np.ndarray,
+    activation: str = "sigmoid",
+) -> float:
     """The binary cross-entropy cost J (:func:`bce_cost`) of the deep chain on (X, y).
 
     Used in: 03_backpropagation.
@@ -745,7 +1016,10 @@ def deep_chain_cost(layers: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray, 
 
 
 def deep_chain_gradients(
-    layers: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray, y: np.ndarray, activation: str = "sigmoid"
+    layers: list[tuple[np.ndarray, np.ndarray]],
+    X: np.ndarray,
+    y: np.ndarray,
+    activation: str = "sigmoid",
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Backpropagation through the deep chain: from :math:`\partial J/\partial z^{out} = (\hat y - y)/m`, each
     layer l (from the top) does
@@ -772,7 +1046,14 @@ def deep_chain_gradients(
     return grads[::-1]
 
 
-def deep_chain_gradient_norms(depth: int = 12, activation: str = "sigmoid", *, width: int = 8, m: int = 64, seed: int = 0) -> np.ndarray:
+def deep_chain_gradient_norms(
+    depth: int = 12,
+    activation: str = "sigmoid",
+    *,
+    width: int = 8,
+    m: int = 64,
+    seed: int = 0,
+) -> np.ndarray:
     r"""The size :math:`\lVert \partial J / \partial W^{[l]} \rVert_F` (Frobenius norm) of the gradient of each hidden
     layer l = 1 … depth (1 = next to the input) of a seeded deep chain (:func:`deep_chain_parameters`) on
     m seeded examples: inputs X ~ N(0, 1), labels y ~ Bernoulli(1/2).
@@ -788,26 +1069,43 @@ def deep_chain_gradient_norms(depth: int = 12, activation: str = "sigmoid", *, w
     return np.array([np.linalg.norm(dW) for dW, _ in grads[:-1]])
 
 
-def plot_vanishing_gradients(depth: int = 12, activations: tuple[str, ...] = ("sigmoid", "tanh", "relu")) -> Figure:
+def plot_vanishing_gradients(
+    depth: int = 12, activations: tuple[str, ...] = ("sigmoid", "tanh", "relu")
+) -> Figure:
     """The gradient size per hidden layer of deep chains (:func:`deep_chain_gradient_norms`), log scale.
 
     Used in: 03_backpropagation.
     """
     depth = as_positive_int("depth", depth)
     if len(activations) == 0:
-        raise ValueError("activations must name at least one activation, e.g. ('sigmoid',).")
+        raise ValueError(
+            "activations must name at least one activation, e.g. ('sigmoid',)."
+        )
     fig, (ax,) = new_figure(width=9.0, height=5.0)
-    styles = {"sigmoid": (PALETTE[3], "o", "-"), "tanh": (PALETTE[0], "s", "--"), "relu": (PALETTE[2], "^", ":")}
+    styles = {
+        "sigmoid": (PALETTE[3], "o", "-"),
+        "tanh": (PALETTE[0], "s", "--"),
+        "relu": (PALETTE[2], "^", ":"),
+    }
     layers = np.arange(1, depth + 1)
     for activation in activations:
         colour, marker, line = styles[_as_activation(activation)]
-        ax.semilogy(layers, deep_chain_gradient_norms(depth, activation), marker=marker, linestyle=line, color=colour,
-                    label=activation, gid=f"norms-{activation}")
+        ax.semilogy(
+            layers,
+            deep_chain_gradient_norms(depth, activation),
+            marker=marker,
+            linestyle=line,
+            color=colour,
+            label=activation,
+            gid=f"norms-{activation}",
+        )
     ax.set_xlim(0.5, depth + 0.5)
     ax.set_xticks(layers)
     ax.set_xlabel("hidden layer $l$ (1 = next to the input, backprop ends here)")
     ax.set_ylabel("gradient size ‖∂J/∂W‖ of layer l")
-    ax.set_title(f"{depth} hidden layers of 8 units: how much gradient reaches each layer")
+    ax.set_title(
+        f"{depth} hidden layers of 8 units: how much gradient reaches each layer"
+    )
     ax.legend(title="activation", loc="lower right")
     return fig
 
@@ -825,15 +1123,31 @@ register(
             "∂ŷ/∂z = ŷ(1 − ŷ). Multiply, or use the shortcut ŷ − y."
         ),
         mistakes=(
-            Mistake("sign", near(0.2), "That is y − ŷ: the gradient is ŷ − y, negative here, so gradient descent raises z.", 0.2),
-            Mistake("stopped at ŷ", near(-1.25),
-                    "That is ∂L/∂ŷ = −1/ŷ; one more link of the chain is missing: ∂ŷ/∂z = ŷ(1 − ŷ) = 0.16.", -1.25),
-            Mistake("σ' twice", near(-0.032),
-                    "That multiplies ŷ − y by σ'(z) once more; the σ' is already inside ŷ − y (it cancelled the 1/(ŷ(1 − ŷ))).",
-                    -0.032),
-            Mistake("squared error", near(-0.064),
-                    "That is the gradient of the squared error (ŷ − y)² through the sigmoid, 2(ŷ − y)ŷ(1 − ŷ); the loss here "
-                    "is the cross-entropy.", -0.064),
+            Mistake(
+                "sign",
+                near(0.2),
+                "That is y − ŷ: the gradient is ŷ − y, negative here, so gradient descent raises z.",
+                0.2,
+            ),
+            Mistake(
+                "stopped at ŷ",
+                near(-1.25),
+                "That is ∂L/∂ŷ = −1/ŷ; one more link of the chain is missing: ∂ŷ/∂z = ŷ(1 − ŷ) = 0.16.",
+                -1.25,
+            ),
+            Mistake(
+                "σ' twice",
+                near(-0.032),
+                "That multiplies ŷ − y by σ'(z) once more; the σ' is already inside ŷ − y (it cancelled the 1/(ŷ(1 − ŷ))).",
+                -0.032,
+            ),
+            Mistake(
+                "squared error",
+                near(-0.064),
+                "That is the gradient of the squared error (ŷ − y)² through the sigmoid, 2(ŷ − y)ŷ(1 − ŷ); the loss here "
+                "is the cross-entropy.",
+                -0.064,
+            ),
         ),
     )
 )
@@ -848,14 +1162,36 @@ register(
             "with ∂L/∂z_out = ŷ − y = 0.3, v = −1.5, h(1 − h) = 0.6 · 0.4 and x = 2."
         ),
         mistakes=(
-            Mistake("no σ'", near(-0.9),
-                    "The sigmoid of the hidden unit is missing from the chain: multiply by σ'(z) = h(1 − h) = 0.24.", -0.9),
-            Mistake("h instead of h(1 − h)", near(-0.54),
-                    "That multiplies by h = 0.6; the slope of the sigmoid is h(1 − h) = 0.24.", -0.54),
-            Mistake("no input", near(-0.108), "The last link is ∂z/∂w = x = 2: a weight's gradient is scaled by its input.", -0.108),
-            Mistake("no output weight", near(0.144),
-                    "The output weight v = −1.5 is missing: the gradient reaches h through v, as ∂z_out/∂h = v.", 0.144),
-            Mistake("sign", near(0.216), "Check the signs: 0.3 · (−1.5) is negative, and the other factors are positive.", 0.216),
+            Mistake(
+                "no σ'",
+                near(-0.9),
+                "The sigmoid of the hidden unit is missing from the chain: multiply by σ'(z) = h(1 − h) = 0.24.",
+                -0.9,
+            ),
+            Mistake(
+                "h instead of h(1 − h)",
+                near(-0.54),
+                "That multiplies by h = 0.6; the slope of the sigmoid is h(1 − h) = 0.24.",
+                -0.54,
+            ),
+            Mistake(
+                "no input",
+                near(-0.108),
+                "The last link is ∂z/∂w = x = 2: a weight's gradient is scaled by its input.",
+                -0.108,
+            ),
+            Mistake(
+                "no output weight",
+                near(0.144),
+                "The output weight v = −1.5 is missing: the gradient reaches h through v, as ∂z_out/∂h = v.",
+                0.144,
+            ),
+            Mistake(
+                "sign",
+                near(0.216),
+                "Check the signs: 0.3 · (−1.5) is negative, and the other factors are positive.",
+                0.216,
+            ),
         ),
     )
 )
@@ -867,10 +1203,24 @@ register(
         solution=0.25**10,
         hint="Each layer multiplies the gradient by σ'(z) ≤ 0.25 (times a weight, here 1). Ten layers multiply ten such factors.",
         mistakes=(
-            Mistake("one layer", near(0.25), "That is the bound for one layer; ten layers multiply ten factors of at most 0.25.", 0.25),
-            Mistake("added", near(2.5), "The chain rule multiplies the factors of the layers; it does not add them.", 2.5),
-            Mistake("σ instead of σ'", near(0.5**10, rtol=1e-3),
-                    "That uses σ(0) = 0.5; backpropagation multiplies by the slope σ'(z), at most σ'(0) = 0.25.", 0.5**10),
+            Mistake(
+                "one layer",
+                near(0.25),
+                "That is the bound for one layer; ten layers multiply ten factors of at most 0.25.",
+                0.25,
+            ),
+            Mistake(
+                "added",
+                near(2.5),
+                "The chain rule multiplies the factors of the layers; it does not add them.",
+                2.5,
+            ),
+            Mistake(
+                "σ instead of σ'",
+                near(0.5**10, rtol=1e-3),
+                "That uses σ(0) = 0.5; backpropagation multiplies by the slope σ'(z), at most σ'(0) = 0.25.",
+                0.5**10,
+            ),
         ),
         rtol=1e-3,
     )
@@ -881,7 +1231,9 @@ LAYER_X = np.array([[0.5, -1.0], [2.0, 0.0], [-1.5, 1.5], [0.0, 0.25]])
 LAYER_W = np.array([[1.0, -0.5, 2.0], [0.5, 1.5, -1.0]])
 LAYER_B = np.array([0.2, -0.4, 0.1])
 LAYER_A = sigmoid(LAYER_X @ LAYER_W + LAYER_B)
-LAYER_DA = np.array([[0.1, -0.2, 0.3], [-0.4, 0.5, 0.0], [0.2, 0.2, -0.1], [0.0, -0.3, 0.4]])
+LAYER_DA = np.array(
+    [[0.1, -0.2, 0.3], [-0.4, 0.5, 0.0], [0.2, 0.2, -0.1], [0.0, -0.3, 0.4]]
+)
 
 
 def evaluate_layer_backward(layer_backward: Callable[..., tuple]) -> np.ndarray:
@@ -892,12 +1244,20 @@ def evaluate_layer_backward(layer_backward: Callable[..., tuple]) -> np.ndarray:
     Used in: 03_backpropagation (exercise 03.4).
     """
     if not callable(layer_backward):
-        raise TypeError(f"give a function layer_backward(dA, A, X, W), not a {type(layer_backward).__name__}.")
-    result = layer_backward(LAYER_DA.copy(), LAYER_A.copy(), LAYER_X.copy(), LAYER_W.copy())
+        raise TypeError(
+            f"give a function layer_backward(dA, A, X, W), not a {type(layer_backward).__name__}."
+        )
+    result = layer_backward(
+        LAYER_DA.copy(), LAYER_A.copy(), LAYER_X.copy(), LAYER_W.copy()
+    )
     if result is Ellipsis:
-        raise TypeError("layer_backward still returns `...`; replace it with `return dW, db, dX`.")
+        raise TypeError(
+            "layer_backward still returns `...`; replace it with `return dW, db, dX`."
+        )
     if result is None:
-        raise TypeError("layer_backward returned nothing; end it with `return dW, db, dX`.")
+        raise TypeError(
+            "layer_backward returned nothing; end it with `return dW, db, dX`."
+        )
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         raise TypeError("layer_backward must return three arrays: `return dW, db, dX`.")
     expected = {"dW": LAYER_W.shape, "db": LAYER_B.shape, "dX": LAYER_X.shape}
@@ -905,19 +1265,30 @@ def evaluate_layer_backward(layer_backward: Callable[..., tuple]) -> np.ndarray:
     for (name, shape), value in zip(expected.items(), result):
         array = np.asarray(value, dtype=float)
         if array.shape != shape:
-            raise ValueError(f"{name} must have shape {shape} (the shape of {name[1:]}), got {array.shape}.")
+            raise ValueError(
+                f"{name} must have shape {shape} (the shape of {name[1:]}), got {array.shape}."
+            )
         arrays.append(array.ravel())
     return np.concatenate(arrays)
 
 
-def _layer_backward_reference(dA: np.ndarray, A: np.ndarray, X: np.ndarray, W: np.ndarray) -> tuple:
+def _layer_backward_reference(
+    dA: np.ndarray, A: np.ndarray, X: np.ndarray, W: np.ndarray
+) -> tuple:
     dZ = dA * A * (1 - A)
     return X.T @ dZ, dZ.sum(axis=0), dZ @ W.T
 
 
-def _layer_answer(dZ: np.ndarray, db: np.ndarray | None = None, dX: np.ndarray | None = None) -> np.ndarray:
-    return np.concatenate([(LAYER_X.T @ dZ).ravel(), (dZ.sum(axis=0) if db is None else db).ravel(),
-                           (dZ @ LAYER_W.T if dX is None else dX).ravel()])
+def _layer_answer(
+    dZ: np.ndarray, db: np.ndarray | None = None, dX: np.ndarray | None = None
+) -> np.ndarray:
+    return np.concatenate(
+        [
+            (LAYER_X.T @ dZ).ravel(),
+            (dZ.sum(axis=0) if db is None else db).ravel(),
+            (dZ @ LAYER_W.T if dX is None else dX).ravel(),
+        ]
+    )
 
 
 _LAYER_DZ = LAYER_DA * LAYER_A * (1 - LAYER_A)
@@ -933,18 +1304,42 @@ register(
         ),
         evaluate=evaluate_layer_backward,
         mistakes=(
-            Mistake("no σ'", near(_layer_answer(LAYER_DA)),
-                    "The sigmoid's slope is missing: multiply dA by A * (1 - A) to get dZ before anything else.",
-                    lambda dA, A, X, W: (X.T @ dA, dA.sum(axis=0), dA @ W.T)),
-            Mistake("σ' written as A", near(_layer_answer(LAYER_DA * LAYER_A)),
-                    "The sigmoid's slope is A * (1 - A), not A.",
-                    lambda dA, A, X, W: (X.T @ (dA * A), (dA * A).sum(axis=0), (dA * A) @ W.T)),
-            Mistake("mean for db", near(_layer_answer(_LAYER_DZ, db=_LAYER_DZ.mean(axis=0))),
-                    "db sums dZ over the examples (the 1/m is already inside dA); taking the mean divides by m twice.",
-                    lambda dA, A, X, W: (X.T @ (dA * A * (1 - A)), (dA * A * (1 - A)).mean(axis=0), (dA * A * (1 - A)) @ W.T)),
-            Mistake("dX skips σ'", near(_layer_answer(_LAYER_DZ, dX=LAYER_DA @ LAYER_W.T)),
-                    "dX must pass through the sigmoid too: use dZ @ W.T, not dA @ W.T.",
-                    lambda dA, A, X, W: (X.T @ (dA * A * (1 - A)), (dA * A * (1 - A)).sum(axis=0), dA @ W.T)),
+            Mistake(
+                "no σ'",
+                near(_layer_answer(LAYER_DA)),
+                "The sigmoid's slope is missing: multiply dA by A * (1 - A) to get dZ before anything else.",
+                lambda dA, A, X, W: (X.T @ dA, dA.sum(axis=0), dA @ W.T),
+            ),
+            Mistake(
+                "σ' written as A",
+                near(_layer_answer(LAYER_DA * LAYER_A)),
+                "The sigmoid's slope is A * (1 - A), not A.",
+                lambda dA, A, X, W: (
+                    X.T @ (dA * A),
+                    (dA * A).sum(axis=0),
+                    (dA * A) @ W.T,
+                ),
+            ),
+            Mistake(
+                "mean for db",
+                near(_layer_answer(_LAYER_DZ, db=_LAYER_DZ.mean(axis=0))),
+                "db sums dZ over the examples (the 1/m is already inside dA); taking the mean divides by m twice.",
+                lambda dA, A, X, W: (
+                    X.T @ (dA * A * (1 - A)),
+                    (dA * A * (1 - A)).mean(axis=0),
+                    (dA * A * (1 - A)) @ W.T,
+                ),
+            ),
+            Mistake(
+                "dX skips σ'",
+                near(_layer_answer(_LAYER_DZ, dX=LAYER_DA @ LAYER_W.T)),
+                "dX must pass through the sigmoid too: use dZ @ W.T, not dA @ W.T.",
+                lambda dA, A, X, W: (
+                    X.T @ (dA * A * (1 - A)),
+                    (dA * A * (1 - A)).sum(axis=0),
+                    dA @ W.T,
+                ),
+            ),
         ),
     )
 )

@@ -101,7 +101,9 @@ def exercise(key: str) -> Exercise:
     if key not in _REGISTRY:
         _import_course_modules()
     if key not in _REGISTRY:
-        raise KeyError(f"No exercise {key!r}. Known exercises: {sorted(all_exercises())}.")
+        raise KeyError(
+            f"No exercise {key!r}. Known exercises: {sorted(all_exercises())}."
+        )
     return _REGISTRY[key]
 
 
@@ -126,7 +128,11 @@ def _describe_shape_problem(answer: Any, expected: Any) -> str | None:
         return f"Your answer is a {type(answer).__name__}, not a number or an array of numbers."
     expected_array = np.asarray(expected, dtype=float)
     if answer_array.shape != expected_array.shape:
-        wanted = "a single number" if expected_array.ndim == 0 else f"an array of shape {expected_array.shape}"
+        wanted = (
+            "a single number"
+            if expected_array.ndim == 0
+            else f"an array of shape {expected_array.shape}"
+        )
         return f"Expected {wanted}, got shape {answer_array.shape}."
     if not np.all(np.isfinite(answer_array)):
         return "Your answer contains NaN or infinity."
@@ -142,26 +148,39 @@ def check(key: str, answer: Any) -> CheckResult:
     task = exercise(key)
     prefix = f"Exercise {task.key} ({task.title}):"
     if answer is Ellipsis or answer is None:
-        return CheckResult(False, f"{prefix} not answered yet. Replace the `...` with your answer.\nHint: {task.hint}")
+        return CheckResult(
+            False,
+            f"{prefix} not answered yet. Replace the `...` with your answer.\nHint: {task.hint}",
+        )
     try:
         value = task.evaluate(answer)
     except Exception as error:  # the learner's code failed: report, don't raise
-        return CheckResult(False, f"{prefix} your answer raised {type(error).__name__}: {error}\nHint: {task.hint}")
+        return CheckResult(
+            False,
+            f"{prefix} your answer raised {type(error).__name__}: {error}\nHint: {task.hint}",
+        )
     for mistake in task.mistakes:
         try:
             recognised = mistake.matches(value)
         except Exception:
             recognised = False
         if recognised:
-            return CheckResult(False, f"{prefix} not yet. {mistake.explanation}\nHint: {task.hint}")
+            return CheckResult(
+                False, f"{prefix} not yet. {mistake.explanation}\nHint: {task.hint}"
+            )
     expected = task.evaluate(task.solution)
     problem = _describe_shape_problem(value, expected)
     if problem is None and _close(value, expected, task.rtol, task.atol):
         return CheckResult(True, f"{prefix} correct!")
-    return CheckResult(False, f"{prefix} not yet. {problem or 'The value is not the expected one.'}\nHint: {task.hint}")
+    return CheckResult(
+        False,
+        f"{prefix} not yet. {problem or 'The value is not the expected one.'}\nHint: {task.hint}",
+    )
 
 
-def near(target: float, rtol: float = 1e-6, atol: float = 1e-9) -> Callable[[Any], bool]:
+def near(
+    target: float, rtol: float = 1e-6, atol: float = 1e-9
+) -> Callable[[Any], bool]:
     """Predicate for a :class:`Mistake`: the answer is (element-wise) close to ``target``."""
 
     def matches(value: Any) -> bool:

@@ -91,9 +91,15 @@ def load_bundled(name: str) -> Split:
     for key, (shape, dtype) in EXPECTED_ARRAYS.items():
         array = arrays.get(key)
         if array is None or array.shape[1:] != shape or array.dtype != np.dtype(dtype):
-            found = "missing" if array is None else f"shape {array.shape}, dtype {array.dtype}"
-            raise DataFileError(f"Data file {path}: array {key} should have shape (N, *{shape}) and dtype {dtype}, "
-                                f"found {found}. {REBUILD_ADVICE}")
+            found = (
+                "missing"
+                if array is None
+                else f"shape {array.shape}, dtype {array.dtype}"
+            )
+            raise DataFileError(
+                f"Data file {path}: array {key} should have shape (N, *{shape}) and dtype {dtype}, "
+                f"found {found}. {REBUILD_ADVICE}"
+            )
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
@@ -118,7 +124,11 @@ def load_fashion_mnist(full: bool = False) -> Split:
     per class (10,000 and 2,000), offline. ``full=True``: the official 60,000/10,000
     split from ``keras.datasets.fashion_mnist`` (needs the network the first time).
     """
-    return _load_full("fashion_mnist") if full else load_bundled("fashion_mnist_subset.npz")
+    return (
+        _load_full("fashion_mnist")
+        if full
+        else load_bundled("fashion_mnist_subset.npz")
+    )
 
 
 def load_mnist(full: bool = False) -> Split:

@@ -75,7 +75,9 @@ def silence_tensorflow_logs() -> None:
 def seed_everything(seed: int, *, tensorflow: bool) -> None:
     """Seed Python, NumPy and (optionally) Keras/TensorFlow, and make TF ops deterministic."""
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}; pass e.g. seed=42.")
+        raise ValueError(
+            f"seed must be a non-negative integer, got {seed!r}; pass e.g. seed=42."
+        )
     random.seed(seed)
     np.random.seed(seed)
     if tensorflow:
@@ -97,7 +99,9 @@ def _enable_inline_figures() -> None:
         shell.run_line_magic("matplotlib", "inline")
 
 
-def setup_notebook(seed: int = DEFAULT_SEED, *, tensorflow: bool = True) -> EnvironmentReport:
+def setup_notebook(
+    seed: int = DEFAULT_SEED, *, tensorflow: bool = True
+) -> EnvironmentReport:
     """Prepare a notebook: the first code line of every lesson.
 
     1. silences TensorFlow's C++ logs (before TensorFlow is imported);
@@ -161,15 +165,29 @@ def check_environment(versions: dict[str, str] | None = None) -> list[tuple[bool
         for name in ("numpy", "matplotlib", "ipywidgets", "keras"):
             versions[name] = _installed_version(name)
         tf_version = _installed_version("tensorflow")
-        versions["tensorflow"] = tf_version if tf_version != "not installed" else _installed_version("tensorflow-cpu")
+        versions["tensorflow"] = (
+            tf_version
+            if tf_version != "not installed"
+            else _installed_version("tensorflow-cpu")
+        )
     report = []
     for name, minimum in MINIMUM_VERSIONS.items():
         wanted = ".".join(map(str, minimum))
         found = versions.get(name, "not installed")
         if found == "not installed":
-            report.append((False, f"{name}: not installed; run `make lab` (or pip install -r requirements.txt)."))
+            report.append(
+                (
+                    False,
+                    f"{name}: not installed; run `make lab` (or pip install -r requirements.txt).",
+                )
+            )
         elif _version_tuple(found) < minimum:
-            report.append((False, f"{name}: {found} is too old, {wanted} or newer is needed; run `make lab` to set up the course's environment."))
+            report.append(
+                (
+                    False,
+                    f"{name}: {found} is too old, {wanted} or newer is needed; run `make lab` to set up the course's environment.",
+                )
+            )
         else:
             report.append((True, f"{name}: {wanted} or newer"))
     return report

@@ -53,9 +53,13 @@ def _as_samples(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x_array = np.asarray(x, dtype=float)
     y_array = np.asarray(y, dtype=float)
     if x_array.ndim != 1 or x_array.size == 0:
-        raise ValueError(f"x must be a non-empty 1-D array of inputs, got shape {x_array.shape}.")
+        raise ValueError(
+            f"x must be a non-empty 1-D array of inputs, got shape {x_array.shape}."
+        )
     if y_array.shape != x_array.shape:
-        raise ValueError(f"y must have the same shape as x {x_array.shape}, got {y_array.shape}; give one target per input.")
+        raise ValueError(
+            f"y must have the same shape as x {x_array.shape}, got {y_array.shape}; give one target per input."
+        )
     if not (np.all(np.isfinite(x_array)) and np.all(np.isfinite(y_array))):
         raise ValueError("x and y must be finite; remove NaN or infinite values.")
     return x_array, y_array
@@ -78,7 +82,9 @@ def make_line_data(
     b = as_finite_float("b", b)
     noise = as_finite_float("noise", noise)
     if noise < 0:
-        raise ValueError(f"noise must be non-negative (a standard deviation), got {noise}.")
+        raise ValueError(
+            f"noise must be non-negative (a standard deviation), got {noise}."
+        )
     rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     x = rng.uniform(0.0, 3.0, m)
     y = w * x + b + rng.normal(0.0, noise, m)
@@ -94,7 +100,9 @@ def line_data() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def predict_line(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray) -> np.ndarray:
+def predict_line(
+    w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray
+) -> np.ndarray:
     r"""Predictions of a one-feature linear model, :math:`\hat y_i = w x_i + b`.
 
     ``w`` and ``b`` may be arrays of the same shape (a grid of models): the result then has
@@ -104,7 +112,11 @@ def predict_line(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray) ->
     w_array = np.asarray(w, dtype=float)
     b_array = np.asarray(b, dtype=float)
     x_array = np.asarray(x, dtype=float)
-    return w_array[..., None] * x_array + b_array[..., None] if w_array.ndim else w_array * x_array + b_array
+    return (
+        w_array[..., None] * x_array + b_array[..., None]
+        if w_array.ndim
+        else w_array * x_array + b_array
+    )
 
 
 def squared_losses(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -129,11 +141,15 @@ def mse_cost_of_predictions(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """
     losses = squared_losses(y_true, y_pred)
     if losses.size == 0:
-        raise ValueError("y_true must hold at least one target; the mean of no losses is undefined.")
+        raise ValueError(
+            "y_true must hold at least one target; the mean of no losses is undefined."
+        )
     return float(np.mean(losses))
 
 
-def mse_cost(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np.ndarray) -> float | np.ndarray:
+def mse_cost(
+    w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np.ndarray
+) -> float | np.ndarray:
     r"""Cost of a linear model, :math:`J(w, b) = \frac{1}{m}\sum_{i=1}^{m} (w x_i + b - y_i)^2`.
 
     ``w`` and ``b`` may be arrays of the same shape (a grid): the result has their shape.
@@ -142,12 +158,16 @@ def mse_cost(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np.
     x, y = _as_samples(x, y)
     w_array, b_array = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
     if w_array.shape != b_array.shape:
-        raise ValueError(f"w and b must have the same shape, got {w_array.shape} and {b_array.shape}.")
+        raise ValueError(
+            f"w and b must have the same shape, got {w_array.shape} and {b_array.shape}."
+        )
     cost = np.mean(np.square(predict_line(w_array, b_array, x) - y), axis=-1)
     return float(cost) if np.ndim(cost) == 0 else cost
 
 
-def mse_gradient(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple:
+def mse_gradient(
+    w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple:
     r"""Gradient of :func:`mse_cost`:
 
     .. math::
@@ -160,7 +180,9 @@ def mse_gradient(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y:
     x, y = _as_samples(x, y)
     w_array, b_array = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
     if w_array.shape != b_array.shape:
-        raise ValueError(f"w and b must have the same shape, got {w_array.shape} and {b_array.shape}.")
+        raise ValueError(
+            f"w and b must have the same shape, got {w_array.shape} and {b_array.shape}."
+        )
     error = predict_line(w_array, b_array, x) - y
     m = x.size
     dw = 2.0 / m * np.sum(error * x, axis=-1)
@@ -182,7 +204,9 @@ def finite_difference_gradient(
     Used in: 02_loss_cost_and_gradient_descent (to check :func:`mse_gradient`).
     """
     if not callable(cost):
-        raise TypeError(f"cost must be a function cost(w, b) -> float, got {type(cost).__name__}.")
+        raise TypeError(
+            f"cost must be a function cost(w, b) -> float, got {type(cost).__name__}."
+        )
     w = as_finite_float("w", w)
     b = as_finite_float("b", b)
     h = as_finite_float("h", h)
@@ -203,7 +227,9 @@ def least_squares_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     x, y = _as_samples(x, y)
     spread = np.mean(np.square(x - x.mean()))
     if spread == 0:
-        raise ValueError("x must take at least two different values; a line through one x is not determined.")
+        raise ValueError(
+            "x must take at least two different values; a line through one x is not determined."
+        )
     w = np.mean((x - x.mean()) * (y - y.mean())) / spread
     return float(w), float(y.mean() - w * x.mean())
 
@@ -219,8 +245,12 @@ def linear_mse_hessian(x: np.ndarray) -> np.ndarray:
     """
     x_array = np.asarray(x, dtype=float)
     if x_array.ndim != 1 or x_array.size == 0:
-        raise ValueError(f"x must be a non-empty 1-D array of inputs, got shape {x_array.shape}.")
-    return 2.0 * np.array([[np.mean(x_array**2), np.mean(x_array)], [np.mean(x_array), 1.0]])
+        raise ValueError(
+            f"x must be a non-empty 1-D array of inputs, got shape {x_array.shape}."
+        )
+    return 2.0 * np.array(
+        [[np.mean(x_array**2), np.mean(x_array)], [np.mean(x_array), 1.0]]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,7 +278,13 @@ class DescentRun:
 
 
 def gradient_descent(
-    x: np.ndarray, y: np.ndarray, *, w0: float, b0: float, learning_rate: float, steps: int
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    w0: float,
+    b0: float,
+    learning_rate: float,
+    steps: int,
 ) -> DescentRun:
     r"""Plain (full-batch) gradient descent on :func:`mse_cost`:
 
@@ -263,7 +299,9 @@ def gradient_descent(
     b = as_finite_float("b0", b0)
     learning_rate = as_finite_float("learning_rate", learning_rate)
     if learning_rate <= 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate}; try 0.1.")
+        raise ValueError(
+            f"learning_rate must be positive, got {learning_rate}; try 0.1."
+        )
     steps = as_positive_int("steps", steps, allow_zero=True)
     path = [(w, b)]
     escaped = False
@@ -280,7 +318,9 @@ def gradient_descent(
     return DescentRun(path_array, costs, bool(diverged))
 
 
-def clip_path_to_box(path: np.ndarray, x_limits: tuple[float, float], y_limits: tuple[float, float]) -> np.ndarray:
+def clip_path_to_box(
+    path: np.ndarray, x_limits: tuple[float, float], y_limits: tuple[float, float]
+) -> np.ndarray:
     """The path up to where it first leaves the box, ending exactly on the box's edge.
 
     Keeps drawn coordinates small (a diverging path grows without bound), while the part inside
@@ -319,25 +359,51 @@ def _descent_title(run: DescentRun, learning_rate: float, minimum: float) -> str
     return f"η = {learning_rate:.3f}, {steps} steps: J = {run.final_cost:.4f}  (minimum {minimum:.4f})"
 
 
-def _draw_surface(ax, x: np.ndarray, y: np.ndarray, *, quiver: bool = True) -> tuple[object, tuple[float, float]]:
+def _draw_surface(
+    ax, x: np.ndarray, y: np.ndarray, *, quiver: bool = True
+) -> tuple[object, tuple[float, float]]:
     """Contours of J over the view, the downhill directions, the minimum; returns (w*, b*)."""
-    w_grid, b_grid = np.meshgrid(np.linspace(*W_LIMITS, 141), np.linspace(*B_LIMITS, 141))
+    w_grid, b_grid = np.meshgrid(
+        np.linspace(*W_LIMITS, 141), np.linspace(*B_LIMITS, 141)
+    )
     cost = mse_cost(w_grid, b_grid, x, y)
     w_star, b_star = least_squares_fit(x, y)
     j_star = mse_cost(w_star, b_star, x, y)
     levels = np.geomspace(j_star * 1.02, cost.max(), 14)
-    filled = ax.contourf(w_grid, b_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85)
-    ax.contour(w_grid, b_grid, cost, levels=levels, colors="white", linewidths=0.6, alpha=0.6)
+    filled = ax.contourf(
+        w_grid, b_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85
+    )
+    ax.contour(
+        w_grid, b_grid, cost, levels=levels, colors="white", linewidths=0.6, alpha=0.6
+    )
     if quiver:
-        w_coarse, b_coarse = np.meshgrid(np.linspace(*W_LIMITS, 9)[1:-1], np.linspace(*B_LIMITS, 9)[1:-1])
+        w_coarse, b_coarse = np.meshgrid(
+            np.linspace(*W_LIMITS, 9)[1:-1], np.linspace(*B_LIMITS, 9)[1:-1]
+        )
         dw, db = mse_gradient(w_coarse, b_coarse, x, y)
         size = np.hypot(dw, db)
         ax.quiver(
-            w_coarse, b_coarse, -dw / size, -db / size, color="white", alpha=0.9,
-            angles="xy", scale_units="xy", scale=2.2, width=0.006,
+            w_coarse,
+            b_coarse,
+            -dw / size,
+            -db / size,
+            color="white",
+            alpha=0.9,
+            angles="xy",
+            scale_units="xy",
+            scale=2.2,
+            width=0.006,
         )
-    ax.plot([w_star], [b_star], marker="*", color=PALETTE[6], markersize=18, markeredgecolor="black",
-            linestyle="none", label=f"minimum ({w_star:.2f}, {b_star:.2f})")
+    ax.plot(
+        [w_star],
+        [b_star],
+        marker="*",
+        color=PALETTE[6],
+        markersize=18,
+        markeredgecolor="black",
+        linestyle="none",
+        label=f"minimum ({w_star:.2f}, {b_star:.2f})",
+    )
     ax.set_xlim(*W_LIMITS)
     ax.set_ylim(*B_LIMITS)
     ax.set_xlabel("weight $w$")
@@ -362,21 +428,37 @@ def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
     fig, (ax,) = new_figure(width=8.0, height=4.8)
     y_hat = w * x + b
     segments = np.stack([np.c_[x, y], np.c_[x, y_hat]], axis=1)
-    ax.add_collection(LineCollection(segments, colors=PALETTE[3], linewidths=1.8, label="residual $y_i - \\hat y_i$"))
+    ax.add_collection(
+        LineCollection(
+            segments,
+            colors=PALETTE[3],
+            linewidths=1.8,
+            label="residual $y_i - \\hat y_i$",
+        )
+    )
     ax.plot(x, y, "o", color=PALETTE[0], label="data $(x_i, y_i)$")
     line_x = np.array([0.0, 3.0])
-    ax.plot(line_x, w * line_x + b, color=PALETTE[7], label=f"$\\hat y = {w:.2f}\\,x {b:+.2f}$")
+    ax.plot(
+        line_x,
+        w * line_x + b,
+        color=PALETTE[7],
+        label=f"$\\hat y = {w:.2f}\\,x {b:+.2f}$",
+    )
     ax.set_xlim(-0.1, 3.1)
     low, high = min(y.min(), y_hat.min()), max(y.max(), y_hat.max())
     ax.set_ylim(low - 0.5, high + 0.5)
     ax.set_xlabel("input $x$")
     ax.set_ylabel("target $y$")
     ax.legend(loc="upper left")
-    ax.set_title(f"{len(x)} residuals; cost J = mean of their squares = {mse_cost(w, b, x, y):.4f}")
+    ax.set_title(
+        f"{len(x)} residuals; cost J = mean of their squares = {mse_cost(w, b, x, y):.4f}"
+    )
     return fig
 
 
-def plot_gradient_descent(learning_rate: float = 0.1, w0: float = -1.0, b0: float = 4.0, steps: int = 30) -> Figure:
+def plot_gradient_descent(
+    learning_rate: float = 0.1, w0: float = -1.0, b0: float = 4.0, steps: int = 30
+) -> Figure:
     """The cost surface J(w, b) of the default data (contours), −∇J directions (arrows, unit
     length), and gradient descent's path from (w0, b0).
 
@@ -389,16 +471,45 @@ def plot_gradient_descent(learning_rate: float = 0.1, w0: float = -1.0, b0: floa
     filled, _ = _draw_surface(ax, x, y)
     colorbar = fig.colorbar(filled, ax=ax, format="%.1f")
     colorbar.set_label("cost $J(w, b)$")
-    ax.plot([], [], "-o", color=PALETTE[1], markersize=4, linewidth=2, gid="gd-path", label="gradient descent")
-    ax.plot([], [], "o", color=PALETTE[3], markersize=12, markeredgecolor="white", gid="gd-end", label="last step")
-    ax.plot([], [], "s", color=PALETTE[1], markersize=10, markeredgecolor="black", gid="gd-start", label="start")
+    ax.plot(
+        [],
+        [],
+        "-o",
+        color=PALETTE[1],
+        markersize=4,
+        linewidth=2,
+        gid="gd-path",
+        label="gradient descent",
+    )
+    ax.plot(
+        [],
+        [],
+        "o",
+        color=PALETTE[3],
+        markersize=12,
+        markeredgecolor="white",
+        gid="gd-end",
+        label="last step",
+    )
+    ax.plot(
+        [],
+        [],
+        "s",
+        color=PALETTE[1],
+        markersize=10,
+        markeredgecolor="black",
+        gid="gd-start",
+        label="start",
+    )
     ax.legend(loc="lower left", fontsize=11, framealpha=0.9)
     ax.set_title(" ", gid="gd-title")
     update_gradient_descent(fig, learning_rate=learning_rate, w0=w0, b0=b0, steps=steps)
     return fig
 
 
-def update_gradient_descent(fig: Figure, learning_rate: float, w0: float, b0: float, steps: int) -> None:
+def update_gradient_descent(
+    fig: Figure, learning_rate: float, w0: float, b0: float, steps: int
+) -> None:
     """Move the path, its end and start markers and the title of :func:`plot_gradient_descent`."""
     x, y = line_data()
     run = gradient_descent(x, y, w0=w0, b0=b0, learning_rate=learning_rate, steps=steps)
@@ -406,7 +517,9 @@ def update_gradient_descent(fig: Figure, learning_rate: float, w0: float, b0: fl
     artist(fig, "gd-path").set_data(drawn[:, 0], drawn[:, 1])
     end = artist(fig, "gd-end")
     last = run.path[-1]
-    inside = W_LIMITS[0] <= last[0] <= W_LIMITS[1] and B_LIMITS[0] <= last[1] <= B_LIMITS[1]
+    inside = (
+        W_LIMITS[0] <= last[0] <= W_LIMITS[1] and B_LIMITS[0] <= last[1] <= B_LIMITS[1]
+    )
     end.set_data([last[0]] if inside else [], [last[1]] if inside else [])
     artist(fig, "gd-start").set_data([run.path[0, 0]], [run.path[0, 1]])
     minimum = mse_cost(*least_squares_fit(x, y), x, y)
@@ -414,34 +527,59 @@ def update_gradient_descent(fig: Figure, learning_rate: float, w0: float, b0: fl
 
 
 def plot_learning_rate_regimes(
-    learning_rates: tuple[float, ...] = (0.01, 0.2, 0.27), w0: float = -1.0, b0: float = 4.0, steps: int = 30
+    learning_rates: tuple[float, ...] = (0.01, 0.2, 0.27),
+    w0: float = -1.0,
+    b0: float = 4.0,
+    steps: int = 30,
 ) -> Figure:
     """Gradient descent on the default data with several learning rates, one panel each (static).
 
     Used in: 02_loss_cost_and_gradient_descent (slow progress, convergence, divergence).
     """
     if len(learning_rates) == 0:
-        raise ValueError("learning_rates must hold at least one learning rate, e.g. (0.01, 0.2, 0.27).")
+        raise ValueError(
+            "learning_rates must hold at least one learning rate, e.g. (0.01, 0.2, 0.27)."
+        )
     x, y = line_data()
     minimum = mse_cost(*least_squares_fit(x, y), x, y)
-    fig, axes = new_figure(len(learning_rates), width=5.0 * len(learning_rates), height=4.8)
+    fig, axes = new_figure(
+        len(learning_rates), width=5.0 * len(learning_rates), height=4.8
+    )
     for ax, rate in zip(axes, learning_rates):
         _draw_surface(ax, x, y, quiver=False)
         run = gradient_descent(x, y, w0=w0, b0=b0, learning_rate=rate, steps=steps)
         drawn = clip_path_to_box(run.path, W_LIMITS, B_LIMITS)
-        ax.plot(drawn[:, 0], drawn[:, 1], "-o", color=PALETTE[1], markersize=4, linewidth=2)
-        ax.plot([w0], [b0], "s", color=PALETTE[1], markersize=10, markeredgecolor="black")
+        ax.plot(
+            drawn[:, 0], drawn[:, 1], "-o", color=PALETTE[1], markersize=4, linewidth=2
+        )
+        ax.plot(
+            [w0], [b0], "s", color=PALETTE[1], markersize=10, markeredgecolor="black"
+        )
         if not run.diverged:
-            ax.plot(*run.path[-1], "o", color=PALETTE[3], markersize=12, markeredgecolor="white")
-            ax.set_title(f"η = {rate:g}: J = {run.final_cost:.3f} after {steps} steps\n(minimum {minimum:.3f})", fontsize=13)
+            ax.plot(
+                *run.path[-1],
+                "o",
+                color=PALETTE[3],
+                markersize=12,
+                markeredgecolor="white",
+            )
+            ax.set_title(
+                f"η = {rate:g}: J = {run.final_cost:.3f} after {steps} steps\n(minimum {minimum:.3f})",
+                fontsize=13,
+            )
         else:
-            ax.set_title(f"η = {rate:g}: diverged\n(J = {run.final_cost:.3g} after {steps} steps)", fontsize=13)
+            ax.set_title(
+                f"η = {rate:g}: diverged\n(J = {run.final_cost:.3g} after {steps} steps)",
+                fontsize=13,
+            )
     return fig
 
 
 def _int_slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
     if not low <= value <= high:
-        raise ValueError(f"slider {description!r}: value {value} is outside [{low}, {high}].")
+        raise ValueError(
+            f"slider {description!r}: value {value} is outside [{low}, {high}]."
+        )
     return widgets.IntSlider(
         value=value,
         min=low,
@@ -488,13 +626,17 @@ def make_tiny_network_data(
     v = as_finite_float("v", v)
     noise = as_finite_float("noise", noise)
     if noise < 0:
-        raise ValueError(f"noise must be non-negative (a standard deviation), got {noise}.")
+        raise ValueError(
+            f"noise must be non-negative (a standard deviation), got {noise}."
+        )
     rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     x = np.linspace(-2.0, 2.0, m)
     return x, v * np.tanh(w * x) + rng.normal(0.0, noise, m)
 
 
-def tiny_network_cost(w: float | np.ndarray, v: float | np.ndarray, x: np.ndarray, y: np.ndarray) -> float | np.ndarray:
+def tiny_network_cost(
+    w: float | np.ndarray, v: float | np.ndarray, x: np.ndarray, y: np.ndarray
+) -> float | np.ndarray:
     r"""Cost of the network :math:`\hat y = v \tanh(w x)`: :math:`J(w, v) = \frac{1}{m}\sum_i (v \tanh(w x_i) - y_i)^2`.
 
     ``w`` and ``v`` may be arrays of the same shape (a grid): the result has their shape.
@@ -503,13 +645,17 @@ def tiny_network_cost(w: float | np.ndarray, v: float | np.ndarray, x: np.ndarra
     x, y = _as_samples(x, y)
     w_array, v_array = np.asarray(w, dtype=float), np.asarray(v, dtype=float)
     if w_array.shape != v_array.shape:
-        raise ValueError(f"w and v must have the same shape, got {w_array.shape} and {v_array.shape}.")
+        raise ValueError(
+            f"w and v must have the same shape, got {w_array.shape} and {v_array.shape}."
+        )
     y_hat = v_array[..., None] * np.tanh(w_array[..., None] * x)
     cost = np.mean(np.square(y_hat - y), axis=-1)
     return float(cost) if np.ndim(cost) == 0 else cost
 
 
-def tiny_network_gradient(w: float, v: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+def tiny_network_gradient(
+    w: float, v: float, x: np.ndarray, y: np.ndarray
+) -> tuple[float, float]:
     r"""Gradient of :func:`tiny_network_cost`, with :math:`e_i = v \tanh(w x_i) - y_i`:
 
     .. math::
@@ -524,11 +670,19 @@ def tiny_network_gradient(w: float, v: float, x: np.ndarray, y: np.ndarray) -> t
     hidden = np.tanh(w * x)
     error = v * hidden - y
     m = x.size
-    return float(2.0 / m * np.sum(error * v * (1 - hidden**2) * x)), float(2.0 / m * np.sum(error * hidden))
+    return float(2.0 / m * np.sum(error * v * (1 - hidden**2) * x)), float(
+        2.0 / m * np.sum(error * hidden)
+    )
 
 
 def find_tiny_network_minimum(
-    x: np.ndarray, y: np.ndarray, *, w0: float = 1.0, v0: float = 1.0, learning_rate: float = 0.2, steps: int = 2000
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    w0: float = 1.0,
+    v0: float = 1.0,
+    learning_rate: float = 0.2,
+    steps: int = 2000,
 ) -> tuple[float, float]:
     """A minimum of :func:`tiny_network_cost`, found by gradient descent from (w0, v0).
 
@@ -545,7 +699,9 @@ def find_tiny_network_minimum(
     return w, v
 
 
-def plot_tiny_network_cost(x: np.ndarray, y: np.ndarray, minimum: tuple[float, float]) -> Figure:
+def plot_tiny_network_cost(
+    x: np.ndarray, y: np.ndarray, minimum: tuple[float, float]
+) -> Figure:
     """Left: contours of the tiny network's cost J(w, v), with the two minima ``minimum`` and its
     mirror image (−w, −v) and the straight segment between them. Right: J along that segment
     against the chord between its ends (for a convex J, the curve would stay below the chord).
@@ -553,19 +709,51 @@ def plot_tiny_network_cost(x: np.ndarray, y: np.ndarray, minimum: tuple[float, f
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
-    first = np.array([as_finite_float("minimum[0]", minimum[0]), as_finite_float("minimum[1]", minimum[1])])
+    first = np.array(
+        [
+            as_finite_float("minimum[0]", minimum[0]),
+            as_finite_float("minimum[1]", minimum[1]),
+        ]
+    )
     second = -first
     fig, (surface_ax, slice_ax) = new_figure(2, width=12.0, height=4.8)
-    w_grid, v_grid = np.meshgrid(np.linspace(*TINY_W_LIMITS, 161), np.linspace(*TINY_V_LIMITS, 121))
+    w_grid, v_grid = np.meshgrid(
+        np.linspace(*TINY_W_LIMITS, 161), np.linspace(*TINY_V_LIMITS, 121)
+    )
     cost = tiny_network_cost(w_grid, v_grid, x, y)
     levels = np.geomspace(max(cost.min(), 1e-4) * 1.05, cost.max(), 14)
-    filled = surface_ax.contourf(w_grid, v_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85)
-    surface_ax.contour(w_grid, v_grid, cost, levels=levels, colors="white", linewidths=0.6, alpha=0.6)
+    filled = surface_ax.contourf(
+        w_grid, v_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85
+    )
+    surface_ax.contour(
+        w_grid, v_grid, cost, levels=levels, colors="white", linewidths=0.6, alpha=0.6
+    )
     fig.colorbar(filled, ax=surface_ax, format="%.2f").set_label("cost $J(w, v)$")
-    surface_ax.plot(*zip(first, second), "--", color=PALETTE[1], linewidth=2, label="segment between minima")
-    surface_ax.plot(*zip(first, second), "*", color=PALETTE[6], markersize=18, markeredgecolor="black",
-                    linestyle="none", label="two minima")
-    surface_ax.plot([0.0], [0.0], "o", color=PALETTE[3], markersize=11, markeredgecolor="white", label="midpoint")
+    surface_ax.plot(
+        *zip(first, second),
+        "--",
+        color=PALETTE[1],
+        linewidth=2,
+        label="segment between minima",
+    )
+    surface_ax.plot(
+        *zip(first, second),
+        "*",
+        color=PALETTE[6],
+        markersize=18,
+        markeredgecolor="black",
+        linestyle="none",
+        label="two minima",
+    )
+    surface_ax.plot(
+        [0.0],
+        [0.0],
+        "o",
+        color=PALETTE[3],
+        markersize=11,
+        markeredgecolor="white",
+        label="midpoint",
+    )
     surface_ax.set_xlim(*TINY_W_LIMITS)
     surface_ax.set_ylim(*TINY_V_LIMITS)
     surface_ax.set_xlabel("hidden weight $w$")
@@ -577,10 +765,25 @@ def plot_tiny_network_cost(x: np.ndarray, y: np.ndarray, minimum: tuple[float, f
     t = np.linspace(0.0, 1.0, 201)
     along = first + t[:, None] * (second - first)
     slice_cost = tiny_network_cost(along[:, 0], along[:, 1], x, y)
-    ends = tiny_network_cost(np.array([first[0], second[0]]), np.array([first[1], second[1]]), x, y)
+    ends = tiny_network_cost(
+        np.array([first[0], second[0]]), np.array([first[1], second[1]]), x, y
+    )
     slice_ax.plot(t, slice_cost, color=PALETTE[0], label="$J$ along the segment")
-    slice_ax.plot([0.0, 1.0], ends, "--", color=PALETTE[1], label="chord (a convex $J$ stays below it)")
-    slice_ax.plot([0.5], [tiny_network_cost(0.0, 0.0, x, y)], "o", color=PALETTE[3], markersize=11, label="midpoint")
+    slice_ax.plot(
+        [0.0, 1.0],
+        ends,
+        "--",
+        color=PALETTE[1],
+        label="chord (a convex $J$ stays below it)",
+    )
+    slice_ax.plot(
+        [0.5],
+        [tiny_network_cost(0.0, 0.0, x, y)],
+        "o",
+        color=PALETTE[3],
+        markersize=11,
+        label="midpoint",
+    )
     slice_ax.set_xlim(0.0, 1.0)
     slice_ax.set_ylim(0.0, slice_cost.max() * 1.45)
     slice_ax.set_xlabel("position $t$ on the segment")
@@ -604,14 +807,42 @@ register(
         solution=1.3125,
         hint="Square each error ŷᵢ − yᵢ (these are the per-sample losses), then take their mean: divide the sum by m = 4.",
         mistakes=(
-            Mistake("per-sample losses", near([0.25, 0.0, 1.0, 4.0]),
-                    "Those are the four per-sample losses L; the cost J is one number, their mean.", [0.25, 0.0, 1.0, 4.0]),
-            Mistake("sum, not mean", near(5.25), "That is the sum of the losses; the cost divides it by m = 4.", 5.25),
-            Mistake("no square", near(-0.125),
-                    "That is the mean signed error: positive and negative errors cancel. Square each error first.", -0.125),
-            Mistake("absolute errors", near(0.875), "That is the mean absolute error (MAE); the MSE cost squares each error.", 0.875),
-            Mistake("root", near(np.sqrt(1.3125)), "That is the root of the cost (RMSE); J itself has no square root.", float(np.sqrt(1.3125))),
-            Mistake("halved", near(0.65625), "That is half the MSE; the ½ convention is not used in this course's J.", 0.65625),
+            Mistake(
+                "per-sample losses",
+                near([0.25, 0.0, 1.0, 4.0]),
+                "Those are the four per-sample losses L; the cost J is one number, their mean.",
+                [0.25, 0.0, 1.0, 4.0],
+            ),
+            Mistake(
+                "sum, not mean",
+                near(5.25),
+                "That is the sum of the losses; the cost divides it by m = 4.",
+                5.25,
+            ),
+            Mistake(
+                "no square",
+                near(-0.125),
+                "That is the mean signed error: positive and negative errors cancel. Square each error first.",
+                -0.125,
+            ),
+            Mistake(
+                "absolute errors",
+                near(0.875),
+                "That is the mean absolute error (MAE); the MSE cost squares each error.",
+                0.875,
+            ),
+            Mistake(
+                "root",
+                near(np.sqrt(1.3125)),
+                "That is the root of the cost (RMSE); J itself has no square root.",
+                float(np.sqrt(1.3125)),
+            ),
+            Mistake(
+                "halved",
+                near(0.65625),
+                "That is half the MSE; the ½ convention is not used in this course's J.",
+                0.65625,
+            ),
         ),
     )
 )
@@ -626,12 +857,42 @@ register(
             "∂J/∂b = (2/m) Σ (ŷᵢ − yᵢ) with m = 2, and each parameter moves by −η times its slope."
         ),
         mistakes=(
-            Mistake("the gradient itself", near([-8.0, -5.0]), "That is the gradient (∂J/∂w, ∂J/∂b); the step moves against it, scaled by η.", (-8.0, -5.0)),
-            Mistake("uphill", near([-0.8, -0.5]), "That step goes uphill: gradient descent subtracts η times the gradient.", (-0.8, -0.5)),
-            Mistake("no learning rate", near([8.0, 5.0]), "The learning rate η = 0.1 is missing: the step is −η·∇J, not −∇J.", (8.0, 5.0)),
-            Mistake("no factor 2", near([0.4, 0.25]), "The factor 2 from differentiating the square is missing.", (0.4, 0.25)),
-            Mistake("sum, not mean", near([1.6, 1.0]), "That uses the sum of the losses; the cost is their mean, so divide by m = 2.", (1.6, 1.0)),
-            Mistake("no x in ∂J/∂w", near([0.5, 0.5]), "∂J/∂w multiplies each error by its input xᵢ; ∂J/∂b does not.", (0.5, 0.5)),
+            Mistake(
+                "the gradient itself",
+                near([-8.0, -5.0]),
+                "That is the gradient (∂J/∂w, ∂J/∂b); the step moves against it, scaled by η.",
+                (-8.0, -5.0),
+            ),
+            Mistake(
+                "uphill",
+                near([-0.8, -0.5]),
+                "That step goes uphill: gradient descent subtracts η times the gradient.",
+                (-0.8, -0.5),
+            ),
+            Mistake(
+                "no learning rate",
+                near([8.0, 5.0]),
+                "The learning rate η = 0.1 is missing: the step is −η·∇J, not −∇J.",
+                (8.0, 5.0),
+            ),
+            Mistake(
+                "no factor 2",
+                near([0.4, 0.25]),
+                "The factor 2 from differentiating the square is missing.",
+                (0.4, 0.25),
+            ),
+            Mistake(
+                "sum, not mean",
+                near([1.6, 1.0]),
+                "That uses the sum of the losses; the cost is their mean, so divide by m = 2.",
+                (1.6, 1.0),
+            ),
+            Mistake(
+                "no x in ∂J/∂w",
+                near([0.5, 0.5]),
+                "∂J/∂w multiplies each error by its input xᵢ; ∂J/∂b does not.",
+                (0.5, 0.5),
+            ),
         ),
     )
 )
@@ -646,35 +907,69 @@ register(
             "The steps shrink w exactly when |1 − 4η| < 1."
         ),
         mistakes=(
-            Mistake("one-step rate", near(0.25),
-                    "At η = 0.25 one step lands exactly on the minimum; larger rates still converge while they overshoot "
-                    "by less than they started.", 0.25),
-            Mistake("curvature 2", near(1.0), "That takes the curvature to be 2; J = 2w² has J'' = 4 (its slope is 4w).", 1.0),
-            Mistake("half the curvature", near(0.125), "The bound is η < 2 / J'' = 2 / 4, not 1 / (2·J'').", 0.125),
+            Mistake(
+                "one-step rate",
+                near(0.25),
+                "At η = 0.25 one step lands exactly on the minimum; larger rates still converge while they overshoot "
+                "by less than they started.",
+                0.25,
+            ),
+            Mistake(
+                "curvature 2",
+                near(1.0),
+                "That takes the curvature to be 2; J = 2w² has J'' = 4 (its slope is 4w).",
+                1.0,
+            ),
+            Mistake(
+                "half the curvature",
+                near(0.125),
+                "The bound is η < 2 / J'' = 2 / 4, not 1 / (2·J'').",
+                0.125,
+            ),
         ),
     )
 )
 
 #: Exercise 02.4: the names to sort into parameters and hyperparameters.
-NAMES_TO_CLASSIFY = ("w", "b", "learning_rate", "epochs", "batch_size", "huber_delta", "hidden_units")
-HYPERPARAMETERS = frozenset({"learning_rate", "epochs", "batch_size", "huber_delta", "hidden_units"})
+NAMES_TO_CLASSIFY = (
+    "w",
+    "b",
+    "learning_rate",
+    "epochs",
+    "batch_size",
+    "huber_delta",
+    "hidden_units",
+)
+HYPERPARAMETERS = frozenset(
+    {"learning_rate", "epochs", "batch_size", "huber_delta", "hidden_units"}
+)
 
 
-def hyperparameter_indicator(answer: set[str] | list[str] | tuple[str, ...]) -> list[float]:
+def hyperparameter_indicator(
+    answer: set[str] | list[str] | tuple[str, ...],
+) -> list[float]:
     """1.0 for each name of :data:`NAMES_TO_CLASSIFY` that ``answer`` lists as a hyperparameter, else 0.0.
 
     Used in: 02_loss_cost_and_gradient_descent (exercise 02.4).
     """
-    if isinstance(answer, (str, bytes)) or not isinstance(answer, (set, frozenset, list, tuple)):
-        raise TypeError(f"give a set of names such as {{'epochs', 'w'}}, not a {type(answer).__name__}.")
+    if isinstance(answer, (str, bytes)) or not isinstance(
+        answer, (set, frozenset, list, tuple)
+    ):
+        raise TypeError(
+            f"give a set of names such as {{'epochs', 'w'}}, not a {type(answer).__name__}."
+        )
     names = set()
     for name in answer:
         if not isinstance(name, str):
-            raise TypeError(f"every name must be a string from {list(NAMES_TO_CLASSIFY)}, got {name!r}.")
+            raise TypeError(
+                f"every name must be a string from {list(NAMES_TO_CLASSIFY)}, got {name!r}."
+            )
         names.add(name.strip())
     unknown = names - set(NAMES_TO_CLASSIFY)
     if unknown:
-        raise ValueError(f"unknown name(s) {sorted(unknown)}; choose from {list(NAMES_TO_CLASSIFY)}.")
+        raise ValueError(
+            f"unknown name(s) {sorted(unknown)}; choose from {list(NAMES_TO_CLASSIFY)}."
+        )
     return [1.0 if name in names else 0.0 for name in NAMES_TO_CLASSIFY]
 
 
@@ -696,15 +991,25 @@ register(
         hint="Ask of each name: does training change it (a parameter), or do you choose it before training starts (a hyperparameter)?",
         evaluate=hyperparameter_indicator,
         mistakes=(
-            Mistake("weights as hyperparameters", lambda ind: _lists("w")(ind) or _lists("b")(ind),
-                    "w and b are parameters: gradient descent learns them. Calling them hyperparameters is the source "
-                    "article's mistake.", set(HYPERPARAMETERS) | {"w", "b"}),
-            Mistake("δ forgotten", _misses("huber_delta"),
-                    "Huber's δ is a hyperparameter: you choose it, it is a setting of the loss, and training never updates it.",
-                    set(HYPERPARAMETERS) - {"huber_delta"}),
-            Mistake("architecture forgotten", _misses("hidden_units"),
-                    "The number of hidden units is a hyperparameter too: it fixes the model's shape before training.",
-                    set(HYPERPARAMETERS) - {"hidden_units"}),
+            Mistake(
+                "weights as hyperparameters",
+                lambda ind: _lists("w")(ind) or _lists("b")(ind),
+                "w and b are parameters: gradient descent learns them. Calling them hyperparameters is the source "
+                "article's mistake.",
+                set(HYPERPARAMETERS) | {"w", "b"},
+            ),
+            Mistake(
+                "δ forgotten",
+                _misses("huber_delta"),
+                "Huber's δ is a hyperparameter: you choose it, it is a setting of the loss, and training never updates it.",
+                set(HYPERPARAMETERS) - {"huber_delta"},
+            ),
+            Mistake(
+                "architecture forgotten",
+                _misses("hidden_units"),
+                "The number of hidden units is a hyperparameter too: it fixes the model's shape before training.",
+                set(HYPERPARAMETERS) - {"hidden_units"},
+            ),
         ),
     )
 )

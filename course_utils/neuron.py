@@ -42,7 +42,9 @@ GRID_SIZE = 161
 THRESHOLD = 0.5
 
 #: Pale class colours for the output image: ŷ = 0 pale blue (class 0), ŷ = 1 pale orange (class 1).
-OUTPUT_CMAP = LinearSegmentedColormap.from_list("neuron_output", ["#a9cde8", "#ffffff", "#f5cf85"])
+OUTPUT_CMAP = LinearSegmentedColormap.from_list(
+    "neuron_output", ["#a9cde8", "#ffffff", "#f5cf85"]
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,7 +71,9 @@ def sigmoid(z: float | np.ndarray) -> np.ndarray:
     """
     z_array = np.asarray(z, dtype=float)
     exp_minus_abs = np.exp(-np.abs(z_array))  # in (0, 1]: cannot overflow
-    return np.where(z_array >= 0, 1.0 / (1.0 + exp_minus_abs), exp_minus_abs / (1.0 + exp_minus_abs))
+    return np.where(
+        z_array >= 0, 1.0 / (1.0 + exp_minus_abs), exp_minus_abs / (1.0 + exp_minus_abs)
+    )
 
 
 def sigmoid_slope(z: float | np.ndarray) -> np.ndarray:
@@ -132,7 +136,9 @@ def neuron(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     return sigmoid(x_array @ w_array + as_finite_float("b", b))
 
 
-def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "linear") -> np.ndarray:
+def dense(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "linear"
+) -> np.ndarray:
     r"""A dense layer on a batch: :math:`Z = X W + b`, then :math:`A = g(Z)`.
 
     Args:
@@ -153,9 +159,13 @@ def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "linear
             "If W is stored as (n_out, n_in), pass W.T."
         )
     if b_array.shape[0] != W_array.shape[1]:
-        raise ValueError(f"b must have one entry per output (W has {W_array.shape[1]} columns), got shape {b_array.shape}.")
+        raise ValueError(
+            f"b must have one entry per output (W has {W_array.shape[1]} columns), got shape {b_array.shape}."
+        )
     if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}."
+        )
     return ACTIVATIONS[activation](x_array @ W_array + b_array)
 
 
@@ -173,15 +183,21 @@ def example_network() -> list[np.ndarray]:
     return [W1, b1, W2, b2]
 
 
-def accuracy(y_true: np.ndarray, y_prob: np.ndarray, threshold: float = THRESHOLD) -> float:
+def accuracy(
+    y_true: np.ndarray, y_prob: np.ndarray, threshold: float = THRESHOLD
+) -> float:
     r"""Share of examples whose predicted class :math:`[\hat y \ge \text{threshold}]` equals the label.
 
     Used in: 01_neuron_and_forward_pass.
     """
     labels = as_finite_array("y_true", y_true, 1, "one 0/1 label per example")
-    probs = as_finite_array("y_prob", y_prob, 1, "one predicted probability per example")
+    probs = as_finite_array(
+        "y_prob", y_prob, 1, "one predicted probability per example"
+    )
     if labels.shape != probs.shape:
-        raise ValueError(f"y_prob must have one entry per label: y_true has shape {labels.shape}, y_prob {probs.shape}.")
+        raise ValueError(
+            f"y_prob must have one entry per label: y_true has shape {labels.shape}, y_prob {probs.shape}."
+        )
     if labels.size == 0:
         raise ValueError("y_true must hold at least one label.")
     threshold = as_finite_float("threshold", threshold)
@@ -196,7 +212,10 @@ def make_two_blobs(
     n_per_class: int = 40,
     *,
     seed: int = 1,
-    centres: tuple[tuple[float, float], tuple[float, float]] = ((-1.0, -1.0), (1.25, 1.0)),
+    centres: tuple[tuple[float, float], tuple[float, float]] = (
+        (-1.0, -1.0),
+        (1.25, 1.0),
+    ),
     spread: float = 0.9,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two seeded Gaussian blobs in the plane, one per class.
@@ -210,12 +229,18 @@ def make_two_blobs(
     n = as_positive_int("n_per_class", n_per_class)
     centres_array = np.asarray(centres, dtype=float)
     if centres_array.shape != (2, 2):
-        raise ValueError(f"centres must be two (x₁, x₂) pairs, shape (2, 2), got shape {centres_array.shape}.")
+        raise ValueError(
+            f"centres must be two (x₁, x₂) pairs, shape (2, 2), got shape {centres_array.shape}."
+        )
     spread = as_finite_float("spread", spread)
     if spread <= 0:
-        raise ValueError(f"spread must be positive (a standard deviation), got {spread}.")
+        raise ValueError(
+            f"spread must be positive (a standard deviation), got {spread}."
+        )
     rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
-    x = np.concatenate([centre + spread * rng.standard_normal((n, 2)) for centre in centres_array])
+    x = np.concatenate(
+        [centre + spread * rng.standard_normal((n, 2)) for centre in centres_array]
+    )
     y = np.repeat([0, 1], n)
     return x, y
 
@@ -236,14 +261,20 @@ def toy_blobs() -> tuple[np.ndarray, np.ndarray]:
 # the neuron figure
 
 
-def boundary_line(w1: float, w2: float, b: float, limits: tuple[float, float] = INPUT_LIMITS) -> tuple[np.ndarray, np.ndarray]:
+def boundary_line(
+    w1: float, w2: float, b: float, limits: tuple[float, float] = INPUT_LIMITS
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Two points on the decision boundary :math:`w_1 x_1 + w_2 x_2 + b = 0`, spanning the view.
 
     Solves for x₂ when :math:`|w_2| \ge |w_1|` (a line that is not steep) and for x₁ otherwise, so the
     points stay finite. With w₁ = w₂ = 0 there is no boundary: both coordinates are NaN (nothing drawn).
     Used in: 01_neuron_and_forward_pass.
     """
-    w1, w2, b = as_finite_float("w1", w1), as_finite_float("w2", w2), as_finite_float("b", b)
+    w1, w2, b = (
+        as_finite_float("w1", w1),
+        as_finite_float("w2", w2),
+        as_finite_float("b", b),
+    )
     ends = np.array(limits, dtype=float)
     if w1 == 0.0 and w2 == 0.0:
         return np.array([np.nan, np.nan]), np.array([np.nan, np.nan])
@@ -284,12 +315,22 @@ class NeuronView:
         )
 
 
-def neuron_view(w1: float, w2: float, b: float, x: np.ndarray | None = None, y: np.ndarray | None = None) -> NeuronView:
+def neuron_view(
+    w1: float,
+    w2: float,
+    b: float,
+    x: np.ndarray | None = None,
+    y: np.ndarray | None = None,
+) -> NeuronView:
     """Pre-activations z, outputs ŷ = σ(z) and accuracy of the neuron (w₁, w₂, b) on the toy data (or x, y).
 
     Used in: 01_neuron_and_forward_pass.
     """
-    w1, w2, b = as_finite_float("w1", w1), as_finite_float("w2", w2), as_finite_float("b", b)
+    w1, w2, b = (
+        as_finite_float("w1", w1),
+        as_finite_float("w2", w2),
+        as_finite_float("b", b),
+    )
     if x is None or y is None:
         x, y = toy_blobs()
     z = np.asarray(x, dtype=float) @ np.array([w1, w2]) + b
@@ -313,7 +354,11 @@ def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
     The title reports the accuracy at threshold 0.5.
     Used in: 01_neuron_and_forward_pass.
     """
-    w1, w2, b = as_finite_float("w1", w1), as_finite_float("w2", w2), as_finite_float("b", b)
+    w1, w2, b = (
+        as_finite_float("w1", w1),
+        as_finite_float("w2", w2),
+        as_finite_float("b", b),
+    )
     x, y = toy_blobs()
     view = neuron_view(w1, w2, b)
     fig, (plane_ax, curve_ax) = new_figure(2, width=12.0, height=5.4)
@@ -331,10 +376,24 @@ def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
     styles = (("o", PALETTE[0], "class 0"), ("^", PALETTE[1], "class 1"))
     for label, (marker, colour, name) in enumerate(styles):
         points = x[y == label]
-        plane_ax.scatter(points[:, 0], points[:, 1], marker=marker, s=60, color=colour, edgecolor="black",
-                         linewidth=0.6, label=name, gid=f"class-{label}-points")
-    plane_ax.plot(*boundary_line(w1, w2, b), color=PALETTE[7], linewidth=3, label="boundary $w_1x_1 + w_2x_2 + b = 0$",
-                  gid="boundary")
+        plane_ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            marker=marker,
+            s=60,
+            color=colour,
+            edgecolor="black",
+            linewidth=0.6,
+            label=name,
+            gid=f"class-{label}-points",
+        )
+    plane_ax.plot(
+        *boundary_line(w1, w2, b),
+        color=PALETTE[7],
+        linewidth=3,
+        label="boundary $w_1x_1 + w_2x_2 + b = 0$",
+        gid="boundary",
+    )
     plane_ax.set_xlim(*INPUT_LIMITS)
     plane_ax.set_ylim(*INPUT_LIMITS)
     plane_ax.set_aspect("equal")
@@ -345,18 +404,30 @@ def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
     colourbar.set_label("neuron output $\\hat y$")
 
     z_grid = np.linspace(*Z_LIMITS, 301)
-    curve_ax.plot(z_grid, sigmoid(z_grid), color=PALETTE[7], linewidth=2, label="$\\sigma(z)$")
+    curve_ax.plot(
+        z_grid, sigmoid(z_grid), color=PALETTE[7], linewidth=2, label="$\\sigma(z)$"
+    )
     curve_ax.axhline(THRESHOLD, color=PALETTE[7], linestyle=":", linewidth=1.5)
     curve_ax.axvline(0.0, color=PALETTE[7], linestyle=":", linewidth=1.5)
     offsets = _sigmoid_panel_offsets(view.z)
     for label, (marker, colour, name) in enumerate(styles):
-        curve_ax.scatter(*offsets[y == label].T, marker=marker, s=60, color=colour, edgecolor="black",
-                         linewidth=0.6, alpha=0.8, gid=f"class-{label}-on-sigmoid")
+        curve_ax.scatter(
+            *offsets[y == label].T,
+            marker=marker,
+            s=60,
+            color=colour,
+            edgecolor="black",
+            linewidth=0.6,
+            alpha=0.8,
+            gid=f"class-{label}-on-sigmoid",
+        )
     curve_ax.set_xlim(Z_LIMITS[0] - 0.5, Z_LIMITS[1] + 0.5)
     curve_ax.set_ylim(-0.05, 1.05)
     curve_ax.set_xlabel("pre-activation $z = w_1x_1 + w_2x_2 + b$")
     curve_ax.set_ylabel("output $\\hat y = \\sigma(z)$")
-    curve_ax.set_title(f"each point at its z (beyond ±{Z_LIMITS[1]:g}: at the edge)", fontsize=13)
+    curve_ax.set_title(
+        f"each point at its z (beyond ±{Z_LIMITS[1]:g}: at the edge)", fontsize=13
+    )
     handles, labels = plane_ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
     fig.suptitle(view.title(w1, w2, b), gid="neuron-title")
@@ -369,7 +440,11 @@ def update_neuron(fig: Figure, w1: float, w2: float, b: float) -> None:
     Only the image's data is replaced (no new artists), so a slider step stays cheap.
     Used in: 01_neuron_and_forward_pass.
     """
-    w1, w2, b = as_finite_float("w1", w1), as_finite_float("w2", w2), as_finite_float("b", b)
+    w1, w2, b = (
+        as_finite_float("w1", w1),
+        as_finite_float("w2", w2),
+        as_finite_float("b", b),
+    )
     _, y = toy_blobs()
     view = neuron_view(w1, w2, b)
     artist(fig, "neuron-output").set_data(neuron_output_image(w1, w2, b))
@@ -436,15 +511,30 @@ register(
         solution=float(sigmoid(2.0)),
         hint="σ(z) = 1 / (1 + e^(−z)); with z = 2 that is 1 / (1 + e^(−2)). Give at least 4 significant digits.",
         mistakes=(
-            Mistake("sign of the exponent", near(float(sigmoid(-2.0)), rtol=1e-3),
-                    "That is σ(−2) = 1 / (1 + e²): the exponent is −z, so a positive z gives an output above 0.5.",
-                    float(sigmoid(-2.0))),
-            Mistake("exponential only", near(float(np.exp(-2.0)), rtol=1e-3),
-                    "That is e^(−2) alone; the sigmoid is 1 / (1 + e^(−z)).", float(np.exp(-2.0))),
-            Mistake("tanh", near(float(np.tanh(2.0)), rtol=1e-3),
-                    "That is tanh(2), a different activation (its outputs lie in (−1, 1)).", float(np.tanh(2.0))),
-            Mistake("the slope", near(float(sigmoid_slope(2.0)), rtol=1e-3),
-                    "That is the slope σ'(2) = σ(2)(1 − σ(2)), not σ(2) itself.", float(sigmoid_slope(2.0))),
+            Mistake(
+                "sign of the exponent",
+                near(float(sigmoid(-2.0)), rtol=1e-3),
+                "That is σ(−2) = 1 / (1 + e²): the exponent is −z, so a positive z gives an output above 0.5.",
+                float(sigmoid(-2.0)),
+            ),
+            Mistake(
+                "exponential only",
+                near(float(np.exp(-2.0)), rtol=1e-3),
+                "That is e^(−2) alone; the sigmoid is 1 / (1 + e^(−z)).",
+                float(np.exp(-2.0)),
+            ),
+            Mistake(
+                "tanh",
+                near(float(np.tanh(2.0)), rtol=1e-3),
+                "That is tanh(2), a different activation (its outputs lie in (−1, 1)).",
+                float(np.tanh(2.0)),
+            ),
+            Mistake(
+                "the slope",
+                near(float(sigmoid_slope(2.0)), rtol=1e-3),
+                "That is the slope σ'(2) = σ(2)(1 − σ(2)), not σ(2) itself.",
+                float(sigmoid_slope(2.0)),
+            ),
         ),
         rtol=1e-4,
     )
@@ -460,14 +550,30 @@ register(
             "(32, 4) @ (4, 3) keeps the rows and takes the columns. Give a tuple such as (rows, columns)."
         ),
         mistakes=(
-            Mistake("transposed", near([3, 32]),
-                    "That is the column-vector convention (WᵀXᵀ); Keras keeps one example per row, so the batch comes first.",
-                    (3, 32)),
-            Mistake("input shape", near([32, 4]), "That is the shape of the input X; the layer turns 4 features into 3 outputs.",
-                    (32, 4)),
-            Mistake("kernel shape", near([4, 3]), "That is the shape of the weights W, not of the layer's output.", (4, 3)),
-            Mistake("one example", near([3]),
-                    "That is the shape of b, or of one example's output; a batch of 32 gives 32 rows of 3 outputs.", (3,)),
+            Mistake(
+                "transposed",
+                near([3, 32]),
+                "That is the column-vector convention (WᵀXᵀ); Keras keeps one example per row, so the batch comes first.",
+                (3, 32),
+            ),
+            Mistake(
+                "input shape",
+                near([32, 4]),
+                "That is the shape of the input X; the layer turns 4 features into 3 outputs.",
+                (32, 4),
+            ),
+            Mistake(
+                "kernel shape",
+                near([4, 3]),
+                "That is the shape of the weights W, not of the layer's output.",
+                (4, 3),
+            ),
+            Mistake(
+                "one example",
+                near([3]),
+                "That is the shape of b, or of one example's output; a batch of 32 gives 32 rows of 3 outputs.",
+                (3,),
+            ),
         ),
     )
 )
@@ -485,7 +591,9 @@ class ShapeMismatch:
     message: str
 
 
-def evaluate_forward(forward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray | ShapeMismatch:
+def evaluate_forward(
+    forward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray | ShapeMismatch:
     """Call a learner's ``forward(x, W, b)`` on the fixed inputs of exercise 01.3.
 
     x has shape (4, 2), W (2, 3), b (3,). A ValueError about shapes becomes a :class:`ShapeMismatch`
@@ -493,7 +601,9 @@ def evaluate_forward(forward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.
     Used in: 01_neuron_and_forward_pass (exercise 01.3).
     """
     if not callable(forward):
-        raise TypeError(f"give a function forward(x, W, b), not a {type(forward).__name__}.")
+        raise TypeError(
+            f"give a function forward(x, W, b), not a {type(forward).__name__}."
+        )
     try:
         result = forward(FORWARD_X.copy(), FORWARD_W.copy(), FORWARD_B.copy())
     except ValueError as error:
@@ -502,9 +612,13 @@ def evaluate_forward(forward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.
             return ShapeMismatch(text)
         raise
     if result is Ellipsis:
-        raise TypeError("forward still returns `...`; replace it with the layer's output.")
+        raise TypeError(
+            "forward still returns `...`; replace it with the layer's output."
+        )
     if result is None:
-        raise TypeError("forward returned nothing; end it with `return` and the layer's output.")
+        raise TypeError(
+            "forward returned nothing; end it with `return` and the layer's output."
+        )
     return np.asarray(result, dtype=float)
 
 
@@ -523,21 +637,37 @@ register(
         ),
         evaluate=evaluate_forward,
         mistakes=(
-            Mistake("wrong orientation", lambda value: isinstance(value, ShapeMismatch),
-                    "The matrix shapes do not fit: with x of shape (m, n_in) and W of shape (n_in, n_out), the product "
-                    "is x @ W (not x @ W.T, W @ x or W.T @ x).",
-                    lambda x, W, b: sigmoid(x @ W.T + b)),
-            Mistake("no bias", near(sigmoid(FORWARD_X @ FORWARD_W)),
-                    "The bias is missing: add b to x @ W before the activation.", lambda x, W, b: sigmoid(x @ W)),
-            Mistake("no activation", near(FORWARD_X @ FORWARD_W + FORWARD_B),
-                    "That is Z = x @ W + b, the pre-activation; the layer still has to apply the sigmoid.",
-                    lambda x, W, b: x @ W + b),
-            Mistake("bias after activation", near(sigmoid(FORWARD_X @ FORWARD_W) + FORWARD_B),
-                    "The bias is added after the sigmoid; it belongs inside: σ(x @ W + b).",
-                    lambda x, W, b: sigmoid(x @ W) + b),
-            Mistake("tanh", near(np.tanh(FORWARD_X @ FORWARD_W + FORWARD_B)),
-                    "That applies tanh; this layer's activation is the sigmoid 1 / (1 + e^(−z)).",
-                    lambda x, W, b: np.tanh(x @ W + b)),
+            Mistake(
+                "wrong orientation",
+                lambda value: isinstance(value, ShapeMismatch),
+                "The matrix shapes do not fit: with x of shape (m, n_in) and W of shape (n_in, n_out), the product "
+                "is x @ W (not x @ W.T, W @ x or W.T @ x).",
+                lambda x, W, b: sigmoid(x @ W.T + b),
+            ),
+            Mistake(
+                "no bias",
+                near(sigmoid(FORWARD_X @ FORWARD_W)),
+                "The bias is missing: add b to x @ W before the activation.",
+                lambda x, W, b: sigmoid(x @ W),
+            ),
+            Mistake(
+                "no activation",
+                near(FORWARD_X @ FORWARD_W + FORWARD_B),
+                "That is Z = x @ W + b, the pre-activation; the layer still has to apply the sigmoid.",
+                lambda x, W, b: x @ W + b,
+            ),
+            Mistake(
+                "bias after activation",
+                near(sigmoid(FORWARD_X @ FORWARD_W) + FORWARD_B),
+                "The bias is added after the sigmoid; it belongs inside: σ(x @ W + b).",
+                lambda x, W, b: sigmoid(x @ W) + b,
+            ),
+            Mistake(
+                "tanh",
+                near(np.tanh(FORWARD_X @ FORWARD_W + FORWARD_B)),
+                "That applies tanh; this layer's activation is the sigmoid 1 / (1 + e^(−z)).",
+                lambda x, W, b: np.tanh(x @ W + b),
+            ),
         ),
     )
 )
@@ -552,11 +682,30 @@ register(
             "Add the counts of both layers."
         ),
         mistakes=(
-            Mistake("weights only", near(9),
-                    "9 counts the weights only (2·3 + 3·1), or the first layer only; every neuron also has a bias.", 9),
-            Mistake("output bias forgotten", near(12), "The output neuron has a bias too: one more parameter.", 12),
-            Mistake("first weights only", near(6), "6 is the first layer's weight matrix W1 alone (2·3).", 6),
-            Mistake("neurons", near(4), "4 counts the neurons (3 hidden + 1 output), not their weights and biases.", 4),
+            Mistake(
+                "weights only",
+                near(9),
+                "9 counts the weights only (2·3 + 3·1), or the first layer only; every neuron also has a bias.",
+                9,
+            ),
+            Mistake(
+                "output bias forgotten",
+                near(12),
+                "The output neuron has a bias too: one more parameter.",
+                12,
+            ),
+            Mistake(
+                "first weights only",
+                near(6),
+                "6 is the first layer's weight matrix W1 alone (2·3).",
+                6,
+            ),
+            Mistake(
+                "neurons",
+                near(4),
+                "4 counts the neurons (3 hidden + 1 output), not their weights and biases.",
+                4,
+            ),
         ),
     )
 )

@@ -58,7 +58,9 @@ def apply_course_style() -> None:
     matplotlib.rcParams.update(COURSE_STYLE)
 
 
-def new_figure(ncols: int = 1, *, width: float = 8.0, height: float = 4.5) -> tuple[Figure, list]:
+def new_figure(
+    ncols: int = 1, *, width: float = 8.0, height: float = 4.5
+) -> tuple[Figure, list]:
     """A figure with ``ncols`` axes side by side, laid out by constrained layout.
 
     Built without pyplot, so it is not shown twice and leaks no global state.

@@ -27,17 +27,23 @@ def squared_error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.
     return np.square(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
 
 
-def absolute_error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+def absolute_error(
+    y_true: float | np.ndarray, y_pred: float | np.ndarray
+) -> np.ndarray:
     r"""Absolute error of each prediction, :math:`L = |\hat y - y|` (no averaging)."""
     return np.abs(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
 
 
-def squared_error_slope(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+def squared_error_slope(
+    y_true: float | np.ndarray, y_pred: float | np.ndarray
+) -> np.ndarray:
     r"""Derivative of the squared error with respect to the prediction, :math:`2(\hat y - y)`."""
     return 2.0 * (np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
 
 
-def absolute_error_slope(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+def absolute_error_slope(
+    y_true: float | np.ndarray, y_pred: float | np.ndarray
+) -> np.ndarray:
     r"""Derivative (subgradient at 0) of the absolute error, :math:`\operatorname{sign}(\hat y - y)`."""
     return np.sign(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
 
@@ -60,16 +66,44 @@ def plot_prediction_loss(y_true: float = 1.0, y_pred: float = 0.3) -> Figure:
     grid = np.linspace(*PREDICTION_RANGE, 301)
     fig, (loss_ax, slope_ax) = new_figure(2, width=10.0, height=4.2)
     curves = {
-        "squared": (squared_error, squared_error_slope, PALETTE[0], "squared error $(\\hat y - y)^2$"),
-        "absolute": (absolute_error, absolute_error_slope, PALETTE[1], "absolute error $|\\hat y - y|$"),
+        "squared": (
+            squared_error,
+            squared_error_slope,
+            PALETTE[0],
+            "squared error $(\\hat y - y)^2$",
+        ),
+        "absolute": (
+            absolute_error,
+            absolute_error_slope,
+            PALETTE[1],
+            "absolute error $|\\hat y - y|$",
+        ),
     }
     for name, (loss, slope, colour, label) in curves.items():
-        loss_ax.plot(grid, loss(y_true, grid), color=colour, label=label, gid=f"{name}-loss")
-        loss_ax.plot([y_pred], [loss(y_true, y_pred)], "o", color=colour, gid=f"{name}-loss-marker")
-        slope_ax.plot(grid, slope(y_true, grid), color=colour, label=label, gid=f"{name}-slope")
-        slope_ax.plot([y_pred], [slope(y_true, y_pred)], "o", color=colour, gid=f"{name}-slope-marker")
+        loss_ax.plot(
+            grid, loss(y_true, grid), color=colour, label=label, gid=f"{name}-loss"
+        )
+        loss_ax.plot(
+            [y_pred],
+            [loss(y_true, y_pred)],
+            "o",
+            color=colour,
+            gid=f"{name}-loss-marker",
+        )
+        slope_ax.plot(
+            grid, slope(y_true, grid), color=colour, label=label, gid=f"{name}-slope"
+        )
+        slope_ax.plot(
+            [y_pred],
+            [slope(y_true, y_pred)],
+            "o",
+            color=colour,
+            gid=f"{name}-slope-marker",
+        )
     for ax in (loss_ax, slope_ax):
-        ax.axvline(y_true, color=PALETTE[7], linestyle=":", gid=f"target-{ax is loss_ax}")
+        ax.axvline(
+            y_true, color=PALETTE[7], linestyle=":", gid=f"target-{ax is loss_ax}"
+        )
         ax.set_xlabel("prediction $\\hat y$")
         ax.set_xlim(*PREDICTION_RANGE)
     loss_ax.set_ylim(-0.2, 6.0)
@@ -107,7 +141,9 @@ def prediction_loss_widget() -> LivePlot:
         update_prediction_loss,
         {
             "y_true": float_slider("target y", 1.0, -1.0, 2.0, 0.05),
-            "y_pred": float_slider("prediction ŷ", 0.3, PREDICTION_RANGE[0], PREDICTION_RANGE[1], 0.05),
+            "y_pred": float_slider(
+                "prediction ŷ", 0.3, PREDICTION_RANGE[0], PREDICTION_RANGE[1], 0.05
+            ),
         },
         title="loss and slope of one prediction (sliders: target y, prediction ŷ)",
     )
@@ -120,10 +156,30 @@ register(
         solution=0.49,
         hint="Subtract the target from the prediction, then square the difference: (ŷ − y)².",
         mistakes=(
-            Mistake("no square", near(-0.7), "That is the signed error ŷ − y; the loss squares it.", -0.7),
-            Mistake("absolute error", near(0.7), "That is the absolute error |ŷ − y|; the squared error squares it.", 0.7),
-            Mistake("halved", near(0.245), "That is half the squared error; the ½ convention is not used here.", 0.245),
-            Mistake("squared prediction", near(0.09), "That squares the prediction alone; square the difference ŷ − y.", 0.09),
+            Mistake(
+                "no square",
+                near(-0.7),
+                "That is the signed error ŷ − y; the loss squares it.",
+                -0.7,
+            ),
+            Mistake(
+                "absolute error",
+                near(0.7),
+                "That is the absolute error |ŷ − y|; the squared error squares it.",
+                0.7,
+            ),
+            Mistake(
+                "halved",
+                near(0.245),
+                "That is half the squared error; the ½ convention is not used here.",
+                0.245,
+            ),
+            Mistake(
+                "squared prediction",
+                near(0.09),
+                "That squares the prediction alone; square the difference ŷ − y.",
+                0.09,
+            ),
         ),
     )
 )
@@ -135,9 +191,21 @@ register(
         solution=-1.4,
         hint="Differentiate (ŷ − y)² with respect to ŷ: the chain rule gives 2(ŷ − y).",
         mistakes=(
-            Mistake("sign flipped", near(1.4), "The sign is flipped: ŷ is below y, so the loss falls as ŷ grows and the slope is negative.", 1.4),
-            Mistake("no factor 2", near(-0.7), "The factor 2 from differentiating the square is missing.", -0.7),
-            Mistake("the loss itself", near(0.49), "That is the loss, not its slope.", 0.49),
+            Mistake(
+                "sign flipped",
+                near(1.4),
+                "The sign is flipped: ŷ is below y, so the loss falls as ŷ grows and the slope is negative.",
+                1.4,
+            ),
+            Mistake(
+                "no factor 2",
+                near(-0.7),
+                "The factor 2 from differentiating the square is missing.",
+                -0.7,
+            ),
+            Mistake(
+                "the loss itself", near(0.49), "That is the loss, not its slope.", 0.49
+            ),
         ),
     )
 )

@@ -18,11 +18,10 @@ registered with :func:`register_widget`.
 from __future__ import annotations
 
 import base64
+import io
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-
-import io
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -55,7 +54,9 @@ class BlitRenderer:
         self.figure = figure
         self.moving = [a for a in figure.findobj() if a.get_gid() and a is not figure]
         if not self.moving:
-            raise ValueError("The figure has no artist with a gid, so nothing could move; give moving artists gid='…'.")
+            raise ValueError(
+                "The figure has no artist with a gid, so nothing could move; give moving artists gid='…'."
+            )
         figure.set_dpi(dpi)
         self.canvas = FigureCanvasAgg(figure)
         for moving_artist in self.moving:
@@ -69,7 +70,15 @@ class BlitRenderer:
         self.canvas.restore_region(self.background)
         for moving_artist in self.moving:
             self.figure.draw_artist(moving_artist)
-        frame = Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        frame = Image.frombuffer(
+            "RGBA",
+            self.canvas.get_width_height(),
+            self.canvas.buffer_rgba(),
+            "raw",
+            "RGBA",
+            0,
+            1,
+        )
         buffer = io.BytesIO()
         frame.save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
@@ -96,20 +105,26 @@ class LivePlot:
         dpi: int = LIVE_DPI,
     ) -> None:
         if not controls:
-            raise ValueError("controls must name at least one widget, e.g. {'y_pred': FloatSlider(...)}.")
+            raise ValueError(
+                "controls must name at least one widget, e.g. {'y_pred': FloatSlider(...)}."
+            )
         self.controls = dict(controls)
         self.title = title
         self._update = update
         self.figure = plot(**self.values)
         if not isinstance(self.figure, Figure):
-            raise TypeError(f"plot must return a matplotlib Figure, got {type(self.figure).__name__}.")
+            raise TypeError(
+                f"plot must return a matplotlib Figure, got {type(self.figure).__name__}."
+            )
         self._renderer = BlitRenderer(self.figure, dpi)
         self.first_view_png = self._renderer.render()
         self.image = widgets.Image(value=self.first_view_png, format="png")
         self.redraw_seconds: list[float] = []
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.image])
+        self.widget = widgets.VBox(
+            [widgets.HBox(list(self.controls.values())), self.image]
+        )
 
     @property
     def values(self) -> dict[str, Any]:
@@ -120,7 +135,9 @@ class LivePlot:
         """Move controls as a learner would (used by tests and benchmarks)."""
         unknown = set(values) - set(self.controls)
         if unknown:
-            raise KeyError(f"No control named {sorted(unknown)}; this plot has {sorted(self.controls)}.")
+            raise KeyError(
+                f"No control named {sorted(unknown)}; this plot has {sorted(self.controls)}."
+            )
         for name, value in values.items():
             self.controls[name].value = value
 
@@ -134,7 +151,9 @@ class LivePlot:
     def _on_change(self, change: Mapping[str, Any]) -> None:
         self.redraw()
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> dict[str, Any]:
         return {
             "text/plain": f"[interactive figure] {self.title}",
             "image/png": base64.b64encode(self.first_view_png).decode("ascii"),
@@ -146,10 +165,14 @@ class LivePlot:
         }
 
 
-def float_slider(description: str, value: float, low: float, high: float, step: float) -> widgets.FloatSlider:
+def float_slider(
+    description: str, value: float, low: float, high: float, step: float
+) -> widgets.FloatSlider:
     """A slider wide enough to read, updating while dragged."""
     if not low <= value <= high:
-        raise ValueError(f"slider {description!r}: value {value} is outside [{low}, {high}].")
+        raise ValueError(
+            f"slider {description!r}: value {value} is outside [{low}, {high}]."
+        )
     return widgets.FloatSlider(
         value=value,
         min=low,

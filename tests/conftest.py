@@ -21,4 +21,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
 
 def pytest_terminal_summary(terminalreporter):
     share = notebook_rules.compared_share(notebook_rules.course_notebooks())
-    terminalreporter.write_line(f"{share} (minimum {notebook_rules.MINIMUM_COMPARED_SHARE:.0%})")
+    terminalreporter.write_line(
+        f"{share} (minimum {notebook_rules.MINIMUM_COMPARED_SHARE:.0%})"
+    )

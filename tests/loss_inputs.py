@@ -10,8 +10,14 @@ import numpy as np
 SHAPES: tuple[tuple[int, ...], ...] = ((6,), (5, 1), (4, 3), (2, 3, 2, 4))
 
 
-def draw(domain: str, shape: tuple[int, ...], rng: np.random.Generator, *, scale: float = 1.0,
-         edges: bool = True) -> np.ndarray:
+def draw(
+    domain: str,
+    shape: tuple[int, ...],
+    rng: np.random.Generator,
+    *,
+    scale: float = 1.0,
+    edges: bool = True,
+) -> np.ndarray:
     """An array of ``shape`` from ``domain``; ``edges`` mixes in the boundary values (exact 0 and 1, …).
 
     For "index" the shape is that of the predictions: the labels get ``shape[:-1]`` and values
@@ -50,11 +56,20 @@ def draw(domain: str, shape: tuple[int, ...], rng: np.random.Generator, *, scale
         return np.eye(k)[rng.integers(0, k, size=shape[:-1])]
     if domain == "index":
         return rng.integers(0, k, size=shape[:-1])
-    raise ValueError(f"domain {domain!r} has no generic generator; test that loss in its own file.")
+    raise ValueError(
+        f"domain {domain!r} has no generic generator; test that loss in its own file."
+    )
 
 
-def pair(entry: Any, shape: tuple[int, ...], rng: np.random.Generator, *, scale: float = 1.0,
-         edges: bool = True, from_logits: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def pair(
+    entry: Any,
+    shape: tuple[int, ...],
+    rng: np.random.Generator,
+    *,
+    scale: float = 1.0,
+    edges: bool = True,
+    from_logits: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     """(y_true, y_pred) for a catalog entry, predictions of ``shape``."""
     y_true = draw(entry.y_true_domain, shape, rng, scale=scale, edges=edges)
     pred_domain = "logits" if from_logits else entry.y_pred_domain

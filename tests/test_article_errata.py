@@ -23,9 +23,13 @@ def _values(result):
 
 
 def test_importing_the_errata_does_not_import_tensorflow_or_keras():
-    code = ("import sys, course_utils.article_errata as e; assert len(e.ERRATA) >= 8; "
-            "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; assert not bad, bad")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    code = (
+        "import sys, course_utils.article_errata as e; assert len(e.ERRATA) >= 8; "
+        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; assert not bad, bad"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -47,7 +51,9 @@ def test_run_shows_the_documented_failure_and_a_working_fix(erratum):
     outcome = run(erratum)
     assert outcome.label == erratum.label
     if erratum.raises:
-        assert outcome.broken_error is not None and outcome.broken_error.startswith(erratum.raises + ":")
+        assert outcome.broken_error is not None and outcome.broken_error.startswith(
+            erratum.raises + ":"
+        )
         assert outcome.broken_value is None
     else:
         assert outcome.broken_error is None
@@ -55,8 +61,12 @@ def test_run_shows_the_documented_failure_and_a_working_fix(erratum):
         if isinstance(fixed, dict):
             broken, fixed = broken["logit_gradient"], fixed["logit_gradient"]
         broken, fixed = _values(broken), _values(fixed)
-        differs = broken.shape != fixed.shape or not np.allclose(broken, fixed, rtol=1e-3, equal_nan=False)
-        assert differs, "the broken version should give a different answer on its example"
+        differs = broken.shape != fixed.shape or not np.allclose(
+            broken, fixed, rtol=1e-3, equal_nan=False
+        )
+        assert differs, (
+            "the broken version should give a different answer on its example"
+        )
     assert outcome.fixed_value is not None
 
 
@@ -82,7 +92,9 @@ def test_3_mse_without_mean_returns_elements_and_the_fix_matches_keras():
     np.testing.assert_allclose(broken, (y_true - y_pred) ** 2, rtol=1e-14)
     fixed = _values(errata.mse_fixed(y_true, y_pred))
     assert fixed.shape == (5,)
-    np.testing.assert_allclose(fixed, _values(keras.losses.mean_squared_error(y_true, y_pred)), rtol=1e-14)
+    np.testing.assert_allclose(
+        fixed, _values(keras.losses.mean_squared_error(y_true, y_pred)), rtol=1e-14
+    )
 
 
 # ----------------------------------------------------------------------------- 4: MAE
@@ -113,7 +125,9 @@ def test_5_huber_without_half_jumps_at_delta_and_the_fix_is_continuous(delta):
     below, above = delta * (1 - 1e-9), delta * (1 + 1e-9)
     y_true, y_pred = np.zeros((2, 1)), np.array([[below], [above]])
     broken = _values(errata.huber_without_half(y_true, y_pred, delta=delta))
-    np.testing.assert_allclose(broken, [delta**2, delta**2 / 2], rtol=1e-6)  # a jump of δ²/2
+    np.testing.assert_allclose(
+        broken, [delta**2, delta**2 / 2], rtol=1e-6
+    )  # a jump of δ²/2
     fixed = _values(errata.huber_fixed(y_true, y_pred, delta=delta))
     np.testing.assert_allclose(fixed, [delta**2 / 2, delta**2 / 2], rtol=1e-6)
 
@@ -124,22 +138,30 @@ def test_huber_fix_matches_keras(delta):
 
     rng = np.random.default_rng(1)
     y_true, y_pred = rng.normal(0, 3, size=(6, 5)), rng.normal(0, 3, size=(6, 5))
-    np.testing.assert_allclose(_values(errata.huber_fixed(y_true, y_pred, delta=delta)),
-                               _values(keras.losses.huber(y_true, y_pred, delta=delta)), rtol=1e-12)
+    np.testing.assert_allclose(
+        _values(errata.huber_fixed(y_true, y_pred, delta=delta)),
+        _values(keras.losses.huber(y_true, y_pred, delta=delta)),
+        rtol=1e-12,
+    )
 
 
 def test_6_python_if_on_a_tensor_fails_eagerly_and_in_graphs():
     import tensorflow as tf
 
     example = errata._example_huber_batch()
-    with pytest.raises(ValueError, match="truth value of an array with more than one element is ambiguous"):
+    with pytest.raises(
+        ValueError,
+        match="truth value of an array with more than one element is ambiguous",
+    ):
         errata.huber_with_python_if(**example)
     # AutoGraph (tf.function's default) turns the if into tf.cond, which wants a scalar condition.
     with pytest.raises(ValueError, match="expected to be `tf.bool` scalar"):
         tf.function(errata.huber_with_python_if)(example["y_true"], example["y_pred"])
     # Without AutoGraph, and inside model.fit, the graph refuses to use a tensor as a Python bool.
     with pytest.raises(tf.errors.OperatorNotAllowedInGraphError):
-        tf.function(errata.huber_with_python_if, autograph=False)(example["y_true"], example["y_pred"])
+        tf.function(errata.huber_with_python_if, autograph=False)(
+            example["y_true"], example["y_pred"]
+        )
     with pytest.raises(tf.errors.OperatorNotAllowedInGraphError):
         errata.fit_with_python_if_huber()
 
@@ -151,16 +173,22 @@ def test_6_the_fixed_huber_trains_and_its_reported_loss_is_keras_huber():
     assert np.isfinite(fixed_loss)
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
-    x, y = rng.normal(size=(8, 3)).astype("float32"), rng.normal(size=(8, 2)).astype("float32")
+    x, y = (
+        rng.normal(size=(8, 3)).astype("float32"),
+        rng.normal(size=(8, 2)).astype("float32"),
+    )
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     model.compile(optimizer="sgd", loss=keras.losses.Huber())
-    assert model.fit(x, y, epochs=1, batch_size=8, verbose=0).history["loss"][0] == pytest.approx(
-        fixed_loss, rel=1e-6)
+    assert model.fit(x, y, epochs=1, batch_size=8, verbose=0).history["loss"][
+        0
+    ] == pytest.approx(fixed_loss, rel=1e-6)
 
 
 def test_6_a_single_element_hides_the_bug():
     """With one element the if happens to work: why the mistake survives a quick scalar test."""
-    assert float(errata.huber_with_python_if(np.array([0.0]), np.array([0.5]))[0]) == pytest.approx(0.125)
+    assert float(
+        errata.huber_with_python_if(np.array([0.0]), np.array([0.5]))[0]
+    ) == pytest.approx(0.125)
 
 
 # ----------------------------------------------------------------------------- 7: log loss
@@ -183,7 +211,9 @@ def test_7_clip_plus_epsilon_charges_a_fully_wrong_prediction_ln2_less_than_kera
     keras_values = _values(keras.losses.binary_crossentropy(y_true, y_pred))
     assert keras_values[0] - broken[0, 0] == pytest.approx(math.log(2.0), rel=1e-6)
     assert broken[0, 0] == pytest.approx(-math.log(2 * EPSILON), rel=1e-6)
-    assert broken[2, 0] == pytest.approx(keras_values[2], rel=1e-6)  # harmless in the middle
+    assert broken[2, 0] == pytest.approx(
+        keras_values[2], rel=1e-6
+    )  # harmless in the middle
 
 
 def test_7_fixed_log_loss_matches_keras_including_exact_zeros_and_ones():
@@ -196,7 +226,13 @@ def test_7_fixed_log_loss_matches_keras_including_exact_zeros_and_ones():
     for dtype, rtol in ((np.float64, 1e-12), (np.float32, 1e-6)):
         np.testing.assert_allclose(
             _values(errata.log_loss_fixed(y_true.astype(dtype), y_pred.astype(dtype))),
-            _values(keras.losses.binary_crossentropy(y_true.astype(dtype), y_pred.astype(dtype))), rtol=rtol)
+            _values(
+                keras.losses.binary_crossentropy(
+                    y_true.astype(dtype), y_pred.astype(dtype)
+                )
+            ),
+            rtol=rtol,
+        )
 
 
 # ----------------------------------------------------------------------------- 10: sigmoid + categorical CE
@@ -212,8 +248,12 @@ def test_10_sigmoid_outputs_are_renormalised_and_the_gradient_is_not_softmax_min
 
     broken = errata.sigmoid_with_categorical_crossentropy(logits, y_true)
     np.testing.assert_allclose(broken["output_sum"], sigmoid.sum(axis=-1), rtol=1e-12)
-    assert broken["output_sum"][0] > 2.9  # five independent probabilities, not a distribution
-    np.testing.assert_allclose(broken["loss"], -np.log(sigmoid[0, 1] / sigmoid.sum()), rtol=1e-12)
+    assert (
+        broken["output_sum"][0] > 2.9
+    )  # five independent probabilities, not a distribution
+    np.testing.assert_allclose(
+        broken["loss"], -np.log(sigmoid[0, 1] / sigmoid.sum()), rtol=1e-12
+    )
     # the confidently wrong class 0 is barely pushed down: σ(1 − σ)/Σσ instead of about 1
     assert 0 < broken["logit_gradient"][0, 0] < 1e-3
     expected_gradient = sigmoid * (1 - sigmoid) / sigmoid.sum() - y_true * (1 - sigmoid)
@@ -221,11 +261,17 @@ def test_10_sigmoid_outputs_are_renormalised_and_the_gradient_is_not_softmax_min
 
     fixed = errata.softmax_with_categorical_crossentropy(logits, y_true)
     np.testing.assert_allclose(fixed["output_sum"], 1.0, rtol=1e-14)
-    np.testing.assert_allclose(fixed["logit_gradient"], softmax - y_true, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(
+        fixed["logit_gradient"], softmax - y_true, rtol=1e-10, atol=1e-14
+    )
     assert fixed["logit_gradient"][0, 0] > 0.99
     np.testing.assert_allclose(
-        fixed["loss"], _values(keras.losses.categorical_crossentropy(y_true, logits, from_logits=True)),
-        rtol=1e-12)
+        fixed["loss"],
+        _values(
+            keras.losses.categorical_crossentropy(y_true, logits, from_logits=True)
+        ),
+        rtol=1e-12,
+    )
 
 
 # ----------------------------------------------------------------------------- 13: keras.losses.MSE
@@ -241,14 +287,21 @@ def test_11_the_loss_class_computes_keras_huber_with_its_delta():
     import keras
 
     loss = errata.scaled_huber_loss_class()(delta=0.3)
-    y_true, y_pred = np.zeros((4, 2), np.float32), np.array([[0.1, 2.0]] * 4, np.float32)
+    y_true, y_pred = (
+        np.zeros((4, 2), np.float32),
+        np.array([[0.1, 2.0]] * 4, np.float32),
+    )
     expected = float(keras.losses.Huber(delta=0.3)(y_true, y_pred))
     assert float(loss(y_true, y_pred)) == pytest.approx(expected, rel=1e-6)
-    assert errata.scaled_huber_loss_class() is errata.scaled_huber_loss_class()  # registered once
+    assert (
+        errata.scaled_huber_loss_class() is errata.scaled_huber_loss_class()
+    )  # registered once
 
 
 def test_12_a_loss_reading_a_hidden_tensor_fails_and_add_loss_trains_with_the_penalty():
-    with pytest.raises(ValueError, match="KerasTensor cannot be used as input to a TensorFlow function"):
+    with pytest.raises(
+        ValueError, match="KerasTensor cannot be used as input to a TensorFlow function"
+    ):
         errata.fit_with_loss_reading_a_hidden_tensor()
     assert math.isfinite(errata.fit_with_add_loss())
 
@@ -272,8 +325,11 @@ def test_13_keras_3_has_no_mse_alias_and_the_portable_name_works():
     example = errata._example_regression()
     with pytest.raises(AttributeError, match="has no attribute 'MSE'"):
         errata.mse_by_keras_3_missing_alias(**example)
-    np.testing.assert_allclose(_values(errata.mse_by_portable_name(**example)),
-                               np.mean((example["y_true"] - example["y_pred"]) ** 2, axis=-1), rtol=1e-14)
+    np.testing.assert_allclose(
+        _values(errata.mse_by_portable_name(**example)),
+        np.mean((example["y_true"] - example["y_pred"]) ** 2, axis=-1),
+        rtol=1e-14,
+    )
 
 
 # ----------------------------------------------------------------------------- 14: matrix-based cross-entropy
@@ -281,17 +337,26 @@ def test_13_keras_3_has_no_mse_alias_and_the_portable_name_works():
 
 def test_14_the_printed_snippet_stops_on_an_undefined_helper():
     with pytest.raises(NameError, match="'exponential' is not defined"):
-        errata.matrix_crossentropy_as_printed(**errata._example_matrix_crossentropy_one_sample())
+        errata.matrix_crossentropy_as_printed(
+            **errata._example_matrix_crossentropy_one_sample()
+        )
 
 
 def test_14_log_base_2_gives_bits_and_the_fix_with_uniform_weights_gives_keras_nats():
     import keras
 
     example = errata._example_matrix_crossentropy_uniform()
-    keras_values = _values(keras.losses.categorical_crossentropy(example["y_true"], example["y_pred"]))
-    np.testing.assert_allclose(errata.matrix_crossentropy_loop_log2(**example), keras_values / math.log(2),
-                               rtol=1e-12)
-    np.testing.assert_allclose(errata.matrix_crossentropy_fixed(**example), keras_values, rtol=1e-12)
+    keras_values = _values(
+        keras.losses.categorical_crossentropy(example["y_true"], example["y_pred"])
+    )
+    np.testing.assert_allclose(
+        errata.matrix_crossentropy_loop_log2(**example),
+        keras_values / math.log(2),
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        errata.matrix_crossentropy_fixed(**example), keras_values, rtol=1e-12
+    )
 
 
 def test_14_fix_with_a_matrix_is_the_reweighted_softmax_cross_entropy():
@@ -301,4 +366,6 @@ def test_14_fix_with_a_matrix_is_the_reweighted_softmax_cross_entropy():
     for label, p in zip(example["y_true"], example["y_pred"]):
         t = int(np.argmax(label))
         expected.append(-np.log(weights[t, t] * p[t] / np.dot(weights[t], p)))
-    np.testing.assert_allclose(errata.matrix_crossentropy_fixed(**example), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        errata.matrix_crossentropy_fixed(**example), expected, rtol=1e-12
+    )

@@ -27,17 +27,28 @@ def batch():
     return bp.example_batch()
 
 
-def _random_parameters(seed: int, n_in: int = 3, n_hidden: int = 4) -> dict[str, np.ndarray]:
+def _random_parameters(
+    seed: int, n_in: int = 3, n_hidden: int = 4
+) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {"W1": rng.normal(size=(n_in, n_hidden)), "b1": rng.normal(size=n_hidden),
-            "W2": rng.normal(size=(n_hidden, 1)), "b2": rng.normal(size=1)}
+    return {
+        "W1": rng.normal(size=(n_in, n_hidden)),
+        "b1": rng.normal(size=n_hidden),
+        "W2": rng.normal(size=(n_hidden, 1)),
+        "b2": rng.normal(size=1),
+    }
 
 
 # ---------------------------------------------------------------------------- the network and its cost
 
 
 def test_example_parameters_are_seeded_rounded_and_keras_shaped(params):
-    assert [params[name].shape for name in bp.PARAMETER_NAMES] == [(2, 2), (2,), (2, 1), (1,)]
+    assert [params[name].shape for name in bp.PARAMETER_NAMES] == [
+        (2, 2),
+        (2,),
+        (2, 1),
+        (1,),
+    ]
     for name in bp.PARAMETER_NAMES:
         np.testing.assert_array_equal(params[name], np.round(params[name], 1))
         np.testing.assert_array_equal(params[name], bp.example_parameters()[name])
@@ -54,10 +65,17 @@ def test_example_batch_is_seeded_with_alternating_labels():
 def test_forward_pass_composes_two_sigmoid_layers(params, batch):
     X, _ = batch
     fwd = bp.forward_pass(params, X)
-    assert fwd.Z1.shape == fwd.H.shape == (4, 2) and fwd.z2.shape == fwd.y_hat.shape == (4,)
+    assert fwd.Z1.shape == fwd.H.shape == (
+        4,
+        2,
+    ) and fwd.z2.shape == fwd.y_hat.shape == (4,)
     hidden = 1 / (1 + np.exp(-(X @ params["W1"] + params["b1"])))
     np.testing.assert_allclose(fwd.H, hidden, rtol=1e-14)
-    np.testing.assert_allclose(fwd.y_hat, 1 / (1 + np.exp(-(hidden @ params["W2"][:, 0] + params["b2"][0]))), rtol=1e-14)
+    np.testing.assert_allclose(
+        fwd.y_hat,
+        1 / (1 + np.exp(-(hidden @ params["W2"][:, 0] + params["b2"][0]))),
+        rtol=1e-14,
+    )
 
 
 def test_bce_cost_is_the_mean_of_minus_log_likelihoods():
@@ -69,7 +87,9 @@ def test_bce_cost_is_the_mean_of_minus_log_likelihoods():
 
 def test_network_cost_matches_its_pieces(params, batch):
     X, y = batch
-    assert bp.network_cost(params, X, y) == pytest.approx(bp.bce_cost(y, bp.forward_pass(params, X).y_hat), rel=1e-15)
+    assert bp.network_cost(params, X, y) == pytest.approx(
+        bp.bce_cost(y, bp.forward_pass(params, X).y_hat), rel=1e-15
+    )
 
 
 # ---------------------------------------------------------------------------- backpropagation
@@ -77,7 +97,10 @@ def test_network_cost_matches_its_pieces(params, batch):
 
 def test_backprop_matches_finite_differences(params, batch):
     X, y = batch
-    analytic, numeric = bp.backprop_gradients(params, X, y), bp.finite_difference_gradients(params, X, y)
+    analytic, numeric = (
+        bp.backprop_gradients(params, X, y),
+        bp.finite_difference_gradients(params, X, y),
+    )
     for name in bp.PARAMETER_NAMES:
         assert analytic[name].shape == params[name].shape
         np.testing.assert_allclose(analytic[name], numeric[name], rtol=1e-6, atol=1e-10)
@@ -88,7 +111,10 @@ def test_backprop_matches_finite_differences_for_other_sizes(seed):
     rng = np.random.default_rng(seed + 10)
     p = _random_parameters(seed)
     X, y = rng.normal(size=(5, 3)), rng.uniform(0, 1, 5)  # soft labels are allowed
-    analytic, numeric = bp.backprop_gradients(p, X, y), bp.finite_difference_gradients(p, X, y)
+    analytic, numeric = (
+        bp.backprop_gradients(p, X, y),
+        bp.finite_difference_gradients(p, X, y),
+    )
     for name in bp.PARAMETER_NAMES:
         np.testing.assert_allclose(analytic[name], numeric[name], rtol=1e-6, atol=1e-10)
 
@@ -110,11 +136,13 @@ def test_backprop_matches_tensorflow_gradient_tape(params, batch):
     import tensorflow as tf
 
     X, y = batch
-    model = keras.Sequential([
-        keras.Input(shape=(2,), dtype="float64"),
-        keras.layers.Dense(2, activation="sigmoid", dtype="float64"),
-        keras.layers.Dense(1, activation="sigmoid", dtype="float64"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(2,), dtype="float64"),
+            keras.layers.Dense(2, activation="sigmoid", dtype="float64"),
+            keras.layers.Dense(1, activation="sigmoid", dtype="float64"),
+        ]
+    )
     model.set_weights([params[name] for name in bp.PARAMETER_NAMES])
     with tf.GradientTape() as tape:
         cost = keras.losses.BinaryCrossentropy(dtype="float64")(y[:, None], model(X))
@@ -152,14 +180,25 @@ def test_training_lowers_the_cost_and_records_every_step(params, batch):
 def test_output_gradients_match_finite_differences():
     z, h = np.linspace(-6, 6, 13), 1e-6
     for y in (0.0, 1.0):
+
         def bce(t):
             return -(y * np.log(sigmoid(t)) + (1 - y) * np.log(1 - sigmoid(t)))
 
         def mse(t):
             return (sigmoid(t) - y) ** 2
 
-        np.testing.assert_allclose(bp.bce_output_gradient(z, y), (bce(z + h) - bce(z - h)) / (2 * h), rtol=1e-6, atol=1e-10)
-        np.testing.assert_allclose(bp.mse_output_gradient(z, y), (mse(z + h) - mse(z - h)) / (2 * h), rtol=1e-6, atol=1e-10)
+        np.testing.assert_allclose(
+            bp.bce_output_gradient(z, y),
+            (bce(z + h) - bce(z - h)) / (2 * h),
+            rtol=1e-6,
+            atol=1e-10,
+        )
+        np.testing.assert_allclose(
+            bp.mse_output_gradient(z, y),
+            (mse(z + h) - mse(z - h)) / (2 * h),
+            rtol=1e-6,
+            atol=1e-10,
+        )
 
 
 def test_squared_error_gradient_vanishes_where_cross_entropy_does_not():
@@ -184,7 +223,9 @@ def test_softmax_is_a_stable_distribution_and_its_gradient_is_p_minus_y():
     shifted_up[k] += h
     shifted_down[k] -= h
     numeric = (loss(shifted_up) - loss(shifted_down)) / (2 * h)
-    assert bp.softmax_cross_entropy_gradient(z, y)[row, k] == pytest.approx(numeric, rel=1e-6)
+    assert bp.softmax_cross_entropy_gradient(z, y)[row, k] == pytest.approx(
+        numeric, rel=1e-6
+    )
     np.testing.assert_allclose(bp.softmax_cross_entropy_gradient(z, y), p - y)
 
 
@@ -195,10 +236,16 @@ def test_output_gradients_match_tensorflow():
     y = np.array([1.0, 0.0, 1.0, 0.0])
     with tf.GradientTape(persistent=True) as tape:
         y_hat = tf.sigmoid(z)
-        bce = tf.reduce_sum(-(y * tf.math.log(y_hat) + (1 - y) * tf.math.log(1 - y_hat)))
+        bce = tf.reduce_sum(
+            -(y * tf.math.log(y_hat) + (1 - y) * tf.math.log(1 - y_hat))
+        )
         mse = tf.reduce_sum((y_hat - y) ** 2)
-    np.testing.assert_allclose(tape.gradient(bce, z).numpy(), bp.bce_output_gradient(z.numpy(), y), rtol=1e-12)
-    np.testing.assert_allclose(tape.gradient(mse, z).numpy(), bp.mse_output_gradient(z.numpy(), y), rtol=1e-12)
+    np.testing.assert_allclose(
+        tape.gradient(bce, z).numpy(), bp.bce_output_gradient(z.numpy(), y), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        tape.gradient(mse, z).numpy(), bp.mse_output_gradient(z.numpy(), y), rtol=1e-12
+    )
 
 
 # ---------------------------------------------------------------------------- the deep chain
@@ -218,7 +265,10 @@ def test_deep_chain_backprop_matches_finite_differences(activation):
             down = [(W.copy(), b.copy()) for W, b in layers]
             up[layer][0][index] += h
             down[layer][0][index] -= h
-            numeric = (bp.deep_chain_cost(up, X, y, activation) - bp.deep_chain_cost(down, X, y, activation)) / (2 * h)
+            numeric = (
+                bp.deep_chain_cost(up, X, y, activation)
+                - bp.deep_chain_cost(down, X, y, activation)
+            ) / (2 * h)
             assert grads[layer][0][index] == pytest.approx(numeric, rel=1e-5, abs=1e-10)
 
 
@@ -227,7 +277,9 @@ def test_deep_chain_initialisation_scales_with_the_fan_in():
     kernel_std = np.std(np.concatenate([W.ravel() for W, _ in wide[:-1]]))
     assert kernel_std == pytest.approx(np.sqrt(1 / 64), rel=0.05)
     relu = bp.deep_chain_parameters(40, "relu", width=64, seed=0)
-    assert np.std(np.concatenate([W.ravel() for W, _ in relu[:-1]])) == pytest.approx(np.sqrt(2 / 64), rel=0.05)
+    assert np.std(np.concatenate([W.ravel() for W, _ in relu[:-1]])) == pytest.approx(
+        np.sqrt(2 / 64), rel=0.05
+    )
     assert all(np.all(b == 0) for _, b in wide)
 
 
@@ -235,7 +287,9 @@ def test_sigmoid_gradients_vanish_towards_the_input_and_tanh_relu_do_not():
     sigmoid_norms = bp.deep_chain_gradient_norms(12, "sigmoid")
     assert sigmoid_norms.shape == (12,)
     assert sigmoid_norms[0] < 1e-5 * sigmoid_norms[-1]
-    assert np.all(np.diff(np.log(sigmoid_norms)) > 0), "shrinks at every layer on the way down"
+    assert np.all(np.diff(np.log(sigmoid_norms)) > 0), (
+        "shrinks at every layer on the way down"
+    )
     for activation in ("tanh", "relu"):
         norms = bp.deep_chain_gradient_norms(12, activation)
         assert norms[0] > 1e-2 * norms[-1]
@@ -250,24 +304,39 @@ def test_graph_texts_carry_the_forward_and_backward_numbers(params):
     grads = bp.backprop_gradients(params, x[None, :], [y])
     texts = bp.graph_texts(params, x, y, stage="backward")
     assert set(texts) == set(bp.GRAPH_LABELS)
-    h_value, z_value = texts["value-h2"].split("\n")[2], texts["value-h2"].split("\n")[1]
+    h_value, z_value = (
+        texts["value-h2"].split("\n")[2],
+        texts["value-h2"].split("\n")[1],
+    )
     assert float(h_value) == pytest.approx(fwd.H[0, 1], abs=5e-4)
     assert float(z_value) == pytest.approx(fwd.Z1[0, 1], abs=5e-4)
-    assert float(texts["value-loss"].split("\n")[1]) == pytest.approx(-np.log(fwd.y_hat[0]), abs=5e-5)
+    assert float(texts["value-loss"].split("\n")[1]) == pytest.approx(
+        -np.log(fwd.y_hat[0]), abs=5e-5
+    )
     assert float(texts["grad-W1-21"]) == pytest.approx(grads["W1"][1, 0], abs=5e-4)
     assert float(texts["grad-W2-2"]) == pytest.approx(grads["W2"][1, 0], abs=5e-4)
-    assert float(texts["grad-out"].split("\n")[1]) == pytest.approx(fwd.y_hat[0] - y, abs=5e-4)
-    assert float(texts["grad-out"].split("\n")[0]) == pytest.approx(-1 / fwd.y_hat[0], abs=5e-4)
+    assert float(texts["grad-out"].split("\n")[1]) == pytest.approx(
+        fwd.y_hat[0] - y, abs=5e-4
+    )
+    assert float(texts["grad-out"].split("\n")[0]) == pytest.approx(
+        -1 / fwd.y_hat[0], abs=5e-4
+    )
 
 
 def test_graph_texts_by_stage(params):
     forward = bp.graph_texts(params, bp.EXAMPLE_X, bp.EXAMPLE_Y, stage="forward")
     assert forward["grad-W1-11"] == "?" and forward["grad-h1"] == "?\n?"
-    update = bp.graph_texts(params, bp.EXAMPLE_X, bp.EXAMPLE_Y, stage="update", learning_rate=0.5)
-    grads = bp.backprop_gradients(params, np.array(bp.EXAMPLE_X)[None, :], [bp.EXAMPLE_Y])
+    update = bp.graph_texts(
+        params, bp.EXAMPLE_X, bp.EXAMPLE_Y, stage="update", learning_rate=0.5
+    )
+    grads = bp.backprop_gradients(
+        params, np.array(bp.EXAMPLE_X)[None, :], [bp.EXAMPLE_Y]
+    )
     old, new = update["value-W2-1"].split(" → ")
     assert float(old) == params["W2"][0, 0]
-    assert float(new) == pytest.approx(params["W2"][0, 0] - 0.5 * grads["W2"][0, 0], abs=5e-3)
+    assert float(new) == pytest.approx(
+        params["W2"][0, 0] - 0.5 * grads["W2"][0, 0], abs=5e-3
+    )
 
 
 def test_signed_numbers_never_show_minus_zero():
@@ -291,15 +360,28 @@ def test_training_figure_draws_the_run_and_marks_the_step():
     t, cost = artist(fig, "loss-curve").get_data()
     np.testing.assert_array_equal(t, np.arange(bp.MAX_STEPS + 1))
     np.testing.assert_allclose(cost, run.costs)
-    np.testing.assert_allclose(artist(fig, "loss-marker").get_data(), [[4], [run.costs[4]]])
-    assert "iteration 5" in artist(fig, "step-title").get_text() and "update" in artist(fig, "step-title").get_text()
-    assert artist(fig, "value-W1-11").get_text().startswith(f"{run.parameters[4]['W1'][0, 0]:+.2f} → ")
+    np.testing.assert_allclose(
+        artist(fig, "loss-marker").get_data(), [[4], [run.costs[4]]]
+    )
+    assert (
+        "iteration 5" in artist(fig, "step-title").get_text()
+        and "update" in artist(fig, "step-title").get_text()
+    )
+    assert (
+        artist(fig, "value-W1-11")
+        .get_text()
+        .startswith(f"{run.parameters[4]['W1'][0, 0]:+.2f} → ")
+    )
 
 
 def test_example_run_trains_the_drawn_example():
     run = bp.example_run(1.0)
     assert run.costs[-1] < 0.1 * run.costs[0]
-    assert run.costs[0] == pytest.approx(bp.network_cost(bp.example_parameters(), np.array([bp.EXAMPLE_X]), [bp.EXAMPLE_Y]))
+    assert run.costs[0] == pytest.approx(
+        bp.network_cost(
+            bp.example_parameters(), np.array([bp.EXAMPLE_X]), [bp.EXAMPLE_Y]
+        )
+    )
 
 
 def test_update_matches_a_fresh_plot():
@@ -308,8 +390,12 @@ def test_update_matches_a_fresh_plot():
     fresh = bp.plot_training_step(7, 3.0, "backward")
     for gid in bp.GRAPH_LABELS:
         assert artist(moved, gid).get_text() == artist(fresh, gid).get_text()
-    assert artist(moved, "step-title").get_text() == artist(fresh, "step-title").get_text()
-    np.testing.assert_allclose(artist(moved, "loss-curve").get_data(), artist(fresh, "loss-curve").get_data())
+    assert (
+        artist(moved, "step-title").get_text() == artist(fresh, "step-title").get_text()
+    )
+    np.testing.assert_allclose(
+        artist(moved, "loss-curve").get_data(), artist(fresh, "loss-curve").get_data()
+    )
 
 
 def test_widget_steps_through_an_iteration_and_swaps_the_frame():
@@ -318,14 +404,25 @@ def test_widget_steps_through_an_iteration_and_swaps_the_frame():
     assert first.startswith(PNG_SIGNATURE) and first == live.first_view_png
     assert artist(live.figure, "grad-W1-11").get_text() == "?"
     live.set(stage="backward")
-    grads = bp.backprop_gradients(bp.example_parameters(), np.array([bp.EXAMPLE_X]), [bp.EXAMPLE_Y])
-    assert float(artist(live.figure, "grad-W1-11").get_text()) == pytest.approx(grads["W1"][0, 0], abs=5e-4)
+    grads = bp.backprop_gradients(
+        bp.example_parameters(), np.array([bp.EXAMPLE_X]), [bp.EXAMPLE_Y]
+    )
+    assert float(artist(live.figure, "grad-W1-11").get_text()) == pytest.approx(
+        grads["W1"][0, 0], abs=5e-4
+    )
     live.set(step=10, learning_rate=0.5)
     run = bp.example_run(0.5)
-    np.testing.assert_allclose(artist(live.figure, "loss-marker").get_data(), [[10], [run.costs[10]]])
-    np.testing.assert_allclose(artist(live.figure, "loss-curve").get_data()[1], run.costs)
+    np.testing.assert_allclose(
+        artist(live.figure, "loss-marker").get_data(), [[10], [run.costs[10]]]
+    )
+    np.testing.assert_allclose(
+        artist(live.figure, "loss-curve").get_data()[1], run.costs
+    )
     assert live.values == {"step": 10, "learning_rate": 0.5, "stage": "backward"}
-    assert bytes(live.image.value).startswith(PNG_SIGNATURE) and bytes(live.image.value) != first
+    assert (
+        bytes(live.image.value).startswith(PNG_SIGNATURE)
+        and bytes(live.image.value) != first
+    )
     assert len(live.redraw_seconds) == 3
     live.set(step=0, learning_rate=1.0, stage="forward")
     assert bytes(live.image.value) == first
@@ -336,7 +433,9 @@ def test_output_gradient_figure_draws_both_gradients():
     z, bce_gradient = fig.axes[1].lines[0].get_data()
     np.testing.assert_allclose(bce_gradient, sigmoid(z) - 1.0)
     _, mse_gradient = fig.axes[1].lines[1].get_data()
-    np.testing.assert_allclose(mse_gradient, 2 * (sigmoid(z) - 1.0) * sigmoid(z) * (1 - sigmoid(z)))
+    np.testing.assert_allclose(
+        mse_gradient, 2 * (sigmoid(z) - 1.0) * sigmoid(z) * (1 - sigmoid(z))
+    )
     for ax in fig.axes:
         assert ax.get_xlabel() and ax.get_ylabel()
 
@@ -368,14 +467,18 @@ def test_layer_exercise_matches_the_network_backward_pass(params, batch):
     fwd = bp.forward_pass(params, X)
     bwd = bp.backward_pass(params, fwd, y)
     d_y_hat = bwd.dz2 / (fwd.y_hat * (1 - fwd.y_hat))
-    dW, db, dX = bp._layer_backward_reference(d_y_hat[:, None], fwd.y_hat[:, None], fwd.H, params["W2"])
+    dW, db, dX = bp._layer_backward_reference(
+        d_y_hat[:, None], fwd.y_hat[:, None], fwd.H, params["W2"]
+    )
     np.testing.assert_allclose(dW, bwd.dW2)
     np.testing.assert_allclose(db, bwd.db2)
     np.testing.assert_allclose(dX, bwd.dH)
 
 
 def test_layer_exercise_explains_shapes_and_missing_returns():
-    message = check("03.4", lambda dA, A, X, W: (X.T @ dA, dA.sum(axis=1), dA @ W.T)).message
+    message = check(
+        "03.4", lambda dA, A, X, W: (X.T @ dA, dA.sum(axis=1), dA @ W.T)
+    ).message
     assert "db must have shape (3,)" in message
     assert "returned nothing" in check("03.4", lambda dA, A, X, W: None).message
     assert "three arrays" in check("03.4", lambda dA, A, X, W: X.T @ dA).message
@@ -390,28 +493,100 @@ def test_layer_exercise_explains_shapes_and_missing_returns():
     [
         (lambda: bp.forward_pass({"W1": np.ones((2, 2))}, np.ones((1, 2))), "missing"),
         (lambda: bp.forward_pass([1, 2], np.ones((1, 2))), "params"),
-        (lambda: bp.forward_pass({**bp.example_parameters(), "b1": np.ones(3)}, np.ones((1, 2))), "b1"),
-        (lambda: bp.forward_pass({**bp.example_parameters(), "W2": np.ones((1, 2))}, np.ones((1, 2))), "W2"),
-        (lambda: bp.forward_pass({**bp.example_parameters(), "b2": np.ones(2)}, np.ones((1, 2))), "b2"),
+        (
+            lambda: bp.forward_pass(
+                {**bp.example_parameters(), "b1": np.ones(3)}, np.ones((1, 2))
+            ),
+            "b1",
+        ),
+        (
+            lambda: bp.forward_pass(
+                {**bp.example_parameters(), "W2": np.ones((1, 2))}, np.ones((1, 2))
+            ),
+            "W2",
+        ),
+        (
+            lambda: bp.forward_pass(
+                {**bp.example_parameters(), "b2": np.ones(2)}, np.ones((1, 2))
+            ),
+            "b2",
+        ),
         (lambda: bp.forward_pass(bp.example_parameters(), np.ones(2)), "reshape"),
-        (lambda: bp.forward_pass(bp.example_parameters(), np.ones((1, 3))), "X must have 2 columns"),
-        (lambda: bp.forward_pass(bp.example_parameters(), [[np.nan, 1.0]]), "X must be finite"),
-        (lambda: bp.backprop_gradients(bp.example_parameters(), np.ones((3, 2)), [0.0, 1.0]), "y must hold one label"),
-        (lambda: bp.backprop_gradients(bp.example_parameters(), np.ones((2, 2)), [0.0, 2.0]), r"y must hold labels in \[0, 1\]"),
+        (
+            lambda: bp.forward_pass(bp.example_parameters(), np.ones((1, 3))),
+            "X must have 2 columns",
+        ),
+        (
+            lambda: bp.forward_pass(bp.example_parameters(), [[np.nan, 1.0]]),
+            "X must be finite",
+        ),
+        (
+            lambda: bp.backprop_gradients(
+                bp.example_parameters(), np.ones((3, 2)), [0.0, 1.0]
+            ),
+            "y must hold one label",
+        ),
+        (
+            lambda: bp.backprop_gradients(
+                bp.example_parameters(), np.ones((2, 2)), [0.0, 2.0]
+            ),
+            r"y must hold labels in \[0, 1\]",
+        ),
         (lambda: bp.bce_cost([1.0, 0.0], [1.0, 0.5]), "strictly between 0 and 1"),
         (lambda: bp.bce_cost([1.0, 0.0], [0.5]), "y_hat"),
-        (lambda: bp.finite_difference_gradients(bp.example_parameters(), np.ones((1, 2)), [1.0], h=0.0), "h"),
-        (lambda: bp.sgd_step(bp.example_parameters(), bp.example_parameters(), -1.0), "learning_rate"),
-        (lambda: bp.train(bp.example_parameters(), np.ones((1, 2)), [1.0], learning_rate=0.1, steps=1.5), "steps"),
-        (lambda: bp.graph_texts(bp.example_parameters(), [1.0, 2.0, 3.0], 1.0), "x must be one example"),
-        (lambda: bp.graph_texts(bp.example_parameters(), [1.0, 2.0], 1.5), "y must be a label"),
-        (lambda: bp.graph_texts(bp.example_parameters(), [1.0, 2.0], 1.0, stage="sideways"), "stage"),
+        (
+            lambda: bp.finite_difference_gradients(
+                bp.example_parameters(), np.ones((1, 2)), [1.0], h=0.0
+            ),
+            "h",
+        ),
+        (
+            lambda: bp.sgd_step(bp.example_parameters(), bp.example_parameters(), -1.0),
+            "learning_rate",
+        ),
+        (
+            lambda: bp.train(
+                bp.example_parameters(),
+                np.ones((1, 2)),
+                [1.0],
+                learning_rate=0.1,
+                steps=1.5,
+            ),
+            "steps",
+        ),
+        (
+            lambda: bp.graph_texts(bp.example_parameters(), [1.0, 2.0, 3.0], 1.0),
+            "x must be one example",
+        ),
+        (
+            lambda: bp.graph_texts(bp.example_parameters(), [1.0, 2.0], 1.5),
+            "y must be a label",
+        ),
+        (
+            lambda: bp.graph_texts(
+                bp.example_parameters(), [1.0, 2.0], 1.0, stage="sideways"
+            ),
+            "stage",
+        ),
         (lambda: bp.graph_texts(_random_parameters(0), [1.0, 2.0], 1.0), "2 → 2 → 1"),
         (lambda: bp.plot_training_step(step=bp.MAX_STEPS + 1), "step must be at most"),
-        (lambda: bp.update_training_step(bp.plot_training_step(), step=0, learning_rate=0.0, stage="forward"), "learning_rate"),
+        (
+            lambda: bp.update_training_step(
+                bp.plot_training_step(), step=0, learning_rate=0.0, stage="forward"
+            ),
+            "learning_rate",
+        ),
         (lambda: bp.softmax(3.0), "z"),
-        (lambda: bp.softmax_cross_entropy_gradient(np.zeros(3), np.array([0.5, 0.0, 0.0])), "sum to 1"),
-        (lambda: bp.softmax_cross_entropy_gradient(np.zeros(3), np.zeros(2)), "shape of z"),
+        (
+            lambda: bp.softmax_cross_entropy_gradient(
+                np.zeros(3), np.array([0.5, 0.0, 0.0])
+            ),
+            "sum to 1",
+        ),
+        (
+            lambda: bp.softmax_cross_entropy_gradient(np.zeros(3), np.zeros(2)),
+            "shape of z",
+        ),
         (lambda: bp.plot_output_gradients(y=0.5), "0 or 1"),
         (lambda: bp.deep_chain_parameters(0), "depth"),
         (lambda: bp.deep_chain_parameters(3, "softplus"), "activation"),

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from course_utils.checks import CheckResult, Exercise, Mistake, all_exercises, check, exercise, near, register
+from course_utils.checks import (
+    CheckResult,
+    Exercise,
+    Mistake,
+    all_exercises,
+    check,
+    exercise,
+    near,
+    register,
+)
 
 EXERCISES = all_exercises()
-MISTAKES = [(key, mistake) for key, task in EXERCISES.items() for mistake in task.mistakes]
+MISTAKES = [
+    (key, mistake) for key, task in EXERCISES.items() for mistake in task.mistakes
+]
 
 
 def test_the_course_has_exercises():
@@ -21,7 +32,9 @@ def test_reference_solution_passes(key):
     assert "correct" in result.message
 
 
-@pytest.mark.parametrize("key,mistake", MISTAKES, ids=[f"{k}-{m.name}" for k, m in MISTAKES])
+@pytest.mark.parametrize(
+    "key,mistake", MISTAKES, ids=[f"{k}-{m.name}" for k, m in MISTAKES]
+)
 def test_typical_mistake_fails_with_its_explanation(key, mistake):
     result = check(key, mistake.example)
     assert not result.passed
@@ -56,7 +69,14 @@ def test_function_exercises_report_the_learners_error():
             solution=lambda x: 2 * x,
             hint="Multiply by two.",
             evaluate=lambda f: [f(1.0), f(-3.0)],
-            mistakes=(Mistake("squared", near([1.0, 9.0]), "That squares the input.", lambda x: x * x),),
+            mistakes=(
+                Mistake(
+                    "squared",
+                    near([1.0, 9.0]),
+                    "That squares the input.",
+                    lambda x: x * x,
+                ),
+            ),
         )
     )
     assert check(task.key, task.solution)

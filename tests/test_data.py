@@ -13,12 +13,20 @@ import tarfile
 
 import numpy as np
 import pytest
-
-from course_utils import data
-from course_utils.data import BUNDLED_FILES, FASHION_MNIST_CLASSES, DataFileError, load_fashion_mnist, load_mnist
 from notebook_rules import ROOT
 
-spec = importlib.util.spec_from_file_location("build_data", ROOT / "scripts" / "build_data.py")
+from course_utils import data
+from course_utils.data import (
+    BUNDLED_FILES,
+    FASHION_MNIST_CLASSES,
+    DataFileError,
+    load_fashion_mnist,
+    load_mnist,
+)
+
+spec = importlib.util.spec_from_file_location(
+    "build_data", ROOT / "scripts" / "build_data.py"
+)
 build_data = importlib.util.module_from_spec(spec)
 sys.modules["build_data"] = build_data  # dataclasses look their module up
 spec.loader.exec_module(build_data)
@@ -72,7 +80,9 @@ def test_classes_are_mixed_not_sorted(loader):
 def test_readme_records_the_same_checksums_as_the_loader():
     readme = (ROOT / "data" / "README.md").read_text()
     for name, digest in BUNDLED_FILES.items():
-        assert re.search(rf"`{re.escape(name)}`.*`{digest}`", readme), f"{name} checksum differs in data/README.md"
+        assert re.search(rf"`{re.escape(name)}`.*`{digest}`", readme), (
+            f"{name} checksum differs in data/README.md"
+        )
 
 
 def test_committed_files_match_their_checksums():
@@ -95,17 +105,32 @@ def test_a_corrupted_file_is_named_with_how_to_restore_it(tmp_path, monkeypatch)
 
 def test_a_missing_file_is_named_with_how_to_restore_it(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    with pytest.raises(DataFileError, match="Missing data file .*fashion_mnist_subset.npz.*COURSE_DATA_DIR"):
+    with pytest.raises(
+        DataFileError,
+        match="Missing data file .*fashion_mnist_subset.npz.*COURSE_DATA_DIR",
+    ):
         load_fashion_mnist()
 
 
 def test_a_file_with_wrong_arrays_is_rejected(tmp_path, monkeypatch):
     name = "mnist_subset.npz"
-    build_data.write_npz(tmp_path / name, {"x_train": np.zeros((2, 28, 28), np.float32), "y_train": np.zeros(2, np.uint8),
-                                           "x_test": np.zeros((1, 28, 28), np.uint8), "y_test": np.zeros(1, np.uint8)})
+    build_data.write_npz(
+        tmp_path / name,
+        {
+            "x_train": np.zeros((2, 28, 28), np.float32),
+            "y_train": np.zeros(2, np.uint8),
+            "x_test": np.zeros((1, 28, 28), np.uint8),
+            "y_test": np.zeros(1, np.uint8),
+        },
+    )
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    monkeypatch.setitem(BUNDLED_FILES, name, hashlib.sha256((tmp_path / name).read_bytes()).hexdigest())
-    with pytest.raises(DataFileError, match="x_train should have shape .* dtype uint8, found shape .*float32"):
+    monkeypatch.setitem(
+        BUNDLED_FILES, name, hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+    )
+    with pytest.raises(
+        DataFileError,
+        match="x_train should have shape .* dtype uint8, found shape .*float32",
+    ):
         load_mnist()
 
 
@@ -128,7 +153,10 @@ def test_full_dataset_without_network_says_to_use_the_bundled_subset(monkeypatch
 def test_full_dataset_comes_from_keras_datasets(monkeypatch):
     import keras
 
-    official = ((np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.uint8)), (np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)))
+    official = (
+        (np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.uint8)),
+        (np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)),
+    )
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: official)
     assert load_mnist(full=True) is official
 
@@ -139,6 +167,7 @@ def test_importing_the_loaders_does_not_import_tensorflow():
 
 
 # The build script, on a small synthetic package in the npm layout.
+
 
 def image(seed: int) -> list[int]:
     return np.random.default_rng(seed).integers(1, 256, 784).tolist()
@@ -156,13 +185,24 @@ def fake_tarball(tmp_path, files: dict[str, object]) -> tarfile.TarFile:
 
 
 def test_split_drops_empty_and_ambiguous_images_and_keeps_one_copy(tmp_path):
-    files = {f"clothes/{label}.json": [image(10 * label + k) for k in range(5)] for label in range(10)}
-    files["clothes/0.json"] += [[], image(0), image(0)]  # empty row and two extra copies
+    files = {
+        f"clothes/{label}.json": [image(10 * label + k) for k in range(5)]
+        for label in range(10)
+    }
+    files["clothes/0.json"] += [
+        [],
+        image(0),
+        image(0),
+    ]  # empty row and two extra copies
     files["clothes/1.json"].append(image(20))  # image(20) is also in class 2: ambiguous
     with fake_tarball(tmp_path, files) as archive:
         rows = build_data.fashion_rows(archive)
     arrays = build_data.split(rows, train_per_class=3, test_per_class=1)
-    assert arrays["x_train"].shape == (30, 28, 28) and arrays["x_test"].shape == (10, 28, 28)
+    assert arrays["x_train"].shape == (30, 28, 28) and arrays["x_test"].shape == (
+        10,
+        28,
+        28,
+    )
     train, test = row_hashes(arrays["x_train"]), row_hashes(arrays["x_test"])
     ambiguous = hashlib.sha256(np.array(image(20), np.uint8).tobytes()).hexdigest()
     assert ambiguous not in train + test
@@ -174,7 +214,10 @@ def test_split_drops_empty_and_ambiguous_images_and_keeps_one_copy(tmp_path):
 def test_mnist_floats_are_turned_back_into_exact_levels(tmp_path):
     levels = np.random.default_rng(0).integers(0, 256, (5, 784))
     levels[:, 0] = 1  # no empty image
-    files = {f"digits/{d}.json": np.round(levels / 255, 3).ravel().tolist() for d in range(10)}
+    files = {
+        f"digits/{d}.json": np.round(levels / 255, 3).ravel().tolist()
+        for d in range(10)
+    }
     with fake_tarball(tmp_path, files) as archive:
         rows = build_data.mnist_rows(archive)
     assert rows[3][0] == levels[0].astype(np.uint8).tobytes()
@@ -182,12 +225,18 @@ def test_mnist_floats_are_turned_back_into_exact_levels(tmp_path):
 
 def test_mnist_values_that_are_not_levels_stop_the_build(tmp_path):
     files = {f"digits/{d}.json": [0.5] * 784 for d in range(10)}
-    with fake_tarball(tmp_path, files) as archive, pytest.raises(ValueError, match="cannot recover uint8"):
+    with (
+        fake_tarball(tmp_path, files) as archive,
+        pytest.raises(ValueError, match="cannot recover uint8"),
+    ):
         build_data.mnist_rows(archive)
 
 
 def test_written_files_are_byte_reproducible(tmp_path):
-    arrays = {"x_train": np.arange(784 * 2, dtype=np.uint8).reshape(2, 28, 28), "y_train": np.array([1, 2], np.uint8)}
+    arrays = {
+        "x_train": np.arange(784 * 2, dtype=np.uint8).reshape(2, 28, 28),
+        "y_train": np.array([1, 2], np.uint8),
+    }
     first = build_data.write_npz(tmp_path / "a.npz", arrays)
     second = build_data.write_npz(tmp_path / "b.npz", arrays)
     assert first == second
@@ -200,4 +249,3 @@ def test_a_tarball_with_another_checksum_is_refused(tmp_path):
     path.write_bytes(b"not the package")
     with pytest.raises(ValueError, match="SHA-256 .* expected 7fe48b6f"):
         build_data.verified_tarball(build_data.FASHION_MNIST, path)
-

@@ -16,16 +16,26 @@ from course_utils.environment import check_environment, seed_everything, setup_n
 
 def run_python(code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter (nothing imported yet); fail with its stderr."""
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return result
 
 
 def test_setup_seeds_numpy_python_and_tensorflow():
     setup_notebook(7)
-    first = (random.random(), np.random.rand(), float(__import__("keras").random.uniform(())))
+    first = (
+        random.random(),
+        np.random.rand(),
+        float(__import__("keras").random.uniform(())),
+    )
     setup_notebook(7)
-    second = (random.random(), np.random.rand(), float(__import__("keras").random.uniform(())))
+    second = (
+        random.random(),
+        np.random.rand(),
+        float(__import__("keras").random.uniform(())),
+    )
     assert first == second
 
 
@@ -36,7 +46,10 @@ def test_setup_reports_versions_and_applies_style():
     text = str(report)
     assert text.startswith("Ready (seed 3): Python ") and "TensorFlow" in text
     assert matplotlib.rcParams["font.size"] == plotting.COURSE_STYLE["font.size"]
-    assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == plotting.PALETTE[0]
+    assert (
+        matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0]
+        == plotting.PALETTE[0]
+    )
 
 
 def test_setup_without_tensorflow_leaves_it_unimported():
@@ -61,7 +74,9 @@ def test_tensorflow_is_silenced_before_import():
 
 
 def test_late_setup_warns_that_logs_cannot_be_silenced(monkeypatch):
-    monkeypatch.setitem(sys.modules, "tensorflow", sys.modules.get("tensorflow", object()))
+    monkeypatch.setitem(
+        sys.modules, "tensorflow", sys.modules.get("tensorflow", object())
+    )
     monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
     with pytest.warns(UserWarning, match="Restart the kernel"):
         environment.silence_tensorflow_logs()
@@ -95,8 +110,14 @@ def test_environment_check_names_what_is_missing_or_old():
         "matplotlib": "3.7.9",
         "numpy": "2.1.0",
     }
-    report = dict((message.split(":")[0], (ok, message)) for ok, message in check_environment(versions))
-    assert report["python"][0] is False and "3.10.2 is too old, 3.11 or newer" in report["python"][1]
+    report = dict(
+        (message.split(":")[0], (ok, message))
+        for ok, message in check_environment(versions)
+    )
+    assert (
+        report["python"][0] is False
+        and "3.10.2 is too old, 3.11 or newer" in report["python"][1]
+    )
     assert report["tensorflow"][0] is True
     assert report["keras"][0] is False and "not installed" in report["keras"][1]
     assert report["ipywidgets"][0] is True

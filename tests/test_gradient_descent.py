@@ -49,7 +49,9 @@ def test_cost_is_the_mean_of_the_per_sample_losses():
 
 def test_cost_of_a_line_matches_its_predictions(data):
     x, y = data
-    assert gd.mse_cost(0.7, 0.2, x, y) == pytest.approx(gd.mse_cost_of_predictions(y, 0.7 * x + 0.2))
+    assert gd.mse_cost(0.7, 0.2, x, y) == pytest.approx(
+        gd.mse_cost_of_predictions(y, 0.7 * x + 0.2)
+    )
 
 
 def test_cost_on_a_grid_matches_pointwise(data):
@@ -64,7 +66,9 @@ def test_least_squares_is_the_minimum_and_matches_numpy(data):
     x, y = data
     w_star, b_star = gd.least_squares_fit(x, y)
     np.testing.assert_allclose([w_star, b_star], np.polyfit(x, y, 1))
-    np.testing.assert_allclose(gd.mse_gradient(w_star, b_star, x, y), [0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(
+        gd.mse_gradient(w_star, b_star, x, y), [0.0, 0.0], atol=1e-12
+    )
 
 
 # ---------------------------------------------------------------------------- gradients
@@ -72,14 +76,20 @@ def test_least_squares_is_the_minimum_and_matches_numpy(data):
 
 def test_gradient_formula_on_a_small_case():
     # x = (1, 2), y = (2, 3), w = b = 0: errors (-2, -3)
-    np.testing.assert_allclose(gd.mse_gradient(0.0, 0.0, [1.0, 2.0], [2.0, 3.0]), [-8.0, -5.0])
+    np.testing.assert_allclose(
+        gd.mse_gradient(0.0, 0.0, [1.0, 2.0], [2.0, 3.0]), [-8.0, -5.0]
+    )
 
 
 @pytest.mark.parametrize("w,b", [(-1.0, 4.0), (0.3, -2.0), (3.5, 1.0)])
 def test_gradient_matches_finite_differences(data, w, b):
     x, y = data
-    numeric = gd.finite_difference_gradient(lambda ww, bb: gd.mse_cost(ww, bb, x, y), w, b)
-    np.testing.assert_allclose(gd.mse_gradient(w, b, x, y), numeric, rtol=1e-6, atol=1e-8)
+    numeric = gd.finite_difference_gradient(
+        lambda ww, bb: gd.mse_cost(ww, bb, x, y), w, b
+    )
+    np.testing.assert_allclose(
+        gd.mse_gradient(w, b, x, y), numeric, rtol=1e-6, atol=1e-8
+    )
 
 
 def test_gradient_on_a_grid_matches_pointwise(data):
@@ -90,8 +100,12 @@ def test_gradient_on_a_grid_matches_pointwise(data):
 
 def test_tiny_network_gradient_matches_finite_differences():
     x, y = gd.make_tiny_network_data()
-    numeric = gd.finite_difference_gradient(lambda w, v: gd.tiny_network_cost(w, v, x, y), 0.7, -0.4)
-    np.testing.assert_allclose(gd.tiny_network_gradient(0.7, -0.4, x, y), numeric, rtol=1e-6)
+    numeric = gd.finite_difference_gradient(
+        lambda w, v: gd.tiny_network_cost(w, v, x, y), 0.7, -0.4
+    )
+    np.testing.assert_allclose(
+        gd.tiny_network_gradient(0.7, -0.4, x, y), numeric, rtol=1e-6
+    )
 
 
 def test_gradients_match_tensorflow(data):
@@ -102,7 +116,10 @@ def test_gradients_match_tensorflow(data):
     w, b = tf.Variable(-1.0, dtype=tf.float64), tf.Variable(4.0, dtype=tf.float64)
     with tf.GradientTape() as tape:
         cost = keras.ops.mean(keras.ops.square(w * x + b - y))
-    np.testing.assert_allclose([g.numpy() for g in tape.gradient(cost, [w, b])], gd.mse_gradient(-1.0, 4.0, x, y))
+    np.testing.assert_allclose(
+        [g.numpy() for g in tape.gradient(cost, [w, b])],
+        gd.mse_gradient(-1.0, 4.0, x, y),
+    )
     keras_cost = float(keras.losses.MeanSquaredError()(y, -1.0 * x + 4.0))
     assert keras_cost == pytest.approx(gd.mse_cost(-1.0, 4.0, x, y), rel=1e-6)
 
@@ -114,10 +131,18 @@ def test_descent_converges_below_the_bound_and_diverges_above(data):
     x, y = data
     bound = 2.0 / np.linalg.eigvalsh(gd.linear_mse_hessian(x)).max()
     minimum = gd.mse_cost(*gd.least_squares_fit(x, y), x, y)
-    good = gd.gradient_descent(x, y, w0=-1.0, b0=4.0, learning_rate=0.95 * bound, steps=400)
+    good = gd.gradient_descent(
+        x, y, w0=-1.0, b0=4.0, learning_rate=0.95 * bound, steps=400
+    )
     assert not good.diverged and good.final_cost == pytest.approx(minimum, rel=1e-6)
-    bad = gd.gradient_descent(x, y, w0=-1.0, b0=4.0, learning_rate=1.05 * bound, steps=400)
-    assert bad.diverged and len(bad.path) < 401 and np.abs(bad.path[-1]).max() >= gd.ESCAPE_SIZE
+    bad = gd.gradient_descent(
+        x, y, w0=-1.0, b0=4.0, learning_rate=1.05 * bound, steps=400
+    )
+    assert (
+        bad.diverged
+        and len(bad.path) < 401
+        and np.abs(bad.path[-1]).max() >= gd.ESCAPE_SIZE
+    )
 
 
 def test_descent_path_follows_the_update_rule(data):
@@ -144,7 +169,9 @@ def test_clip_keeps_inside_points_and_ends_on_the_edge():
     path = np.array([[0.0, 0.0], [0.5, 0.5], [3.0, 1.0], [50.0, -70.0]])
     clipped = gd.clip_path_to_box(path, (-1.0, 1.0), (-1.0, 1.0))
     np.testing.assert_allclose(clipped, [[0.0, 0.0], [0.5, 0.5], [1.0, 0.6]])
-    np.testing.assert_array_equal(gd.clip_path_to_box(path[:2], (-1, 1), (-1, 1)), path[:2])
+    np.testing.assert_array_equal(
+        gd.clip_path_to_box(path[:2], (-1, 1), (-1, 1)), path[:2]
+    )
     assert len(gd.clip_path_to_box(np.array([[5.0, 5.0]]), (-1, 1), (-1, 1))) == 0
 
 
@@ -154,8 +181,12 @@ def test_clip_keeps_inside_points_and_ends_on_the_edge():
 def test_tiny_network_has_two_minima_with_a_higher_midpoint():
     x, y = gd.make_tiny_network_data()
     w, v = gd.find_tiny_network_minimum(x, y)
-    np.testing.assert_allclose(gd.tiny_network_gradient(w, v, x, y), [0.0, 0.0], atol=1e-6)
-    assert gd.tiny_network_cost(-w, -v, x, y) == pytest.approx(gd.tiny_network_cost(w, v, x, y))
+    np.testing.assert_allclose(
+        gd.tiny_network_gradient(w, v, x, y), [0.0, 0.0], atol=1e-6
+    )
+    assert gd.tiny_network_cost(-w, -v, x, y) == pytest.approx(
+        gd.tiny_network_cost(w, v, x, y)
+    )
     assert gd.tiny_network_cost(0.0, 0.0, x, y) > gd.tiny_network_cost(w, v, x, y)
 
 
@@ -180,7 +211,9 @@ def test_descent_plot_draws_the_run(data):
     fig = gd.plot_gradient_descent(learning_rate=0.1, w0=-1.0, b0=4.0, steps=30)
     run = gd.gradient_descent(x, y, w0=-1.0, b0=4.0, learning_rate=0.1, steps=30)
     np.testing.assert_allclose(np.c_[artist(fig, "gd-path").get_data()], run.path)
-    np.testing.assert_allclose(artist(fig, "gd-end").get_data(), [[run.path[-1, 0]], [run.path[-1, 1]]])
+    np.testing.assert_allclose(
+        artist(fig, "gd-end").get_data(), [[run.path[-1, 0]], [run.path[-1, 1]]]
+    )
     assert f"J = {run.final_cost:.4f}" in artist(fig, "gd-title").get_text()
     ax = fig.axes[0]
     assert ax.get_xlim() == gd.W_LIMITS and ax.get_ylim() == gd.B_LIMITS
@@ -191,7 +224,9 @@ def test_update_matches_a_fresh_plot():
     gd.update_gradient_descent(moved, learning_rate=0.02, w0=3.0, b0=-3.0, steps=55)
     fresh = gd.plot_gradient_descent(learning_rate=0.02, w0=3.0, b0=-3.0, steps=55)
     for gid in ("gd-path", "gd-end", "gd-start"):
-        np.testing.assert_allclose(artist(moved, gid).get_data(), artist(fresh, gid).get_data())
+        np.testing.assert_allclose(
+            artist(moved, gid).get_data(), artist(fresh, gid).get_data()
+        )
     assert artist(moved, "gd-title").get_text() == artist(fresh, "gd-title").get_text()
 
 
@@ -209,17 +244,32 @@ def test_widget_shows_convergence_slow_progress_and_divergence(data):
 
     live.set(learning_rate=0.005, steps=10)
     path_w, path_b = artist(live.figure, "gd-path").get_data()
-    assert len(path_w) == 11 and np.hypot(path_w[-1] - path_w[0], path_b[-1] - path_b[0]) < 0.5
+    assert (
+        len(path_w) == 11
+        and np.hypot(path_w[-1] - path_w[0], path_b[-1] - path_b[0]) < 0.5
+    )
 
     live.set(learning_rate=0.3, steps=100)
     path_w, path_b = artist(live.figure, "gd-path").get_data()
     assert "diverged" in artist(live.figure, "gd-title").get_text()
-    assert path_w.min() >= gd.W_LIMITS[0] - 1e-9 and path_w.max() <= gd.W_LIMITS[1] + 1e-9
-    assert path_b.min() >= gd.B_LIMITS[0] - 1e-9 and path_b.max() <= gd.B_LIMITS[1] + 1e-9
-    on_edge = np.isclose(path_w[-1], gd.W_LIMITS).any() or np.isclose(path_b[-1], gd.B_LIMITS).any()
+    assert (
+        path_w.min() >= gd.W_LIMITS[0] - 1e-9 and path_w.max() <= gd.W_LIMITS[1] + 1e-9
+    )
+    assert (
+        path_b.min() >= gd.B_LIMITS[0] - 1e-9 and path_b.max() <= gd.B_LIMITS[1] + 1e-9
+    )
+    on_edge = (
+        np.isclose(path_w[-1], gd.W_LIMITS).any()
+        or np.isclose(path_b[-1], gd.B_LIMITS).any()
+    )
     assert on_edge, "a diverging path is drawn until it leaves the view"
-    assert len(artist(live.figure, "gd-end").get_data()[0]) == 0, "the end is outside the view: no marker"
-    assert bytes(live.image.value).startswith(PNG_SIGNATURE) and bytes(live.image.value) != first
+    assert len(artist(live.figure, "gd-end").get_data()[0]) == 0, (
+        "the end is outside the view: no marker"
+    )
+    assert (
+        bytes(live.image.value).startswith(PNG_SIGNATURE)
+        and bytes(live.image.value) != first
+    )
 
     live.set(learning_rate=0.1, steps=30)
     assert bytes(live.image.value) == first
@@ -228,14 +278,22 @@ def test_widget_shows_convergence_slow_progress_and_divergence(data):
 def test_widget_start_sliders_move_the_start():
     live = gd.gradient_descent_widget()
     live.set(w0=2.0, b0=-3.0, steps=0)
-    np.testing.assert_allclose(artist(live.figure, "gd-start").get_data(), [[2.0], [-3.0]])
-    np.testing.assert_allclose(artist(live.figure, "gd-path").get_data(), [[2.0], [-3.0]])
+    np.testing.assert_allclose(
+        artist(live.figure, "gd-start").get_data(), [[2.0], [-3.0]]
+    )
+    np.testing.assert_allclose(
+        artist(live.figure, "gd-path").get_data(), [[2.0], [-3.0]]
+    )
 
 
 def test_regimes_figure_has_one_panel_per_rate():
     fig = gd.plot_learning_rate_regimes((0.01, 0.2, 0.27))
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert len(titles) == 3 and "diverged" in titles[2] and "diverged" not in titles[0] + titles[1]
+    assert (
+        len(titles) == 3
+        and "diverged" in titles[2]
+        and "diverged" not in titles[0] + titles[1]
+    )
 
 
 def test_tiny_network_figure():
@@ -252,10 +310,16 @@ def test_tiny_network_figure():
 
 
 def test_exercise_references_follow_from_the_helpers():
-    assert check("02.1", gd.mse_cost_of_predictions(gd.EXERCISE_TARGETS, gd.EXERCISE_PREDICTIONS))
-    run = gd.gradient_descent([1.0, 2.0], [2.0, 3.0], w0=0.0, b0=0.0, learning_rate=0.1, steps=1)
+    assert check(
+        "02.1", gd.mse_cost_of_predictions(gd.EXERCISE_TARGETS, gd.EXERCISE_PREDICTIONS)
+    )
+    run = gd.gradient_descent(
+        [1.0, 2.0], [2.0, 3.0], w0=0.0, b0=0.0, learning_rate=0.1, steps=1
+    )
     assert check("02.2", tuple(run.path[1]))
-    assert check("02.4", ["epochs", "learning_rate", "batch_size", "huber_delta", "hidden_units"])
+    assert check(
+        "02.4", ["epochs", "learning_rate", "batch_size", "huber_delta", "hidden_units"]
+    )
 
 
 def test_learning_rate_exercise_matches_the_quadratic():
@@ -285,16 +349,36 @@ def test_classification_exercise_explains_unknown_names():
         (lambda: gd.mse_cost(1.0, 0.0, [[1.0]], [[1.0]]), "x"),
         (lambda: gd.mse_cost(np.zeros(2), np.zeros(3), [1.0], [1.0]), "w and b"),
         (lambda: gd.squared_losses([1.0, 2.0], [1.0]), "y_pred"),
-        (lambda: gd.gradient_descent([1.0], [1.0], w0=0.0, b0=0.0, learning_rate=-0.1, steps=3), "learning_rate"),
-        (lambda: gd.gradient_descent([1.0], [1.0], w0=0.0, b0=0.0, learning_rate=0.1, steps=2.5), "steps"),
-        (lambda: gd.gradient_descent([1.0], [1.0], w0="a", b0=0.0, learning_rate=0.1, steps=1), "w0"),
+        (
+            lambda: gd.gradient_descent(
+                [1.0], [1.0], w0=0.0, b0=0.0, learning_rate=-0.1, steps=3
+            ),
+            "learning_rate",
+        ),
+        (
+            lambda: gd.gradient_descent(
+                [1.0], [1.0], w0=0.0, b0=0.0, learning_rate=0.1, steps=2.5
+            ),
+            "steps",
+        ),
+        (
+            lambda: gd.gradient_descent(
+                [1.0], [1.0], w0="a", b0=0.0, learning_rate=0.1, steps=1
+            ),
+            "w0",
+        ),
         (lambda: gd.finite_difference_gradient(lambda w, b: 0.0, 0.0, 0.0, h=0.0), "h"),
         (lambda: gd.finite_difference_gradient(3.0, 0.0, 0.0), "cost"),
         (lambda: gd.least_squares_fit([1.0, 1.0], [0.0, 2.0]), "x"),
         (lambda: gd.plot_residuals([1.0], [1.0], float("nan"), 0.0), "w"),
         (lambda: gd.clip_path_to_box(np.zeros(3), (0, 1), (0, 1)), "path"),
         (lambda: gd.plot_learning_rate_regimes(()), "learning_rates"),
-        (lambda: gd.update_gradient_descent(gd.plot_gradient_descent(), learning_rate=0.0, w0=0.0, b0=0.0, steps=1), "learning_rate"),
+        (
+            lambda: gd.update_gradient_descent(
+                gd.plot_gradient_descent(), learning_rate=0.0, w0=0.0, b0=0.0, steps=1
+            ),
+            "learning_rate",
+        ),
         (lambda: gd.hyperparameter_indicator("epochs"), "set of names"),
     ],
 )

@@ -25,13 +25,27 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from course_utils.losses import catalog
 from loss_inputs import SHAPES, draw, pair
 
-FAMILY_TEST_MODULES = ("test_losses_regression", "test_losses_classification", "test_losses_other")
-DRAWABLE = {"real", "positive", "nonnegative", "probability", "distribution", "binary", "signed",
-            "one_hot", "index", "logits"}
+from course_utils.losses import catalog
+
+FAMILY_TEST_MODULES = (
+    "test_losses_regression",
+    "test_losses_classification",
+    "test_losses_other",
+)
+DRAWABLE = {
+    "real",
+    "positive",
+    "nonnegative",
+    "probability",
+    "distribution",
+    "binary",
+    "signed",
+    "one_hot",
+    "index",
+    "logits",
+}
 HYPOTHESIS = settings(max_examples=6, suppress_health_check=list(HealthCheck))
 
 
@@ -45,8 +59,11 @@ def _family_table(attribute: str) -> dict[str, Any]:
 
 VARIANTS = _family_table("VARIANTS")
 SHAPE_OVERRIDES = _family_table("SHAPES")
-ENTRIES = {name: entry for name, entry in catalog().items()
-           if {entry.y_true_domain, entry.y_pred_domain} <= DRAWABLE}
+ENTRIES = {
+    name: entry
+    for name, entry in catalog().items()
+    if {entry.y_true_domain, entry.y_pred_domain} <= DRAWABLE
+}
 CASES = [
     pytest.param(name, variant, shape, id=f"{name}-{i}-{'x'.join(map(str, shape))}")
     for name in ENTRIES
@@ -62,13 +79,24 @@ def test_every_drawable_entry_has_variants_listed():
 
 def _inputs(entry, variant, shape, seed, scale, edges=True):
     rng = np.random.default_rng(seed)
-    return pair(entry, shape, rng, scale=scale, edges=edges,
-                from_logits=bool(variant.get("from_logits", False)))
+    return pair(
+        entry,
+        shape,
+        rng,
+        scale=scale,
+        edges=edges,
+        from_logits=bool(variant.get("from_logits", False)),
+    )
 
 
 def _keras(entry, y_true, y_pred, variant, dtype):
-    return np.asarray(entry.keras(y_true.astype(dtype) if y_true.dtype.kind == "f" else y_true,
-                                  y_pred.astype(dtype), **variant))
+    return np.asarray(
+        entry.keras(
+            y_true.astype(dtype) if y_true.dtype.kind == "f" else y_true,
+            y_pred.astype(dtype),
+            **variant,
+        )
+    )
 
 
 @pytest.mark.parametrize(("name", "variant", "shape"), CASES)
@@ -86,11 +114,18 @@ def test_numpy_tf_and_keras_agree(name, variant, shape, seed, scale):
     np.testing.assert_allclose(reference, keras64, rtol=1e-6, atol=1e-8)
 
     keras32 = _keras(entry, y_true, y_pred, variant, np.float32)
-    ours32 = entry.tf(y_true.astype(np.float32) if y_true.dtype.kind == "f" else y_true,
-                      y_pred.astype(np.float32), **variant)
+    ours32 = entry.tf(
+        y_true.astype(np.float32) if y_true.dtype.kind == "f" else y_true,
+        y_pred.astype(np.float32),
+        **variant,
+    )
     assert ours32.dtype.name == "float32" and tuple(ours32.shape) == keras32.shape
-    np.testing.assert_allclose(ours32.numpy(), keras32, rtol=1e-5,
-                               atol=1e-6 * max(1.0, float(np.max(np.abs(keras32), initial=0.0))))
+    np.testing.assert_allclose(
+        ours32.numpy(),
+        keras32,
+        rtol=1e-5,
+        atol=1e-6 * max(1.0, float(np.max(np.abs(keras32), initial=0.0))),
+    )
 
 
 @pytest.mark.parametrize(("name", "variant", "shape"), CASES)
@@ -121,15 +156,19 @@ def _finite_differences(entry, y_true, y_pred, variant, relative_step=1e-6):
         up, down = y_pred.copy(), y_pred.copy()
         up[index] += step
         down[index] -= step
-        gradient[index] = (np.sum(entry.numpy(y_true, up, **variant))
-                           - np.sum(entry.numpy(y_true, down, **variant))) / (2 * step)
+        gradient[index] = (
+            np.sum(entry.numpy(y_true, up, **variant))
+            - np.sum(entry.numpy(y_true, down, **variant))
+        ) / (2 * step)
     return gradient
 
 
 @pytest.mark.parametrize(("name", "variant", "shape"), CASES)
 @HYPOTHESIS
 @given(seed=st.integers(0, 2**32 - 1))
-def test_autodiff_analytic_and_finite_difference_gradients_agree(name, variant, shape, seed):
+def test_autodiff_analytic_and_finite_difference_gradients_agree(
+    name, variant, shape, seed
+):
     entry = ENTRIES[name]
     y_true, y_pred = _inputs(entry, variant, shape, seed, scale=1.0, edges=False)
     autodiff = _autodiff(entry, y_true, y_pred, variant)
@@ -137,8 +176,12 @@ def test_autodiff_analytic_and_finite_difference_gradients_agree(name, variant, 
     scale = max(1.0, float(np.max(np.abs(numeric))))
     np.testing.assert_allclose(autodiff, numeric, rtol=1e-5, atol=1e-6 * scale)
     if entry.grad is not None:
-        np.testing.assert_allclose(entry.grad(y_true, y_pred, **variant), autodiff, rtol=1e-9,
-                                   atol=1e-12 * scale)
+        np.testing.assert_allclose(
+            entry.grad(y_true, y_pred, **variant),
+            autodiff,
+            rtol=1e-9,
+            atol=1e-12 * scale,
+        )
 
 
 def _extremes(entry, variant, shape, rng):
@@ -172,7 +215,9 @@ def test_finite_wherever_keras_is_finite(name, variant, shape):
         assert np.all(np.isfinite(our_gradient[np.isfinite(keras_gradient)]))
 
 
-@pytest.mark.parametrize("name", [n for n, e in ENTRIES.items() if e.y_true_domain != "index"])
+@pytest.mark.parametrize(
+    "name", [n for n, e in ENTRIES.items() if e.y_true_domain != "index"]
+)
 def test_mismatched_shapes_are_an_error_naming_both_arguments(name):
     entry = ENTRIES[name]
     rng = np.random.default_rng(0)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from course_utils.losses import FAMILIES, EPSILON, catalog, get
+from course_utils.losses import EPSILON, FAMILIES, catalog, get
 
 ENTRIES = catalog()
 
@@ -20,7 +20,10 @@ def _keras_loss_functions() -> dict[str, str]:
     functions = {}
     for class_name in dir(keras.losses):
         cls = getattr(keras.losses, class_name)
-        if not (inspect.isclass(cls) and issubclass(cls, keras.losses.Loss)) or cls is keras.losses.Loss:
+        if (
+            not (inspect.isclass(cls) and issubclass(cls, keras.losses.Loss))
+            or cls is keras.losses.Loss
+        ):
             continue
         functions[class_name] = cls().fn.__name__
     return functions
@@ -31,7 +34,9 @@ def test_catalog_covers_every_loss_class_keras_ships():
     assert len(wrapped) >= 22
     missing = {cls: fn for cls, fn in wrapped.items() if fn not in ENTRIES}
     assert not missing, f"losses Keras ships that the catalog lacks: {missing}"
-    assert set(ENTRIES) <= set(wrapped.values()), "the catalog names a loss Keras does not ship"
+    assert set(ENTRIES) <= set(wrapped.values()), (
+        "the catalog names a loss Keras does not ship"
+    )
 
 
 def test_catalog_has_the_22_losses_of_keras_3_15():
@@ -43,11 +48,15 @@ def test_entry_is_complete(name):
     entry = ENTRIES[name]
     assert entry.family in FAMILIES
     assert entry.display_name and entry.when_to_use.endswith(".")
-    assert entry.latex.count("{") == entry.latex.count("}"), "unbalanced braces in the formula"
+    assert entry.latex.count("{") == entry.latex.count("}"), (
+        "unbalanced braces in the formula"
+    )
     assert "L" in entry.latex or "\\ell" in entry.latex
     assert entry.keras is getattr(__import__("keras").losses, name)
     if entry.grad is None:
-        assert entry.notes, "an entry without an analytic gradient says why in its notes"
+        assert entry.notes, (
+            "an entry without an analytic gradient says why in its notes"
+        )
 
 
 @pytest.mark.parametrize("name", ENTRIES)
@@ -60,14 +69,19 @@ def test_tf_has_the_keras_signature(name):
     for parameter in theirs:
         assert ours[parameter].default == theirs[parameter].default, parameter
     keras_defaults = {
-        parameter: value.default for parameter, value in theirs.items()
+        parameter: value.default
+        for parameter, value in theirs.items()
         if value.default is not inspect.Parameter.empty
     }
     assert entry.defaults == {key: keras_defaults[key] for key in entry.defaults}
     assert set(entry.defaults) <= set(keras_defaults)
     for param in entry.params:
-        assert param.name in theirs, f"{param.name} is not a parameter of the Keras function"
-        assert param.required == (theirs[param.name].default is inspect.Parameter.empty), param.name
+        assert param.name in theirs, (
+            f"{param.name} is not a parameter of the Keras function"
+        )
+        assert param.required == (
+            theirs[param.name].default is inspect.Parameter.empty
+        ), param.name
 
 
 @pytest.mark.parametrize("name", ENTRIES)
@@ -84,7 +98,9 @@ def test_every_implementation_has_a_docstring_with_a_formula(name):
     entry = ENTRIES[name]
     for function in (entry.numpy, entry.tf, entry.grad):
         if function is not None:
-            assert function.__doc__ and len(function.__doc__.strip()) > 20, function.__name__
+            assert function.__doc__ and len(function.__doc__.strip()) > 20, (
+                function.__name__
+            )
 
 
 def test_epsilon_is_keras_epsilon():
@@ -113,7 +129,9 @@ def test_importing_the_losses_does_not_import_tensorflow_or_keras():
         "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
         "assert not bad, bad"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -123,16 +141,26 @@ def _library_modules():
 
     import course_utils.losses as package
 
-    names = [f"course_utils.losses.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
-    return [importlib.import_module(name) for name in [*names, "course_utils.article_errata"]]
+    names = [
+        f"course_utils.losses.{m.name}" for m in pkgutil.iter_modules(package.__path__)
+    ]
+    return [
+        importlib.import_module(name)
+        for name in [*names, "course_utils.article_errata"]
+    ]
 
 
-@pytest.mark.parametrize("module", _library_modules(), ids=lambda module: module.__name__)
+@pytest.mark.parametrize(
+    "module", _library_modules(), ids=lambda module: module.__name__
+)
 def test_every_public_function_of_the_library_has_a_docstring(module):
     assert module.__doc__, module.__name__
     undocumented = [
-        name for name, value in vars(module).items()
-        if not name.startswith("_") and inspect.isfunction(value)
-        and value.__module__ == module.__name__ and not (value.__doc__ or "").strip()
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and inspect.isfunction(value)
+        and value.__module__ == module.__name__
+        and not (value.__doc__ or "").strip()
     ]
     assert not undocumented, f"{module.__name__}: {undocumented}"

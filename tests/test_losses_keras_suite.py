@@ -24,15 +24,37 @@ def _keras_loss_tests() -> Path:
     return path
 
 
-def _run_keras_suite(*plugin_args: str, **env_changes: str) -> subprocess.CompletedProcess[str]:
+def _run_keras_suite(
+    *plugin_args: str, **env_changes: str
+) -> subprocess.CompletedProcess[str]:
     path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
-    env = dict(os.environ, PYTHONPATH=path, TF_CPP_MIN_LOG_LEVEL="2", KERAS_BACKEND="tensorflow",
-               **env_changes)
+    env = dict(
+        os.environ,
+        PYTHONPATH=path,
+        TF_CPP_MIN_LOG_LEVEL="2",
+        KERAS_BACKEND="tensorflow",
+        **env_changes,
+    )
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist",
-         "-p", "no:randomly", "--rootdir", str(_keras_loss_tests().parent), *plugin_args,
-         str(_keras_loss_tests())],
-        capture_output=True, text=True, env=env, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:randomly",
+            "--rootdir",
+            str(_keras_loss_tests().parent),
+            *plugin_args,
+            str(_keras_loss_tests()),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
 
 
@@ -48,8 +70,13 @@ def test_keras_loss_suite_passes_with_course_implementations_swapped_in() -> Non
 
 def test_a_broken_implementation_swapped_in_makes_the_keras_suite_fail() -> None:
     """The control: the swap reaches Keras's classes, so a wrong loss is caught by Keras's tests."""
-    result = _run_keras_suite("-p", "keras_swap_plugin", "-k", "MeanSquaredErrorTest",
-                              COURSE_SWAP_BROKEN="mean_squared_error")
+    result = _run_keras_suite(
+        "-p",
+        "keras_swap_plugin",
+        "-k",
+        "MeanSquaredErrorTest",
+        COURSE_SWAP_BROKEN="mean_squared_error",
+    )
     report = result.stdout + result.stderr
     assert result.returncode != 0, report[-3000:]
     assert " failed" in report, report[-3000:]

@@ -21,8 +21,13 @@ VARIANTS = {
     "kl_divergence": [{}],
     "cosine_similarity": [{}, {"axis": 0}, {"axis": None}],
     "dice": [{}, {"axis": -1}, {"axis": (0,)}, {"axis": 0}],
-    "tversky": [{}, {"alpha": 0.7, "beta": 0.3}, {"alpha": 0.0, "beta": 1.0, "axis": -1},
-                {"alpha": 1.0, "beta": 0.0, "axis": (0,)}, {"alpha": 0.2, "beta": 0.9, "axis": 0}],
+    "tversky": [
+        {},
+        {"alpha": 0.7, "beta": 0.3},
+        {"alpha": 0.0, "beta": 1.0, "axis": -1},
+        {"alpha": 1.0, "beta": 0.0, "axis": (0,)},
+        {"alpha": 0.2, "beta": 0.9, "axis": 0},
+    ],
 }
 
 #: A one-class distribution is exactly 1, at the clip boundary, where finite differences straddle a kink.
@@ -36,28 +41,39 @@ def test_cosine_of_a_zero_vector_is_zero_not_nan():
     entry = get("cosine_similarity")
     y_true = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
     y_pred = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
-    for result in (entry.numpy(y_true, y_pred), entry.tf(y_true, y_pred).numpy(),
-                   np.asarray(entry.keras(y_true, y_pred))):
+    for result in (
+        entry.numpy(y_true, y_pred),
+        entry.tf(y_true, y_pred).numpy(),
+        np.asarray(entry.keras(y_true, y_pred)),
+    ):
         np.testing.assert_array_equal(result, [0.0, 0.0])
 
 
 def test_cosine_is_minus_one_for_parallel_and_plus_one_for_opposite_vectors():
     entry = get("cosine_similarity")
-    np.testing.assert_allclose(entry.numpy([[1.0, 2.0], [1.0, 2.0]], [[3.0, 6.0], [-2.0, -4.0]]), [-1.0, 1.0])
+    np.testing.assert_allclose(
+        entry.numpy([[1.0, 2.0], [1.0, 2.0]], [[3.0, 6.0], [-2.0, -4.0]]), [-1.0, 1.0]
+    )
 
 
 def test_poisson_with_zero_counts_and_zero_rate_stays_finite():
     entry = get("poisson")
     y_true, y_pred = np.array([[0.0, 3.0]]), np.array([[0.0, 1e-12]])
     ours = entry.numpy(y_true, y_pred)
-    np.testing.assert_allclose(ours, np.asarray(entry.keras(y_true, y_pred)), rtol=1e-12)
+    np.testing.assert_allclose(
+        ours, np.asarray(entry.keras(y_true, y_pred)), rtol=1e-12
+    )
     assert np.isfinite(ours).all()
 
 
 def test_kl_with_zeros_in_y_true_matches_keras_clipping():
     entry = get("kl_divergence")
     y_true, y_pred = np.array([[0.0, 1.0, 0.0]]), np.array([[0.2, 0.7, 0.1]])
-    expected = EPSILON * np.log(EPSILON / 0.2) + np.log(1 / 0.7) + EPSILON * np.log(EPSILON / 0.1)
+    expected = (
+        EPSILON * np.log(EPSILON / 0.2)
+        + np.log(1 / 0.7)
+        + EPSILON * np.log(EPSILON / 0.1)
+    )
     np.testing.assert_allclose(entry.numpy(y_true, y_pred), [expected], rtol=1e-12)
     np.testing.assert_allclose(entry.tf(y_true, y_pred).numpy(), [expected], rtol=1e-12)
 
@@ -83,14 +99,21 @@ def test_negative_rates_or_counts_are_an_error_naming_the_argument():
         get("poisson").numpy([[-1.0, 0.5]], [[0.1, 1.1]])
 
 
-@pytest.mark.parametrize(("y_true", "y_pred", "argument"), [
-    ([[0.5, 0.5]], [[-0.1, 1.1]], "y_pred"),
-    ([[0.5, 0.5]], [[0.1, 1.1]], "y_pred"),
-    ([[1.5, 0.5]], [[0.1, 0.9]], "y_true"),
-])
-def test_kl_probabilities_outside_zero_one_are_an_error_naming_the_argument(y_true, y_pred, argument):
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "argument"),
+    [
+        ([[0.5, 0.5]], [[-0.1, 1.1]], "y_pred"),
+        ([[0.5, 0.5]], [[0.1, 1.1]], "y_pred"),
+        ([[1.5, 0.5]], [[0.1, 0.9]], "y_true"),
+    ],
+)
+def test_kl_probabilities_outside_zero_one_are_an_error_naming_the_argument(
+    y_true, y_pred, argument
+):
     """Keras would clip them silently; for a distribution they are a mistake."""
-    with pytest.raises(ValueError, match=rf"{argument} must hold probabilities in \[0.0, 1.0\]"):
+    with pytest.raises(
+        ValueError, match=rf"{argument} must hold probabilities in \[0.0, 1.0\]"
+    ):
         get("kl_divergence").numpy(y_true, y_pred)
 
 
@@ -113,16 +136,23 @@ def test_dice_per_image_with_an_axis_tuple():
     entry = get("dice")
     ours = entry.numpy(y_true, y_pred, axis=(1, 2, 3))
     assert ours.shape == (3,)
-    np.testing.assert_allclose(ours, np.asarray(entry.keras(y_true, y_pred, axis=(1, 2, 3))), rtol=1e-6)
-    np.testing.assert_allclose(entry.tf(y_true, y_pred, axis=(1, 2, 3)).numpy(), ours, rtol=1e-12)
+    np.testing.assert_allclose(
+        ours, np.asarray(entry.keras(y_true, y_pred, axis=(1, 2, 3))), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        entry.tf(y_true, y_pred, axis=(1, 2, 3)).numpy(), ours, rtol=1e-12
+    )
 
 
 def test_tversky_with_equal_weights_is_dice():
     rng = np.random.default_rng(5)
     y_true = (rng.random((4, 5)) > 0.5).astype(float)
     y_pred = rng.random((4, 5))
-    np.testing.assert_allclose(get("tversky").numpy(y_true, y_pred), get("dice").numpy(y_true, y_pred),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        get("tversky").numpy(y_true, y_pred),
+        get("dice").numpy(y_true, y_pred),
+        rtol=1e-6,
+    )
 
 
 def test_tversky_alpha_weights_the_true_mask_the_prediction_misses():
@@ -130,9 +160,12 @@ def test_tversky_alpha_weights_the_true_mask_the_prediction_misses():
     y_true = np.array([1.0, 1.0, 0.0, 0.0])
     misses = np.array([1.0, 0.0, 0.0, 0.0])
     entry = get("tversky")
-    assert entry.numpy(y_true, misses, alpha=0.9, beta=0.1) > entry.numpy(y_true, misses, alpha=0.1, beta=0.9)
+    assert entry.numpy(y_true, misses, alpha=0.9, beta=0.1) > entry.numpy(
+        y_true, misses, alpha=0.1, beta=0.9
+    )
     assert entry.tf(y_true, misses, alpha=0.9, beta=0.1).numpy() == pytest.approx(
-        float(entry.keras(y_true, misses, alpha=0.9, beta=0.1)), rel=1e-6)
+        float(entry.keras(y_true, misses, alpha=0.9, beta=0.1)), rel=1e-6
+    )
 
 
 def test_empty_masks_give_loss_one_not_nan():
@@ -177,12 +210,18 @@ def test_circle_numpy_tf_and_keras_agree(variant, seed):
     labels, embeddings = _embeddings(np.random.default_rng(seed))
     entry = get("circle")
     reference = entry.numpy(labels, embeddings, **variant)
-    np.testing.assert_allclose(entry.tf(labels, embeddings, **variant).numpy(), reference, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        entry.tf(labels, embeddings, **variant).numpy(), reference, rtol=1e-9, atol=1e-9
+    )
     keras32 = np.asarray(entry.keras(labels, embeddings.astype(np.float32), **variant))
     ours32 = entry.tf(labels, embeddings.astype(np.float32), **variant).numpy()
     np.testing.assert_allclose(ours32, keras32, rtol=1e-5, atol=1e-4)
-    np.testing.assert_allclose(reference, np.asarray(entry.keras(labels, embeddings, **variant)),
-                               rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        reference,
+        np.asarray(entry.keras(labels, embeddings, **variant)),
+        rtol=1e-6,
+        atol=1e-9,
+    )
 
 
 def test_circle_with_reference_embeddings_agrees_with_keras():
@@ -190,10 +229,16 @@ def test_circle_with_reference_embeddings_agrees_with_keras():
     labels, embeddings = _embeddings(rng, count=5)
     ref_labels, references = _embeddings(rng, count=7)
     entry = get("circle")
-    ours = entry.numpy(labels, embeddings, ref_labels=ref_labels, ref_embeddings=references)
-    keras_value = entry.keras(labels, embeddings, ref_labels=ref_labels, ref_embeddings=references)
+    ours = entry.numpy(
+        labels, embeddings, ref_labels=ref_labels, ref_embeddings=references
+    )
+    keras_value = entry.keras(
+        labels, embeddings, ref_labels=ref_labels, ref_embeddings=references
+    )
     np.testing.assert_allclose(ours, np.asarray(keras_value), rtol=1e-6, atol=1e-9)
-    tf_value = entry.tf(labels, embeddings, ref_labels=ref_labels, ref_embeddings=references)
+    tf_value = entry.tf(
+        labels, embeddings, ref_labels=ref_labels, ref_embeddings=references
+    )
     np.testing.assert_allclose(tf_value.numpy(), ours, rtol=1e-9, atol=1e-9)
 
 
@@ -212,7 +257,10 @@ def test_circle_gradient_autodiff_matches_finite_differences():
         up, down = embeddings.copy(), embeddings.copy()
         up[index] += step
         down[index] -= step
-        numeric[index] = (entry.numpy(labels, up, gamma=10).sum() - entry.numpy(labels, down, gamma=10).sum()) / (2 * step)
+        numeric[index] = (
+            entry.numpy(labels, up, gamma=10).sum()
+            - entry.numpy(labels, down, gamma=10).sum()
+        ) / (2 * step)
     np.testing.assert_allclose(autodiff, numeric, rtol=1e-5, atol=1e-6)
 
 
@@ -222,7 +270,9 @@ def test_circle_inside_tf_function_and_its_keras_mask():
     labels, embeddings = _embeddings(np.random.default_rng(10))
     entry = get("circle")
     traced = tf.function(lambda t, p: entry.tf(t, p))(labels, embeddings)
-    np.testing.assert_allclose(traced.numpy(), entry.tf(labels, embeddings).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        traced.numpy(), entry.tf(labels, embeddings).numpy(), rtol=1e-12
+    )
     eager = entry.tf(labels, embeddings)
     np.testing.assert_array_equal(eager._keras_mask.numpy(), eager.numpy() > 0)
 
@@ -232,7 +282,9 @@ def test_circle_bad_input_names_the_argument():
     entry = get("circle")
     with pytest.raises(ValueError, match="y_pred must be embeddings of shape"):
         entry.numpy(labels, embeddings[:, :, None])
-    with pytest.raises(ValueError, match="y_true must hold one integer label per embedding"):
+    with pytest.raises(
+        ValueError, match="y_true must hold one integer label per embedding"
+    ):
         entry.tf(labels[:-1], embeddings)
     with pytest.raises(ValueError, match="ref_labels and ref_embeddings go together"):
         entry.numpy(labels, embeddings, ref_labels=labels)
@@ -261,9 +313,13 @@ def test_ctc_numpy_tf_and_keras_agree(seed):
     reference = entry.numpy(labels, scores)
     np.testing.assert_allclose(entry.tf(labels, scores).numpy(), reference, rtol=1e-9)
     keras32 = np.asarray(entry.keras(labels, scores.astype(np.float32)))
-    np.testing.assert_allclose(entry.tf(labels, scores.astype(np.float32)).numpy(), keras32, rtol=1e-5)
+    np.testing.assert_allclose(
+        entry.tf(labels, scores.astype(np.float32)).numpy(), keras32, rtol=1e-5
+    )
     # Keras computes CTC in float32 even for float64 input: hence 1e-5 here.
-    np.testing.assert_allclose(reference, np.asarray(entry.keras(labels, scores)), rtol=1e-5)
+    np.testing.assert_allclose(
+        reference, np.asarray(entry.keras(labels, scores)), rtol=1e-5
+    )
 
 
 def test_ctc_by_brute_force_over_every_path():
@@ -279,13 +335,17 @@ def test_ctc_by_brute_force_over_every_path():
         collapsed = [c for i, c in enumerate(path) if (i == 0 or c != path[i - 1])]
         if [c for c in collapsed if c != 0] == label:
             total += np.prod([probabilities[t, c] for t, c in enumerate(path)])
-    assert get("ctc").numpy(np.array([label]), scores)[0] == pytest.approx(-np.log(total), rel=1e-12)
+    assert get("ctc").numpy(np.array([label]), scores)[0] == pytest.approx(
+        -np.log(total), rel=1e-12
+    )
 
 
 def test_ctc_gradient_autodiff_matches_finite_differences():
     import tensorflow as tf
 
-    labels, scores = _ctc_inputs(np.random.default_rng(13), batch=2, steps=6, classes=4, max_length=3)
+    labels, scores = _ctc_inputs(
+        np.random.default_rng(13), batch=2, steps=6, classes=4, max_length=3
+    )
     entry = get("ctc")
     variable = tf.Variable(scores)
     with tf.GradientTape() as tape:
@@ -298,7 +358,9 @@ def test_ctc_gradient_autodiff_matches_finite_differences():
         up, down = scores.copy(), scores.copy()
         up[index] += step
         down[index] -= step
-        numeric[index] = (entry.numpy(labels, up).sum() - entry.numpy(labels, down).sum()) / (2 * step)
+        numeric[index] = (
+            entry.numpy(labels, up).sum() - entry.numpy(labels, down).sum()
+        ) / (2 * step)
     np.testing.assert_allclose(autodiff, numeric, rtol=1e-5, atol=1e-7)
 
 
@@ -308,7 +370,9 @@ def test_ctc_inside_tf_function_and_with_extreme_scores():
     labels, scores = _ctc_inputs(np.random.default_rng(14))
     entry = get("ctc")
     traced = tf.function(lambda t, p: entry.tf(t, p))(labels, scores)
-    np.testing.assert_allclose(traced.numpy(), entry.tf(labels, scores).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        traced.numpy(), entry.tf(labels, scores).numpy(), rtol=1e-12
+    )
     extreme = np.sign(scores) * 1e4
     keras_value = np.asarray(entry.keras(labels, extreme.astype(np.float32)))
     ours = entry.tf(labels, extreme.astype(np.float32)).numpy()
@@ -332,8 +396,12 @@ def test_ctc_reads_a_zero_inside_a_label_as_keras_does():
     scores = np.random.default_rng(16).normal(size=(2, 6, 3))
     labels = np.array([[1, 2, 0, 2], [2, 0, 1, 0]])
     entry = get("ctc")
-    np.testing.assert_allclose(entry.numpy(labels, scores), np.asarray(entry.keras(labels, scores)), rtol=1e-5)
-    np.testing.assert_allclose(entry.tf(labels, scores).numpy(), entry.numpy(labels, scores), rtol=1e-9)
+    np.testing.assert_allclose(
+        entry.numpy(labels, scores), np.asarray(entry.keras(labels, scores)), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        entry.tf(labels, scores).numpy(), entry.numpy(labels, scores), rtol=1e-9
+    )
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -356,19 +424,25 @@ def _finite_differences(function, y_true, y_pred, step=1e-6, **params):
         up, down = y_pred.copy(), y_pred.copy()
         up[index] += step
         down[index] -= step
-        gradient[index] = (np.sum(function(y_true, up, **params))
-                           - np.sum(function(y_true, down, **params))) / (2 * step)
+        gradient[index] = (
+            np.sum(function(y_true, up, **params))
+            - np.sum(function(y_true, down, **params))
+        ) / (2 * step)
     return gradient
 
 
 def _agree_with_keras(entry, y_true, y_pred, **params):
     """numpy = tf (float64), numpy = Keras (float64), tf = Keras (float32, 1e-5 relative); same shapes."""
     reference = entry.numpy(y_true, y_pred, **params)
-    np.testing.assert_allclose(entry.tf(y_true, y_pred, **params).numpy(), reference, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        entry.tf(y_true, y_pred, **params).numpy(), reference, rtol=1e-10, atol=1e-12
+    )
     keras64 = np.asarray(entry.keras(y_true, y_pred, **params))
     assert keras64.shape == np.shape(reference)
     np.testing.assert_allclose(reference, keras64, rtol=1e-9, atol=1e-12)
-    keras32 = np.asarray(entry.keras(y_true.astype(np.float32), y_pred.astype(np.float32), **params))
+    keras32 = np.asarray(
+        entry.keras(y_true.astype(np.float32), y_pred.astype(np.float32), **params)
+    )
     ours32 = entry.tf(y_true.astype(np.float32), y_pred.astype(np.float32), **params)
     assert ours32.dtype.name == "float32" and tuple(ours32.shape) == keras32.shape
     np.testing.assert_allclose(ours32.numpy(), keras32, rtol=1e-5, atol=1e-6)
@@ -382,14 +456,23 @@ def _gradients_agree(entry, y_true, y_pred, **params):
     scale = max(1.0, float(np.max(np.abs(numeric))))
     np.testing.assert_allclose(autodiff, numeric, rtol=1e-5, atol=1e-6 * scale)
     if entry.grad is not None:
-        np.testing.assert_allclose(entry.grad(y_true, y_pred, **params), autodiff, rtol=1e-9, atol=1e-12 * scale)
+        np.testing.assert_allclose(
+            entry.grad(y_true, y_pred, **params),
+            autodiff,
+            rtol=1e-9,
+            atol=1e-12 * scale,
+        )
 
 
 # ----------------------------------------------------------------------------- axes and edge values
 
 
-@pytest.mark.parametrize("axis", [(1, 2), (1, 2, 3), (-1,), 3, (0, 3), (-3, -2), [1, 2]])
-@pytest.mark.parametrize(("name", "params"), [("dice", {}), ("tversky", {"alpha": 0.3, "beta": 0.7})])
+@pytest.mark.parametrize(
+    "axis", [(1, 2), (1, 2, 3), (-1,), 3, (0, 3), (-3, -2), [1, 2]]
+)
+@pytest.mark.parametrize(
+    ("name", "params"), [("dice", {}), ("tversky", {"alpha": 0.3, "beta": 0.7})]
+)
 def test_overlap_losses_with_axis_tuples_on_image_batches(name, params, axis):
     """(N, H, W, C) masks: axis=(1, 2) gives one loss per image and channel, (1, 2, 3) one per image."""
     rng = np.random.default_rng(20)
@@ -397,8 +480,12 @@ def test_overlap_losses_with_axis_tuples_on_image_batches(name, params, axis):
     y_pred = rng.uniform(0.05, 0.95, size=(3, 4, 5, 2))
     entry = get(name)
     reference = _agree_with_keras(entry, y_true, y_pred, axis=axis, **params)
-    kept = [size for i, size in enumerate(y_true.shape)
-            if i not in {a % 4 for a in (axis if isinstance(axis, (tuple, list)) else (axis,))}]
+    kept = [
+        size
+        for i, size in enumerate(y_true.shape)
+        if i
+        not in {a % 4 for a in (axis if isinstance(axis, (tuple, list)) else (axis,))}
+    ]
     assert reference.shape == tuple(kept)
     _gradients_agree(entry, y_true, y_pred, axis=axis, **params)
 
@@ -412,8 +499,12 @@ def test_overlap_losses_with_predictions_exactly_zero_and_one(name, shape):
     entry = get(name)
     _agree_with_keras(entry, y_true, y_pred)
     gradient = _autodiff(entry.tf, y_true, y_pred)
-    np.testing.assert_allclose(gradient, _autodiff(entry.keras, y_true, y_pred), rtol=1e-12)
-    np.testing.assert_allclose(entry.grad(y_true, y_pred), gradient, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        gradient, _autodiff(entry.keras, y_true, y_pred), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        entry.grad(y_true, y_pred), gradient, rtol=1e-9, atol=1e-15
+    )
 
 
 def test_dice_of_a_perfect_prediction_is_epsilon_small_and_of_a_disjoint_one_is_one():
@@ -438,8 +529,13 @@ def test_cosine_of_flattened_vectors_equals_cosine_over_an_axis_tuple():
     y_true, y_pred = rng.normal(size=(3, 4, 5)), rng.normal(size=(3, 4, 5))
     flat_true, flat_pred = y_true.reshape(3, -1), y_pred.reshape(3, -1)
     expected = -np.sum(flat_true * flat_pred, axis=1) / (
-        np.linalg.norm(flat_true, axis=1) * np.linalg.norm(flat_pred, axis=1))
-    np.testing.assert_allclose(get("cosine_similarity").numpy(y_true, y_pred, axis=(1, 2)), expected, rtol=1e-12)
+        np.linalg.norm(flat_true, axis=1) * np.linalg.norm(flat_pred, axis=1)
+    )
+    np.testing.assert_allclose(
+        get("cosine_similarity").numpy(y_true, y_pred, axis=(1, 2)),
+        expected,
+        rtol=1e-12,
+    )
 
 
 def test_cosine_scales_a_vector_shorter_than_epsilon_by_one_over_epsilon():
@@ -449,7 +545,9 @@ def test_cosine_scales_a_vector_shorter_than_epsilon_by_one_over_epsilon():
     expected = -(1e-9 / EPSILON)
     np.testing.assert_allclose(entry.numpy(y_true, y_pred), [expected], rtol=1e-9)
     np.testing.assert_allclose(entry.tf(y_true, y_pred).numpy(), [expected], rtol=1e-9)
-    np.testing.assert_allclose(np.asarray(entry.keras(y_true, y_pred)), [expected], rtol=1e-9)
+    np.testing.assert_allclose(
+        np.asarray(entry.keras(y_true, y_pred)), [expected], rtol=1e-9
+    )
 
 
 def test_cosine_gradient_at_a_zero_vector_is_finite_and_what_keras_gives():
@@ -460,8 +558,11 @@ def test_cosine_gradient_at_a_zero_vector_is_finite_and_what_keras_gives():
     assert np.all(np.isfinite(ours))
     np.testing.assert_allclose(ours, _autodiff(entry.keras, y_true, y_pred), rtol=1e-12)
     # At ŷ = 0 the loss is −(ȳ · ŷ)/ε, so the slope is −ȳ/ε; a zero target gives a zero slope.
-    np.testing.assert_allclose(entry.grad(y_true, y_pred), [[-1 / 3 / EPSILON, -2 / 3 / EPSILON, -2 / 3 / EPSILON],
-                                                           [0.0, 0.0, 0.0]], rtol=1e-9)
+    np.testing.assert_allclose(
+        entry.grad(y_true, y_pred),
+        [[-1 / 3 / EPSILON, -2 / 3 / EPSILON, -2 / 3 / EPSILON], [0.0, 0.0, 0.0]],
+        rtol=1e-9,
+    )
     np.testing.assert_allclose(entry.grad(y_true, y_pred), ours, rtol=1e-9)
 
 
@@ -479,9 +580,16 @@ def test_kl_with_predictions_and_targets_exactly_zero_and_one():
     y_pred = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
     reference = _agree_with_keras(entry, y_true, y_pred)
     # Row 0 puts all its mass on a class predicted 0: −ln ε plus two ε ln(ε / ·) terms.
-    assert reference[0] == pytest.approx(-np.log(EPSILON) + EPSILON * np.log(EPSILON), rel=1e-12)
-    assert reference[1] == pytest.approx(2 * EPSILON * np.log(EPSILON / EPSILON) + 0.0, abs=1e-15)
-    ours, theirs = _autodiff(entry.tf, y_true, y_pred), _autodiff(entry.keras, y_true, y_pred)
+    assert reference[0] == pytest.approx(
+        -np.log(EPSILON) + EPSILON * np.log(EPSILON), rel=1e-12
+    )
+    assert reference[1] == pytest.approx(
+        2 * EPSILON * np.log(EPSILON / EPSILON) + 0.0, abs=1e-15
+    )
+    ours, theirs = (
+        _autodiff(entry.tf, y_true, y_pred),
+        _autodiff(entry.keras, y_true, y_pred),
+    )
     assert np.all(np.isfinite(ours))
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
 
@@ -490,7 +598,9 @@ def test_poisson_with_a_zero_rate_and_a_positive_count_is_finite_with_a_finite_g
     entry = get("poisson")
     y_true, y_pred = np.array([[0.0, 2.0, 5.0]]), np.array([[0.0, 0.0, 1.0]])
     reference = _agree_with_keras(entry, y_true, y_pred)
-    expected = (0.0 + (0.0 - 2.0 * np.log(EPSILON)) + (1.0 - 5.0 * np.log(1.0 + EPSILON))) / 3
+    expected = (
+        0.0 + (0.0 - 2.0 * np.log(EPSILON)) + (1.0 - 5.0 * np.log(1.0 + EPSILON))
+    ) / 3
     assert reference[0] == pytest.approx(expected, rel=1e-12)
     ours = _autodiff(entry.tf, y_true, y_pred)
     assert np.all(np.isfinite(ours))
@@ -503,31 +613,62 @@ def test_poisson_with_a_zero_rate_and_a_positive_count_is_finite_with_a_finite_g
 
 def _class_cases():
     rng = np.random.default_rng(24)
-    masks = (rng.random((4, 3, 3)) > 0.5).astype(np.float32), rng.uniform(0.05, 0.95, (4, 3, 3)).astype(np.float32)
+    masks = (
+        (rng.random((4, 3, 3)) > 0.5).astype(np.float32),
+        rng.uniform(0.05, 0.95, (4, 3, 3)).astype(np.float32),
+    )
     labels, embeddings = _embeddings(rng, count=6)
     ctc_labels, ctc_scores = _ctc_inputs(rng)
     return [
-        ("Poisson", "poisson", {}, (rng.uniform(0, 3, (4, 3)), rng.uniform(0.1, 3, (4, 3)))),
-        ("KLDivergence", "kl_divergence", {}, (rng.dirichlet(np.ones(3), 4), rng.dirichlet(np.ones(3), 4))),
-        ("CosineSimilarity", "cosine_similarity", {"axis": -1}, (rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))),
+        (
+            "Poisson",
+            "poisson",
+            {},
+            (rng.uniform(0, 3, (4, 3)), rng.uniform(0.1, 3, (4, 3))),
+        ),
+        (
+            "KLDivergence",
+            "kl_divergence",
+            {},
+            (rng.dirichlet(np.ones(3), 4), rng.dirichlet(np.ones(3), 4)),
+        ),
+        (
+            "CosineSimilarity",
+            "cosine_similarity",
+            {"axis": -1},
+            (rng.normal(size=(4, 3)), rng.normal(size=(4, 3))),
+        ),
         ("Dice", "dice", {"axis": (1, 2)}, masks),
         ("Tversky", "tversky", {"alpha": 0.3, "beta": 0.7, "axis": (1, 2)}, masks),
-        ("Circle", "circle", {"gamma": 20.0, "margin": 0.3}, (labels[:4], embeddings[:4])),
+        (
+            "Circle",
+            "circle",
+            {"gamma": 20.0, "margin": 0.3},
+            (labels[:4], embeddings[:4]),
+        ),
         ("CTC", "ctc", {}, (ctc_labels, ctc_scores)),
     ]
 
 
 @pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", None])
-@pytest.mark.parametrize(("class_name", "name", "params", "inputs"), _class_cases(),
-                         ids=[case[0] for case in _class_cases()])
+@pytest.mark.parametrize(
+    ("class_name", "name", "params", "inputs"),
+    _class_cases(),
+    ids=[case[0] for case in _class_cases()],
+)
 def test_keras_loss_classes_with_sample_weights_give_the_same_result_with_our_tf(
-        class_name, name, params, inputs, reduction):
+    class_name, name, params, inputs, reduction
+):
     """A Keras loss class built on our tf (with sample weights and every reduction) equals the real class."""
     import keras
 
     y_true, y_pred = inputs
     y_pred = np.asarray(y_pred, np.float32)
-    y_true = np.asarray(y_true, np.float32) if np.asarray(y_true).dtype.kind == "f" else y_true
+    y_true = (
+        np.asarray(y_true, np.float32)
+        if np.asarray(y_true).dtype.kind == "f"
+        else y_true
+    )
     weights = np.linspace(0.0, 2.0, len(y_pred)).astype(np.float32)
     theirs = getattr(keras.losses, class_name)(reduction=reduction, **params)
     ours = getattr(keras.losses, class_name)(reduction=reduction, **params)
@@ -536,7 +677,12 @@ def test_keras_loss_classes_with_sample_weights_give_the_same_result_with_our_tf
     expected = np.asarray(theirs(y_true, y_pred, sample_weight=weights))
     result = np.asarray(ours(y_true, y_pred, sample_weight=weights))
     assert result.shape == expected.shape
-    np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-6 * max(1.0, float(np.max(np.abs(expected)))))
+    np.testing.assert_allclose(
+        result,
+        expected,
+        rtol=1e-5,
+        atol=1e-6 * max(1.0, float(np.max(np.abs(expected)))),
+    )
 
 
 # ----------------------------------------------------------------------------- circle and CTC, more cases
@@ -549,11 +695,19 @@ def test_circle_sample_alone_in_its_class_has_loss_zero_and_a_finite_gradient():
     _, embeddings = _embeddings(rng, count=6)
     entry = get("circle")
     reference = entry.numpy(labels, embeddings)
-    assert reference[2] == 0.0 and reference[5] == 0.0 and np.all(reference[[0, 1, 3, 4]] > 0)
-    np.testing.assert_allclose(np.asarray(entry.keras(labels, embeddings)), reference, rtol=1e-9)
+    assert (
+        reference[2] == 0.0
+        and reference[5] == 0.0
+        and np.all(reference[[0, 1, 3, 4]] > 0)
+    )
+    np.testing.assert_allclose(
+        np.asarray(entry.keras(labels, embeddings)), reference, rtol=1e-9
+    )
     ours = _autodiff(entry.tf, labels, embeddings)
     assert np.all(np.isfinite(ours))
-    np.testing.assert_allclose(ours, _autodiff(entry.keras, labels, embeddings), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        ours, _autodiff(entry.keras, labels, embeddings), rtol=1e-9, atol=1e-12
+    )
 
 
 def test_circle_gradient_with_reference_embeddings_matches_finite_differences():
@@ -561,11 +715,21 @@ def test_circle_gradient_with_reference_embeddings_matches_finite_differences():
     labels, embeddings = _embeddings(rng, count=5)
     ref_labels, references = _embeddings(rng, count=7)
     entry = get("circle")
-    params = {"ref_labels": ref_labels, "ref_embeddings": references, "gamma": 8.0, "margin": 0.3}
+    params = {
+        "ref_labels": ref_labels,
+        "ref_embeddings": references,
+        "gamma": 8.0,
+        "margin": 0.3,
+    }
     autodiff = _autodiff(entry.tf, labels, embeddings, **params)
     numeric = _finite_differences(entry.numpy, labels, embeddings, **params)
     np.testing.assert_allclose(autodiff, numeric, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(autodiff, _autodiff(entry.keras, labels, embeddings, **params), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        autodiff,
+        _autodiff(entry.keras, labels, embeddings, **params),
+        rtol=1e-9,
+        atol=1e-12,
+    )
 
 
 def test_circle_labels_errors_name_the_argument():
@@ -573,13 +737,22 @@ def test_circle_labels_errors_name_the_argument():
     entry = get("circle")
     with pytest.raises(ValueError, match="y_true must hold integer class labels"):
         entry.numpy(labels + 0.5, embeddings)
-    with pytest.raises(ValueError, match="ref_labels must hold one integer label per reference embedding"):
-        entry.numpy(labels, embeddings, ref_labels=labels[:3], ref_embeddings=embeddings)
+    with pytest.raises(
+        ValueError,
+        match="ref_labels must hold one integer label per reference embedding",
+    ):
+        entry.numpy(
+            labels, embeddings, ref_labels=labels[:3], ref_embeddings=embeddings
+        )
     with pytest.raises(ValueError, match=r"ref_embeddings must have shape \(M, 4\)"):
-        entry.tf(labels, embeddings, ref_labels=labels, ref_embeddings=embeddings[:, :3])
+        entry.tf(
+            labels, embeddings, ref_labels=labels, ref_embeddings=embeddings[:, :3]
+        )
 
 
-@pytest.mark.parametrize(("label", "steps"), [([1, 1], 3), ([1, 1], 4), ([2, 1, 2], 5), ([1], 1), ([], 3)])
+@pytest.mark.parametrize(
+    ("label", "steps"), [([1, 1], 3), ([1, 1], 4), ([2, 1, 2], 5), ([1], 1), ([], 3)]
+)
 def test_ctc_by_brute_force_with_repeats_and_short_inputs(label, steps):
     """Repeated symbols need a blank between them; every path of C^T is collapsed and summed."""
     import itertools
@@ -590,14 +763,20 @@ def test_ctc_by_brute_force_with_repeats_and_short_inputs(label, steps):
     probabilities = np.exp(scores[0]) / np.exp(scores[0]).sum(-1, keepdims=True)
     total = 0.0
     for path in itertools.product(range(classes), repeat=steps):
-        collapsed = [c for i, c in enumerate(path) if (i == 0 or c != path[i - 1]) and c != 0]
+        collapsed = [
+            c for i, c in enumerate(path) if (i == 0 or c != path[i - 1]) and c != 0
+        ]
         if collapsed == label:
             total += np.prod([probabilities[t, c] for t, c in enumerate(path)])
     padded = np.array([label + [0] * (3 - len(label))])
     entry = get("ctc")
     assert entry.numpy(padded, scores)[0] == pytest.approx(-np.log(total), rel=1e-12)
-    assert entry.tf(padded, scores).numpy()[0] == pytest.approx(-np.log(total), rel=1e-9)
-    assert float(np.asarray(entry.keras(padded, scores))[0]) == pytest.approx(-np.log(total), rel=1e-5)
+    assert entry.tf(padded, scores).numpy()[0] == pytest.approx(
+        -np.log(total), rel=1e-9
+    )
+    assert float(np.asarray(entry.keras(padded, scores))[0]) == pytest.approx(
+        -np.log(total), rel=1e-5
+    )
 
 
 def test_ctc_of_an_empty_label_is_minus_the_log_probability_of_all_blanks():
@@ -606,7 +785,9 @@ def test_ctc_of_an_empty_label_is_minus_the_log_probability_of_all_blanks():
     expected = -log_probabilities[:, :, 0].sum(axis=1)
     labels = np.zeros((2, 3), dtype=np.int64)
     np.testing.assert_allclose(get("ctc").numpy(labels, scores), expected, rtol=1e-12)
-    np.testing.assert_allclose(get("ctc").tf(labels, scores).numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        get("ctc").tf(labels, scores).numpy(), expected, rtol=1e-12
+    )
 
 
 def test_ctc_label_too_long_for_the_input_is_infinite_in_numpy_and_finite_in_tf():
@@ -625,8 +806,12 @@ def test_ctc_label_too_long_for_the_input_is_infinite_in_numpy_and_finite_in_tf(
     assert np.isfinite(ours[0]) and ours[0] >= 1e29
     assert ours[1] == pytest.approx(reference[1], rel=1e-9)
     keras_value = np.asarray(entry.keras(labels, scores))
-    assert np.isfinite(keras_value[0]) and keras_value[1] == pytest.approx(reference[1], rel=1e-5)
+    assert np.isfinite(keras_value[0]) and keras_value[1] == pytest.approx(
+        reference[1], rel=1e-5
+    )
     gradient = _autodiff(entry.tf, labels, scores)
     # d(−ln softmax)/d(score) lies in [−1, 1] per frame, whatever path the recursion weights.
     assert np.all(np.isfinite(gradient)) and np.max(np.abs(gradient[0])) <= 1.0
-    np.testing.assert_allclose(gradient[1], _autodiff(entry.keras, labels, scores)[1], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        gradient[1], _autodiff(entry.keras, labels, scores)[1], rtol=1e-4, atol=1e-6
+    )

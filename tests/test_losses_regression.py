@@ -26,7 +26,13 @@ def test_huber_is_continuous_and_smooth_at_delta():
     delta = 2.0
     below, above = delta - 1e-9, delta + 1e-9
     values = entry.numpy([0.0, 0.0], [below, above], delta=delta)
-    assert abs(entry.numpy([0.0], [below], delta=delta) - entry.numpy([0.0], [above], delta=delta)) < 1e-8
+    assert (
+        abs(
+            entry.numpy([0.0], [below], delta=delta)
+            - entry.numpy([0.0], [above], delta=delta)
+        )
+        < 1e-8
+    )
     slopes = entry.grad(np.zeros(2), np.array([below, above]), delta=delta) * 2
     np.testing.assert_allclose(slopes, [delta, delta], rtol=1e-8)
     assert values == pytest.approx(delta**2 / 2, rel=1e-8)
@@ -50,13 +56,17 @@ def test_mae_gradient_at_zero_error_is_zero_not_a_division_by_zero():
     with tf.GradientTape() as tape:
         loss = get("mean_absolute_error").tf([1.0, 2.0], prediction)
     np.testing.assert_array_equal(tape.gradient(loss, prediction).numpy(), [0.0, 0.0])
-    np.testing.assert_array_equal(get("mean_absolute_error").grad([1.0, 2.0], [1.0, 2.0]), [0.0, 0.0])
+    np.testing.assert_array_equal(
+        get("mean_absolute_error").grad([1.0, 2.0], [1.0, 2.0]), [0.0, 0.0]
+    )
 
 
 def test_mape_with_a_zero_target_divides_by_epsilon_not_zero():
     value = get("mean_absolute_percentage_error").numpy([0.0], [1e-3])
     assert np.isfinite(value) and value == pytest.approx(100 * 1e-3 / 1e-7)
-    keras_value = float(get("mean_absolute_percentage_error").tf(np.array([0.0]), np.array([1e-3])))
+    keras_value = float(
+        get("mean_absolute_percentage_error").tf(np.array([0.0]), np.array([1e-3]))
+    )
     assert keras_value == pytest.approx(float(value), rel=1e-12)
 
 
@@ -77,14 +87,18 @@ def test_log_cosh_does_not_overflow_for_huge_errors():
 def test_mse_of_a_batch_is_the_mean_over_the_last_axis_only():
     y_true = np.zeros((2, 3))
     y_pred = np.array([[1.0, 1.0, 1.0], [3.0, 0.0, 0.0]])
-    np.testing.assert_allclose(get("mean_squared_error").numpy(y_true, y_pred), [1.0, 3.0])
+    np.testing.assert_allclose(
+        get("mean_squared_error").numpy(y_true, y_pred), [1.0, 3.0]
+    )
 
 
 def test_a_trailing_axis_of_size_one_is_aligned_like_keras():
     y_true = np.array([1.0, 2.0, 3.0])
     y_pred = np.array([[1.5], [2.0], [2.0]])
     entry = get("mean_squared_error")
-    np.testing.assert_allclose(entry.numpy(y_true, y_pred), np.asarray(entry.keras(y_true, y_pred)))
+    np.testing.assert_allclose(
+        entry.numpy(y_true, y_pred), np.asarray(entry.keras(y_true, y_pred))
+    )
 
 
 def test_text_input_is_a_type_error_naming_the_argument():

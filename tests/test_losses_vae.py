@@ -39,15 +39,23 @@ def test_kl_matches_a_monte_carlo_estimate():
     it is tight enough to catch a missing ½, a mean instead of a sum or a swapped σ and σ².
     """
     rng = np.random.default_rng(RNG_SEED)
-    mean = np.array([[0.3, -1.0, 0.8, 0.0], [1.5, 0.2, -0.4, 2.0], [0.0, 0.0, 0.0, 0.5]])
-    log_var = np.array([[0.5, -1.0, 0.0, 0.2], [-0.3, 0.9, -2.0, 0.0], [0.0, 1.0, -1.0, 0.0]])
+    mean = np.array(
+        [[0.3, -1.0, 0.8, 0.0], [1.5, 0.2, -0.4, 2.0], [0.0, 0.0, 0.0, 0.5]]
+    )
+    log_var = np.array(
+        [[0.5, -1.0, 0.0, 0.2], [-0.3, 0.9, -2.0, 0.0], [0.0, 1.0, -1.0, 0.0]]
+    )
     draws = 400_000
     sigma = np.exp(0.5 * log_var)
     expected = gaussian_kl_numpy(mean, log_var)
     for row in range(mean.shape[0]):
         z = mean[row] + sigma[row] * rng.standard_normal((draws, mean.shape[1]))
-        log_q = np.sum(-0.5 * np.log(2 * np.pi) - 0.5 * log_var[row]
-                       - (z - mean[row]) ** 2 / (2 * sigma[row] ** 2), axis=1)
+        log_q = np.sum(
+            -0.5 * np.log(2 * np.pi)
+            - 0.5 * log_var[row]
+            - (z - mean[row]) ** 2 / (2 * sigma[row] ** 2),
+            axis=1,
+        )
         log_p = np.sum(-0.5 * np.log(2 * np.pi) - 0.5 * z**2, axis=1)
         gap = log_q - log_p
         tolerance = 5 * gap.std(ddof=1) / np.sqrt(draws)
@@ -57,7 +65,9 @@ def test_kl_matches_a_monte_carlo_estimate():
 
 @pytest.mark.parametrize("mu", [-2.0, 0.0, 0.7])
 @pytest.mark.parametrize("sigma", [0.2, 1.0, 3.0])
-def test_kl_in_one_dimension_matches_the_closed_form_and_a_numerical_integral(mu, sigma):
+def test_kl_in_one_dimension_matches_the_closed_form_and_a_numerical_integral(
+    mu, sigma
+):
     """1-D: KL(N(μ, σ²) ‖ N(0, 1)) = ln(1/σ) + (σ² + μ²)/2 − ½, and ∫ q ln(q/p) dz by the trapezoid rule."""
     closed_form = np.log(1.0 / sigma) + (sigma**2 + mu**2) / 2.0 - 0.5
     value = gaussian_kl_numpy([mu], [np.log(sigma**2)])
@@ -83,7 +93,9 @@ def test_kl_is_zero_exactly_at_the_prior_and_positive_elsewhere():
 def test_kl_keeps_its_precision_for_a_tiny_log_variance():
     """expm1(v) − v = v²/2 + … : the naive exp(v) − 1 − v would lose every digit for v = 1e-9."""
     v = 1e-9
-    assert gaussian_kl_numpy([0.0], [v]) == pytest.approx(0.5 * (v**2 / 2 + v**3 / 6), rel=1e-9)
+    assert gaussian_kl_numpy([0.0], [v]) == pytest.approx(
+        0.5 * (v**2 / 2 + v**3 / 6), rel=1e-9
+    )
 
 
 def test_kl_sums_over_the_latent_axis_and_keeps_the_batch_axes():
@@ -120,17 +132,24 @@ def test_kl_gradient_autodiff_equals_analytic_equals_finite_differences():
         total = tf.reduce_sum(gaussian_kl_tf(mean_var, log_var_var))
     auto_mean, auto_log_var = tape.gradient(total, [mean_var, log_var_var])
     np.testing.assert_allclose(auto_mean.numpy(), grad_mean, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(auto_log_var.numpy(), grad_log_var, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        auto_log_var.numpy(), grad_log_var, rtol=1e-12, atol=1e-15
+    )
 
     step = 1e-6
     for argument, analytic in ((0, grad_mean), (1, grad_log_var)):
         numeric = np.zeros_like(mean)
         for index in np.ndindex(mean.shape):
-            arrays_up, arrays_down = [mean.copy(), log_var.copy()], [mean.copy(), log_var.copy()]
+            arrays_up, arrays_down = (
+                [mean.copy(), log_var.copy()],
+                [mean.copy(), log_var.copy()],
+            )
             arrays_up[argument][index] += step
             arrays_down[argument][index] -= step
-            numeric[index] = (gaussian_kl_numpy(*arrays_up)[index[0]]
-                              - gaussian_kl_numpy(*arrays_down)[index[0]]) / (2 * step)
+            numeric[index] = (
+                gaussian_kl_numpy(*arrays_up)[index[0]]
+                - gaussian_kl_numpy(*arrays_down)[index[0]]
+            ) / (2 * step)
         np.testing.assert_allclose(numeric, analytic, rtol=1e-6, atol=1e-8)
 
 
@@ -140,7 +159,9 @@ def test_kl_gradient_vanishes_at_the_prior():
     np.testing.assert_array_equal(grad_log_var, 0.0)
 
 
-@pytest.mark.parametrize("function", [gaussian_kl_numpy, gaussian_kl_tf, gaussian_kl_grad])
+@pytest.mark.parametrize(
+    "function", [gaussian_kl_numpy, gaussian_kl_tf, gaussian_kl_grad]
+)
 def test_kl_rejects_mismatched_or_scalar_inputs_naming_the_argument(function):
     with pytest.raises(ValueError, match="mean and log_var must have the same shape"):
         function(np.zeros((2, 3)), np.zeros((2, 4)))
@@ -197,13 +218,19 @@ def test_vae_bce_from_logits_matches_keras_and_stays_finite_at_extreme_logits():
     logits[0, 0, :2] = [1e4, -1e4]
     for implementation in (vae_loss_numpy, vae_loss_tf):
         parts = implementation(x, logits, mean, log_var, from_logits=True)
-        expected = _keras_summed(keras.losses.binary_crossentropy, x, logits, from_logits=True)
-        np.testing.assert_allclose(np.asarray(parts.reconstruction), expected, rtol=1e-12)
+        expected = _keras_summed(
+            keras.losses.binary_crossentropy, x, logits, from_logits=True
+        )
+        np.testing.assert_allclose(
+            np.asarray(parts.reconstruction), expected, rtol=1e-12
+        )
     import tensorflow as tf
 
     variable = tf.Variable(logits)
     with tf.GradientTape() as tape:
-        total = tf.reduce_sum(vae_loss_tf(x, variable, mean, log_var, from_logits=True).total)
+        total = tf.reduce_sum(
+            vae_loss_tf(x, variable, mean, log_var, from_logits=True).total
+        )
     gradient = tape.gradient(total, variable).numpy()
     assert np.all(np.isfinite(gradient))
     sigmoid = 1.0 / (1.0 + np.exp(-np.clip(logits, -500, 500)))
@@ -218,7 +245,9 @@ def test_vae_mse_reconstruction_is_keras_mse_summed_over_pixels():
     parts = vae_loss_numpy(x, x_rec, mean, log_var, beta=0.5, reconstruction="mse")
     expected = _keras_summed(keras.losses.mean_squared_error, x, x_rec)
     np.testing.assert_allclose(parts.reconstruction, expected, rtol=1e-12)
-    np.testing.assert_allclose(parts.total, expected + 0.5 * gaussian_kl_numpy(mean, log_var), rtol=1e-12)
+    np.testing.assert_allclose(
+        parts.total, expected + 0.5 * gaussian_kl_numpy(mean, log_var), rtol=1e-12
+    )
 
 
 def test_vae_bce_with_probabilities_exactly_zero_and_one_is_finite_like_keras():
@@ -228,21 +257,35 @@ def test_vae_bce_with_probabilities_exactly_zero_and_one_is_finite_like_keras():
     x_rec = np.array([[0.0, 1.0, 0.5, 1.0], [1.0, 0.0, 0.0, 0.3]])
     parts = vae_loss_numpy(x, x_rec, mean, log_var)
     assert np.all(np.isfinite(parts.total))
-    np.testing.assert_allclose(parts.reconstruction,
-                               _keras_summed(keras.losses.binary_crossentropy, x, x_rec), rtol=1e-12)
+    np.testing.assert_allclose(
+        parts.reconstruction,
+        _keras_summed(keras.losses.binary_crossentropy, x, x_rec),
+        rtol=1e-12,
+    )
 
 
-@pytest.mark.parametrize("options", [
-    {}, {"beta": 2.5}, {"reconstruction": "mse"}, {"reconstruction": "bce", "from_logits": True},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"beta": 2.5},
+        {"reconstruction": "mse"},
+        {"reconstruction": "bce", "from_logits": True},
+    ],
+)
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
 def test_vae_loss_tf_equals_numpy_eagerly_and_in_a_tf_function(options, dtype, rtol):
     import tensorflow as tf
 
-    x, x_rec, mean, log_var = (a.astype(dtype) for a in _batch(np.random.default_rng(10)))
+    x, x_rec, mean, log_var = (
+        a.astype(dtype) for a in _batch(np.random.default_rng(10))
+    )
     expected = vae_loss_numpy(x, x_rec, mean, log_var, **options)
     graph = tf.function(lambda *args: vae_loss_tf(*args, **options))
-    for parts in (vae_loss_tf(x, x_rec, mean, log_var, **options), graph(x, x_rec, mean, log_var)):
+    for parts in (
+        vae_loss_tf(x, x_rec, mean, log_var, **options),
+        graph(x, x_rec, mean, log_var),
+    ):
         for got, want in zip(parts, expected):
             assert got.dtype == tf.as_dtype(dtype)
             np.testing.assert_allclose(got.numpy(), want, rtol=rtol)
@@ -255,7 +298,9 @@ def test_vae_loss_gradient_reaches_the_encoder_outputs():
     x, x_rec, mean, log_var = _batch(np.random.default_rng(11))
     mean_var, log_var_var = tf.Variable(mean), tf.Variable(log_var)
     with tf.GradientTape() as tape:
-        total = tf.reduce_sum(vae_loss_tf(x, x_rec, mean_var, log_var_var, beta=3.0).total)
+        total = tf.reduce_sum(
+            vae_loss_tf(x, x_rec, mean_var, log_var_var, beta=3.0).total
+        )
     grad_mean, grad_log_var = tape.gradient(total, [mean_var, log_var_var])
     analytic_mean, analytic_log_var = gaussian_kl_grad(mean, log_var)
     np.testing.assert_allclose(grad_mean.numpy(), 3.0 * analytic_mean, rtol=1e-12)
@@ -269,12 +314,17 @@ def test_vae_loss_rejects_bad_arguments_naming_them(implementation):
         ({"beta": -1.0}, "beta must be a finite number >= 0"),
         ({"beta": float("nan")}, "beta must be"),
         ({"reconstruction": "l2"}, "reconstruction must be one of"),
-        ({"reconstruction": "mse", "from_logits": True}, "from_logits=True only applies"),
+        (
+            {"reconstruction": "mse", "from_logits": True},
+            "from_logits=True only applies",
+        ),
     ]
     for options, message in cases:
         with pytest.raises(ValueError, match=message):
             implementation(x, x_rec, mean, log_var, **options)
-    with pytest.raises(ValueError, match="x and x_reconstructed must have the same shape"):
+    with pytest.raises(
+        ValueError, match="x and x_reconstructed must have the same shape"
+    ):
         implementation(x, x_rec[:, :, :4], mean, log_var)
     with pytest.raises(ValueError, match="x must have a batch axis"):
         implementation(x[0, 0], x_rec[0, 0], mean, log_var)
@@ -288,8 +338,15 @@ def test_vae_loss_rejects_bad_arguments_naming_them(implementation):
 
 def test_vae_loss_numpy_rejects_values_outside_the_unit_interval_for_bce():
     x, x_rec, mean, log_var = _batch(np.random.default_rng(13))
-    with pytest.raises(ValueError, match=r"x must hold pixel targets in \[0, 1\].*divide uint8"):
+    with pytest.raises(
+        ValueError, match=r"x must hold pixel targets in \[0, 1\].*divide uint8"
+    ):
         vae_loss_numpy(x * 255, x_rec, mean, log_var)
-    with pytest.raises(ValueError, match=r"x_reconstructed must hold decoder probabilities.*from_logits"):
+    with pytest.raises(
+        ValueError,
+        match=r"x_reconstructed must hold decoder probabilities.*from_logits",
+    ):
         vae_loss_numpy(x, x_rec * 4 - 2, mean, log_var)
-    vae_loss_numpy(x * 255, x_rec * 4 - 2, mean, log_var, reconstruction="mse")  # any reals for MSE
+    vae_loss_numpy(
+        x * 255, x_rec * 4 - 2, mean, log_var, reconstruction="mse"
+    )  # any reals for MSE

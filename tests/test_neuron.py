@@ -59,7 +59,10 @@ def test_activations_by_keras_name():
 
 def test_neuron_is_the_sigmoid_of_the_weighted_sum():
     x = np.array([[1.0, 2.0], [-1.0, 0.5]])
-    np.testing.assert_allclose(nn.neuron(x, [0.5, -1.0], 0.25), nn.sigmoid([0.5 - 2.0 + 0.25, -0.5 - 0.5 + 0.25]))
+    np.testing.assert_allclose(
+        nn.neuron(x, [0.5, -1.0], 0.25),
+        nn.sigmoid([0.5 - 2.0 + 0.25, -0.5 - 0.5 + 0.25]),
+    )
 
 
 def test_dense_layer_shapes_and_values():
@@ -87,11 +90,17 @@ def test_example_network_matches_keras():
 
     weights = nn.example_network()
     model = keras.Sequential(
-        [keras.Input(shape=(2,)), keras.layers.Dense(3, activation="tanh"), keras.layers.Dense(1, activation="sigmoid")]
+        [
+            keras.Input(shape=(2,)),
+            keras.layers.Dense(3, activation="tanh"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
     )
     model.set_weights(weights)
     x = np.array([[0.0, 0.0], [1.0, -1.0], [-2.0, 0.5]])
-    by_hand = nn.dense(nn.dense(x, weights[0], weights[1], "tanh"), weights[2], weights[3], "sigmoid")
+    by_hand = nn.dense(
+        nn.dense(x, weights[0], weights[1], "tanh"), weights[2], weights[3], "sigmoid"
+    )
     np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x)), by_hand, atol=1e-6)
     assert model.count_params() == 13  # the answer to exercise 01.4
 
@@ -154,7 +163,12 @@ def test_toy_blobs_are_read_only_and_inside_the_view():
 
 @pytest.mark.parametrize(
     "kwargs, name",
-    [({"n_per_class": 0}, "n_per_class"), ({"seed": -1}, "seed"), ({"spread": 0.0}, "spread"), ({"centres": (1, 2)}, "centres")],
+    [
+        ({"n_per_class": 0}, "n_per_class"),
+        ({"seed": -1}, "seed"),
+        ({"spread": 0.0}, "spread"),
+        ({"centres": (1, 2)}, "centres"),
+    ],
 )
 def test_two_blobs_reject_bad_arguments_by_name(kwargs, name):
     with pytest.raises((TypeError, ValueError), match=name):
@@ -165,7 +179,9 @@ def test_two_blobs_reject_bad_arguments_by_name(kwargs, name):
 # figure and widget
 
 
-@pytest.mark.parametrize("w1, w2, b", [(1.0, 0.5, -1.0), (0.0, 2.0, 1.0), (3.0, 0.1, 0.5), (-1.0, -1.0, 0.0)])
+@pytest.mark.parametrize(
+    "w1, w2, b", [(1.0, 0.5, -1.0), (0.0, 2.0, 1.0), (3.0, 0.1, 0.5), (-1.0, -1.0, 0.0)]
+)
 def test_boundary_points_lie_on_the_line(w1, w2, b):
     x1, x2 = nn.boundary_line(w1, w2, b)
     np.testing.assert_allclose(w1 * x1 + w2 * x2 + b, 0.0, atol=1e-12)
@@ -184,18 +200,30 @@ def test_plot_draws_the_neuron_on_the_toy_data():
     assert image.shape == (nn.GRID_SIZE, nn.GRID_SIZE)
     grid = np.linspace(*nn.INPUT_LIMITS, nn.GRID_SIZE)
     # bottom-left pixel is (x1, x2) = (-4, -4); the last pixel of row 0 is (4, -4)
-    np.testing.assert_allclose(image[0, 0], nn.sigmoid(1.0 * grid[0] + 0.5 * grid[0] - 1.0))
-    np.testing.assert_allclose(image[0, -1], nn.sigmoid(1.0 * grid[-1] + 0.5 * grid[0] - 1.0))
+    np.testing.assert_allclose(
+        image[0, 0], nn.sigmoid(1.0 * grid[0] + 0.5 * grid[0] - 1.0)
+    )
+    np.testing.assert_allclose(
+        image[0, -1], nn.sigmoid(1.0 * grid[-1] + 0.5 * grid[0] - 1.0)
+    )
     x1, x2 = artist(fig, "boundary").get_data()
-    np.testing.assert_allclose(1.0 * np.asarray(x1) + 0.5 * np.asarray(x2) - 1.0, 0.0, atol=1e-12)
+    np.testing.assert_allclose(
+        1.0 * np.asarray(x1) + 0.5 * np.asarray(x2) - 1.0, 0.0, atol=1e-12
+    )
     x, y = nn.toy_blobs()
     np.testing.assert_allclose(artist(fig, "class-1-points").get_offsets(), x[y == 1])
     z = x[y == 0] @ [1.0, 0.5] - 1.0
-    np.testing.assert_allclose(artist(fig, "class-0-on-sigmoid").get_offsets(), np.column_stack([z, nn.sigmoid(z)]))
+    np.testing.assert_allclose(
+        artist(fig, "class-0-on-sigmoid").get_offsets(),
+        np.column_stack([z, nn.sigmoid(z)]),
+    )
     assert "71 of 80 correct (88.8%)" in artist(fig, "neuron-title").get_text()
     for ax in fig.axes[:2]:
         assert ax.get_xlabel() and ax.get_ylabel()
-    assert fig.axes[0].get_xlim() == nn.INPUT_LIMITS and fig.axes[0].get_ylim() == nn.INPUT_LIMITS
+    assert (
+        fig.axes[0].get_xlim() == nn.INPUT_LIMITS
+        and fig.axes[0].get_ylim() == nn.INPUT_LIMITS
+    )
 
 
 def test_points_beyond_the_sigmoid_panel_sit_at_its_edge():
@@ -208,11 +236,21 @@ def test_update_matches_a_fresh_plot():
     moved = nn.plot_neuron(1.0, 0.5, -1.0)
     nn.update_neuron(moved, w1=-0.5, w2=2.0, b=0.75)
     fresh = nn.plot_neuron(-0.5, 2.0, 0.75)
-    np.testing.assert_allclose(artist(moved, "neuron-output").get_array(), artist(fresh, "neuron-output").get_array())
-    np.testing.assert_allclose(artist(moved, "boundary").get_data(), artist(fresh, "boundary").get_data())
+    np.testing.assert_allclose(
+        artist(moved, "neuron-output").get_array(),
+        artist(fresh, "neuron-output").get_array(),
+    )
+    np.testing.assert_allclose(
+        artist(moved, "boundary").get_data(), artist(fresh, "boundary").get_data()
+    )
     for gid in ("class-0-on-sigmoid", "class-1-on-sigmoid"):
-        np.testing.assert_allclose(artist(moved, gid).get_offsets(), artist(fresh, gid).get_offsets())
-    assert artist(moved, "neuron-title").get_text() == artist(fresh, "neuron-title").get_text()
+        np.testing.assert_allclose(
+            artist(moved, gid).get_offsets(), artist(fresh, gid).get_offsets()
+        )
+    assert (
+        artist(moved, "neuron-title").get_text()
+        == artist(fresh, "neuron-title").get_text()
+    )
 
 
 @pytest.mark.parametrize("bad", ["abc", float("nan"), None, float("inf")])
@@ -232,7 +270,10 @@ def test_slider_moves_the_neuron_and_swaps_the_frame():
     image = np.asarray(artist(live.figure, "neuron-output").get_array())
     np.testing.assert_allclose(image[nn.GRID_SIZE // 2, nn.GRID_SIZE // 2], 0.5)
     assert "78 of 80 correct (97.5%)" in artist(live.figure, "neuron-title").get_text()
-    assert bytes(live.image.value).startswith(PNG_SIGNATURE) and bytes(live.image.value) != first_frame
+    assert (
+        bytes(live.image.value).startswith(PNG_SIGNATURE)
+        and bytes(live.image.value) != first_frame
+    )
     assert len(live.redraw_seconds) == 2  # w2 and b changed; w1 did not
 
 

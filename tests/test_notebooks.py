@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from notebook_rules import (
     MINIMUM_COMPARED_SHARE,
     NAME_PATTERN,
@@ -41,7 +40,9 @@ def test_most_outputs_are_compared_by_nbval():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_name_and_kernel(path):
-    assert NAME_PATTERN.fullmatch(path.name), f"{path.name} does not follow NN_slug.ipynb"
+    assert NAME_PATTERN.fullmatch(path.name), (
+        f"{path.name} does not follow NN_slug.ipynb"
+    )
     assert read(path).metadata.kernelspec.name == "python3"
 
 
@@ -49,12 +50,18 @@ def test_name_and_kernel(path):
 def test_committed_from_one_clean_run(path):
     cells = code_cells(read(path))
     counts = [c.execution_count for c in cells]
-    assert counts == list(range(1, len(cells) + 1)), "re-run on a fresh kernel: make refresh"
+    assert counts == list(range(1, len(cells) + 1)), (
+        "re-run on a fresh kernel: make refresh"
+    )
     for cell in cells:
         for output in cell.outputs:
-            assert output.output_type != "error", f"cell {cell.execution_count} was saved with an error"
+            assert output.output_type != "error", (
+                f"cell {cell.execution_count} was saved with an error"
+            )
             text = output.get("text", "")
-            assert "absl::InitializeLog" not in text and "oneDNN" not in text, "TensorFlow log lines in an output"
+            assert "absl::InitializeLog" not in text and "oneDNN" not in text, (
+                "TensorFlow log lines in an output"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -69,7 +76,9 @@ def test_uncompared_cells_are_followed_by_an_assertion(path):
     cells = code_cells(read(path))
     for cell, following in zip(cells, cells[1:] + [None]):
         if not is_compared(cell):
-            assert following is not None and re.search(r"^\s*assert ", following.source, re.M), (
+            assert following is not None and re.search(
+                r"^\s*assert ", following.source, re.M
+            ), (
                 f"cell {cell.execution_count} is not compared by nbval; the next code cell must assert what matters"
             )
 
@@ -80,29 +89,50 @@ def test_setup_cell_comes_first_and_installs_only_course_utils_on_colab(path):
     assert first_code.startswith("# Setup (not part of the lesson)")
     assert "setup_notebook(" in first_code
     install_lines = [line for line in first_code.splitlines() if "pip install" in line]
-    assert len(install_lines) == 1 and "course-utils @ git+https://github.com/" in install_lines[0]
-    assert "tensorflow" not in install_lines[0].lower() and "keras" not in install_lines[0].lower()
+    assert (
+        len(install_lines) == 1
+        and "course-utils @ git+https://github.com/" in install_lines[0]
+    )
+    assert (
+        "tensorflow" not in install_lines[0].lower()
+        and "keras" not in install_lines[0].lower()
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_exercise_solutions_are_folded_at_the_end(path):
     cells = read(path).cells
-    headings = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("## Solutions")]
+    headings = [
+        i
+        for i, c in enumerate(cells)
+        if c.cell_type == "markdown" and c.source.startswith("## Solutions")
+    ]
     if path.name.startswith("00") or any("check(" in c.source for c in cells):
-        assert len(headings) == 1, "a notebook with exercises ends with one '## Solutions' section"
+        assert len(headings) == 1, (
+            "a notebook with exercises ends with one '## Solutions' section"
+        )
         for cell in cells[headings[0] + 1 :]:
             if cell.cell_type == "code":
-                assert cell.metadata.get("jupyter", {}).get("source_hidden"), "solution cells are folded"
+                assert cell.metadata.get("jupyter", {}).get("source_hidden"), (
+                    "solution cells are folded"
+                )
                 assert "check(" in cell.source, "each solution runs its check"
 
 
 def test_notebooks_are_stamped_with_the_repository_url():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "stamp_notebooks.py"), "--check", *map(str, NOTEBOOKS)],
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "stamp_notebooks.py"),
+            "--check",
+            *map(str, NOTEBOOKS),
+        ],
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 0, f"run `make refresh` to stamp: {result.stdout}{result.stderr}"
+    assert result.returncode == 0, (
+        f"run `make refresh` to stamp: {result.stdout}{result.stderr}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)

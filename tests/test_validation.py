@@ -29,11 +29,18 @@ def test_as_positive_int_refuses_floats_booleans_and_out_of_range_values():
 
 
 def test_as_finite_array_checks_dimensions_and_values_and_suggests_a_reshape():
-    np.testing.assert_array_equal(as_finite_array("X", [[1, 2]], 2, "examples in rows"), [[1.0, 2.0]])
-    with pytest.raises(ValueError, match=r"X must be 2-D \(examples in rows\), got shape \(2,\)\. "
-                                         r"For a single example use X\.reshape\(1, -1\)\."):
+    np.testing.assert_array_equal(
+        as_finite_array("X", [[1, 2]], 2, "examples in rows"), [[1.0, 2.0]]
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"X must be 2-D \(examples in rows\), got shape \(2,\)\. "
+        r"For a single example use X\.reshape\(1, -1\)\.",
+    ):
         as_finite_array("X", [1.0, 2.0], 2, "examples in rows")
-    with pytest.raises(ValueError, match="w must be finite; it contains NaN or infinity"):
+    with pytest.raises(
+        ValueError, match="w must be finite; it contains NaN or infinity"
+    ):
         as_finite_array("w", [1.0, np.inf], 1, "weights")
     with pytest.raises(TypeError, match="w must be an array of numbers"):
         as_finite_array("w", [1.0, "a"], 1, "weights")

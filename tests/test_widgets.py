@@ -20,15 +20,23 @@ def test_prediction_loss_formulas():
     y_pred = np.array([-1.0, 0.3, 1.0, 2.5])
     np.testing.assert_allclose(pl.squared_error(1.0, y_pred), [4.0, 0.49, 0.0, 2.25])
     np.testing.assert_allclose(pl.absolute_error(1.0, y_pred), [2.0, 0.7, 0.0, 1.5])
-    np.testing.assert_allclose(pl.squared_error_slope(1.0, y_pred), [-4.0, -1.4, 0.0, 3.0])
-    np.testing.assert_array_equal(pl.absolute_error_slope(1.0, y_pred), [-1.0, -1.0, 0.0, 1.0])
+    np.testing.assert_allclose(
+        pl.squared_error_slope(1.0, y_pred), [-4.0, -1.4, 0.0, 3.0]
+    )
+    np.testing.assert_array_equal(
+        pl.absolute_error_slope(1.0, y_pred), [-1.0, -1.0, 0.0, 1.0]
+    )
 
 
 def test_slopes_match_finite_differences():
     y_pred, h = np.array([-0.8, 0.4, 1.7]), 1e-6
-    numeric = (pl.squared_error(1.0, y_pred + h) - pl.squared_error(1.0, y_pred - h)) / (2 * h)
+    numeric = (
+        pl.squared_error(1.0, y_pred + h) - pl.squared_error(1.0, y_pred - h)
+    ) / (2 * h)
     np.testing.assert_allclose(pl.squared_error_slope(1.0, y_pred), numeric, rtol=1e-6)
-    numeric = (pl.absolute_error(1.0, y_pred + h) - pl.absolute_error(1.0, y_pred - h)) / (2 * h)
+    numeric = (
+        pl.absolute_error(1.0, y_pred + h) - pl.absolute_error(1.0, y_pred - h)
+    ) / (2 * h)
     np.testing.assert_allclose(pl.absolute_error_slope(1.0, y_pred), numeric, rtol=1e-6)
 
 
@@ -37,8 +45,12 @@ def test_plot_draws_the_formulas_at_the_prediction():
     assert isinstance(fig, Figure)
     x, y = artist(fig, "squared-loss").get_data()
     np.testing.assert_allclose(y, (x - 1.0) ** 2)
-    np.testing.assert_allclose(artist(fig, "squared-loss-marker").get_data(), [[0.3], [0.49]])
-    np.testing.assert_allclose(artist(fig, "absolute-slope-marker").get_data(), [[0.3], [-1.0]])
+    np.testing.assert_allclose(
+        artist(fig, "squared-loss-marker").get_data(), [[0.3], [0.49]]
+    )
+    np.testing.assert_allclose(
+        artist(fig, "absolute-slope-marker").get_data(), [[0.3], [-1.0]]
+    )
     assert "squared error 0.490" in artist(fig, "summary").get_text()
     for ax in fig.axes:
         assert ax.get_xlabel() and ax.get_ylabel()
@@ -48,8 +60,16 @@ def test_update_matches_a_fresh_plot():
     moved = pl.plot_prediction_loss(1.0, 0.3)
     pl.update_prediction_loss(moved, y_true=-0.5, y_pred=2.0)
     fresh = pl.plot_prediction_loss(-0.5, 2.0)
-    for gid in ("squared-loss", "absolute-slope", "squared-loss-marker", "absolute-loss-marker", "target-True"):
-        np.testing.assert_allclose(artist(moved, gid).get_data(), artist(fresh, gid).get_data())
+    for gid in (
+        "squared-loss",
+        "absolute-slope",
+        "squared-loss-marker",
+        "absolute-loss-marker",
+        "target-True",
+    ):
+        np.testing.assert_allclose(
+            artist(moved, gid).get_data(), artist(fresh, gid).get_data()
+        )
     assert artist(moved, "summary").get_text() == artist(fresh, "summary").get_text()
 
 
@@ -65,8 +85,13 @@ def test_slider_moves_the_figure_and_swaps_the_frame():
     assert first_frame.startswith(PNG_SIGNATURE) and first_frame == live.first_view_png
     live.set(y_pred=1.5)
     assert live.values == {"y_true": 1.0, "y_pred": 1.5}
-    np.testing.assert_allclose(artist(live.figure, "squared-loss-marker").get_data(), [[1.5], [0.25]])
-    assert bytes(live.image.value).startswith(PNG_SIGNATURE) and bytes(live.image.value) != first_frame
+    np.testing.assert_allclose(
+        artist(live.figure, "squared-loss-marker").get_data(), [[1.5], [0.25]]
+    )
+    assert (
+        bytes(live.image.value).startswith(PNG_SIGNATURE)
+        and bytes(live.image.value) != first_frame
+    )
     assert len(live.redraw_seconds) == 1
 
 
@@ -81,7 +106,10 @@ def test_display_carries_a_static_fallback_and_a_stable_text():
     live = pl.prediction_loss_widget()
     bundle = live._repr_mimebundle_()
     assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == live.widget.model_id
+    assert (
+        bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
+        == live.widget.model_id
+    )
     assert bundle["text/plain"] == f"[interactive figure] {live.title}"
 
 
@@ -92,7 +120,12 @@ def test_live_plot_rejects_unknown_controls_and_bad_plots():
     with pytest.raises(ValueError, match="at least one"):
         LivePlot(pl.plot_prediction_loss, pl.update_prediction_loss, {}, title="empty")
     with pytest.raises(TypeError, match="Figure"):
-        LivePlot(lambda **_: None, pl.update_prediction_loss, {"y_pred": float_slider("ŷ", 0.0, -1, 1, 0.1)}, title="x")
+        LivePlot(
+            lambda **_: None,
+            pl.update_prediction_loss,
+            {"y_pred": float_slider("ŷ", 0.0, -1, 1, 0.1)},
+            title="x",
+        )
 
 
 def test_renderer_needs_something_that_moves():

@@ -64,13 +64,18 @@ def shape_mismatch(true_shape: Any, pred_shape: Any) -> ValueError:
     )
 
 
-def numpy_pair(y_true: Any, y_pred: Any, align: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def numpy_pair(
+    y_true: Any, y_pred: Any, align: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Both arguments as float64 arrays of one shape, aligned as Keras aligns them (if ``align``)."""
     y_true = as_float64("y_true", y_true)
     y_pred = as_float64("y_pred", y_pred)
     if align:
         y_true, y_pred = align_ranks(
-            y_true, y_pred, lambda a: np.squeeze(a, axis=-1), lambda a: np.expand_dims(a, -1)
+            y_true,
+            y_pred,
+            lambda a: np.squeeze(a, axis=-1),
+            lambda a: np.expand_dims(a, -1),
         )
     if y_true.shape != y_pred.shape:
         raise shape_mismatch(y_true.shape, y_pred.shape)
@@ -81,7 +86,9 @@ def tf_prediction(y_pred: Any) -> Any:
     """``y_pred`` as a floating tensor (an integer input becomes ``keras.config.floatx()``)."""
     import tensorflow as tf
 
-    if isinstance(y_pred, str) or (isinstance(y_pred, np.ndarray) and y_pred.dtype == object):
+    if isinstance(y_pred, str) or (
+        isinstance(y_pred, np.ndarray) and y_pred.dtype == object
+    ):
         raise TypeError(f"y_pred must hold numbers, got {_describe(y_pred)}.")
     y_pred = tf.convert_to_tensor(y_pred)
     if not y_pred.dtype.is_floating:
@@ -91,7 +98,9 @@ def tf_prediction(y_pred: Any) -> Any:
     return y_pred
 
 
-def tf_pair(y_true: Any, y_pred: Any, align: bool = True, check_shapes: bool = True) -> tuple[Any, Any]:
+def tf_pair(
+    y_true: Any, y_pred: Any, align: bool = True, check_shapes: bool = True
+) -> tuple[Any, Any]:
     """Both arguments as tensors of ``y_pred``'s float dtype, aligned as Keras aligns them.
 
     Shapes are checked where they are known when the function is traced, so the check costs nothing
@@ -105,7 +114,10 @@ def tf_pair(y_true: Any, y_pred: Any, align: bool = True, check_shapes: bool = T
     y_true = tf.cast(tf.convert_to_tensor(y_true), y_pred.dtype)
     if align:
         y_true, y_pred = align_ranks(
-            y_true, y_pred, lambda t: tf.squeeze(t, axis=-1), lambda t: tf.expand_dims(t, -1)
+            y_true,
+            y_pred,
+            lambda t: tf.squeeze(t, axis=-1),
+            lambda t: tf.expand_dims(t, -1),
         )
     if check_shapes and not y_true.shape.is_compatible_with(y_pred.shape):
         raise shape_mismatch(y_true.shape, y_pred.shape)
@@ -120,13 +132,19 @@ def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
 
 def is_python_number(value: Any) -> bool:
     """True for a plain int or float (parameters given as tensors are not range-checked)."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, bool
+    )
 
 
-def check_in_range(name: str, array: np.ndarray, low: float, high: float, what: str) -> None:
+def check_in_range(
+    name: str, array: np.ndarray, low: float, high: float, what: str
+) -> None:
     """Raise ``ValueError`` naming ``name`` when an element of ``array`` lies outside [low, high]."""
     finite = array[np.isfinite(array)]
-    if array.size and (finite.size != array.size or finite.min() < low or finite.max() > high):
+    if array.size and (
+        finite.size != array.size or finite.min() < low or finite.max() > high
+    ):
         bad = array[~((array >= low) & (array <= high))]
         raise ValueError(
             f"{name} must hold {what} in [{low}, {high}], found {bad.flat[0]!r}. "

@@ -79,7 +79,9 @@ class Param:
             return
         problem = self.check(value)
         if problem is not None:
-            raise ValueError(f"{self.name} must be {self.valid}; got {value!r}. {problem}".rstrip())
+            raise ValueError(
+                f"{self.name} must be {self.valid}; got {value!r}. {problem}".rstrip()
+            )
 
 
 @dataclass(frozen=True)
@@ -106,10 +108,14 @@ class LossEntry:
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
-            raise ValueError(f"family must be one of {FAMILIES}, got {self.family!r} for {self.name}.")
+            raise ValueError(
+                f"family must be one of {FAMILIES}, got {self.family!r} for {self.name}."
+            )
         for domain in (self.y_true_domain, self.y_pred_domain):
             if domain not in DOMAINS:
-                raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r} for {self.name}.")
+                raise ValueError(
+                    f"domain must be one of {DOMAINS}, got {domain!r} for {self.name}."
+                )
 
     @property
     def keras(self) -> Callable[..., Any]:
@@ -121,14 +127,18 @@ class LossEntry:
     @property
     def defaults(self) -> dict[str, Any]:
         """Parameter name -> default value (required parameters, which have none, are left out)."""
-        return {param.name: param.default for param in self.params if not param.required}
+        return {
+            param.name: param.default for param in self.params if not param.required
+        }
 
     def param(self, name: str) -> Param:
         """The parameter called ``name``."""
         for param in self.params:
             if param.name == name:
                 return param
-        raise KeyError(f"{self.name} has no parameter {name!r}; it has {[p.name for p in self.params]}.")
+        raise KeyError(
+            f"{self.name} has no parameter {name!r}; it has {[p.name for p in self.params]}."
+        )
 
 
 _REGISTRY: dict[str, LossEntry] = {}

@@ -69,7 +69,11 @@ def _check_gamma(gamma: Any) -> None:
 def _check_alpha(alpha: Any, allow_sequence: bool) -> None:
     if is_python_number(alpha):
         values = [alpha]
-    elif allow_sequence and isinstance(alpha, (Sequence, np.ndarray)) and not isinstance(alpha, str):
+    elif (
+        allow_sequence
+        and isinstance(alpha, (Sequence, np.ndarray))
+        and not isinstance(alpha, str)
+    ):
         values = list(np.asarray(alpha, dtype=float).ravel())
     else:
         return
@@ -90,16 +94,29 @@ def _check_q(q: Any) -> None:
 
 def _check_probabilities(y_pred: np.ndarray, from_logits: bool) -> None:
     if not from_logits:
-        check_in_range("y_pred", y_pred, 0.0, 1.0,
-                       "probabilities (pass from_logits=True for raw scores)")
+        check_in_range(
+            "y_pred",
+            y_pred,
+            0.0,
+            1.0,
+            "probabilities (pass from_logits=True for raw scores)",
+        )
 
 
 def _smooth_binary(y_true: Any, label_smoothing: float) -> Any:
-    return y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing if label_smoothing else y_true
+    return (
+        y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+        if label_smoothing
+        else y_true
+    )
 
 
 def _smooth_categorical(y_true: Any, label_smoothing: float, num_classes: Any) -> Any:
-    return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes if label_smoothing else y_true
+    return (
+        y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+        if label_smoothing
+        else y_true
+    )
 
 
 # ----------------------------------------------------------------------------- NumPy helpers
@@ -137,10 +154,14 @@ def _axis_size(array: np.ndarray, axis: int) -> int:
     return array.shape[axis] if array.ndim else 1
 
 
-def _np_class_ids(y_true: Any, num_classes: int, ignore_class: Any = None) -> np.ndarray:
+def _np_class_ids(
+    y_true: Any, num_classes: int, ignore_class: Any = None
+) -> np.ndarray:
     labels = as_float64("y_true", y_true)
     usable = labels if ignore_class is None else labels[labels != ignore_class]
-    if usable.size and (not np.all(np.isfinite(usable)) or np.any(usable != np.round(usable))):
+    if usable.size and (
+        not np.all(np.isfinite(usable)) or np.any(usable != np.round(usable))
+    ):
         raise ValueError(
             "y_true must hold whole-number class ids (0, 1, …, K−1), found a non-integer value. "
             "If y_true is one-hot, use categorical_crossentropy instead."
@@ -149,10 +170,14 @@ def _np_class_ids(y_true: Any, num_classes: int, ignore_class: Any = None) -> np
     return labels
 
 
-def _np_sparse_pair(y_true: Any, y_pred: Any, ignore_class: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def _np_sparse_pair(
+    y_true: Any, y_pred: Any, ignore_class: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
     y_pred = as_float64("y_pred", y_pred)
     if y_pred.ndim < 1:
-        raise ValueError(f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}.")
+        raise ValueError(
+            f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}."
+        )
     labels = np.asarray(y_true)
     if labels.ndim == y_pred.ndim and labels.shape[-1:] == (1,):
         labels = labels[..., 0]
@@ -167,7 +192,9 @@ def _np_sparse_pair(y_true: Any, y_pred: Any, ignore_class: Any = None) -> tuple
 # ----------------------------------------------------------------------------- TensorFlow helpers
 
 
-def _tf_logits_behind(y_pred: Any, from_logits: bool, op_type: str, name: str) -> tuple[Any, bool]:
+def _tf_logits_behind(
+    y_pred: Any, from_logits: bool, op_type: str, name: str
+) -> tuple[Any, bool]:
     """Keras's rule: a sigmoid/softmax output is read through the logits it was computed from."""
     import tensorflow as tf
 
@@ -198,7 +225,9 @@ def _tf_mean(values: Any, axis: int) -> Any:
     import tensorflow as tf
 
     if values.dtype in (tf.float16, tf.bfloat16):
-        return tf.cast(tf.reduce_mean(tf.cast(values, tf.float32), axis=axis), values.dtype)
+        return tf.cast(
+            tf.reduce_mean(tf.cast(values, tf.float32), axis=axis), values.dtype
+        )
     return tf.reduce_mean(values, axis=axis)
 
 
@@ -233,7 +262,9 @@ def _tf_logistic_loss(y: Any, x: Any) -> Any:
 def _tf_bce(y: Any, y_pred: Any, from_logits: bool) -> Any:
     import tensorflow as tf
 
-    output, use_logits = _tf_logits_behind(y_pred, from_logits, "Sigmoid", "binary_crossentropy")
+    output, use_logits = _tf_logits_behind(
+        y_pred, from_logits, "Sigmoid", "binary_crossentropy"
+    )
     if use_logits:
         return _tf_logistic_loss(y, output)
     clipped = _tf_clip(output)
@@ -243,8 +274,13 @@ def _tf_bce(y: Any, y_pred: Any, from_logits: bool) -> Any:
 # ----------------------------------------------------------------------------- binary crossentropy
 
 
-def binary_crossentropy_numpy(y_true: Any, y_pred: Any, from_logits: bool = False,
-                              label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+def binary_crossentropy_numpy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     """BCE, float64: :math:`L = -\\frac1k \\sum_j \\tilde y_j \\ln \\operatorname{clip}(p_j) + (1-\\tilde y_j) \\ln(1-\\operatorname{clip}(p_j))`.
 
     :math:`\\tilde y = y(1-s) + s/2`; with logits, the stable :math:`\\max(x,0) - x\\tilde y + \\ln(1+e^{-|x|})`.
@@ -254,12 +290,21 @@ def binary_crossentropy_numpy(y_true: Any, y_pred: Any, from_logits: bool = Fals
     y_true, y_pred = numpy_pair(y_true, y_pred)
     _check_probabilities(y_pred, from_logits)
     y = _smooth_binary(y_true, label_smoothing)
-    per_element = _np_logistic_loss(y, y_pred) if from_logits else _np_bce_probabilities(y, y_pred)
+    per_element = (
+        _np_logistic_loss(y, y_pred)
+        if from_logits
+        else _np_bce_probabilities(y, y_pred)
+    )
     return np.mean(per_element, axis=axis)
 
 
-def binary_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bool = False,
-                           label_smoothing: float = 0.0, axis: int = -1) -> Any:
+def binary_crossentropy_tf(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
     """BCE in TensorFlow, a drop-in for ``keras.losses.binary_crossentropy``."""
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
@@ -268,24 +313,39 @@ def binary_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bool = False,
     return _tf_mean(_tf_bce(y, y_pred, from_logits), axis)
 
 
-def binary_crossentropy_grad(y_true: Any, y_pred: Any, from_logits: bool = False,
-                             label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+def binary_crossentropy_grad(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     """:math:`\\partial L/\\partial p_j = \\frac1k \\left(\\frac{1-\\tilde y_j}{1-\\operatorname{clip}(p_j)} - \\frac{\\tilde y_j}{\\operatorname{clip}(p_j)}\\right)` inside the clip (else 0); for logits :math:`\\frac1k(\\sigma(x_j) - \\tilde y_j)`."""
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
     y_true, y_pred = numpy_pair(y_true, y_pred)
     _check_probabilities(y_pred, from_logits)
     y = _smooth_binary(y_true, label_smoothing)
-    slope = _np_sigmoid(y_pred) - y if from_logits else _np_bce_probabilities_slope(y, y_pred)
+    slope = (
+        _np_sigmoid(y_pred) - y
+        if from_logits
+        else _np_bce_probabilities_slope(y, y_pred)
+    )
     return slope / _axis_size(y_pred, axis)
 
 
 # ----------------------------------------------------------------------------- binary focal crossentropy
 
 
-def _np_binary_focal_parts(y: np.ndarray, y_pred: np.ndarray, from_logits: bool, gamma: float):
+def _np_binary_focal_parts(
+    y: np.ndarray, y_pred: np.ndarray, from_logits: bool, gamma: float
+):
     p = _np_sigmoid(y_pred) if from_logits else y_pred
-    bce = _np_logistic_loss(y, y_pred) if from_logits else _np_bce_probabilities(y, y_pred)
+    bce = (
+        _np_logistic_loss(y, y_pred)
+        if from_logits
+        else _np_bce_probabilities(y, y_pred)
+    )
     p_t = y * p + (1.0 - y) * (1.0 - p)
     focal = (1.0 - p_t) ** gamma
     return p, bce, p_t, focal
@@ -295,9 +355,16 @@ def _np_balance(y: np.ndarray, apply_class_balancing: bool, alpha: float) -> Any
     return y * alpha + (1.0 - y) * (1.0 - alpha) if apply_class_balancing else 1.0
 
 
-def binary_focal_crossentropy_numpy(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
-                                    alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                                    label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+def binary_focal_crossentropy_numpy(
+    y_true: Any,
+    y_pred: Any,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     """Binary focal CE, float64: :math:`L = \\frac1k \\sum_j w_j (1 - p_{t,j})^{\\gamma}\\, \\mathrm{BCE}_j`.
 
     :math:`p_t = \\tilde y p + (1-\\tilde y)(1-p)` uses the unclipped probability; :math:`w = \\tilde y\\alpha + (1-\\tilde y)(1-\\alpha)` only with class balancing.
@@ -310,12 +377,21 @@ def binary_focal_crossentropy_numpy(y_true: Any, y_pred: Any, apply_class_balanc
     _check_probabilities(y_pred, from_logits)
     y = _smooth_binary(y_true, label_smoothing)
     _, bce, _, focal = _np_binary_focal_parts(y, y_pred, from_logits, gamma)
-    return np.mean(_np_balance(y, apply_class_balancing, alpha) * focal * bce, axis=axis)
+    return np.mean(
+        _np_balance(y, apply_class_balancing, alpha) * focal * bce, axis=axis
+    )
 
 
-def binary_focal_crossentropy_tf(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
-                                 alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                                 label_smoothing: float = 0.0, axis: int = -1) -> Any:
+def binary_focal_crossentropy_tf(
+    y_true: Any,
+    y_pred: Any,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
     """Binary focal CE in TensorFlow, a drop-in for ``keras.losses.binary_focal_crossentropy``."""
     import tensorflow as tf
 
@@ -339,9 +415,16 @@ def binary_focal_crossentropy_tf(y_true: Any, y_pred: Any, apply_class_balancing
     return _tf_mean(focal_bce, axis)
 
 
-def binary_focal_crossentropy_grad(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
-                                   alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                                   label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+def binary_focal_crossentropy_grad(
+    y_true: Any,
+    y_pred: Any,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     """:math:`\\partial L/\\partial p_j = \\frac{w_j}{k}\\left(-\\gamma(1-p_t)^{\\gamma-1}(2\\tilde y_j - 1)\\,\\mathrm{BCE}_j + (1-p_t)^{\\gamma}\\,\\partial\\mathrm{BCE}_j/\\partial p_j\\right)`; for logits times :math:`p(1-p)` on the focal term and :math:`\\partial\\mathrm{BCE}/\\partial x = \\sigma(x) - \\tilde y`."""
     _check_label_smoothing(label_smoothing)
     _check_gamma(gamma)
@@ -352,36 +435,50 @@ def binary_focal_crossentropy_grad(y_true: Any, y_pred: Any, apply_class_balanci
     y = _smooth_binary(y_true, label_smoothing)
     p, bce, p_t, focal = _np_binary_focal_parts(y, y_pred, from_logits, gamma)
     with np.errstate(divide="ignore", invalid="ignore"):
-        focal_slope = np.where(gamma == 0, 0.0, -gamma * (1.0 - p_t) ** (gamma - 1.0) * (2.0 * y - 1.0))
+        focal_slope = np.where(
+            gamma == 0, 0.0, -gamma * (1.0 - p_t) ** (gamma - 1.0) * (2.0 * y - 1.0)
+        )
     if from_logits:
         slope = focal_slope * p * (1.0 - p) * bce + focal * (p - y)
     else:
         slope = focal_slope * bce + focal * _np_bce_probabilities_slope(y, y_pred)
-    return _np_balance(y, apply_class_balancing, alpha) * slope / _axis_size(y_pred, axis)
+    return (
+        _np_balance(y, apply_class_balancing, alpha) * slope / _axis_size(y_pred, axis)
+    )
 
 
 # ----------------------------------------------------------------------------- categorical crossentropy
 
 
-def _np_categorical_setup(y_true: Any, y_pred: Any, from_logits: bool, label_smoothing: float,
-                          axis: int) -> tuple[np.ndarray, np.ndarray]:
+def _np_categorical_setup(
+    y_true: Any, y_pred: Any, from_logits: bool, label_smoothing: float, axis: int
+) -> tuple[np.ndarray, np.ndarray]:
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
     y_true, y_pred = numpy_pair(y_true, y_pred)
     if y_pred.ndim < 1:
-        raise ValueError(f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}.")
+        raise ValueError(
+            f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}."
+        )
     _check_probabilities(y_pred, from_logits)
     y = _smooth_categorical(y_true, label_smoothing, y_true.shape[-1])
     return y, y_pred
 
 
-def categorical_crossentropy_numpy(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                   label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+def categorical_crossentropy_numpy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     """CCE, float64: :math:`L = -\\sum_j \\tilde y_j \\ln \\operatorname{clip}(p_j / \\sum_i p_i)`; logits: :math:`-\\sum_j \\tilde y_j \\operatorname{log\\,softmax}(z)_j`.
 
     :math:`\\tilde y = y(1-s) + s/K`. The sum runs over ``axis``.
     """
-    y, y_pred = _np_categorical_setup(y_true, y_pred, from_logits, label_smoothing, axis)
+    y, y_pred = _np_categorical_setup(
+        y_true, y_pred, from_logits, label_smoothing, axis
+    )
     if from_logits:
         return -np.sum(y * log_softmax(y_pred, axis), axis=axis)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -389,8 +486,13 @@ def categorical_crossentropy_numpy(y_true: Any, y_pred: Any, from_logits: bool =
     return -np.sum(y * np.log(_np_clip(normalised)), axis=axis)
 
 
-def categorical_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                label_smoothing: float = 0.0, axis: int = -1) -> Any:
+def categorical_crossentropy_tf(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
     """CCE in TensorFlow, a drop-in for ``keras.losses.categorical_crossentropy``."""
     import tensorflow as tf
 
@@ -398,31 +500,45 @@ def categorical_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bool = Fa
     _check_axis(axis)
     y_true, y_pred = tf_pair(y_true, y_pred)
     if len(y_pred.shape) < 1:
-        raise ValueError(f"y_true and y_pred must be at least rank 1, got y_true {y_true.shape} "
-                         f"and y_pred {y_pred.shape}.")
+        raise ValueError(
+            f"y_true and y_pred must be at least rank 1, got y_true {y_true.shape} "
+            f"and y_pred {y_pred.shape}."
+        )
     if y_pred.shape[-1] == 1:
         warnings.warn(
             f"In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, num_classes) "
             f"with num_classes > 1. Received: y_pred.shape={y_pred.shape}. "
             "Consider using 'binary_crossentropy' if you only have 2 classes.",
-            SyntaxWarning, stacklevel=2,
+            SyntaxWarning,
+            stacklevel=2,
         )
     if label_smoothing:
         num_classes = tf.cast(tf.shape(y_true)[-1], y_pred.dtype)
         y_true = _smooth_categorical(y_true, label_smoothing, num_classes)
-    output, use_logits = _tf_logits_behind(y_pred, from_logits, "Softmax", "categorical_crossentropy")
+    output, use_logits = _tf_logits_behind(
+        y_pred, from_logits, "Softmax", "categorical_crossentropy"
+    )
     if use_logits:
         return -tf.reduce_sum(y_true * tf.nn.log_softmax(output, axis=axis), axis=axis)
     output = output / tf.reduce_sum(output, axis=axis, keepdims=True)
     return -tf.reduce_sum(y_true * tf.math.log(_tf_clip(output)), axis=axis)
 
 
-def categorical_crossentropy_grad(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                  label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+def categorical_crossentropy_grad(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     """Probabilities: :math:`\\partial L/\\partial p_i = (g_i - \\sum_j g_j r_j)/S` with :math:`S = \\sum_j p_j`, :math:`r = p/S`, :math:`g_j = -\\tilde y_j/\\operatorname{clip}(r_j)` inside the clip (else 0); logits: :math:`\\operatorname{softmax}(z)_i \\sum_j \\tilde y_j - \\tilde y_i`."""
-    y, y_pred = _np_categorical_setup(y_true, y_pred, from_logits, label_smoothing, axis)
+    y, y_pred = _np_categorical_setup(
+        y_true, y_pred, from_logits, label_smoothing, axis
+    )
     if from_logits:
-        return np.exp(log_softmax(y_pred, axis)) * np.sum(y, axis=axis, keepdims=True) - y
+        return (
+            np.exp(log_softmax(y_pred, axis)) * np.sum(y, axis=axis, keepdims=True) - y
+        )
     total = np.sum(y_pred, axis=axis, keepdims=True)
     ratio = y_pred / total
     g = -y * _np_clip_mask(ratio) / _np_clip(ratio)
@@ -442,19 +558,25 @@ def _check_sparse_axis(axis: Any, rank: int) -> None:
 
 
 def _check_ignore_class(ignore_class: Any) -> None:
-    if ignore_class is not None and not (is_python_number(ignore_class) and float(ignore_class).is_integer()):
+    if ignore_class is not None and not (
+        is_python_number(ignore_class) and float(ignore_class).is_integer()
+    ):
         raise ValueError(
             f"ignore_class must be None or a whole number (a class id to skip, e.g. -1 or 255), got "
             f"{ignore_class!r}."
         )
 
 
-def _np_sparse_parts(y_true: Any, y_pred: Any, from_logits: bool, ignore_class: Any, axis: int):
+def _np_sparse_parts(
+    y_true: Any, y_pred: Any, from_logits: bool, ignore_class: Any, axis: int
+):
     _check_ignore_class(ignore_class)
     _check_sparse_axis(axis, np.ndim(y_pred))
     labels, y_pred = _np_sparse_pair(y_true, y_pred, ignore_class)
     _check_probabilities(y_pred, from_logits)
-    valid = np.ones(labels.shape, bool) if ignore_class is None else labels != ignore_class
+    valid = (
+        np.ones(labels.shape, bool) if ignore_class is None else labels != ignore_class
+    )
     labels = np.where(valid, labels, 0).astype(np.int64)
     y_pred = np.where(valid[..., None], y_pred, 0.0)
     logits = y_pred if from_logits else np.log(_np_clip(y_pred))
@@ -462,16 +584,28 @@ def _np_sparse_parts(y_true: Any, y_pred: Any, from_logits: bool, ignore_class: 
     return valid, y_pred, logits, one_hot
 
 
-def sparse_categorical_crossentropy_numpy(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                          ignore_class: int | None = None, axis: int = -1) -> np.ndarray:
+def sparse_categorical_crossentropy_numpy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
+    axis: int = -1,
+) -> np.ndarray:
     """SCCE, float64: :math:`L = -\\ln \\operatorname{clip}(p_y) + \\ln \\sum_j \\operatorname{clip}(p_j)`; logits: :math:`-\\operatorname{log\\,softmax}(z)_y`; 0 where :math:`y` = ``ignore_class``."""
-    valid, _, logits, one_hot = _np_sparse_parts(y_true, y_pred, from_logits, ignore_class, axis)
+    valid, _, logits, one_hot = _np_sparse_parts(
+        y_true, y_pred, from_logits, ignore_class, axis
+    )
     loss = -np.sum(one_hot * log_softmax(logits, -1), axis=-1)
     return np.where(valid, loss, 0.0)
 
 
-def sparse_categorical_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                       ignore_class: int | None = None, axis: int = -1) -> Any:
+def sparse_categorical_crossentropy_tf(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
+    axis: int = -1,
+) -> Any:
     """SCCE in TensorFlow, a drop-in for ``keras.losses.sparse_categorical_crossentropy``.
 
     With ``ignore_class`` the result carries Keras's mask, so a Keras loss class averages over the
@@ -486,7 +620,9 @@ def sparse_categorical_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bo
     y_true = tf.convert_to_tensor(y_true)
     rank = len(y_pred.shape)
     if rank < 1:
-        raise ValueError(f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}.")
+        raise ValueError(
+            f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}."
+        )
     _check_sparse_axis(axis, rank)
     if len(y_true.shape) == rank and y_true.shape[-1] == 1:
         y_true = tf.squeeze(y_true, axis=-1)
@@ -501,7 +637,9 @@ def sparse_categorical_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bo
         y_true = tf.where(valid, y_true, tf.zeros_like(y_true))
         y_pred = tf.where(valid[..., None], y_pred, tf.zeros_like(y_pred))
     labels = tf.cast(y_true, tf.int64)
-    logits, use_logits = _tf_logits_behind(y_pred, from_logits, "Softmax", "sparse_categorical_crossentropy")
+    logits, use_logits = _tf_logits_behind(
+        y_pred, from_logits, "Softmax", "sparse_categorical_crossentropy"
+    )
     if not use_logits:
         logits = tf.math.log(_tf_clip(logits))
     log_probabilities = tf.nn.log_softmax(logits, axis=-1)
@@ -509,8 +647,11 @@ def sparse_categorical_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bo
     # an id outside [0, C) would be all zeros (a silent loss of 0), so the ids are checked first.
     classes = tf.shape(log_probabilities)[-1]
     tf.debugging.assert_non_negative(labels, message="y_true must hold class ids >= 0")
-    tf.debugging.assert_less(labels, tf.cast(classes, labels.dtype),
-                             message="y_true must hold class ids below the number of classes of y_pred")
+    tf.debugging.assert_less(
+        labels,
+        tf.cast(classes, labels.dtype),
+        message="y_true must hold class ids below the number of classes of y_pred",
+    )
     picked = tf.one_hot(labels, classes, dtype=log_probabilities.dtype)
     result = -tf.reduce_sum(picked * log_probabilities, axis=-1)
     if valid is not None:
@@ -521,26 +662,44 @@ def sparse_categorical_crossentropy_tf(y_true: Any, y_pred: Any, from_logits: bo
     return result
 
 
-def sparse_categorical_crossentropy_grad(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                         ignore_class: int | None = None, axis: int = -1) -> np.ndarray:
+def sparse_categorical_crossentropy_grad(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
+    axis: int = -1,
+) -> np.ndarray:
     """:math:`\\partial L/\\partial p_j = 1/\\sum_i \\operatorname{clip}(p_i) - [j = y]/\\operatorname{clip}(p_j)` inside the clip (else 0); logits: :math:`\\operatorname{softmax}(z)_j - [j = y]`; 0 on ignored rows."""
-    valid, masked, logits, one_hot = _np_sparse_parts(y_true, y_pred, from_logits, ignore_class, axis)
+    valid, masked, logits, one_hot = _np_sparse_parts(
+        y_true, y_pred, from_logits, ignore_class, axis
+    )
     if from_logits:
         slope = np.exp(log_softmax(logits, -1)) - one_hot
     else:
         clipped = _np_clip(masked)
-        slope = _np_clip_mask(masked) * (1.0 / np.sum(clipped, axis=-1, keepdims=True) - one_hot / clipped)
+        slope = _np_clip_mask(masked) * (
+            1.0 / np.sum(clipped, axis=-1, keepdims=True) - one_hot / clipped
+        )
     return np.where(valid[..., None], slope, 0.0)
 
 
 # ----------------------------------------------------------------------------- categorical focal crossentropy
 
 
-def _np_categorical_focal_parts(y_true: Any, y_pred: Any, alpha: Any, gamma: float, from_logits: bool,
-                                label_smoothing: float, axis: int):
+def _np_categorical_focal_parts(
+    y_true: Any,
+    y_pred: Any,
+    alpha: Any,
+    gamma: float,
+    from_logits: bool,
+    label_smoothing: float,
+    axis: int,
+):
     _check_gamma(gamma)
     _check_alpha(alpha, True)
-    y, y_pred = _np_categorical_setup(y_true, y_pred, from_logits, label_smoothing, axis)
+    y, y_pred = _np_categorical_setup(
+        y_true, y_pred, from_logits, label_smoothing, axis
+    )
     probabilities = np.exp(log_softmax(y_pred, axis)) if from_logits else y_pred
     total = np.sum(probabilities, axis=axis, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -549,21 +708,34 @@ def _np_categorical_focal_parts(y_true: Any, y_pred: Any, alpha: Any, gamma: flo
     return y, probabilities, total, ratio, _np_clip(ratio), alpha
 
 
-def categorical_focal_crossentropy_numpy(y_true: Any, y_pred: Any, alpha: float = 0.25,
-                                         gamma: float = 2.0, from_logits: bool = False,
-                                         label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+def categorical_focal_crossentropy_numpy(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     """Categorical focal CE, float64: :math:`L = -\\sum_j \\alpha (1 - c_j)^{\\gamma} \\tilde y_j \\ln c_j`, :math:`c = \\operatorname{clip}(p/\\sum_i p_i)`.
 
     With logits :math:`p = \\operatorname{softmax}(z)` first; ``alpha`` may be one weight per class.
     """
     y, _, _, _, clipped, alpha = _np_categorical_focal_parts(
-        y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis)
+        y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis
+    )
     return np.sum(alpha * (1.0 - clipped) ** gamma * (-y * np.log(clipped)), axis=axis)
 
 
-def categorical_focal_crossentropy_tf(y_true: Any, y_pred: Any, alpha: float = 0.25, gamma: float = 2.0,
-                                      from_logits: bool = False, label_smoothing: float = 0.0,
-                                      axis: int = -1) -> Any:
+def categorical_focal_crossentropy_tf(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
     """Categorical focal CE in TensorFlow, a drop-in for ``keras.losses.categorical_focal_crossentropy``."""
     import tensorflow as tf
 
@@ -577,7 +749,8 @@ def categorical_focal_crossentropy_tf(y_true: Any, y_pred: Any, alpha: float = 0
             f"In loss categorical_focal_crossentropy, expected y_pred.shape to be (batch_size, "
             f"num_classes) with num_classes > 1. Received: y_pred.shape={y_pred.shape}. "
             "Consider using 'binary_crossentropy' if you only have 2 classes.",
-            SyntaxWarning, stacklevel=2,
+            SyntaxWarning,
+            stacklevel=2,
         )
     if label_smoothing:
         num_classes = tf.cast(tf.shape(y_true)[-1], y_pred.dtype)
@@ -591,19 +764,30 @@ def categorical_focal_crossentropy_tf(y_true: Any, y_pred: Any, alpha: float = 0
     return tf.reduce_sum(weight * (-y_true * tf.math.log(output)), axis=axis)
 
 
-def categorical_focal_crossentropy_grad(y_true: Any, y_pred: Any, alpha: float = 0.25, gamma: float = 2.0,
-                                        from_logits: bool = False, label_smoothing: float = 0.0,
-                                        axis: int = -1) -> np.ndarray:
+def categorical_focal_crossentropy_grad(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     """With :math:`\\ell_j = \\alpha(1-c_j)^\\gamma(-\\tilde y_j \\ln c_j)`: :math:`g_j = \\partial\\ell_j/\\partial c_j = \\alpha\\tilde y_j(\\gamma(1-c_j)^{\\gamma-1}\\ln c_j - (1-c_j)^\\gamma/c_j)` inside the clip (else 0); then :math:`\\partial L/\\partial p_i = (g_i - \\sum_j g_j r_j)/S`; logits: :math:`\\operatorname{softmax}(z)_i (G_i - \\sum_j G_j \\operatorname{softmax}(z)_j)` with :math:`G = \\partial L/\\partial p`."""
     y, probabilities, total, ratio, clipped, alpha = _np_categorical_focal_parts(
-        y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis)
+        y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        focal_slope = np.where(gamma == 0, 0.0, gamma * (1.0 - clipped) ** (gamma - 1.0))
+        focal_slope = np.where(
+            gamma == 0, 0.0, gamma * (1.0 - clipped) ** (gamma - 1.0)
+        )
     g = alpha * y * (focal_slope * np.log(clipped) - (1.0 - clipped) ** gamma / clipped)
     g = g * _np_clip_mask(ratio)
     slope = (g - np.sum(g * ratio, axis=axis, keepdims=True)) / total
     if from_logits:
-        slope = probabilities * (slope - np.sum(slope * probabilities, axis=axis, keepdims=True))
+        slope = probabilities * (
+            slope - np.sum(slope * probabilities, axis=axis, keepdims=True)
+        )
     return slope
 
 
@@ -614,7 +798,9 @@ def _np_gce_parts(y_true: Any, y_pred: Any, q: float):
     _check_q(q)
     y_pred = as_float64("y_pred", y_pred)
     if y_pred.ndim < 1:
-        raise ValueError(f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}.")
+        raise ValueError(
+            f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}."
+        )
     labels = np.asarray(y_true)
     if labels.shape != y_pred.shape[:-1]:
         raise ValueError(
@@ -628,7 +814,9 @@ def _np_gce_parts(y_true: Any, y_pred: Any, q: float):
     return one_hot, np.sum(y_pred * one_hot, axis=-1)
 
 
-def categorical_generalized_cross_entropy_numpy(y_true: Any, y_pred: Any, q: float) -> np.ndarray:
+def categorical_generalized_cross_entropy_numpy(
+    y_true: Any, y_pred: Any, q: float
+) -> np.ndarray:
     """GCE, float64: :math:`L = (1 - p_y^{\\,q})/q` with :math:`p_y` the (unclipped) probability of the true class."""
     _, p = _np_gce_parts(y_true, y_pred, q)
     return (1.0 - p**q) / q
@@ -649,7 +837,9 @@ def categorical_generalized_cross_entropy_tf(y_true: Any, y_pred: Any, q: Any) -
     return (1.0 - tf.pow(p, q)) / q
 
 
-def categorical_generalized_cross_entropy_grad(y_true: Any, y_pred: Any, q: float) -> np.ndarray:
+def categorical_generalized_cross_entropy_grad(
+    y_true: Any, y_pred: Any, q: float
+) -> np.ndarray:
     """:math:`\\partial L/\\partial p_j = -p_y^{\\,q-1}` for the true class :math:`j = y`, 0 for the others."""
     one_hot, p = _np_gce_parts(y_true, y_pred, q)
     with np.errstate(divide="ignore"):
@@ -666,7 +856,9 @@ def _np_hinge_labels(y_true: np.ndarray) -> np.ndarray:
 def _tf_hinge_labels(y_true: Any) -> Any:
     import tensorflow as tf
 
-    is_binary = tf.reduce_all(tf.logical_or(tf.equal(y_true, 0.0), tf.equal(y_true, 1.0)))
+    is_binary = tf.reduce_all(
+        tf.logical_or(tf.equal(y_true, 0.0), tf.equal(y_true, 1.0))
+    )
     return tf.cond(is_binary, lambda: 2.0 * y_true - 1.0, lambda: y_true)
 
 
@@ -694,7 +886,9 @@ def hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 def squared_hinge_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
     """Squared hinge, float64: :math:`L = \\frac1k \\sum_j \\max(1 - y_j \\hat y_j, 0)^2`."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
-    return np.mean(np.maximum(1.0 - _np_hinge_labels(y_true) * y_pred, 0.0) ** 2, axis=-1)
+    return np.mean(
+        np.maximum(1.0 - _np_hinge_labels(y_true) * y_pred, 0.0) ** 2, axis=-1
+    )
 
 
 def squared_hinge_tf(y_true: Any, y_pred: Any) -> Any:
@@ -702,7 +896,9 @@ def squared_hinge_tf(y_true: Any, y_pred: Any) -> Any:
     import tensorflow as tf
 
     y_true, y_pred = tf_pair(y_true, y_pred)
-    return _tf_mean(tf.square(tf.maximum(1.0 - _tf_hinge_labels(y_true) * y_pred, 0.0)), -1)
+    return _tf_mean(
+        tf.square(tf.maximum(1.0 - _tf_hinge_labels(y_true) * y_pred, 0.0)), -1
+    )
 
 
 def squared_hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
@@ -750,220 +946,313 @@ def _bool_check(value: Any) -> str | None:
 
 
 def _int_axis_check(value: Any) -> str | None:
-    return None if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else "Pass an int."
+    return (
+        None
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        else "Pass an int."
+    )
 
 
 FROM_LOGITS = Param(
-    "from_logits", False, "True or False",
+    "from_logits",
+    False,
+    "True or False",
     "True when y_pred holds raw scores (logits) rather than probabilities; the loss then applies the "
     "sigmoid/softmax itself, stably",
     _bool_check,
 )
 LABEL_SMOOTHING = Param(
-    "label_smoothing", 0.0, "a number in [0, 1]",
+    "label_smoothing",
+    0.0,
+    "a number in [0, 1]",
     "how far the targets are pulled from 0/1 towards uniform: binary ỹ = y(1−s)+s/2, categorical ỹ = y(1−s)+s/K",
     lambda value: None if 0.0 <= value <= 1.0 else "It is a mixing weight.",
 )
-AXIS_MEAN = Param("axis", -1, "an int (an axis of y_pred)", "the axis the per-element losses are averaged over",
-                  _int_axis_check)
-AXIS_CLASSES = Param("axis", -1, "an int (an axis of y_pred)", "the class axis the cross-entropy sums over",
-                     _int_axis_check)
+AXIS_MEAN = Param(
+    "axis",
+    -1,
+    "an int (an axis of y_pred)",
+    "the axis the per-element losses are averaged over",
+    _int_axis_check,
+)
+AXIS_CLASSES = Param(
+    "axis",
+    -1,
+    "an int (an axis of y_pred)",
+    "the class axis the cross-entropy sums over",
+    _int_axis_check,
+)
 GAMMA = Param(
-    "gamma", 2.0, "a number >= 0",
+    "gamma",
+    2.0,
+    "a number >= 0",
     "the focusing exponent: (1 − p_t)^γ shrinks the loss of well-classified examples; 0 gives plain cross-entropy",
-    lambda value: None if value >= 0 else "A negative exponent would up-weight the easy examples.",
+    lambda value: (
+        None if value >= 0 else "A negative exponent would up-weight the easy examples."
+    ),
 )
 BINARY_ALPHA = Param(
-    "alpha", 0.25, "a number in [0, 1]",
+    "alpha",
+    0.25,
+    "a number in [0, 1]",
     "the weight of class 1 when apply_class_balancing=True (class 0 gets 1 − α)",
-    lambda value: None if 0.0 <= value <= 1.0 else "It is a weight between the two classes.",
+    lambda value: (
+        None if 0.0 <= value <= 1.0 else "It is a weight between the two classes."
+    ),
 )
 CATEGORICAL_ALPHA = Param(
-    "alpha", 0.25, "a number in [0, 1], or a list of them (one per class)",
+    "alpha",
+    0.25,
+    "a number in [0, 1], or a list of them (one per class)",
     "a weight multiplying every class's term (per class when a list)",
-    lambda value: None if np.all((np.asarray(value) >= 0) & (np.asarray(value) <= 1)) else "It is a weight.",
+    lambda value: (
+        None
+        if np.all((np.asarray(value) >= 0) & (np.asarray(value) <= 1))
+        else "It is a weight."
+    ),
 )
 
 Q = Param(
-    "q", None, "a number in (0, 1]",
+    "q",
+    None,
+    "a number in (0, 1]",
     "the noise-robustness exponent; required (the Keras function has no default, its class uses 0.5 "
     "and allows (0, 1))",
-    lambda value: None if 0.0 < value <= 1.0 else "q = 0 divides by zero; q > 1 is not a GCE.",
+    lambda value: (
+        None if 0.0 < value <= 1.0 else "q = 0 divides by zero; q > 1 is not a GCE."
+    ),
     required=True,
 )
 
 EPS_TEXT = r"\epsilon = 10^{-7}"
 CLIP_TEXT = r"\operatorname{clip}(u) = \min(\max(u, \epsilon), 1 - \epsilon)"
 
-register(LossEntry(
-    name="binary_crossentropy",
-    display_name="Binary cross-entropy (log loss)",
-    family="classification",
-    when_to_use="Binary or multi-label targets with one sigmoid output per label.",
-    latex=(
-        r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} -\left[\tilde y_j \ln \operatorname{clip}(\hat y_j)"
-        r" + (1 - \tilde y_j) \ln\left(1 - \operatorname{clip}(\hat y_j)\right)\right], \quad "
-        r"\tilde y = y (1 - s) + \tfrac{s}{2}, \quad " + CLIP_TEXT + r", \quad " + EPS_TEXT + r"; \quad "
-        r"\text{from\_logits: } \ell_j = \max(x_j, 0) - x_j \tilde y_j + \ln\left(1 + e^{-|x_j|}\right)"
-    ),
-    numpy=binary_crossentropy_numpy,
-    tf=binary_crossentropy_tf,
-    grad=binary_crossentropy_grad,
-    params=(FROM_LOGITS, LABEL_SMOOTHING, AXIS_MEAN),
-    y_true_domain="binary",
-    y_pred_domain="probability",
-    notes="The mean runs over `axis`; s is label_smoothing; with logits nothing is clipped.",
-))
-register(LossEntry(
-    name="binary_focal_crossentropy",
-    display_name="Binary focal cross-entropy",
-    family="classification",
-    when_to_use="Binary targets with heavy class imbalance, where easy negatives would swamp plain cross-entropy.",
-    latex=(
-        r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} w_j \left(1 - p_{t,j}\right)^{\gamma} \mathrm{BCE}_j, \quad "
-        r"p_t = \tilde y\, p + (1 - \tilde y)(1 - p), \quad w = \begin{cases} \tilde y \alpha + (1 - \tilde y)(1 - \alpha)"
-        r" & \text{class balancing} \\ 1 & \text{otherwise} \end{cases}, \quad "
-        r"\tilde y = y (1 - s) + \tfrac{s}{2}; \quad p = \hat y,\ \mathrm{BCE} = -\left[\tilde y \ln \operatorname{clip}(p)"
-        r" + (1 - \tilde y) \ln(1 - \operatorname{clip}(p))\right], \ " + CLIP_TEXT + r", \ " + EPS_TEXT + r"; \quad "
-        r"\text{from\_logits: } p = \sigma(x),\ \mathrm{BCE} = \max(x, 0) - x \tilde y + \ln\left(1 + e^{-|x|}\right)"
-    ),
-    numpy=binary_focal_crossentropy_numpy,
-    tf=binary_focal_crossentropy_tf,
-    grad=binary_focal_crossentropy_grad,
-    params=(
-        Param("apply_class_balancing", False, "True or False",
-              "whether to weight class 1 by α and class 0 by 1 − α", _bool_check),
-        BINARY_ALPHA, GAMMA, FROM_LOGITS, LABEL_SMOOTHING, AXIS_MEAN,
-    ),
-    y_true_domain="binary",
-    y_pred_domain="probability",
-    notes="p_t uses the unclipped probability; only the log inside BCE is clipped (as Keras does).",
-))
-register(LossEntry(
-    name="categorical_crossentropy",
-    display_name="Categorical cross-entropy",
-    family="classification",
-    when_to_use="Single-label multi-class targets given as one-hot (or soft) rows, with a softmax output.",
-    latex=(
-        r"L(y, \hat y) = -\sum_{j=1}^{K} \tilde y_j \ln \operatorname{clip}\left(\frac{\hat y_j}{\sum_{i=1}^{K} \hat y_i}\right),"
-        r" \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad " + CLIP_TEXT + r", \quad " + EPS_TEXT + r"; \quad "
-        r"\text{from\_logits: } L = -\sum_{j=1}^{K} \tilde y_j \left(x_j - \ln \sum_{i=1}^{K} e^{x_i}\right)"
-    ),
-    numpy=categorical_crossentropy_numpy,
-    tf=categorical_crossentropy_tf,
-    grad=categorical_crossentropy_grad,
-    params=(FROM_LOGITS, LABEL_SMOOTHING, AXIS_CLASSES),
-    y_true_domain="one_hot",
-    y_pred_domain="distribution",
-    notes="With probabilities each row is first renormalised to sum 1, then clipped; the sums run over `axis`.",
-))
-register(LossEntry(
-    name="sparse_categorical_crossentropy",
-    display_name="Sparse categorical cross-entropy",
-    family="classification",
-    when_to_use="Single-label multi-class targets given as integer class ids, with a softmax output.",
-    latex=(
-        r"L(y, \hat y) = -\ln \operatorname{clip}(\hat y_{y}) + \ln \sum_{j=1}^{K} \operatorname{clip}(\hat y_j), \quad "
-        + CLIP_TEXT + r", \quad " + EPS_TEXT + r"; \quad "
-        r"\text{from\_logits: } L = -x_{y} + \ln \sum_{j=1}^{K} e^{x_j}; \quad L = 0 \text{ where } y = \text{ignore\_class}"
-    ),
-    numpy=sparse_categorical_crossentropy_numpy,
-    tf=sparse_categorical_crossentropy_tf,
-    grad=sparse_categorical_crossentropy_grad,
-    params=(
-        FROM_LOGITS,
-        Param("ignore_class", None, "None or an int (a class id, e.g. -1 or 255)",
-              "a label whose positions get loss 0 and are left out of the Keras class's average",
-              lambda value: None if value is None or float(value).is_integer() else "Pass a whole number."),
-        Param("axis", -1, "-1 (the last axis)", "the class axis; the TensorFlow backend supports only the last",
-              lambda value: None if value == -1 else "Move the class axis last."),
-    ),
-    y_true_domain="index",
-    y_pred_domain="distribution",
-    notes="With probabilities the clipped values are renormalised (a log-softmax of their logs), so clip "
-          "comes before renormalising here, unlike categorical_crossentropy.",
-))
-register(LossEntry(
-    name="categorical_focal_crossentropy",
-    display_name="Categorical focal cross-entropy",
-    family="classification",
-    when_to_use="Imbalanced multi-class targets in one-hot form, to down-weight the many easy examples.",
-    latex=(
-        r"L(y, \hat y) = -\sum_{j=1}^{K} \alpha_j \left(1 - c_j\right)^{\gamma} \tilde y_j \ln c_j, \quad "
-        r"c = \operatorname{clip}\left(\frac{p}{\sum_{i=1}^{K} p_i}\right), \quad p = \hat y "
-        r"\ (\text{from\_logits: } p = \operatorname{softmax}(x)), \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad "
-        + CLIP_TEXT + r", \quad " + EPS_TEXT
-    ),
-    numpy=categorical_focal_crossentropy_numpy,
-    tf=categorical_focal_crossentropy_tf,
-    grad=categorical_focal_crossentropy_grad,
-    params=(CATEGORICAL_ALPHA, GAMMA, FROM_LOGITS, LABEL_SMOOTHING, AXIS_CLASSES),
-    y_true_domain="one_hot",
-    y_pred_domain="distribution",
-    notes="Even with logits Keras takes the softmax, renormalises and clips (no log-softmax), so a "
-          "confident wrong logit costs at most −ln ε ≈ 16.1 per unit of weight.",
-))
-register(LossEntry(
-    name="categorical_generalized_cross_entropy",
-    display_name="Generalized cross-entropy (GCE)",
-    family="classification",
-    when_to_use="Multi-class targets with noisy labels: q near 0 acts like cross-entropy, q = 1 like MAE.",
-    latex=r"L(y, \hat y) = \frac{1 - \hat y_{y}^{\,q}}{q}, \quad \hat y_{y} = \sum_{j=1}^{K} [j = y]\, \hat y_j \ (\text{not clipped})",
-    numpy=categorical_generalized_cross_entropy_numpy,
-    tf=categorical_generalized_cross_entropy_tf,
-    grad=categorical_generalized_cross_entropy_grad,
-    params=(Q,),
-    y_true_domain="index",
-    y_pred_domain="distribution",
-    notes="No clipping: a zero probability for the true class gives loss 1/q and an infinite gradient. "
-          "Keras does not squeeze a (N, 1) label array here (it broadcasts to (N, N)); our tf does the "
-          "same, our numpy refuses it.",
-))
-register(LossEntry(
-    name="hinge",
-    display_name="Hinge loss",
-    family="classification",
-    when_to_use="Binary max-margin classification (SVM style) with a raw score output and ±1 labels.",
-    latex=(
-        r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \max\left(1 - y_j \hat y_j, 0\right), \quad "
-        r"y \leftarrow 2y - 1 \text{ if every } y_j \in \{0, 1\}"
-    ),
-    numpy=hinge_numpy,
-    tf=hinge_tf,
-    grad=hinge_grad,
-    y_true_domain="signed",
-    y_pred_domain="real",
-    notes="The {0,1}→{−1,+1} conversion looks at the whole y_true array at once. At the kink the "
-          "gradient −y/k is used, as TensorFlow's maximum passes it to its first argument on ties.",
-))
-register(LossEntry(
-    name="squared_hinge",
-    display_name="Squared hinge loss",
-    family="classification",
-    when_to_use="Max-margin binary classification that punishes margin violations quadratically and is smooth.",
-    latex=(
-        r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \max\left(1 - y_j \hat y_j, 0\right)^2, \quad "
-        r"y \leftarrow 2y - 1 \text{ if every } y_j \in \{0, 1\}"
-    ),
-    numpy=squared_hinge_numpy,
-    tf=squared_hinge_tf,
-    grad=squared_hinge_grad,
-    y_true_domain="signed",
-    y_pred_domain="real",
-))
-register(LossEntry(
-    name="categorical_hinge",
-    display_name="Categorical hinge loss",
-    family="classification",
-    when_to_use="Multi-class max-margin classification: the true class's score must beat the best other by 1.",
-    latex=(
-        r"L(y, \hat y) = \max\left(\max_{j} (1 - y_j) \hat y_j - \sum_{j=1}^{K} y_j \hat y_j + 1,\ 0\right)"
-    ),
-    numpy=categorical_hinge_numpy,
-    tf=categorical_hinge_tf,
-    grad=categorical_hinge_grad,
-    y_true_domain="one_hot",
-    y_pred_domain="real",
-    notes="The max includes the true class with (1 − y) = 0, so the 'best other' score is never below 0; "
-          "tied maxima share the gradient equally, as in TensorFlow.",
-))
+register(
+    LossEntry(
+        name="binary_crossentropy",
+        display_name="Binary cross-entropy (log loss)",
+        family="classification",
+        when_to_use="Binary or multi-label targets with one sigmoid output per label.",
+        latex=(
+            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} -\left[\tilde y_j \ln \operatorname{clip}(\hat y_j)"
+            r" + (1 - \tilde y_j) \ln\left(1 - \operatorname{clip}(\hat y_j)\right)\right], \quad "
+            r"\tilde y = y (1 - s) + \tfrac{s}{2}, \quad "
+            + CLIP_TEXT
+            + r", \quad "
+            + EPS_TEXT
+            + r"; \quad "
+            r"\text{from\_logits: } \ell_j = \max(x_j, 0) - x_j \tilde y_j + \ln\left(1 + e^{-|x_j|}\right)"
+        ),
+        numpy=binary_crossentropy_numpy,
+        tf=binary_crossentropy_tf,
+        grad=binary_crossentropy_grad,
+        params=(FROM_LOGITS, LABEL_SMOOTHING, AXIS_MEAN),
+        y_true_domain="binary",
+        y_pred_domain="probability",
+        notes="The mean runs over `axis`; s is label_smoothing; with logits nothing is clipped.",
+    )
+)
+register(
+    LossEntry(
+        name="binary_focal_crossentropy",
+        display_name="Binary focal cross-entropy",
+        family="classification",
+        when_to_use="Binary targets with heavy class imbalance, where easy negatives would swamp plain cross-entropy.",
+        latex=(
+            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} w_j \left(1 - p_{t,j}\right)^{\gamma} \mathrm{BCE}_j, \quad "
+            r"p_t = \tilde y\, p + (1 - \tilde y)(1 - p), \quad w = \begin{cases} \tilde y \alpha + (1 - \tilde y)(1 - \alpha)"
+            r" & \text{class balancing} \\ 1 & \text{otherwise} \end{cases}, \quad "
+            r"\tilde y = y (1 - s) + \tfrac{s}{2}; \quad p = \hat y,\ \mathrm{BCE} = -\left[\tilde y \ln \operatorname{clip}(p)"
+            r" + (1 - \tilde y) \ln(1 - \operatorname{clip}(p))\right], \ "
+            + CLIP_TEXT
+            + r", \ "
+            + EPS_TEXT
+            + r"; \quad "
+            r"\text{from\_logits: } p = \sigma(x),\ \mathrm{BCE} = \max(x, 0) - x \tilde y + \ln\left(1 + e^{-|x|}\right)"
+        ),
+        numpy=binary_focal_crossentropy_numpy,
+        tf=binary_focal_crossentropy_tf,
+        grad=binary_focal_crossentropy_grad,
+        params=(
+            Param(
+                "apply_class_balancing",
+                False,
+                "True or False",
+                "whether to weight class 1 by α and class 0 by 1 − α",
+                _bool_check,
+            ),
+            BINARY_ALPHA,
+            GAMMA,
+            FROM_LOGITS,
+            LABEL_SMOOTHING,
+            AXIS_MEAN,
+        ),
+        y_true_domain="binary",
+        y_pred_domain="probability",
+        notes="p_t uses the unclipped probability; only the log inside BCE is clipped (as Keras does).",
+    )
+)
+register(
+    LossEntry(
+        name="categorical_crossentropy",
+        display_name="Categorical cross-entropy",
+        family="classification",
+        when_to_use="Single-label multi-class targets given as one-hot (or soft) rows, with a softmax output.",
+        latex=(
+            r"L(y, \hat y) = -\sum_{j=1}^{K} \tilde y_j \ln \operatorname{clip}\left(\frac{\hat y_j}{\sum_{i=1}^{K} \hat y_i}\right),"
+            r" \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad "
+            + CLIP_TEXT
+            + r", \quad "
+            + EPS_TEXT
+            + r"; \quad "
+            r"\text{from\_logits: } L = -\sum_{j=1}^{K} \tilde y_j \left(x_j - \ln \sum_{i=1}^{K} e^{x_i}\right)"
+        ),
+        numpy=categorical_crossentropy_numpy,
+        tf=categorical_crossentropy_tf,
+        grad=categorical_crossentropy_grad,
+        params=(FROM_LOGITS, LABEL_SMOOTHING, AXIS_CLASSES),
+        y_true_domain="one_hot",
+        y_pred_domain="distribution",
+        notes="With probabilities each row is first renormalised to sum 1, then clipped; the sums run over `axis`.",
+    )
+)
+register(
+    LossEntry(
+        name="sparse_categorical_crossentropy",
+        display_name="Sparse categorical cross-entropy",
+        family="classification",
+        when_to_use="Single-label multi-class targets given as integer class ids, with a softmax output.",
+        latex=(
+            r"L(y, \hat y) = -\ln \operatorname{clip}(\hat y_{y}) + \ln \sum_{j=1}^{K} \operatorname{clip}(\hat y_j), \quad "
+            + CLIP_TEXT
+            + r", \quad "
+            + EPS_TEXT
+            + r"; \quad "
+            r"\text{from\_logits: } L = -x_{y} + \ln \sum_{j=1}^{K} e^{x_j}; \quad L = 0 \text{ where } y = \text{ignore\_class}"
+        ),
+        numpy=sparse_categorical_crossentropy_numpy,
+        tf=sparse_categorical_crossentropy_tf,
+        grad=sparse_categorical_crossentropy_grad,
+        params=(
+            FROM_LOGITS,
+            Param(
+                "ignore_class",
+                None,
+                "None or an int (a class id, e.g. -1 or 255)",
+                "a label whose positions get loss 0 and are left out of the Keras class's average",
+                lambda value: (
+                    None
+                    if value is None or float(value).is_integer()
+                    else "Pass a whole number."
+                ),
+            ),
+            Param(
+                "axis",
+                -1,
+                "-1 (the last axis)",
+                "the class axis; the TensorFlow backend supports only the last",
+                lambda value: None if value == -1 else "Move the class axis last.",
+            ),
+        ),
+        y_true_domain="index",
+        y_pred_domain="distribution",
+        notes="With probabilities the clipped values are renormalised (a log-softmax of their logs), so clip "
+        "comes before renormalising here, unlike categorical_crossentropy.",
+    )
+)
+register(
+    LossEntry(
+        name="categorical_focal_crossentropy",
+        display_name="Categorical focal cross-entropy",
+        family="classification",
+        when_to_use="Imbalanced multi-class targets in one-hot form, to down-weight the many easy examples.",
+        latex=(
+            r"L(y, \hat y) = -\sum_{j=1}^{K} \alpha_j \left(1 - c_j\right)^{\gamma} \tilde y_j \ln c_j, \quad "
+            r"c = \operatorname{clip}\left(\frac{p}{\sum_{i=1}^{K} p_i}\right), \quad p = \hat y "
+            r"\ (\text{from\_logits: } p = \operatorname{softmax}(x)), \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad "
+            + CLIP_TEXT
+            + r", \quad "
+            + EPS_TEXT
+        ),
+        numpy=categorical_focal_crossentropy_numpy,
+        tf=categorical_focal_crossentropy_tf,
+        grad=categorical_focal_crossentropy_grad,
+        params=(CATEGORICAL_ALPHA, GAMMA, FROM_LOGITS, LABEL_SMOOTHING, AXIS_CLASSES),
+        y_true_domain="one_hot",
+        y_pred_domain="distribution",
+        notes="Even with logits Keras takes the softmax, renormalises and clips (no log-softmax), so a "
+        "confident wrong logit costs at most −ln ε ≈ 16.1 per unit of weight.",
+    )
+)
+register(
+    LossEntry(
+        name="categorical_generalized_cross_entropy",
+        display_name="Generalized cross-entropy (GCE)",
+        family="classification",
+        when_to_use="Multi-class targets with noisy labels: q near 0 acts like cross-entropy, q = 1 like MAE.",
+        latex=r"L(y, \hat y) = \frac{1 - \hat y_{y}^{\,q}}{q}, \quad \hat y_{y} = \sum_{j=1}^{K} [j = y]\, \hat y_j \ (\text{not clipped})",
+        numpy=categorical_generalized_cross_entropy_numpy,
+        tf=categorical_generalized_cross_entropy_tf,
+        grad=categorical_generalized_cross_entropy_grad,
+        params=(Q,),
+        y_true_domain="index",
+        y_pred_domain="distribution",
+        notes="No clipping: a zero probability for the true class gives loss 1/q and an infinite gradient. "
+        "Keras does not squeeze a (N, 1) label array here (it broadcasts to (N, N)); our tf does the "
+        "same, our numpy refuses it.",
+    )
+)
+register(
+    LossEntry(
+        name="hinge",
+        display_name="Hinge loss",
+        family="classification",
+        when_to_use="Binary max-margin classification (SVM style) with a raw score output and ±1 labels.",
+        latex=(
+            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \max\left(1 - y_j \hat y_j, 0\right), \quad "
+            r"y \leftarrow 2y - 1 \text{ if every } y_j \in \{0, 1\}"
+        ),
+        numpy=hinge_numpy,
+        tf=hinge_tf,
+        grad=hinge_grad,
+        y_true_domain="signed",
+        y_pred_domain="real",
+        notes="The {0,1}→{−1,+1} conversion looks at the whole y_true array at once. At the kink the "
+        "gradient −y/k is used, as TensorFlow's maximum passes it to its first argument on ties.",
+    )
+)
+register(
+    LossEntry(
+        name="squared_hinge",
+        display_name="Squared hinge loss",
+        family="classification",
+        when_to_use="Max-margin binary classification that punishes margin violations quadratically and is smooth.",
+        latex=(
+            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \max\left(1 - y_j \hat y_j, 0\right)^2, \quad "
+            r"y \leftarrow 2y - 1 \text{ if every } y_j \in \{0, 1\}"
+        ),
+        numpy=squared_hinge_numpy,
+        tf=squared_hinge_tf,
+        grad=squared_hinge_grad,
+        y_true_domain="signed",
+        y_pred_domain="real",
+    )
+)
+register(
+    LossEntry(
+        name="categorical_hinge",
+        display_name="Categorical hinge loss",
+        family="classification",
+        when_to_use="Multi-class max-margin classification: the true class's score must beat the best other by 1.",
+        latex=(
+            r"L(y, \hat y) = \max\left(\max_{j} (1 - y_j) \hat y_j - \sum_{j=1}^{K} y_j \hat y_j + 1,\ 0\right)"
+        ),
+        numpy=categorical_hinge_numpy,
+        tf=categorical_hinge_tf,
+        grad=categorical_hinge_grad,
+        y_true_domain="one_hot",
+        y_pred_domain="real",
+        notes="The max includes the true class with (1 − y) = 0, so the 'best other' score is never below 0; "
+        "tied maxima share the gradient equally, as in TensorFlow.",
+    )
+)

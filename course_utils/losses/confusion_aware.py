@@ -102,7 +102,9 @@ def _check_weight_values(weights: np.ndarray) -> None:
 
 
 def _check_strength(strength: Any) -> None:
-    if isinstance(strength, bool) or (is_python_number(strength) and not (np.isfinite(strength) and strength >= 0)):
+    if isinstance(strength, bool) or (
+        is_python_number(strength) and not (np.isfinite(strength) and strength >= 0)
+    ):
         raise ValueError(
             f"strength must be a finite number >= 0 (how many extra times a rival counts per unit of "
             f"confusion rate; 0 gives plain cross-entropy), got {strength!r}."
@@ -110,7 +112,9 @@ def _check_strength(strength: Any) -> None:
 
 
 def _check_decay(decay: Any) -> None:
-    if isinstance(decay, bool) or (is_python_number(decay) and not (0.0 <= decay < 1.0)):
+    if isinstance(decay, bool) or (
+        is_python_number(decay) and not (0.0 <= decay < 1.0)
+    ):
         raise ValueError(
             f"decay must be a number in [0, 1) (the share of the old confusion matrix kept at each update; "
             f"0.99 remembers about the last 100 batches, 0 only the current one), got {decay!r}."
@@ -118,12 +122,17 @@ def _check_decay(decay: Any) -> None:
 
 
 def _check_num_classes(num_classes: Any) -> None:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, (int, np.integer))
+        or num_classes < 2
+    ):
         raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}.")
 
 
-def _numpy_setup(y_true: Any, y_pred: Any, weights: Any, from_logits: bool
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _numpy_setup(
+    y_true: Any, y_pred: Any, weights: Any, from_logits: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     _check_from_logits(from_logits)
     y_true, y_pred = numpy_pair(y_true, y_pred)
     if y_pred.ndim < 1 or y_pred.shape[-1] < 2:
@@ -139,15 +148,25 @@ def _numpy_setup(y_true: Any, y_pred: Any, weights: Any, from_logits: bool
             f"{y_true[~(y_true >= 0)].flat[0]!r}. Integer class ids need keras.utils.to_categorical first."
         )
     if not from_logits:
-        check_in_range("y_pred", y_pred, 0.0, 1.0, "probabilities (pass from_logits=True for raw scores)")
+        check_in_range(
+            "y_pred",
+            y_pred,
+            0.0,
+            1.0,
+            "probabilities (pass from_logits=True for raw scores)",
+        )
     elif not np.all(np.isfinite(y_pred)):
         raise ValueError("y_pred must be finite logits; found a NaN or infinite value.")
     return y_true, y_pred, weights
 
 
-def _np_parts(y: np.ndarray, y_pred: np.ndarray, weights: np.ndarray, from_logits: bool):
+def _np_parts(
+    y: np.ndarray, y_pred: np.ndarray, weights: np.ndarray, from_logits: bool
+):
     """Label mass s, mixed excess u, distribution r and the cross-entropy term, in float64."""
-    excess = weights / np.diag(weights)[:, None] - 1.0  # A − 1: zero on the diagonal, >= 0 elsewhere
+    excess = (
+        weights / np.diag(weights)[:, None] - 1.0
+    )  # A − 1: zero on the diagonal, >= 0 elsewhere
     mass = np.sum(y, axis=-1)
     safe_mass = np.where(mass > 0, mass, 1.0)
     mixed = (y @ excess) / safe_mass[..., None]
@@ -165,8 +184,9 @@ def _np_parts(y: np.ndarray, y_pred: np.ndarray, weights: np.ndarray, from_logit
 # ----------------------------------------------------------------------------- the loss
 
 
-def confusion_weighted_crossentropy_numpy(y_true: Any, y_pred: Any, weights: Any,
-                                          from_logits: bool = False) -> np.ndarray:
+def confusion_weighted_crossentropy_numpy(
+    y_true: Any, y_pred: Any, weights: Any, from_logits: bool = False
+) -> np.ndarray:
     """Confusion-weighted cross-entropy per sample, float64 (our interpretation; see the module docstring).
 
     :math:`L = -\\sum_t y_t \\ln \\operatorname{clip}(r_t) + s \\ln\\big(1 + \\sum_j u_j r_j\\big)` with
@@ -182,8 +202,9 @@ def confusion_weighted_crossentropy_numpy(y_true: Any, y_pred: Any, weights: Any
     return cross_entropy + mass * np.log1p(np.sum(mixed * r, axis=-1))
 
 
-def confusion_weighted_crossentropy_tf(y_true: Any, y_pred: Any, weights: Any,
-                                       from_logits: bool = False) -> Any:
+def confusion_weighted_crossentropy_tf(
+    y_true: Any, y_pred: Any, weights: Any, from_logits: bool = False
+) -> Any:
     """The same loss in TensorFlow: differentiable in ``y_pred``, vectorised, usable inside ``tf.function``.
 
     :math:`L = -\\sum_t y_t \\ln \\operatorname{clip}(r_t) + s \\ln(1 + \\sum_j u_j r_j)` as in
@@ -199,31 +220,40 @@ def confusion_weighted_crossentropy_tf(y_true: Any, y_pred: Any, weights: Any,
 
     _check_from_logits(from_logits)
     y_true, y_pred = tf_pair(y_true, y_pred)
-    if y_pred.shape.rank is not None and (y_pred.shape.rank < 1 or y_pred.shape[-1] == 1):
+    if y_pred.shape.rank is not None and (
+        y_pred.shape.rank < 1 or y_pred.shape[-1] == 1
+    ):
         raise ValueError(
             f"y_pred must end in a class axis of at least 2 classes, e.g. (N, n), got shape {y_pred.shape}."
         )
     if not tf.is_tensor(weights) and not hasattr(weights, "value"):
         checked = as_float64("weights", weights)
-        _check_weights_shape(checked.shape, y_pred.shape[-1] if y_pred.shape.rank else None)
+        _check_weights_shape(
+            checked.shape, y_pred.shape[-1] if y_pred.shape.rank else None
+        )
         _check_weight_values(checked)
     weights = tf.stop_gradient(tf.cast(tf.convert_to_tensor(weights), y_pred.dtype))
     if weights.shape.rank is not None:
-        _check_weights_shape(tuple(weights.shape), y_pred.shape[-1] if y_pred.shape.rank else None)
+        _check_weights_shape(
+            tuple(weights.shape), y_pred.shape[-1] if y_pred.shape.rank else None
+        )
     excess = weights / tf.linalg.diag_part(weights)[:, None] - 1.0
     mass = tf.reduce_sum(y_true, axis=-1)
     safe_mass = tf.where(mass > 0, mass, tf.ones_like(mass))
     mixed = tf.einsum("...t,tj->...j", y_true, excess) / safe_mass[..., None]
 
-    output, use_logits = _tf_logits_behind(y_pred, from_logits, "Softmax", "confusion_weighted_crossentropy")
+    output, use_logits = _tf_logits_behind(
+        y_pred, from_logits, "Softmax", "confusion_weighted_crossentropy"
+    )
     if use_logits:
         log_r = tf.nn.log_softmax(output, axis=-1)
         r = tf.exp(log_r)
         cross_entropy = -tf.reduce_sum(y_true * log_r, axis=-1)
     else:
         r = output / tf.reduce_sum(output, axis=-1, keepdims=True)
-        cross_entropy = -tf.reduce_sum(y_true * tf.math.log(tf.clip_by_value(r, EPSILON, 1.0 - EPSILON)),
-                                       axis=-1)
+        cross_entropy = -tf.reduce_sum(
+            y_true * tf.math.log(tf.clip_by_value(r, EPSILON, 1.0 - EPSILON)), axis=-1
+        )
     return cross_entropy + mass * tf.math.log1p(tf.reduce_sum(mixed * r, axis=-1))
 
 
@@ -232,8 +262,9 @@ def confusion_weighted_crossentropy_tf(y_true: Any, y_pred: Any, weights: Any,
 confusion_weighted_crossentropy = confusion_weighted_crossentropy_tf
 
 
-def confusion_weighted_crossentropy_grad(y_true: Any, y_pred: Any, weights: Any,
-                                         from_logits: bool = False) -> np.ndarray:
+def confusion_weighted_crossentropy_grad(
+    y_true: Any, y_pred: Any, weights: Any, from_logits: bool = False
+) -> np.ndarray:
     """Analytic derivative of the per-sample loss with respect to ``y_pred`` (the logits if ``from_logits``).
 
     Logits: :math:`\\partial L / \\partial z_j = s\\, q_j - y_j` with
@@ -249,7 +280,10 @@ def confusion_weighted_crossentropy_grad(y_true: Any, y_pred: Any, weights: Any,
         reweighted = (1.0 + mixed) * r / denominator
         return mass[..., None] * reweighted - y
     inside = ((r >= EPSILON) & (r <= 1.0 - EPSILON)).astype(np.float64)
-    g = -y * inside / np.clip(r, EPSILON, 1.0 - EPSILON) + mass[..., None] * mixed / denominator
+    g = (
+        -y * inside / np.clip(r, EPSILON, 1.0 - EPSILON)
+        + mass[..., None] * mixed / denominator
+    )
     total = np.sum(y_pred, axis=-1, keepdims=True)
     return (g - np.sum(g * r, axis=-1, keepdims=True)) / total
 
@@ -257,7 +291,9 @@ def confusion_weighted_crossentropy_grad(y_true: Any, y_pred: Any, weights: Any,
 # ----------------------------------------------------------------------------- the running confusion matrix
 
 
-def _np_predicted_distribution(y_pred: np.ndarray, from_logits: bool, hard: bool) -> np.ndarray:
+def _np_predicted_distribution(
+    y_pred: np.ndarray, from_logits: bool, hard: bool
+) -> np.ndarray:
     if hard:
         return np.eye(y_pred.shape[-1])[np.argmax(y_pred, axis=-1)]
     if from_logits:
@@ -266,8 +302,14 @@ def _np_predicted_distribution(y_pred: np.ndarray, from_logits: bool, hard: bool
         return y_pred / np.sum(y_pred, axis=-1, keepdims=True)
 
 
-def update_confusion_matrix_numpy(confusion: Any, y_true: Any, y_pred: Any, decay: float = 0.99,
-                                  from_logits: bool = False, hard: bool = False) -> np.ndarray:
+def update_confusion_matrix_numpy(
+    confusion: Any,
+    y_true: Any,
+    y_pred: Any,
+    decay: float = 0.99,
+    from_logits: bool = False,
+    hard: bool = False,
+) -> np.ndarray:
     """The running confusion matrix after one batch, float64 (pure: the input matrix is not changed).
 
     :math:`C' = \\gamma C + (1 - \\gamma) B` with :math:`B_{tj} = \\frac1N \\sum_i y_{it}\\, \\hat p_{ij}`, the
@@ -280,10 +322,18 @@ def update_confusion_matrix_numpy(confusion: Any, y_true: Any, y_pred: Any, deca
     confusion = as_float64("confusion", confusion)
     y_true, y_pred = numpy_pair(y_true, y_pred)
     if y_pred.ndim < 1:
-        raise ValueError(f"y_pred must end in a class axis, e.g. (N, n), got shape {y_pred.shape}.")
+        raise ValueError(
+            f"y_pred must end in a class axis, e.g. (N, n), got shape {y_pred.shape}."
+        )
     _check_weights_shape(confusion.shape, y_pred.shape[-1], name="confusion")
     if not from_logits:
-        check_in_range("y_pred", y_pred, 0.0, 1.0, "probabilities (pass from_logits=True for raw scores)")
+        check_in_range(
+            "y_pred",
+            y_pred,
+            0.0,
+            1.0,
+            "probabilities (pass from_logits=True for raw scores)",
+        )
     n = y_pred.shape[-1]
     labels = y_true.reshape(-1, n)
     predicted = _np_predicted_distribution(y_pred.reshape(-1, n), from_logits, hard)
@@ -291,8 +341,14 @@ def update_confusion_matrix_numpy(confusion: Any, y_true: Any, y_pred: Any, deca
     return decay * confusion + (1.0 - decay) * batch
 
 
-def update_confusion_matrix_tf(confusion: Any, y_true: Any, y_pred: Any, decay: float = 0.99,
-                               from_logits: bool = False, hard: bool = False) -> Any:
+def update_confusion_matrix_tf(
+    confusion: Any,
+    y_true: Any,
+    y_pred: Any,
+    decay: float = 0.99,
+    from_logits: bool = False,
+    hard: bool = False,
+) -> Any:
     """The same update in TensorFlow (no gradient flows through it): :math:`C' = \\gamma C + (1-\\gamma) B`."""
     import tensorflow as tf
 
@@ -327,7 +383,9 @@ def confusion_weights_numpy(confusion: Any, strength: float = 5.0) -> np.ndarray
     confusion = as_float64("confusion", confusion)
     _check_weights_shape(confusion.shape, None, name="confusion")
     if not (np.all(np.isfinite(confusion)) and np.all(confusion >= 0)):
-        raise ValueError("confusion must hold finite non-negative frequencies or counts.")
+        raise ValueError(
+            "confusion must hold finite non-negative frequencies or counts."
+        )
     totals = np.sum(confusion, axis=-1, keepdims=True)
     rates = np.where(totals > 0, confusion / np.where(totals > 0, totals, 1.0), 0.0)
     np.fill_diagonal(rates, 0.0)
@@ -345,8 +403,11 @@ def confusion_weights_tf(confusion: Any, strength: float = 5.0) -> Any:
     if confusion.shape.rank is not None:
         _check_weights_shape(tuple(confusion.shape), None, name="confusion")
     totals = tf.reduce_sum(confusion, axis=-1, keepdims=True)
-    rates = tf.where(totals > 0, confusion / tf.where(totals > 0, totals, tf.ones_like(totals)),
-                     tf.zeros_like(confusion))
+    rates = tf.where(
+        totals > 0,
+        confusion / tf.where(totals > 0, totals, tf.ones_like(totals)),
+        tf.zeros_like(confusion),
+    )
     rates = tf.linalg.set_diag(rates, tf.zeros_like(tf.linalg.diag_part(rates)))
     return 1.0 + tf.cast(strength, confusion.dtype) * rates
 
@@ -369,7 +430,9 @@ def confusion_aware_loss_class() -> type:
         return _LOSS_CLASS
     import keras
 
-    @keras.saving.register_keras_serializable(package="course_utils", name="ConfusionAwareCrossentropy")
+    @keras.saving.register_keras_serializable(
+        package="course_utils", name="ConfusionAwareCrossentropy"
+    )
     class ConfusionAwareCrossentropy(keras.losses.Loss):
         """Cross-entropy re-weighted by a running confusion matrix held in a non-trainable variable.
 
@@ -380,10 +443,18 @@ def confusion_aware_loss_class() -> type:
         updates C, including those made by ``evaluate``; use ``strength=0`` for plain cross-entropy.
         """
 
-        def __init__(self, num_classes: int, decay: float = 0.99, strength: float = 5.0,
-                     from_logits: bool = False, hard: bool = False, confusion: Any = None,
-                     name: str = "confusion_aware_crossentropy", reduction: str = "sum_over_batch_size",
-                     dtype: Any = None) -> None:
+        def __init__(
+            self,
+            num_classes: int,
+            decay: float = 0.99,
+            strength: float = 5.0,
+            from_logits: bool = False,
+            hard: bool = False,
+            confusion: Any = None,
+            name: str = "confusion_aware_crossentropy",
+            reduction: str = "sum_over_batch_size",
+            dtype: Any = None,
+        ) -> None:
             super().__init__(name=name, reduction=reduction, dtype=dtype)
             _check_num_classes(num_classes)
             _check_decay(decay)
@@ -391,16 +462,20 @@ def confusion_aware_loss_class() -> type:
             _check_from_logits(from_logits)
             if not isinstance(hard, (bool, np.bool_)):
                 raise TypeError(f"hard must be True or False, got {hard!r}.")
-            initial = np.zeros((num_classes, num_classes)) if confusion is None else as_float64(
-                "confusion", confusion)
+            initial = (
+                np.zeros((num_classes, num_classes))
+                if confusion is None
+                else as_float64("confusion", confusion)
+            )
             _check_weights_shape(initial.shape, num_classes, name="confusion")
             self.num_classes = int(num_classes)
             self.decay = float(decay)
             self.strength = float(strength)
             self.from_logits = bool(from_logits)
             self.hard = bool(hard)
-            self.confusion = keras.Variable(initial, trainable=False, dtype=self.dtype,
-                                            name=f"{name}_confusion")
+            self.confusion = keras.Variable(
+                initial, trainable=False, dtype=self.dtype, name=f"{name}_confusion"
+            )
 
         def call(self, y_true: Any, y_pred: Any) -> Any:
             """Per-sample loss with the current weights; then the confusion matrix is updated."""
@@ -408,15 +483,21 @@ def confusion_aware_loss_class() -> type:
 
             current = tf.convert_to_tensor(self.confusion.value)
             weights = confusion_weights_tf(current, self.strength)
-            losses = confusion_weighted_crossentropy_tf(y_true, y_pred, weights, self.from_logits)
-            self.confusion.assign(update_confusion_matrix_tf(current, y_true, y_pred, self.decay,
-                                                             self.from_logits, self.hard))
+            losses = confusion_weighted_crossentropy_tf(
+                y_true, y_pred, weights, self.from_logits
+            )
+            self.confusion.assign(
+                update_confusion_matrix_tf(
+                    current, y_true, y_pred, self.decay, self.from_logits, self.hard
+                )
+            )
             return losses
 
         def weights_matrix(self) -> np.ndarray:
             """The weights the next call will use, as a NumPy array."""
-            return confusion_weights_numpy(np.asarray(self.confusion.numpy(), dtype=np.float64),
-                                           self.strength)
+            return confusion_weights_numpy(
+                np.asarray(self.confusion.numpy(), dtype=np.float64), self.strength
+            )
 
         def reset_state(self) -> None:
             """Forget the confusion history (back to plain cross-entropy)."""
@@ -426,8 +507,11 @@ def confusion_aware_loss_class() -> type:
             """Everything needed to rebuild the loss, including the current confusion matrix."""
             config = super().get_config()
             config.update(
-                num_classes=self.num_classes, decay=self.decay, strength=self.strength,
-                from_logits=self.from_logits, hard=self.hard,
+                num_classes=self.num_classes,
+                decay=self.decay,
+                strength=self.strength,
+                from_logits=self.from_logits,
+                hard=self.hard,
                 confusion=np.asarray(self.confusion.numpy(), dtype=np.float64).tolist(),
             )
             return config
@@ -436,10 +520,16 @@ def confusion_aware_loss_class() -> type:
     return _LOSS_CLASS
 
 
-def make_confusion_aware_loss(num_classes: int, decay: float = 0.99, strength: float = 5.0,
-                              from_logits: bool = False, hard: bool = False, confusion: Any = None,
-                              name: str = "confusion_aware_crossentropy",
-                              reduction: str = "sum_over_batch_size") -> Any:
+def make_confusion_aware_loss(
+    num_classes: int,
+    decay: float = 0.99,
+    strength: float = 5.0,
+    from_logits: bool = False,
+    hard: bool = False,
+    confusion: Any = None,
+    name: str = "confusion_aware_crossentropy",
+    reduction: str = "sum_over_batch_size",
+) -> Any:
     """A ``ConfusionAwareCrossentropy`` Keras loss, ready for ``model.compile(loss=...)``.
 
     Per call: :math:`L = -\\ln\\big(W_{tt} r_t / \\sum_j W_{tj} r_j\\big)` with
@@ -450,6 +540,12 @@ def make_confusion_aware_loss(num_classes: int, decay: float = 0.99, strength: f
     (or soft) vectors of length n.
     """
     return confusion_aware_loss_class()(
-        num_classes, decay=decay, strength=strength, from_logits=from_logits, hard=hard,
-        confusion=confusion, name=name, reduction=reduction,
+        num_classes,
+        decay=decay,
+        strength=strength,
+        from_logits=from_logits,
+        hard=hard,
+        confusion=confusion,
+        name=name,
+        reduction=reduction,
     )

@@ -20,32 +20,52 @@ from course_utils.losses._arrays import as_float64, is_python_number, tf_predict
 from course_utils.losses._catalog import LossEntry, Param, register
 
 
-def _check_circle_inputs(y_true: Any, y_pred: Any, ref_labels: Any, ref_embeddings: Any,
-                         gamma: Any, margin: Any) -> None:
+def _check_circle_inputs(
+    y_true: Any,
+    y_pred: Any,
+    ref_labels: Any,
+    ref_embeddings: Any,
+    gamma: Any,
+    margin: Any,
+) -> None:
     if len(np.shape(y_pred)) != 2:
-        raise ValueError(f"y_pred must be embeddings of shape (N, d), got shape {np.shape(y_pred)}.")
+        raise ValueError(
+            f"y_pred must be embeddings of shape (N, d), got shape {np.shape(y_pred)}."
+        )
     if np.shape(y_true) not in ((np.shape(y_pred)[0],), (np.shape(y_pred)[0], 1)):
         raise ValueError(
             f"y_true must hold one integer label per embedding, shape ({np.shape(y_pred)[0]},), "
             f"got shape {np.shape(y_true)}."
         )
     if (ref_labels is None) != (ref_embeddings is None):
-        raise ValueError("ref_labels and ref_embeddings go together: pass both or neither.")
+        raise ValueError(
+            "ref_labels and ref_embeddings go together: pass both or neither."
+        )
     if ref_embeddings is not None:
-        if len(np.shape(ref_embeddings)) != 2 or np.shape(ref_embeddings)[-1] != np.shape(y_pred)[-1]:
+        if (
+            len(np.shape(ref_embeddings)) != 2
+            or np.shape(ref_embeddings)[-1] != np.shape(y_pred)[-1]
+        ):
             raise ValueError(
                 f"ref_embeddings must have shape (M, {np.shape(y_pred)[-1]}), the embedding size of "
                 f"y_pred; got shape {np.shape(ref_embeddings)}."
             )
-        if np.shape(ref_labels) not in ((np.shape(ref_embeddings)[0],), (np.shape(ref_embeddings)[0], 1)):
+        if np.shape(ref_labels) not in (
+            (np.shape(ref_embeddings)[0],),
+            (np.shape(ref_embeddings)[0], 1),
+        ):
             raise ValueError(
                 f"ref_labels must hold one integer label per reference embedding, shape "
                 f"({np.shape(ref_embeddings)[0]},), got shape {np.shape(ref_labels)}."
             )
     if is_python_number(gamma) and not gamma > 0:
-        raise ValueError(f"gamma must be a number > 0 (the scale of the pair weights), got {gamma!r}.")
+        raise ValueError(
+            f"gamma must be a number > 0 (the scale of the pair weights), got {gamma!r}."
+        )
     if is_python_number(margin) and not 0 <= margin <= 1:
-        raise ValueError(f"margin must be in [0, 1] (the relaxation of the optima), got {margin!r}.")
+        raise ValueError(
+            f"margin must be in [0, 1] (the relaxation of the optima), got {margin!r}."
+        )
 
 
 def _integer_labels(name: str, labels: Any) -> np.ndarray:
@@ -72,8 +92,15 @@ def _np_softplus(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
-def circle_numpy(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any = None,
-                 remove_diagonal: bool = True, gamma: float = 80, margin: float = 0.4) -> np.ndarray:
+def circle_numpy(
+    y_true: Any,
+    y_pred: Any,
+    ref_labels: Any = None,
+    ref_embeddings: Any = None,
+    remove_diagonal: bool = True,
+    gamma: float = 80,
+    margin: float = 0.4,
+) -> np.ndarray:
     """Circle loss, float64: :math:`L_i = \\operatorname{softplus}\\left(\\ln \\sum_{j \\in P_i} e^{-\\gamma a^p_{ij}(m - d_{ij})} + \\ln \\sum_{j \\in N_i} e^{\\gamma a^n_{ij}(1 - m - d_{ij})}\\right)`.
 
     :math:`a^p_{ij} = \\max(m + d_{ij}, 0)`, :math:`a^n_{ij} = \\max(1 + m - d_{ij}, 0)`, P_i the
@@ -82,8 +109,14 @@ def circle_numpy(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embedding
     _check_circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, gamma, margin)
     embeddings = as_float64("y_pred", y_pred)
     labels = _integer_labels("y_true", y_true)
-    references = embeddings if ref_embeddings is None else as_float64("ref_embeddings", ref_embeddings)
-    reference_labels = labels if ref_labels is None else _integer_labels("ref_labels", ref_labels)
+    references = (
+        embeddings
+        if ref_embeddings is None
+        else as_float64("ref_embeddings", ref_embeddings)
+    )
+    reference_labels = (
+        labels if ref_labels is None else _integer_labels("ref_labels", ref_labels)
+    )
     distance = np.maximum(1.0 - embeddings @ references.T, 0.0)
     positive = labels[:, None] == reference_labels[None, :]
     negative = ~positive
@@ -91,14 +124,25 @@ def circle_numpy(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embedding
         positive = positive & ~np.eye(len(labels), len(reference_labels), dtype=bool)
     positive_weight = np.maximum((margin + distance) * positive, 0.0)
     negative_weight = np.maximum((1.0 + margin - distance) * negative, 0.0)
-    positive_term = _np_logsumexp(-gamma * positive_weight * (margin - distance), positive)
-    negative_term = _np_logsumexp(gamma * negative_weight * (1.0 - margin - distance), negative)
+    positive_term = _np_logsumexp(
+        -gamma * positive_weight * (margin - distance), positive
+    )
+    negative_term = _np_logsumexp(
+        gamma * negative_weight * (1.0 - margin - distance), negative
+    )
     with np.errstate(invalid="ignore"):
         return _np_softplus(positive_term + negative_term)
 
 
-def circle_tf(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any = None,
-              remove_diagonal: bool = True, gamma: float = 80, margin: float = 0.4) -> Any:
+def circle_tf(
+    y_true: Any,
+    y_pred: Any,
+    ref_labels: Any = None,
+    ref_embeddings: Any = None,
+    remove_diagonal: bool = True,
+    gamma: float = 80,
+    margin: float = 0.4,
+) -> Any:
     """Circle loss in TensorFlow, a drop-in for ``keras.losses.circle``.
 
     Like Keras, the result carries a mask (loss > 0) so that a Keras loss class averages over the
@@ -110,53 +154,101 @@ def circle_tf(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: 
     _check_circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, gamma, margin)
     embeddings = tf_prediction(y_pred)
     labels = tf.reshape(tf.cast(y_true, tf.int32), (-1, 1))
-    references = embeddings if ref_embeddings is None else tf.convert_to_tensor(ref_embeddings)
-    reference_labels = labels if ref_labels is None else tf.reshape(tf.cast(ref_labels, tf.int32), (-1, 1))
+    references = (
+        embeddings if ref_embeddings is None else tf.convert_to_tensor(ref_embeddings)
+    )
+    reference_labels = (
+        labels
+        if ref_labels is None
+        else tf.reshape(tf.cast(ref_labels, tf.int32), (-1, 1))
+    )
 
-    distance = tf.maximum(1.0 - tf.matmul(embeddings, references, transpose_b=True), 0.0)
+    distance = tf.maximum(
+        1.0 - tf.matmul(embeddings, references, transpose_b=True), 0.0
+    )
     positive = tf.equal(labels, tf.transpose(reference_labels))
     negative = tf.logical_not(positive)
     if remove_diagonal:
         diagonal = tf.eye(tf.size(labels), tf.size(reference_labels), dtype=tf.bool)
         positive = tf.logical_and(positive, tf.logical_not(diagonal))
-    positive_weight = tf.maximum((margin + distance) * tf.cast(positive, distance.dtype), 0.0)
-    negative_weight = tf.maximum((1.0 + margin - distance) * tf.cast(negative, distance.dtype), 0.0)
+    positive_weight = tf.maximum(
+        (margin + distance) * tf.cast(positive, distance.dtype), 0.0
+    )
+    negative_weight = tf.maximum(
+        (1.0 + margin - distance) * tf.cast(negative, distance.dtype), 0.0
+    )
     minus_infinity = tf.constant(-np.inf, distance.dtype)
     positive_term = tf.reduce_logsumexp(
-        tf.where(positive, -gamma * positive_weight * (margin - distance), minus_infinity), axis=1)
+        tf.where(
+            positive, -gamma * positive_weight * (margin - distance), minus_infinity
+        ),
+        axis=1,
+    )
     negative_term = tf.reduce_logsumexp(
-        tf.where(negative, gamma * negative_weight * (1.0 - margin - distance), minus_infinity), axis=1)
+        tf.where(
+            negative,
+            gamma * negative_weight * (1.0 - margin - distance),
+            minus_infinity,
+        ),
+        axis=1,
+    )
     loss = tf.math.softplus(positive_term + negative_term)
     set_keras_mask(loss, loss > 0)
     return loss
 
 
-register(LossEntry(
-    name="circle",
-    display_name="Circle loss",
-    family="metric learning",
-    when_to_use="Learning embeddings for retrieval or face recognition from class labels alone.",
-    latex=(
-        r"L_i = \operatorname{softplus}\left(\ln \sum_{j \in P_i} e^{-\gamma\, a^p_{ij} (m - d_{ij})}"
-        r" + \ln \sum_{j \in N_i} e^{\gamma\, a^n_{ij} (1 - m - d_{ij})}\right), \quad "
-        r"d_{ij} = \max\left(1 - \langle e_i, r_j \rangle, 0\right), \quad "
-        r"a^p_{ij} = \max(m + d_{ij}, 0), \quad a^n_{ij} = \max(1 + m - d_{ij}, 0)"
-    ),
-    numpy=circle_numpy,
-    tf=circle_tf,
-    grad=None,
-    params=(
-        Param("ref_labels", None, "None or integer labels of shape (M,)",
-              "labels of reference embeddings (None: the batch is its own reference)"),
-        Param("ref_embeddings", None, "None or an array of shape (M, d)", "the reference embeddings"),
-        Param("remove_diagonal", True, "True or False", "leave out each embedding's pair with itself"),
-        Param("gamma", 80, "a number > 0", "scale of the pair weights: larger is closer to a hard max",
-              lambda value: None if value > 0 else "It is a scale."),
-        Param("margin", 0.4, "a number in [0, 1]", "relaxation: same-label pairs aim below d = m, others above 1 − m",
-              lambda value: None if 0 <= value <= 1 else "It is a cosine distance."),
-    ),
-    y_true_domain="labels",
-    y_pred_domain="embedding",
-    notes="No closed-form gradient is given: the weights' max(·, 0) make it piecewise; autodiff of tf is "
-          "checked against finite differences of numpy instead.",
-))
+register(
+    LossEntry(
+        name="circle",
+        display_name="Circle loss",
+        family="metric learning",
+        when_to_use="Learning embeddings for retrieval or face recognition from class labels alone.",
+        latex=(
+            r"L_i = \operatorname{softplus}\left(\ln \sum_{j \in P_i} e^{-\gamma\, a^p_{ij} (m - d_{ij})}"
+            r" + \ln \sum_{j \in N_i} e^{\gamma\, a^n_{ij} (1 - m - d_{ij})}\right), \quad "
+            r"d_{ij} = \max\left(1 - \langle e_i, r_j \rangle, 0\right), \quad "
+            r"a^p_{ij} = \max(m + d_{ij}, 0), \quad a^n_{ij} = \max(1 + m - d_{ij}, 0)"
+        ),
+        numpy=circle_numpy,
+        tf=circle_tf,
+        grad=None,
+        params=(
+            Param(
+                "ref_labels",
+                None,
+                "None or integer labels of shape (M,)",
+                "labels of reference embeddings (None: the batch is its own reference)",
+            ),
+            Param(
+                "ref_embeddings",
+                None,
+                "None or an array of shape (M, d)",
+                "the reference embeddings",
+            ),
+            Param(
+                "remove_diagonal",
+                True,
+                "True or False",
+                "leave out each embedding's pair with itself",
+            ),
+            Param(
+                "gamma",
+                80,
+                "a number > 0",
+                "scale of the pair weights: larger is closer to a hard max",
+                lambda value: None if value > 0 else "It is a scale.",
+            ),
+            Param(
+                "margin",
+                0.4,
+                "a number in [0, 1]",
+                "relaxation: same-label pairs aim below d = m, others above 1 − m",
+                lambda value: None if 0 <= value <= 1 else "It is a cosine distance.",
+            ),
+        ),
+        y_true_domain="labels",
+        y_pred_domain="embedding",
+        notes="No closed-form gradient is given: the weights' max(·, 0) make it piecewise; autodiff of tf is "
+        "checked against finite differences of numpy instead.",
+    )
+)

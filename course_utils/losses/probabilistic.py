@@ -95,39 +95,45 @@ def kl_divergence_grad(y_true: Any, y_pred: Any) -> np.ndarray:
     """:math:`\\partial L / \\partial \\hat y_j = -\\tilde y_j / \\hat y_j` inside [ε, 1], 0 where ŷ is clipped."""
     y_true, y_pred = _kl_pair(y_true, y_pred)
     inside = (y_pred >= EPSILON) & (y_pred <= 1.0)
-    return np.where(inside, -np.clip(y_true, EPSILON, 1.0) / np.where(inside, y_pred, 1.0), 0.0)
+    return np.where(
+        inside, -np.clip(y_true, EPSILON, 1.0) / np.where(inside, y_pred, 1.0), 0.0
+    )
 
 
-register(LossEntry(
-    name="poisson",
-    display_name="Poisson loss",
-    family="probabilistic",
-    when_to_use="Count targets (visits, arrivals, photons) predicted as a non-negative rate.",
-    latex=(
-        r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left(\hat y_j - y_j \ln\left(\hat y_j + \epsilon\right)\right),"
-        r" \quad \epsilon = 10^{-7}"
-    ),
-    numpy=poisson_numpy,
-    tf=poisson_tf,
-    grad=poisson_grad,
-    y_true_domain="nonnegative",
-    y_pred_domain="positive",
-    notes="Unlike most Keras losses, poisson does not align a trailing axis of size 1; shapes must match.",
-))
-register(LossEntry(
-    name="kl_divergence",
-    display_name="Kullback–Leibler divergence",
-    family="probabilistic",
-    when_to_use="Matching a predicted distribution to a target distribution (distillation, soft labels).",
-    latex=(
-        r"L(y, \hat y) = \sum_{j=1}^{k} \tilde y_j \ln \frac{\tilde y_j}{\tilde{\hat y}_j}, \quad "
-        r"\tilde y_j = \operatorname{clip}(y_j, \epsilon, 1),\ "
-        r"\tilde{\hat y}_j = \operatorname{clip}(\hat y_j, \epsilon, 1), \quad \epsilon = 10^{-7}"
-    ),
-    numpy=kl_divergence_numpy,
-    tf=kl_divergence_tf,
-    grad=kl_divergence_grad,
-    y_true_domain="distribution",
-    y_pred_domain="distribution",
-    notes="Keras sums over the last axis (not a mean) and does not align a trailing axis of size 1.",
-))
+register(
+    LossEntry(
+        name="poisson",
+        display_name="Poisson loss",
+        family="probabilistic",
+        when_to_use="Count targets (visits, arrivals, photons) predicted as a non-negative rate.",
+        latex=(
+            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left(\hat y_j - y_j \ln\left(\hat y_j + \epsilon\right)\right),"
+            r" \quad \epsilon = 10^{-7}"
+        ),
+        numpy=poisson_numpy,
+        tf=poisson_tf,
+        grad=poisson_grad,
+        y_true_domain="nonnegative",
+        y_pred_domain="positive",
+        notes="Unlike most Keras losses, poisson does not align a trailing axis of size 1; shapes must match.",
+    )
+)
+register(
+    LossEntry(
+        name="kl_divergence",
+        display_name="Kullback–Leibler divergence",
+        family="probabilistic",
+        when_to_use="Matching a predicted distribution to a target distribution (distillation, soft labels).",
+        latex=(
+            r"L(y, \hat y) = \sum_{j=1}^{k} \tilde y_j \ln \frac{\tilde y_j}{\tilde{\hat y}_j}, \quad "
+            r"\tilde y_j = \operatorname{clip}(y_j, \epsilon, 1),\ "
+            r"\tilde{\hat y}_j = \operatorname{clip}(\hat y_j, \epsilon, 1), \quad \epsilon = 10^{-7}"
+        ),
+        numpy=kl_divergence_numpy,
+        tf=kl_divergence_tf,
+        grad=kl_divergence_grad,
+        y_true_domain="distribution",
+        y_pred_domain="distribution",
+        notes="Keras sums over the last axis (not a mean) and does not align a trailing axis of size 1.",
+    )
+)

@@ -78,7 +78,9 @@ def mean_absolute_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 def mean_absolute_percentage_error_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
     """MAPE, float64: :math:`L = \\frac{100}{k} \\sum_j \\frac{|y_j - \\hat y_j|}{\\max(|y_j|, \\epsilon)}`."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
-    return 100.0 * np.mean(np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), EPSILON), axis=-1)
+    return 100.0 * np.mean(
+        np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), EPSILON), axis=-1
+    )
 
 
 def mean_absolute_percentage_error_tf(y_true: Any, y_pred: Any) -> Any:
@@ -113,7 +115,9 @@ def mean_squared_logarithmic_error_tf(y_true: Any, y_pred: Any) -> Any:
 
     y_true, y_pred = tf_pair(y_true, y_pred)
     epsilon = tf.constant(EPSILON, y_pred.dtype)
-    gap = tf.math.log(tf.maximum(y_pred, epsilon) + 1.0) - tf.math.log(tf.maximum(y_true, epsilon) + 1.0)
+    gap = tf.math.log(tf.maximum(y_pred, epsilon) + 1.0) - tf.math.log(
+        tf.maximum(y_true, epsilon) + 1.0
+    )
     return tf.reduce_mean(tf.square(gap), axis=-1)
 
 
@@ -184,7 +188,10 @@ def log_cosh_tf(y_true: Any, y_pred: Any) -> Any:
 
     y_true, y_pred = tf_pair(y_true, y_pred)
     error = y_pred - y_true
-    return tf.reduce_mean(error + tf.math.softplus(-2.0 * error) - tf.constant(LOG_2, y_pred.dtype), axis=-1)
+    return tf.reduce_mean(
+        error + tf.math.softplus(-2.0 * error) - tf.constant(LOG_2, y_pred.dtype),
+        axis=-1,
+    )
 
 
 def log_cosh_grad(y_true: Any, y_pred: Any) -> np.ndarray:
@@ -203,80 +210,92 @@ DELTA = Param(
     lambda value: None if value >= 0 else "δ is a distance, so it cannot be negative.",
 )
 
-register(LossEntry(
-    name="mean_squared_error",
-    display_name="Mean squared error (MSE)",
-    family="regression",
-    when_to_use="Real-valued targets with roughly Gaussian noise and no wild outliers; large errors dominate.",
-    latex=r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left(y_j - \hat y_j\right)^2",
-    numpy=mean_squared_error_numpy,
-    tf=mean_squared_error_tf,
-    grad=mean_squared_error_grad,
-))
-register(LossEntry(
-    name="mean_absolute_error",
-    display_name="Mean absolute error (MAE)",
-    family="regression",
-    when_to_use="Real-valued targets with outliers you do not want to chase; it estimates the median.",
-    latex=r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left|y_j - \hat y_j\right|",
-    numpy=mean_absolute_error_numpy,
-    tf=mean_absolute_error_tf,
-    grad=mean_absolute_error_grad,
-    notes="The derivative at zero error is taken as 0 (sign(0) = 0), a valid subgradient.",
-))
-register(LossEntry(
-    name="mean_absolute_percentage_error",
-    display_name="Mean absolute percentage error (MAPE)",
-    family="regression",
-    when_to_use="Positive targets whose relative error matters (sales, demand); undefined near zero targets.",
-    latex=(
-        r"L(y, \hat y) = \frac{100}{k} \sum_{j=1}^{k} "
-        r"\frac{\left|y_j - \hat y_j\right|}{\max\left(|y_j|, \epsilon\right)}, \quad \epsilon = 10^{-7}"
-    ),
-    numpy=mean_absolute_percentage_error_numpy,
-    tf=mean_absolute_percentage_error_tf,
-    grad=mean_absolute_percentage_error_grad,
-))
-register(LossEntry(
-    name="mean_squared_logarithmic_error",
-    display_name="Mean squared logarithmic error (MSLE)",
-    family="regression",
-    when_to_use="Non-negative targets spanning orders of magnitude, where being off by a factor matters.",
-    latex=(
-        r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left(\ln\left(\max(\hat y_j, \epsilon) + 1\right)"
-        r" - \ln\left(\max(y_j, \epsilon) + 1\right)\right)^2, \quad \epsilon = 10^{-7}"
-    ),
-    numpy=mean_squared_logarithmic_error_numpy,
-    tf=mean_squared_logarithmic_error_tf,
-    grad=mean_squared_logarithmic_error_grad,
-    y_true_domain="nonnegative",
-    y_pred_domain="nonnegative",
-))
-register(LossEntry(
-    name="huber",
-    display_name="Huber loss",
-    family="regression",
-    when_to_use="Regression with some outliers: quadratic (MSE-like) for small errors, linear beyond δ.",
-    latex=(
-        r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \ell_\delta(\hat y_j - y_j), \quad "
-        r"\ell_\delta(e) = \begin{cases} \tfrac12 e^2 & |e| \le \delta \\ "
-        r"\delta |e| - \tfrac12 \delta^2 & |e| > \delta \end{cases}"
-    ),
-    numpy=huber_numpy,
-    tf=huber_tf,
-    grad=huber_grad,
-    params=(DELTA,),
-))
-register(LossEntry(
-    name="log_cosh",
-    display_name="Log-cosh loss",
-    family="regression",
-    when_to_use="A smooth Huber: about e²/2 for small errors and |e| − ln 2 for large ones, twice differentiable.",
-    latex=(
-        r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \ln\cosh(\hat y_j - y_j), \quad "
-        r"\ln\cosh e = e + \operatorname{softplus}(-2e) - \ln 2"
-    ),
-    numpy=log_cosh_numpy,
-    tf=log_cosh_tf,
-    grad=log_cosh_grad,
-))
+register(
+    LossEntry(
+        name="mean_squared_error",
+        display_name="Mean squared error (MSE)",
+        family="regression",
+        when_to_use="Real-valued targets with roughly Gaussian noise and no wild outliers; large errors dominate.",
+        latex=r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left(y_j - \hat y_j\right)^2",
+        numpy=mean_squared_error_numpy,
+        tf=mean_squared_error_tf,
+        grad=mean_squared_error_grad,
+    )
+)
+register(
+    LossEntry(
+        name="mean_absolute_error",
+        display_name="Mean absolute error (MAE)",
+        family="regression",
+        when_to_use="Real-valued targets with outliers you do not want to chase; it estimates the median.",
+        latex=r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left|y_j - \hat y_j\right|",
+        numpy=mean_absolute_error_numpy,
+        tf=mean_absolute_error_tf,
+        grad=mean_absolute_error_grad,
+        notes="The derivative at zero error is taken as 0 (sign(0) = 0), a valid subgradient.",
+    )
+)
+register(
+    LossEntry(
+        name="mean_absolute_percentage_error",
+        display_name="Mean absolute percentage error (MAPE)",
+        family="regression",
+        when_to_use="Positive targets whose relative error matters (sales, demand); undefined near zero targets.",
+        latex=(
+            r"L(y, \hat y) = \frac{100}{k} \sum_{j=1}^{k} "
+            r"\frac{\left|y_j - \hat y_j\right|}{\max\left(|y_j|, \epsilon\right)}, \quad \epsilon = 10^{-7}"
+        ),
+        numpy=mean_absolute_percentage_error_numpy,
+        tf=mean_absolute_percentage_error_tf,
+        grad=mean_absolute_percentage_error_grad,
+    )
+)
+register(
+    LossEntry(
+        name="mean_squared_logarithmic_error",
+        display_name="Mean squared logarithmic error (MSLE)",
+        family="regression",
+        when_to_use="Non-negative targets spanning orders of magnitude, where being off by a factor matters.",
+        latex=(
+            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left(\ln\left(\max(\hat y_j, \epsilon) + 1\right)"
+            r" - \ln\left(\max(y_j, \epsilon) + 1\right)\right)^2, \quad \epsilon = 10^{-7}"
+        ),
+        numpy=mean_squared_logarithmic_error_numpy,
+        tf=mean_squared_logarithmic_error_tf,
+        grad=mean_squared_logarithmic_error_grad,
+        y_true_domain="nonnegative",
+        y_pred_domain="nonnegative",
+    )
+)
+register(
+    LossEntry(
+        name="huber",
+        display_name="Huber loss",
+        family="regression",
+        when_to_use="Regression with some outliers: quadratic (MSE-like) for small errors, linear beyond δ.",
+        latex=(
+            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \ell_\delta(\hat y_j - y_j), \quad "
+            r"\ell_\delta(e) = \begin{cases} \tfrac12 e^2 & |e| \le \delta \\ "
+            r"\delta |e| - \tfrac12 \delta^2 & |e| > \delta \end{cases}"
+        ),
+        numpy=huber_numpy,
+        tf=huber_tf,
+        grad=huber_grad,
+        params=(DELTA,),
+    )
+)
+register(
+    LossEntry(
+        name="log_cosh",
+        display_name="Log-cosh loss",
+        family="regression",
+        when_to_use="A smooth Huber: about e²/2 for small errors and |e| − ln 2 for large ones, twice differentiable.",
+        latex=(
+            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \ln\cosh(\hat y_j - y_j), \quad "
+            r"\ln\cosh e = e + \operatorname{softplus}(-2e) - \ln 2"
+        ),
+        numpy=log_cosh_numpy,
+        tf=log_cosh_tf,
+        grad=log_cosh_grad,
+    )
+)

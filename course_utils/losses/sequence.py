@@ -56,7 +56,9 @@ def ctc_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
     """CTC, float64: :math:`L = -\\ln \\sum_{\\pi \\in \\mathcal B^{-1}(l)} \\prod_t \\operatorname{softmax}(\\hat y_t)_{\\pi_t}`, by the α recursion."""
     _check_ctc_shapes(y_true, y_pred)
     labels = np.asarray(y_true)
-    if not np.issubdtype(labels.dtype, np.integer) and not np.all(labels == np.round(labels)):
+    if not np.issubdtype(labels.dtype, np.integer) and not np.all(
+        labels == np.round(labels)
+    ):
         raise TypeError("y_true must hold integer class ids (0 is padding).")
     labels = labels.astype(np.int64)
     log_probs = log_softmax(as_float64("y_pred", y_pred))
@@ -89,7 +91,9 @@ def _ctc_one(label: np.ndarray, frames: np.ndarray) -> float:
     for frame in frames[1:]:
         stay = alpha
         step = np.concatenate(([-np.inf], alpha))[:states]
-        skip = np.where(can_skip, np.concatenate(([-np.inf, -np.inf], alpha))[:states], -np.inf)
+        skip = np.where(
+            can_skip, np.concatenate(([-np.inf, -np.inf], alpha))[:states], -np.inf
+        )
         alpha = np.logaddexp(np.logaddexp(stay, step), skip) + emission(frame)
     ending = alpha[-1] if states == 1 else np.logaddexp(alpha[-1], alpha[-2])
     return float(-ending)
@@ -105,7 +109,9 @@ def ctc_tf(y_true: Any, y_pred: Any) -> Any:
     lengths = tf.reduce_sum(tf.cast(tf.not_equal(labels, BLANK), tf.int32), axis=-1)
     batch, max_length = tf.shape(labels)[0], tf.shape(labels)[1]
     positions = tf.range(max_length)[None, :]
-    labels = tf.where(positions < lengths[:, None], labels, BLANK)  # Keras reads the first `length` labels
+    labels = tf.where(
+        positions < lengths[:, None], labels, BLANK
+    )  # Keras reads the first `length` labels
 
     # The extended sequence blank, l1, blank, l2, ..., blank for every sample, padded to 2L + 1.
     blanks = tf.fill([batch, max_length], BLANK)
@@ -117,9 +123,9 @@ def ctc_tf(y_true: Any, y_pred: Any) -> Any:
     two_before = tf.concat([tf.fill([batch, 2], -1), extended[:, :-2]], axis=-1)
     can_skip = tf.logical_and(is_label, tf.not_equal(extended, two_before))
 
-    log_probs = tf.nn.log_softmax(scores, axis=-1)                      # (N, T, C)
-    emissions = tf.gather(log_probs, extended, axis=2, batch_dims=1)    # (N, T, S)
-    emissions = tf.transpose(emissions, [1, 0, 2])                      # (T, N, S)
+    log_probs = tf.nn.log_softmax(scores, axis=-1)  # (N, T, C)
+    emissions = tf.gather(log_probs, extended, axis=2, batch_dims=1)  # (N, T, S)
+    emissions = tf.transpose(emissions, [1, 0, 2])  # (T, N, S)
     neg = tf.constant(NEG_LOG, log_probs.dtype)
     start = tf.where(state_ids < 2, emissions[0], neg)
 
@@ -130,31 +136,35 @@ def ctc_tf(y_true: Any, y_pred: Any) -> Any:
         return tf.reduce_logsumexp(tf.stack([alpha, step, skip]), axis=0) + emission
 
     alphas = tf.scan(advance, emissions[1:], initializer=start)
-    final = tf.concat([start[None], alphas], axis=0)[-1]                # (N, S)
+    final = tf.concat([start[None], alphas], axis=0)[-1]  # (N, S)
     last = 2 * lengths
     end_blank = tf.gather(final, last, batch_dims=1)
-    end_label = tf.where(lengths > 0, tf.gather(final, tf.maximum(last - 1, 0), batch_dims=1), neg)
+    end_label = tf.where(
+        lengths > 0, tf.gather(final, tf.maximum(last - 1, 0), batch_dims=1), neg
+    )
     return -tf.reduce_logsumexp(tf.stack([end_blank, end_label]), axis=0)
 
 
-register(LossEntry(
-    name="ctc",
-    display_name="Connectionist temporal classification (CTC)",
-    family="sequence",
-    when_to_use="Speech or handwriting recognition: frame scores against a shorter, unaligned label sequence.",
-    latex=(
-        r"L(l, \hat y) = -\ln \sum_{\pi \in \mathcal{B}^{-1}(l)} \prod_{t=1}^{T} "
-        r"\operatorname{softmax}(\hat y_t)_{\pi_t}, \quad "
-        r"\mathcal{B}: \text{merge repeats, then drop blanks (class 0)}; "
-        r"\ l = \text{the non-zero entries of } y"
-    ),
-    numpy=ctc_numpy,
-    tf=ctc_tf,
-    grad=None,
-    y_true_domain="sequence",
-    y_pred_domain="logits",
-    notes="No closed-form gradient: the sum over paths is a dynamic programme; autodiff of tf is checked "
-          "against finite differences of numpy. Keras computes it in float32 even for float64 input. "
-          "A label too long for the input (no path) gives inf in numpy, 1e30 in tf (log 0 is -1e30 there) "
-          "and about 707 in Keras (its log 0 is ln 1e-307); tf and Keras both give finite gradients there.",
-))
+register(
+    LossEntry(
+        name="ctc",
+        display_name="Connectionist temporal classification (CTC)",
+        family="sequence",
+        when_to_use="Speech or handwriting recognition: frame scores against a shorter, unaligned label sequence.",
+        latex=(
+            r"L(l, \hat y) = -\ln \sum_{\pi \in \mathcal{B}^{-1}(l)} \prod_{t=1}^{T} "
+            r"\operatorname{softmax}(\hat y_t)_{\pi_t}, \quad "
+            r"\mathcal{B}: \text{merge repeats, then drop blanks (class 0)}; "
+            r"\ l = \text{the non-zero entries of } y"
+        ),
+        numpy=ctc_numpy,
+        tf=ctc_tf,
+        grad=None,
+        y_true_domain="sequence",
+        y_pred_domain="logits",
+        notes="No closed-form gradient: the sum over paths is a dynamic programme; autodiff of tf is checked "
+        "against finite differences of numpy. Keras computes it in float32 even for float64 input. "
+        "A label too long for the input (no path) gives inf in numpy, 1e30 in tf (log 0 is -1e30 there) "
+        "and about 707 in Keras (its log 0 is ln 1e-307); tf and Keras both give finite gradients there.",
+    )
+)

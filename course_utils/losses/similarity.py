@@ -23,14 +23,20 @@ def _check_axis(axis: Any, rank: int) -> Any:
     if axis is None:
         return None
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    if not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+    if not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes
+    ):
         raise TypeError(
             f"axis must be an int, a tuple of ints or None (the axes the vectors lie along), got {axis!r}."
         )
     if rank and not all(-rank <= a < rank for a in axes):
-        raise ValueError(f"axis must be in [-{rank}, {rank - 1}] for inputs of rank {rank}, got {axis!r}.")
+        raise ValueError(
+            f"axis must be in [-{rank}, {rank - 1}] for inputs of rank {rank}, got {axis!r}."
+        )
     if rank and len({a % rank for a in axes}) != len(axes):
-        raise ValueError(f"axis must not name an axis twice, got {axis!r} for inputs of rank {rank}.")
+        raise ValueError(
+            f"axis must not name an axis twice, got {axis!r} for inputs of rank {rank}."
+        )
     return tuple(axis) if isinstance(axis, list) else axis
 
 
@@ -46,7 +52,9 @@ def cosine_similarity_numpy(y_true: Any, y_pred: Any, axis: Any = -1) -> np.ndar
     """Negative cosine, float64: :math:`L = -\\sum_j \\bar y_j \\bar{\\hat y}_j`, :math:`\\bar v = v \\min(\\lVert v \\rVert^{-1}, \\epsilon^{-1})`."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
     axis = _check_axis(axis, y_pred.ndim)
-    return -np.sum(_np_normalize(y_true, axis)[0] * _np_normalize(y_pred, axis)[0], axis=axis)
+    return -np.sum(
+        _np_normalize(y_true, axis)[0] * _np_normalize(y_pred, axis)[0], axis=axis
+    )
 
 
 def cosine_similarity_tf(y_true: Any, y_pred: Any, axis: Any = -1) -> Any:
@@ -73,22 +81,32 @@ def cosine_similarity_grad(y_true: Any, y_pred: Any, axis: Any = -1) -> np.ndarr
     safe_norm = np.where(norm > EPSILON, norm, 1.0)
     direction = y_pred / safe_norm
     along = np.sum(target * direction, axis=axis, keepdims=True)
-    return np.where(norm > EPSILON, -(target - along * direction) / safe_norm, -target / EPSILON)
+    return np.where(
+        norm > EPSILON, -(target - along * direction) / safe_norm, -target / EPSILON
+    )
 
 
-register(LossEntry(
-    name="cosine_similarity",
-    display_name="Cosine similarity loss",
-    family="similarity",
-    when_to_use="Embeddings or directions where only the angle matters, not the length.",
-    latex=(
-        r"L(y, \hat y) = -\sum_{j=1}^{k} \bar y_j\, \bar{\hat y}_j, \quad "
-        r"\bar v = v \cdot \min\left(\frac{1}{\lVert v \rVert_2}, \frac{1}{\epsilon}\right), \quad \epsilon = 10^{-7}"
-    ),
-    numpy=cosine_similarity_numpy,
-    tf=cosine_similarity_tf,
-    grad=cosine_similarity_grad,
-    params=(Param("axis", -1, "an int, a tuple of ints or None (axes of y_pred)",
-                  "the axis the vectors lie along (a tuple or None: the vectors span those axes)"),),
-    notes="A zero vector has loss 0 (it is scaled by 1/ε, not divided by its zero length).",
-))
+register(
+    LossEntry(
+        name="cosine_similarity",
+        display_name="Cosine similarity loss",
+        family="similarity",
+        when_to_use="Embeddings or directions where only the angle matters, not the length.",
+        latex=(
+            r"L(y, \hat y) = -\sum_{j=1}^{k} \bar y_j\, \bar{\hat y}_j, \quad "
+            r"\bar v = v \cdot \min\left(\frac{1}{\lVert v \rVert_2}, \frac{1}{\epsilon}\right), \quad \epsilon = 10^{-7}"
+        ),
+        numpy=cosine_similarity_numpy,
+        tf=cosine_similarity_tf,
+        grad=cosine_similarity_grad,
+        params=(
+            Param(
+                "axis",
+                -1,
+                "an int, a tuple of ints or None (axes of y_pred)",
+                "the axis the vectors lie along (a tuple or None: the vectors span those axes)",
+            ),
+        ),
+        notes="A zero vector has loss 0 (it is scaled by 1/ε, not divided by its zero length).",
+    )
+)

@@ -85,7 +85,9 @@ def _numpy_kl_inputs(mean: Any, log_var: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_beta(beta: Any) -> None:
-    if isinstance(beta, bool) or (is_python_number(beta) and not (np.isfinite(beta) and beta >= 0)):
+    if isinstance(beta, bool) or (
+        is_python_number(beta) and not (np.isfinite(beta) and beta >= 0)
+    ):
         raise ValueError(
             f"beta must be a finite number >= 0 (the weight of the KL term; 1 is the standard VAE, "
             f"larger values give a smoother latent space and blurrier reconstructions), got {beta!r}."
@@ -101,8 +103,12 @@ def _check_reconstruction(reconstruction: Any) -> None:
         )
 
 
-def _check_vae_shapes(x_shape: tuple, x_reconstructed_shape: tuple, mean_shape: tuple,
-                      log_var_shape: tuple) -> None:
+def _check_vae_shapes(
+    x_shape: tuple,
+    x_reconstructed_shape: tuple,
+    mean_shape: tuple,
+    log_var_shape: tuple,
+) -> None:
     if len(x_shape) < 2:
         raise ValueError(
             f"x must have a batch axis and at least one pixel axis, e.g. (N, 784) or (N, 28, 28, 1), got "
@@ -150,7 +156,9 @@ def gaussian_kl_tf(mean: Any, log_var: Any) -> Any:
 
     mean, log_var = _tf_floats(mean, log_var, names=("mean", "log_var"))
     _check_kl_shapes(tuple(mean.shape), tuple(log_var.shape))
-    return 0.5 * tf.reduce_sum(tf.square(mean) + tf.math.expm1(log_var) - log_var, axis=-1)
+    return 0.5 * tf.reduce_sum(
+        tf.square(mean) + tf.math.expm1(log_var) - log_var, axis=-1
+    )
 
 
 def gaussian_kl_grad(mean: Any, log_var: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -172,7 +180,9 @@ def _tf_floats(*values: Any, names: tuple[str, ...]) -> list[Any]:
     import tensorflow as tf
 
     for name, value in zip(names, values):
-        if isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype == object):
+        if isinstance(value, str) or (
+            isinstance(value, np.ndarray) and value.dtype == object
+        ):
             raise TypeError(f"{name} must hold numbers, got {type(value).__name__}.")
     reference = tf.convert_to_tensor(values[-1])
     dtype = reference.dtype if reference.dtype.is_floating else tf.float32
@@ -183,8 +193,15 @@ def _pixel_axes(rank: int) -> list[int]:
     return list(range(1, rank))
 
 
-def vae_loss_numpy(x: Any, x_reconstructed: Any, mean: Any, log_var: Any, beta: float = 1.0,
-                   reconstruction: str = "bce", from_logits: bool = False) -> VAELossParts:
+def vae_loss_numpy(
+    x: Any,
+    x_reconstructed: Any,
+    mean: Any,
+    log_var: Any,
+    beta: float = 1.0,
+    reconstruction: str = "bce",
+    from_logits: bool = False,
+) -> VAELossParts:
     """Per-sample VAE loss, float64: :math:`L = R(x, \\hat x) + \\beta\\,\\mathrm{KL}(\\mu, v)`, and its parts.
 
     ``reconstruction="bce"``: :math:`R = -\\sum_i \\left(x_i \\ln \\operatorname{clip}(\\hat x_i) + (1 - x_i) \\ln(1 - \\operatorname{clip}(\\hat x_i))\\right)`
@@ -209,9 +226,13 @@ def vae_loss_numpy(x: Any, x_reconstructed: Any, mean: Any, log_var: Any, beta: 
         _check_unit_interval("x", x, "pixel targets")
         if from_logits:
             logits = x_reconstructed
-            per_pixel = np.maximum(logits, 0.0) - logits * x + np.log1p(np.exp(-np.abs(logits)))
+            per_pixel = (
+                np.maximum(logits, 0.0) - logits * x + np.log1p(np.exp(-np.abs(logits)))
+            )
         else:
-            _check_unit_interval("x_reconstructed", x_reconstructed, "decoder probabilities")
+            _check_unit_interval(
+                "x_reconstructed", x_reconstructed, "decoder probabilities"
+            )
             p = np.clip(x_reconstructed, EPSILON, 1.0 - EPSILON)
             per_pixel = -(x * np.log(p) + (1.0 - x) * np.log(1.0 - p))
     else:
@@ -221,8 +242,15 @@ def vae_loss_numpy(x: Any, x_reconstructed: Any, mean: Any, log_var: Any, beta: 
     return VAELossParts(rebuilt + beta * kl, rebuilt, kl)
 
 
-def vae_loss_tf(x: Any, x_reconstructed: Any, mean: Any, log_var: Any, beta: float = 1.0,
-                reconstruction: str = "bce", from_logits: bool = False) -> VAELossParts:
+def vae_loss_tf(
+    x: Any,
+    x_reconstructed: Any,
+    mean: Any,
+    log_var: Any,
+    beta: float = 1.0,
+    reconstruction: str = "bce",
+    from_logits: bool = False,
+) -> VAELossParts:
     """The same per-sample VAE loss in TensorFlow (differentiable, works inside ``tf.function``).
 
     :math:`L = R(x, \\hat x) + \\beta\\,\\mathrm{KL}` with the reconstruction term of :func:`vae_loss_numpy`
@@ -234,12 +262,20 @@ def vae_loss_tf(x: Any, x_reconstructed: Any, mean: Any, log_var: Any, beta: flo
     _check_beta(beta)
     _check_reconstruction(reconstruction)
     mean, log_var, x, x_reconstructed = _tf_floats(
-        mean, log_var, x, x_reconstructed, names=("mean", "log_var", "x", "x_reconstructed")
+        mean,
+        log_var,
+        x,
+        x_reconstructed,
+        names=("mean", "log_var", "x", "x_reconstructed"),
     )
     if x.shape.rank is None or mean.shape.rank is None:
         raise ValueError("x and mean must have a known rank when the loss is traced.")
-    _check_vae_shapes(tuple(x.shape), tuple(x_reconstructed.shape), tuple(mean.shape),
-                      tuple(log_var.shape))
+    _check_vae_shapes(
+        tuple(x.shape),
+        tuple(x_reconstructed.shape),
+        tuple(mean.shape),
+        tuple(log_var.shape),
+    )
     _check_from_logits(reconstruction, from_logits)
     axes = _pixel_axes(x.shape.rank)
     if reconstruction == "bce":
@@ -251,7 +287,9 @@ def vae_loss_tf(x: Any, x_reconstructed: Any, mean: Any, log_var: Any, beta: flo
     else:
         per_pixel = tf.square(x - x_reconstructed)
     rebuilt = tf.reduce_sum(per_pixel, axis=axes)
-    kl = 0.5 * tf.reduce_sum(tf.square(mean) + tf.math.expm1(log_var) - log_var, axis=-1)
+    kl = 0.5 * tf.reduce_sum(
+        tf.square(mean) + tf.math.expm1(log_var) - log_var, axis=-1
+    )
     beta = tf.cast(beta, rebuilt.dtype)
     return VAELossParts(rebuilt + beta * kl, rebuilt, kl)
 
@@ -267,11 +305,14 @@ def _check_from_logits(reconstruction: str, from_logits: Any) -> None:
 
 
 def _check_unit_interval(name: str, array: np.ndarray, what: str) -> None:
-    if array.size and not (np.all(np.isfinite(array)) and array.min() >= 0.0 and array.max() <= 1.0):
+    if array.size and not (
+        np.all(np.isfinite(array)) and array.min() >= 0.0 and array.max() <= 1.0
+    ):
         bad = array[~((array >= 0.0) & (array <= 1.0))].flat[0]
         hint = (
             " If the decoder has no sigmoid, pass from_logits=True."
-            if name == "x_reconstructed" else " Scale the images to [0, 1] (e.g. divide uint8 pixels by 255)."
+            if name == "x_reconstructed"
+            else " Scale the images to [0, 1] (e.g. divide uint8 pixels by 255)."
         )
         raise ValueError(
             f"{name} must hold {what} in [0, 1] for reconstruction='bce', found {bad!r}.{hint}"
