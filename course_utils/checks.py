@@ -81,11 +81,18 @@ _REGISTRY: dict[str, Exercise] = {}
 
 
 def _import_course_modules() -> None:
-    """Import every course_utils module: each registers its notebook's exercises."""
+    """Import every course_utils module: each registers its notebook's exercises.
+
+    Exercises live in ``course_utils.exercises`` (one module per notebook, e.g.
+    ``course_utils.exercises.nb04``); older lesson modules may still register their own.
+    """
     import course_utils
+    import course_utils.exercises
 
     for module in pkgutil.iter_modules(course_utils.__path__):
         importlib.import_module(f"course_utils.{module.name}")
+    for module in pkgutil.iter_modules(course_utils.exercises.__path__):
+        importlib.import_module(f"course_utils.exercises.{module.name}")
 
 
 def register(exercise: Exercise) -> Exercise:

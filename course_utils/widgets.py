@@ -166,9 +166,14 @@ class LivePlot:
 
 
 def float_slider(
-    description: str, value: float, low: float, high: float, step: float
+    description: str,
+    value: float,
+    low: float,
+    high: float,
+    step: float,
+    readout_format: str = ".2f",
 ) -> widgets.FloatSlider:
-    """A slider wide enough to read, updating while dragged."""
+    """A slider wide enough to read, updating while dragged (``readout_format``: e.g. ".3f")."""
     if not low <= value <= high:
         raise ValueError(
             f"slider {description!r}: value {value} is outside [{low}, {high}]."
@@ -180,7 +185,27 @@ def float_slider(
         step=step,
         description=description,
         continuous_update=True,
-        readout_format=".2f",
+        readout_format=readout_format,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="320px"),
+    )
+
+
+def int_slider(
+    description: str, value: int, low: int, high: int, step: int = 1
+) -> widgets.IntSlider:
+    """An integer slider styled like :func:`float_slider` (steps, counts, indices)."""
+    if not low <= value <= high:
+        raise ValueError(
+            f"slider {description!r}: value {value} is outside [{low}, {high}]."
+        )
+    return widgets.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=True,
         style={"description_width": "initial"},
         layout=widgets.Layout(width="320px"),
     )
