@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_utils.losses import EPSILON, get
+from course_utils.losses import EPSILON, get, sequence
+from course_utils.losses._arrays import log_softmax
 
 #: Every variant must be valid on every shape of loss_inputs.SHAPES, (N,) included, so only axes 0 and
 #: -1 (or None) appear here; axis tuples such as (1, 2) on (N, H, W, C) masks are tested below.
@@ -815,3 +816,47 @@ def test_ctc_label_too_long_for_the_input_is_infinite_in_numpy_and_finite_in_tf(
     np.testing.assert_allclose(
         gradient[1], _autodiff(entry.keras, labels, scores)[1], rtol=1e-4, atol=1e-6
     )
+
+
+# ----------------------------------------------------------------------------- formulas say what is computed
+
+
+def test_ctc_formula_reads_the_first_n_entries_with_n_the_number_of_non_zeros():
+    """Keras takes y[:n] with n = count of non-zeros, not the non-zero entries themselves."""
+    latex = get("ctc").latex
+    assert r"l = (y_1, \dots, y_n)" in latex and r"n = \#\{j : y_j \ne 0\}" in latex
+    assert "non-zero entries of" not in latex
+    assert r"\operatorname{softmax}(z_t)" in latex, "CTC's y_pred are logits: z"
+    # What the formula says, on a label with a zero inside: [3, 0, 2, 0] is read as (3, 0).
+    rng = np.random.default_rng(21)
+    scores = rng.normal(size=(1, 5, 4))
+    entry = get("ctc")
+    as_written = float(
+        entry.keras(np.array([[3, 0, 2, 0]]), scores.astype("float32"))[0]
+    )
+    first_two = sequence._ctc_one(np.array([3, 0]), log_softmax(scores[0]))
+    non_zeros = entry.numpy(np.array([[3, 2]]), scores)[0]
+    assert as_written == pytest.approx(first_two, rel=1e-5)
+    assert as_written != pytest.approx(non_zeros, rel=1e-3)
+
+
+def test_circle_formula_defines_every_symbol_it_uses():
+    latex = get("circle").latex
+    for definition in (
+        r"d_{ij} =",
+        r"a^p_{ij} =",
+        r"a^n_{ij} =",
+        r"e_i =",
+        r"r_j =",
+        r"P_i =",
+        r"N_i =",
+        r"\mu = \texttt{margin}",
+        r"\gamma = \texttt{gamma}",
+    ):
+        assert definition in latex, definition
+
+
+@pytest.mark.parametrize("name", ["poisson", "kl_divergence"])
+def test_probabilistic_formulas_use_k_classes(name):
+    latex = get(name).latex
+    assert r"\sum_{k=1}^{K}" in latex and "_j" not in latex

@@ -30,7 +30,7 @@ def _check_circle_inputs(
 ) -> None:
     if len(np.shape(y_pred)) != 2:
         raise ValueError(
-            f"y_pred must be embeddings of shape (N, d), got shape {np.shape(y_pred)}."
+            f"y_pred must be embeddings of shape (m, d), got shape {np.shape(y_pred)}."
         )
     if np.shape(y_true) not in ((np.shape(y_pred)[0],), (np.shape(y_pred)[0], 1)):
         raise ValueError(
@@ -101,9 +101,9 @@ def circle_numpy(
     gamma: float = 80,
     margin: float = 0.4,
 ) -> np.ndarray:
-    """Circle loss, float64: :math:`L_i = \\operatorname{softplus}\\left(\\ln \\sum_{j \\in P_i} e^{-\\gamma a^p_{ij}(m - d_{ij})} + \\ln \\sum_{j \\in N_i} e^{\\gamma a^n_{ij}(1 - m - d_{ij})}\\right)`.
+    """Circle loss, float64: :math:`L_i = \\operatorname{softplus}\\left(\\ln \\sum_{j \\in P_i} e^{-\\gamma a^p_{ij}(\\mu - d_{ij})} + \\ln \\sum_{j \\in N_i} e^{\\gamma a^n_{ij}(1 - \\mu - d_{ij})}\\right)`.
 
-    :math:`a^p_{ij} = \\max(m + d_{ij}, 0)`, :math:`a^n_{ij} = \\max(1 + m - d_{ij}, 0)`, P_i the
+    :math:`a^p_{ij} = \\max(\\mu + d_{ij}, 0)`, :math:`a^n_{ij} = \\max(1 + \\mu - d_{ij}, 0)`, μ = ``margin``, P_i the
     references with the same label (not i itself when ``remove_diagonal``), N_i the others.
     """
     _check_circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, gamma, margin)
@@ -204,10 +204,16 @@ register(
         family="metric learning",
         when_to_use="Learning embeddings for retrieval or face recognition from class labels alone.",
         latex=(
-            r"L_i = \operatorname{softplus}\left(\ln \sum_{j \in P_i} e^{-\gamma\, a^p_{ij} (m - d_{ij})}"
-            r" + \ln \sum_{j \in N_i} e^{\gamma\, a^n_{ij} (1 - m - d_{ij})}\right), \quad "
+            r"L_i = \operatorname{softplus}\left(\ln \sum_{j \in P_i} e^{-\gamma\, a^p_{ij} (\mu - d_{ij})}"
+            r" + \ln \sum_{j \in N_i} e^{\gamma\, a^n_{ij} (1 - \mu - d_{ij})}\right), \quad "
             r"d_{ij} = \max\left(1 - \langle e_i, r_j \rangle, 0\right), \quad "
-            r"a^p_{ij} = \max(m + d_{ij}, 0), \quad a^n_{ij} = \max(1 + m - d_{ij}, 0)"
+            r"a^p_{ij} = \max(\mu + d_{ij}, 0), \quad a^n_{ij} = \max(1 + \mu - d_{ij}, 0); \quad "
+            r"e_i = \text{row } i \text{ of } \hat y \text{ (an embedding, label } y_i), \ "
+            r"r_j = \text{reference } j \text{ (the batch itself by default)}, \ "
+            r"P_i = \{j : \text{label of } r_j = y_i\} \text{ (without } j = i "
+            r"\text{ if remove_diagonal)}, \ "
+            r"N_i = \{j : \text{label of } r_j \ne y_i\}, \ "
+            r"\mu = \texttt{margin}, \ \gamma = \texttt{gamma}"
         ),
         numpy=circle_numpy,
         tf=circle_tf,
@@ -242,7 +248,7 @@ register(
                 "margin",
                 0.4,
                 "a number in [0, 1]",
-                "relaxation: same-label pairs aim below d = m, others above 1 − m",
+                "relaxation μ: same-label pairs aim below d = μ, others above 1 − μ",
                 lambda value: None if 0 <= value <= 1 else "It is a cosine distance.",
             ),
         ),

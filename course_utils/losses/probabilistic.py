@@ -107,8 +107,8 @@ register(
         family="probabilistic",
         when_to_use="Count targets (visits, arrivals, photons) predicted as a non-negative rate.",
         latex=(
-            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \left(\hat y_j - y_j \ln\left(\hat y_j + \epsilon\right)\right),"
-            r" \quad \epsilon = 10^{-7}"
+            r"L(y, \hat y) = \frac{1}{K} \sum_{k=1}^{K} \left(\hat y_k - y_k \ln\left(\hat y_k + \epsilon\right)\right),"
+            r" \quad K = \text{size of the last axis}, \quad \epsilon = 10^{-7}"
         ),
         numpy=poisson_numpy,
         tf=poisson_tf,
@@ -125,9 +125,9 @@ register(
         family="probabilistic",
         when_to_use="Matching a predicted distribution to a target distribution (distillation, soft labels).",
         latex=(
-            r"L(y, \hat y) = \sum_{j=1}^{k} \tilde y_j \ln \frac{\tilde y_j}{\tilde{\hat y}_j}, \quad "
-            r"\tilde y_j = \operatorname{clip}(y_j, \epsilon, 1),\ "
-            r"\tilde{\hat y}_j = \operatorname{clip}(\hat y_j, \epsilon, 1), \quad \epsilon = 10^{-7}"
+            r"L(y, \hat y) = \sum_{k=1}^{K} \tilde y_k \ln \frac{\tilde y_k}{\tilde{\hat y}_k}, \quad "
+            r"\tilde y_k = \operatorname{clip}(y_k, \epsilon, 1),\ "
+            r"\tilde{\hat y}_k = \operatorname{clip}(\hat y_k, \epsilon, 1), \quad \epsilon = 10^{-7}"
         ),
         numpy=kl_divergence_numpy,
         tf=kl_divergence_tf,

@@ -2,7 +2,7 @@
 
 Both compare a soft mask ``y_pred`` (probabilities) with a binary mask ``y_true`` by sums over ``axis``:
 with the default ``axis=None`` the sums run over *every* element of the batch and the loss is one
-number; ``axis=(1, 2)`` on (N, H, W) masks gives one loss per image. Nothing is clipped; ε = 10⁻⁷ in the
+number; ``axis=(1, 2)`` on (m, H, W) masks gives one loss per image. Nothing is clipped; ε = 10⁻⁷ in the
 denominator only keeps an empty prediction of an empty mask from dividing 0 by 0.
 
 Keras's Tversky code names its two sums the other way round from the usual convention: the term it

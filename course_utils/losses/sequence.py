@@ -13,10 +13,10 @@ dynamic programme over the extended sequence l' = (blank, l₁, blank, l₂, …
 
 and :math:`L = -\\ln(\\alpha_T(S-1) + \\alpha_T(S-2))`, computed in log space.
 
-Keras's conventions, followed here: ``y_true`` is (N, max_label_length) integer labels padded with 0,
-and class 0 is the blank (so real labels are 1…C−1). Keras takes the first n entries as the label, n
+Keras's conventions, followed here: ``y_true`` is (m, max_label_length) integer labels padded with 0,
+and class 0 is the blank (so real labels are 1…K−1, K classes). Keras takes the first n entries as the label, n
 being the number of non-zero entries, so padding must come last: a 0 inside a label becomes a symbol
-of its own, scored with the blank's probability (reproduced here, but a bug in your data); ``y_pred`` is (N, T, C) *unnormalised* scores,
+of its own, scored with the blank's probability (reproduced here, but a bug in your data); ``y_pred`` is (m, T, K) logits z (*unnormalised* scores),
 turned into probabilities by a softmax over the last axis (passing probabilities works too, but they
 are then treated as scores: the softmax is applied again).
 
@@ -53,7 +53,7 @@ def _check_ctc_shapes(y_true: Any, y_pred: Any) -> None:
 
 
 def ctc_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """CTC, float64: :math:`L = -\\ln \\sum_{\\pi \\in \\mathcal B^{-1}(l)} \\prod_t \\operatorname{softmax}(\\hat y_t)_{\\pi_t}`, by the α recursion."""
+    """CTC, float64: :math:`L = -\\ln \\sum_{\\pi \\in \\mathcal B^{-1}(l)} \\prod_t \\operatorname{softmax}(z_t)_{\\pi_t}`, by the α recursion, l the first n = #non-zeros entries of y."""
     _check_ctc_shapes(y_true, y_pred)
     labels = np.asarray(y_true)
     if not np.issubdtype(labels.dtype, np.integer) and not np.all(
@@ -75,7 +75,7 @@ def ctc_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def _ctc_one(label: np.ndarray, frames: np.ndarray) -> float:
-    """−ln p(label | frames) for one sample, frames being (T, C) log-probabilities."""
+    """−ln p(label | frames) for one sample, frames being (T, K) log-probabilities."""
     extended = np.full(2 * len(label) + 1, BLANK)
     extended[1::2] = label
     states = len(extended)
@@ -123,9 +123,9 @@ def ctc_tf(y_true: Any, y_pred: Any) -> Any:
     two_before = tf.concat([tf.fill([batch, 2], -1), extended[:, :-2]], axis=-1)
     can_skip = tf.logical_and(is_label, tf.not_equal(extended, two_before))
 
-    log_probs = tf.nn.log_softmax(scores, axis=-1)  # (N, T, C)
-    emissions = tf.gather(log_probs, extended, axis=2, batch_dims=1)  # (N, T, S)
-    emissions = tf.transpose(emissions, [1, 0, 2])  # (T, N, S)
+    log_probs = tf.nn.log_softmax(scores, axis=-1)  # (m, T, K)
+    emissions = tf.gather(log_probs, extended, axis=2, batch_dims=1)  # (m, T, S)
+    emissions = tf.transpose(emissions, [1, 0, 2])  # (T, m, S)
     neg = tf.constant(NEG_LOG, log_probs.dtype)
     start = tf.where(state_ids < 2, emissions[0], neg)
 
@@ -136,7 +136,7 @@ def ctc_tf(y_true: Any, y_pred: Any) -> Any:
         return tf.reduce_logsumexp(tf.stack([alpha, step, skip]), axis=0) + emission
 
     alphas = tf.scan(advance, emissions[1:], initializer=start)
-    final = tf.concat([start[None], alphas], axis=0)[-1]  # (N, S)
+    final = tf.concat([start[None], alphas], axis=0)[-1]  # (m, S)
     last = 2 * lengths
     end_blank = tf.gather(final, last, batch_dims=1)
     end_label = tf.where(
@@ -152,10 +152,12 @@ register(
         family="sequence",
         when_to_use="Speech or handwriting recognition: frame scores against a shorter, unaligned label sequence.",
         latex=(
-            r"L(l, \hat y) = -\ln \sum_{\pi \in \mathcal{B}^{-1}(l)} \prod_{t=1}^{T} "
-            r"\operatorname{softmax}(\hat y_t)_{\pi_t}, \quad "
-            r"\mathcal{B}: \text{merge repeats, then drop blanks (class 0)}; "
-            r"\ l = \text{the non-zero entries of } y"
+            r"L(y, z) = -\ln \sum_{\pi \in \mathcal{B}^{-1}(l)} \prod_{t=1}^{T} "
+            r"\operatorname{softmax}(z_t)_{\pi_t}, \quad "
+            r"l = (y_1, \dots, y_n), \ n = \#\{j : y_j \ne 0\} "
+            r"\text{ (the first } n \text{ entries of } y\text{, however many zeros they hold)}, \quad "
+            r"\mathcal{B}: \text{merge repeats, then drop blanks (class 0)}, \quad "
+            r"z_t \in \mathbb{R}^K \text{: the logits of frame } t"
         ),
         numpy=ctc_numpy,
         tf=ctc_tf,
