@@ -120,8 +120,20 @@ def all_exercises() -> dict[str, Exercise]:
     return dict(sorted(_REGISTRY.items()))
 
 
+def _as_numbers(value: Any) -> np.ndarray:
+    """``value`` as a float array; ``TypeError`` for text (``"0.49"`` is not a number) or
+    anything else that is not numbers, ``OverflowError`` for integers too large for a float."""
+    array = np.asarray(value, dtype=object)
+    if any(isinstance(item, (str, bytes)) for item in array.ravel()):
+        raise TypeError("text, not a number: remove the quotes")
+    return np.asarray(value, dtype=float)
+
+
 def _close(answer: Any, expected: Any, rtol: float, atol: float) -> bool:
-    answer_array = np.asarray(answer, dtype=float)
+    try:
+        answer_array = _as_numbers(answer)
+    except (TypeError, ValueError, OverflowError):
+        return False
     expected_array = np.asarray(expected, dtype=float)
     if answer_array.shape != expected_array.shape:
         return False
@@ -130,9 +142,14 @@ def _close(answer: Any, expected: Any, rtol: float, atol: float) -> bool:
 
 def _describe_shape_problem(answer: Any, expected: Any) -> str | None:
     try:
-        answer_array = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return f"Your answer is a {type(answer).__name__}, not a number or an array of numbers."
+        answer_array = _as_numbers(answer)
+    except OverflowError:
+        return "Your answer is too large to be a float (over about 1.8e308)."
+    except (TypeError, ValueError) as error:
+        return (
+            f"Your answer is a {type(answer).__name__} ({answer!r:.60}), not a number "
+            f"or an array of numbers ({error})."
+        )
     expected_array = np.asarray(expected, dtype=float)
     if answer_array.shape != expected_array.shape:
         wanted = (
@@ -176,9 +193,12 @@ def check(key: str, answer: Any) -> CheckResult:
                 False, f"{prefix} not yet. {mistake.explanation}\nHint: {task.hint}"
             )
     expected = task.evaluate(task.solution)
-    problem = _describe_shape_problem(value, expected)
-    if problem is None and _close(value, expected, task.rtol, task.atol):
-        return CheckResult(True, f"{prefix} correct!")
+    try:
+        problem = _describe_shape_problem(value, expected)
+        if problem is None and _close(value, expected, task.rtol, task.atol):
+            return CheckResult(True, f"{prefix} correct!")
+    except Exception as error:  # an answer no comparison understands: report, don't raise
+        problem = f"Your answer could not be compared ({type(error).__name__}: {error})."
     return CheckResult(
         False,
         f"{prefix} not yet. {problem or 'The value is not the expected one.'}\nHint: {task.hint}",

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course_utils.validation import as_flag
+
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 #: Fashion-MNIST's ten classes, by label.
@@ -124,11 +126,9 @@ def load_fashion_mnist(full: bool = False) -> Split:
     per class (10,000 and 2,000), offline. ``full=True``: the official 60,000/10,000
     split from ``keras.datasets.fashion_mnist`` (needs the network the first time).
     """
-    return (
-        _load_full("fashion_mnist")
-        if full
-        else load_bundled("fashion_mnist_subset.npz")
-    )
+    if as_flag("full", full):
+        return _load_full("fashion_mnist")
+    return load_bundled("fashion_mnist_subset.npz")
 
 
 def load_mnist(full: bool = False) -> Split:
@@ -138,4 +138,6 @@ def load_mnist(full: bool = False) -> Split:
     of each digit for testing), offline. ``full=True``: the official 60,000/10,000
     split from ``keras.datasets.mnist`` (needs the network the first time).
     """
-    return _load_full("mnist") if full else load_bundled("mnist_subset.npz")
+    if as_flag("full", full):
+        return _load_full("mnist")
+    return load_bundled("mnist_subset.npz")

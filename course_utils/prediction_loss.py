@@ -15,37 +15,46 @@ from matplotlib.figure import Figure
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
-from course_utils.validation import as_finite_float
+from course_utils.validation import as_finite_array, as_finite_float
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: The range of predictions drawn on the x axis.
 PREDICTION_RANGE = (-1.5, 3.0)
 
 
+def _error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+    """The error ŷ − y, after checking that both are finite numbers (or arrays)."""
+    target = as_finite_array("y_true", y_true, None, "the target: a number or an array")
+    prediction = as_finite_array(
+        "y_pred", y_pred, None, "the prediction: a number or an array"
+    )
+    return prediction - target
+
+
 def squared_error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
     r"""Squared error of each prediction, :math:`L = (\hat y - y)^2` (no averaging)."""
-    return np.square(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+    return np.square(_error(y_true, y_pred))
 
 
 def absolute_error(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
 ) -> np.ndarray:
     r"""Absolute error of each prediction, :math:`L = |\hat y - y|` (no averaging)."""
-    return np.abs(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+    return np.abs(_error(y_true, y_pred))
 
 
 def squared_error_slope(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
 ) -> np.ndarray:
     r"""Derivative of the squared error with respect to the prediction, :math:`2(\hat y - y)`."""
-    return 2.0 * (np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+    return 2.0 * (_error(y_true, y_pred))
 
 
 def absolute_error_slope(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
 ) -> np.ndarray:
     r"""Derivative (subgradient at 0) of the absolute error, :math:`\operatorname{sign}(\hat y - y)`."""
-    return np.sign(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+    return np.sign(_error(y_true, y_pred))
 
 
 def _summary(y_true: float, y_pred: float) -> str:

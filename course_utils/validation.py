@@ -9,11 +9,20 @@ from __future__ import annotations
 import numpy as np
 
 
+def _refuse_non_numbers(name: str, value: object, expected: str) -> None:
+    """Text, None and booleans are not numbers, even where NumPy would convert them."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be {expected}, got {type(value).__name__} {value!r}."
+        )
+
+
 def as_finite_float(name: str, value: float) -> float:
     """``value`` as a Python float; ``TypeError`` if it is not a number, ``ValueError`` if NaN or infinite."""
+    _refuse_non_numbers(name, value, "a real number")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise TypeError(
             f"{name} must be a real number, got {type(value).__name__} {value!r}."
         ) from None
@@ -35,15 +44,27 @@ def as_positive_int(name: str, value: int, *, allow_zero: bool = False) -> int:
     return int(value)
 
 
-def as_finite_array(name: str, value: object, ndim: int, what: str) -> np.ndarray:
-    """``value`` as a finite float64 array with ``ndim`` dimensions; ``what`` describes it in errors."""
+def as_finite_array(
+    name: str, value: object, ndim: int | None, what: str
+) -> np.ndarray:
+    """``value`` as a finite float64 array with ``ndim`` dimensions (any number if None).
+
+    ``what`` describes the expected value in errors. Text, None and booleans are refused
+    even inside a list, though NumPy would turn ``"0.5"`` into 0.5 and None into NaN.
+    """
+    _refuse_non_numbers(name, value, f"an array of numbers ({what})")
+    items = np.asarray(value, dtype=object).ravel()
+    if any(item is None or isinstance(item, (str, bytes)) for item in items):
+        raise TypeError(
+            f"{name} must be an array of numbers ({what}); it contains text or None."
+        )
     try:
         array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise TypeError(
             f"{name} must be an array of numbers ({what}), got {type(value).__name__}."
         ) from None
-    if array.ndim != ndim:
+    if ndim is not None and array.ndim != ndim:
         fix = (
             f" For a single example use {name}.reshape(1, -1)."
             if ndim == 2 and array.ndim == 1
@@ -55,3 +76,28 @@ def as_finite_array(name: str, value: object, ndim: int, what: str) -> np.ndarra
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
     return array
+
+
+def as_binary_labels(name: str, value: object, what: str) -> np.ndarray:
+    """``value`` as a 1-D float array of 0/1 labels; ``ValueError`` names any other value."""
+    labels = as_finite_array(name, value, 1, what)
+    wrong = labels[(labels != 0) & (labels != 1)]
+    if wrong.size:
+        raise ValueError(
+            f"{name} must hold only the labels 0 and 1, got {wrong[:5].tolist()}; "
+            "for classes 1/2 or −1/+1, map them to 0/1 first."
+        )
+    return labels
+
+
+def as_flag(name: str, value: object) -> bool:
+    """``value`` if it is a real boolean; ``TypeError`` otherwise.
+
+    A string such as ``"False"`` is truthy in Python, so accepting it would silently
+    do the opposite of what was meant; 0 and 1 are refused for the same clarity.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(
+        f"{name} must be True or False, got {type(value).__name__} {value!r}."
+    )

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -139,6 +140,8 @@ class LivePlot:
                 f"No control named {sorted(unknown)}; this plot has {sorted(self.controls)}."
             )
         for name, value in values.items():
+            _check_control_value(name, self.controls[name], value)
+        for name, value in values.items():
             self.controls[name].value = value
 
     def redraw(self) -> None:
@@ -163,6 +166,35 @@ class LivePlot:
                 "model_id": self.widget.model_id,
             },
         }
+
+
+def _check_control_value(name: str, control: widgets.ValueWidget, value: Any) -> None:
+    """Refuse a value the control would silently clamp, round or get stuck on.
+
+    A slider given 100 when its range ends at 3 would show 3 and plot 3; given NaN it
+    would keep NaN and fail on every later move. So ``set`` checks every value first
+    and changes nothing unless all are allowed.
+    """
+    low, high = getattr(control, "min", None), getattr(control, "max", None)
+    if low is not None and high is not None:
+        integer = isinstance(control, widgets.IntSlider)
+        kind = "an integer" if integer else "a number"
+        is_number = isinstance(value, (int, float, np.integer, np.floating))
+        if isinstance(value, (bool, np.bool_)) or not is_number:
+            raise TypeError(
+                f"{name} must be {kind} in [{low}, {high}], "
+                f"got {type(value).__name__} {value!r}."
+            )
+        if integer and not float(value).is_integer():
+            raise ValueError(f"{name} must be {kind} in [{low}, {high}], got {value}.")
+        if not np.isfinite(value) or not low <= value <= high:
+            raise ValueError(f"{name} must be {kind} in [{low}, {high}], got {value}.")
+        return
+    options = getattr(control, "options", None)
+    if options is not None:
+        allowed = [o[1] if isinstance(o, tuple) else o for o in options]
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {allowed}, got {value!r}.")
 
 
 def float_slider(

@@ -1,0 +1,368 @@
+"""Bad input, as learners make it, gets one clear error (CONTRIBUTING.md, "Bad input").
+
+The rule: a public helper given a wrong type, flag, shape or range raises a ``TypeError`` or
+``ValueError`` whose message names the argument; a check never raises; a widget refuses a value
+it would otherwise clamp and stays usable afterwards.
+
+The first half is the cases an expert probe found; the second half applies the rule to every
+public function of every lesson module: each argument in turn is replaced by a string, None
+and NaN while the others keep a valid value from ``VALID_CALLS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course_utils.checks import check
+from course_utils.data import load_fashion_mnist, load_mnist
+
+# ------------------------------------------------------------------------------------------
+# the cases found by the probe
+
+
+@pytest.mark.parametrize("answer", [10**400, "0.49", b"0.49", ["0.49"], object()])
+def test_check_never_raises_and_refuses_text(answer):
+    result = check("00.1", answer)
+    assert not result
+    assert "not yet" in repr(result)
+
+
+def test_check_explains_text_answers():
+    assert "remove the quotes" in repr(check("00.1", "0.49"))
+    assert "too large" in repr(check("00.1", 10**400))
+
+
+@pytest.mark.parametrize("loader", [load_mnist, load_fashion_mnist])
+@pytest.mark.parametrize("flag", ["fashion", "no", "False", 1, 0, None])
+def test_dataset_flags_must_be_booleans(loader, flag, tmp_path, monkeypatch):
+    # A flag that is not a boolean must never start a download: point Keras's cache at an
+    # empty folder and prove it stays empty.
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(TypeError, match=r"full must be True or False"):
+        loader(full=flag)
+    assert not any(tmp_path.iterdir())
+
+
+def _first_widget(name: str):
+    from course_utils.widgets import WIDGET_FACTORIES
+
+    module, factory = name.split(":")
+    importlib.import_module(f"course_utils.{module}")
+    return WIDGET_FACTORIES[factory]()
+
+
+@pytest.mark.parametrize(
+    ("widget", "values", "error"),
+    [
+        ("prediction_loss:prediction_loss_widget", {"y_pred": 100.0}, ValueError),
+        ("prediction_loss:prediction_loss_widget", {"y_pred": math.nan}, ValueError),
+        ("prediction_loss:prediction_loss_widget", {"y_pred": "1"}, TypeError),
+        ("prediction_loss:prediction_loss_widget", {"y_pred": True}, TypeError),
+        ("gradient_descent:gradient_descent_widget", {"steps": 2.5}, ValueError),
+        (
+            "gradient_descent:gradient_descent_widget",
+            {"learning_rate": 0.0},
+            ValueError,
+        ),
+    ],
+)
+def test_widgets_refuse_instead_of_clamping_and_stay_usable(widget, values, error):
+    live = _first_widget(widget)
+    before = live.values
+    (name,) = values
+    with pytest.raises(error, match=rf"^{name} must be"):
+        live.set(**values)
+    assert live.values == before, "a refused value must leave every control unchanged"
+    frames = len(live.redraw_seconds)
+    control = live.controls[name]
+    live.set(**{name: control.min + control.step})  # the widget still answers
+    assert len(live.redraw_seconds) == frames + 1
+
+
+def test_widget_set_is_all_or_nothing():
+    live = _first_widget("prediction_loss:prediction_loss_widget")
+    before = live.values
+    with pytest.raises(ValueError):
+        live.set(y_true=0.5, y_pred=100.0)
+    assert live.values == before
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: _neuron().sigmoid("a"), "z"),
+        (lambda: _neuron().relu(None), "z"),
+        (lambda: _neuron().accuracy([0, 2, 1], [0.1, 0.9, 0.8]), "y_true"),
+        (lambda: _neuron().accuracy([0, -1], [0.1, 0.9]), "y_true"),
+    ],
+)
+def test_probe_cases_name_the_argument(call, argument):
+    with pytest.raises((TypeError, ValueError), match=rf"\b{argument}\b"):
+        call()
+
+
+def _neuron():
+    from course_utils import neuron
+
+    return neuron
+
+
+# ------------------------------------------------------------------------------------------
+# the rule, applied to every public function of every lesson module
+
+
+def _blobs() -> tuple[np.ndarray, np.ndarray]:
+    from course_utils.neuron import toy_blobs
+
+    return toy_blobs()
+
+
+def _line() -> tuple[np.ndarray, np.ndarray]:
+    from course_utils.gradient_descent import line_data
+
+    return line_data()
+
+
+def _params() -> dict[str, Any]:
+    from course_utils.backprop import example_parameters
+
+    return example_parameters()
+
+
+def _batch() -> tuple[np.ndarray, np.ndarray]:
+    from course_utils.backprop import example_batch
+
+    return example_batch()
+
+
+#: A valid call of every public function that takes arguments: {module.function: kwargs}.
+#: Functions missing here fail ``test_every_public_function_has_a_valid_call``.
+VALID_CALLS: dict[str, Callable[[], dict[str, Any]]] = {
+    # 00: prediction_loss
+    "prediction_loss.squared_error": lambda: {"y_true": 1.0, "y_pred": 0.3},
+    "prediction_loss.absolute_error": lambda: {"y_true": 1.0, "y_pred": 0.3},
+    "prediction_loss.squared_error_slope": lambda: {"y_true": 1.0, "y_pred": 0.3},
+    "prediction_loss.absolute_error_slope": lambda: {"y_true": 1.0, "y_pred": 0.3},
+    "prediction_loss.plot_prediction_loss": lambda: {"y_true": 1.0, "y_pred": 0.3},
+    # 01: neuron
+    "neuron.naive_sigmoid": lambda: {"z": np.array([-1.0, 2.0])},
+    "neuron.sigmoid": lambda: {"z": np.array([-1.0, 2.0])},
+    "neuron.sigmoid_slope": lambda: {"z": np.array([-1.0, 2.0])},
+    "neuron.relu": lambda: {"z": np.array([-1.0, 2.0])},
+    "neuron.linear": lambda: {"z": np.array([-1.0, 2.0])},
+    "neuron.neuron": lambda: {"x": np.ones((3, 2)), "w": np.ones(2), "b": 0.5},
+    "neuron.dense": lambda: {
+        "x": np.ones((3, 2)),
+        "W": np.ones((2, 4)),
+        "b": np.zeros(4),
+        "activation": "tanh",
+    },
+    "neuron.accuracy": lambda: {
+        "y_true": np.array([0.0, 1.0]),
+        "y_prob": np.array([0.2, 0.7]),
+        "threshold": 0.5,
+    },
+    "neuron.make_two_blobs": lambda: {"n_per_class": 5, "seed": 1},
+    "neuron.boundary_line": lambda: {"w1": 1.0, "w2": 0.5, "b": -1.0},
+    "neuron.neuron_output_image": lambda: {"w1": 1.0, "w2": 0.5, "b": -1.0},
+    "neuron.neuron_view": lambda: {"w1": 1.0, "w2": 0.5, "b": -1.0},
+    "neuron.plot_neuron": lambda: {"w1": 1.0, "w2": 0.5, "b": -1.0},
+    # 02: gradient_descent
+    "gradient_descent.make_line_data": lambda: {"m": 10, "seed": 0, "noise": 0.5},
+    "gradient_descent.make_tiny_network_data": lambda: {"m": 10, "seed": 1},
+    "gradient_descent.least_squares_fit": lambda: dict(zip("xy", _line())),
+    "gradient_descent.linear_mse_hessian": lambda: {"x": _line()[0]},
+    "gradient_descent.largest_stable_rate": lambda: {"x": _line()[0]},
+    "gradient_descent.predict_line": lambda: {"w": 1.0, "b": 0.0, "x": _line()[0]},
+    "gradient_descent.mse_cost": lambda: {
+        "w": 1.0,
+        "b": 0.0,
+        **dict(zip("xy", _line())),
+    },
+    "gradient_descent.mse_gradient": lambda: {
+        "w": 1.0,
+        "b": 0.0,
+        **dict(zip("xy", _line())),
+    },
+    "gradient_descent.squared_losses": lambda: {
+        "y_true": np.array([1.0, 2.0]),
+        "y_pred": np.array([1.5, 2.0]),
+    },
+    "gradient_descent.mse_cost_of_predictions": lambda: {
+        "y_true": np.array([1.0, 2.0]),
+        "y_pred": np.array([1.5, 2.0]),
+    },
+    "gradient_descent.gradient_descent": lambda: {
+        **dict(zip("xy", _line())),
+        "w0": -1.0,
+        "b0": 4.0,
+        "learning_rate": 0.1,
+        "steps": 3,
+    },
+    "gradient_descent.plot_residuals": lambda: {
+        **dict(zip("xy", _line())),
+        "w": 1.0,
+        "b": 0.0,
+    },
+    "gradient_descent.plot_gradient_descent": lambda: {
+        "learning_rate": 0.1,
+        "w0": -1.0,
+        "b0": 4.0,
+        "steps": 5,
+    },
+    "gradient_descent.tiny_network_cost": lambda: {
+        "w": 1.0,
+        "v": 1.0,
+        **dict(zip("xy", _tiny())),
+    },
+    "gradient_descent.tiny_network_gradient": lambda: {
+        "w": 1.0,
+        "v": 1.0,
+        **dict(zip("xy", _tiny())),
+    },
+    "gradient_descent.find_tiny_network_minimum": lambda: {
+        **dict(zip("xy", _tiny())),
+        "w0": 1.0,
+        "v0": 1.0,
+        "steps": 5,
+    },
+    # 03: backprop
+    "backprop.softmax": lambda: {"z": np.array([[1.0, 2.0, 0.5]])},
+    "backprop.softmax_cross_entropy_gradient": lambda: {
+        "z": np.array([[1.0, 2.0, 0.5]]),
+        "y": np.array([[0.0, 1.0, 0.0]]),
+    },
+    "backprop.bce_output_gradient": lambda: {"z": np.array([0.5, -1.0]), "y": 1.0},
+    "backprop.mse_output_gradient": lambda: {"z": np.array([0.5, -1.0]), "y": 1.0},
+    "backprop.bce_cost": lambda: {
+        "y": np.array([1.0, 0.0]),
+        "y_hat": np.array([0.8, 0.3]),
+    },
+    "backprop.forward_pass": lambda: {"params": _params(), "X": _batch()[0]},
+    "backprop.network_cost": lambda: {"params": _params(), **dict(zip("Xy", _batch()))},
+    "backprop.backprop_gradients": lambda: {
+        "params": _params(),
+        **dict(zip("Xy", _batch())),
+    },
+    "backprop.finite_difference_gradients": lambda: {
+        "params": _params(),
+        **dict(zip("Xy", _batch())),
+    },
+    "backprop.train": lambda: {
+        "params": _params(),
+        **dict(zip("Xy", _batch())),
+        "learning_rate": 1.0,
+        "steps": 2,
+    },
+    "backprop.deep_chain_parameters": lambda: {"depth": 3, "activation": "tanh"},
+    "backprop.deep_chain_gradient_norms": lambda: {"depth": 3, "activation": "relu"},
+    "backprop.example_batch": lambda: {"m": 4, "seed": 0},
+    "backprop.example_parameters": lambda: {"seed": 5},
+    "backprop.step_title": lambda: {"step": 3, "learning_rate": 1.0, "stage": "update"},
+    "backprop.plot_training_step": lambda: {
+        "step": 1,
+        "learning_rate": 1.0,
+        "stage": "forward",
+    },
+    "backprop.plot_output_gradients": lambda: {"y": 1.0},
+    "backprop.plot_vanishing_gradients": lambda: {"depth": 4},
+}
+
+
+def _tiny() -> tuple[np.ndarray, np.ndarray]:
+    from course_utils.gradient_descent import make_tiny_network_data
+
+    return make_tiny_network_data()
+
+
+#: Lesson modules whose public functions follow the rule.
+LESSON_MODULES = ["prediction_loss", "neuron", "gradient_descent", "backprop"]
+
+#: Functions exempt from the sweep, with the reason.
+EXEMPT = {
+    # (update_* functions are called by LivePlot with its own, already checked control
+    # values, never by a learner: all are exempt.)
+    # Take a learner's function, not data: they report its errors as the exercise check does.
+    "evaluate_forward",
+    "evaluate_layer_backward",
+    "hyperparameter_indicator",
+    "finite_difference_gradient",
+    # Take a list of (W, b) tuples built by deep_chain_parameters; tested in test_backprop.
+    "deep_chain_cost",
+    "deep_chain_gradients",
+    # Take the result of forward_pass; tested in test_backprop.
+    "backward_pass",
+    "sgd_step",
+    "graph_texts",
+    "plot_computational_graph",
+    "clip_path_to_box",
+    "plot_tiny_network_cost",
+    "plot_learning_rate_regimes",
+}
+
+
+def _public_functions() -> list[tuple[str, Callable[..., Any]]]:
+    found = []
+    for module_name in LESSON_MODULES:
+        module = importlib.import_module(f"course_utils.{module_name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            if name.endswith("_widget") or name.startswith("update_") or name in EXEMPT:
+                continue
+            if not inspect.signature(function).parameters:
+                continue
+            found.append((f"{module_name}.{name}", function))
+    return found
+
+
+PUBLIC = _public_functions()
+
+
+def test_every_public_function_has_a_valid_call():
+    missing = [name for name, _ in PUBLIC if name not in VALID_CALLS]
+    assert not missing, (
+        f"add a valid call to VALID_CALLS (or a reason to EXEMPT): {missing}"
+    )
+
+
+@pytest.mark.parametrize(("name", "function"), PUBLIC, ids=[n for n, _ in PUBLIC])
+def test_valid_call_works(name, function):
+    function(**VALID_CALLS[name]())
+
+
+BAD_VALUES = {"text": "a string", "None": None, "NaN": math.nan}
+
+SWEEP = [
+    (name, function, argument, label)
+    for name, function in PUBLIC
+    for argument in VALID_CALLS.get(name, lambda: {})()
+    for label in BAD_VALUES
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "argument", "label"),
+    SWEEP,
+    ids=[f"{n}({a}={label})" for n, _, a, label in SWEEP],
+)
+def test_bad_value_gets_an_error_that_names_the_argument(
+    name, function, argument, label
+):
+    kwargs = VALID_CALLS[name]()
+    kwargs[argument] = BAD_VALUES[label]
+    with pytest.raises((TypeError, ValueError, KeyError)) as raised:
+        function(**kwargs)
+    message = str(raised.value)
+    assert re.search(rf"\b{re.escape(argument)}\b", message), (
+        f"{name}: the error for {argument}={BAD_VALUES[label]!r} does not name "
+        f"{argument!r}: {type(raised.value).__name__}: {message}"
+    )
