@@ -50,6 +50,23 @@ class Mistake:
     explanation: str
     example: Any
 
+    @classmethod
+    def near(
+        cls,
+        name: str,
+        value: Any,
+        explanation: str,
+        *,
+        rtol: float = 1e-6,
+        atol: float = 1e-9,
+    ) -> Mistake:
+        """The mistake whose answer is (element-wise) close to ``value``; ``value`` is its example.
+
+        ``Mistake.near("forgot to square", 0.7, "…")`` replaces
+        ``Mistake("forgot to square", near(0.7), "…", 0.7)``: the value is written once.
+        """
+        return cls(name, near(value, rtol=rtol, atol=atol), explanation, value)
+
 
 @dataclass(frozen=True)
 class Exercise:
@@ -197,17 +214,19 @@ def check(key: str, answer: Any) -> CheckResult:
         problem = _describe_shape_problem(value, expected)
         if problem is None and _close(value, expected, task.rtol, task.atol):
             return CheckResult(True, f"{prefix} correct!")
-    except Exception as error:  # an answer no comparison understands: report, don't raise
-        problem = f"Your answer could not be compared ({type(error).__name__}: {error})."
+    except (
+        Exception
+    ) as error:  # an answer no comparison understands: report, don't raise
+        problem = (
+            f"Your answer could not be compared ({type(error).__name__}: {error})."
+        )
     return CheckResult(
         False,
         f"{prefix} not yet. {problem or 'The value is not the expected one.'}\nHint: {task.hint}",
     )
 
 
-def near(
-    target: float, rtol: float = 1e-6, atol: float = 1e-9
-) -> Callable[[Any], bool]:
+def near(target: Any, rtol: float = 1e-6, atol: float = 1e-9) -> Callable[[Any], bool]:
     """Predicate for a :class:`Mistake`: the answer is (element-wise) close to ``target``."""
 
     def matches(value: Any) -> bool:

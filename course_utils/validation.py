@@ -6,6 +6,8 @@ Used by the helpers of 00_start_here, 01_neuron_and_forward_pass, 02_loss_cost_a
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -17,7 +19,7 @@ def _refuse_non_numbers(name: str, value: object, expected: str) -> None:
         )
 
 
-def as_finite_float(name: str, value: float) -> float:
+def as_finite_float(name: str, value: Any) -> float:
     """``value`` as a Python float; ``TypeError`` if it is not a number, ``ValueError`` if NaN or infinite."""
     _refuse_non_numbers(name, value, "a real number")
     try:
@@ -31,7 +33,7 @@ def as_finite_float(name: str, value: float) -> float:
     return number
 
 
-def as_positive_int(name: str, value: int, *, allow_zero: bool = False) -> int:
+def as_positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
     """``value`` as an int > 0 (or >= 0 with ``allow_zero``); booleans and floats are refused."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(
