@@ -2,7 +2,7 @@
 
 The ideas of ``02_loss_cost_and_gradient_descent``:
 
-* per-sample loss :math:`L(\\hat y_i, y_i) = (\\hat y_i - y_i)^2` and the cost, its mean over the
+* per-sample loss :math:`L(y_i, \\hat y_i) = (\\hat y_i - y_i)^2` and the cost, its mean over the
   m samples, :math:`J(w, b) = \\frac{1}{m}\\sum_i (w x_i + b - y_i)^2`;
 * the gradient of that cost,
   :math:`\\partial J/\\partial w = \\frac{2}{m}\\sum_i (\\hat y_i - y_i) x_i` and
@@ -20,17 +20,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
+from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
-from course_utils.validation import as_finite_float, as_positive_int
-from course_utils.widgets import LivePlot, float_slider, register_widget
+from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.widgets import LivePlot, float_slider, int_slider, register_widget
 
 #: The view of the loss surface J(w, b): weight w on the x axis, bias b on the y axis.
 W_LIMITS = (-2.0, 5.0)
@@ -50,9 +54,9 @@ TINY_V_LIMITS = (-2.0, 2.0)
 
 def _as_samples(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x and y as two 1-D float arrays of the same, non-zero length."""
-    x_array = np.asarray(x, dtype=float)
-    y_array = np.asarray(y, dtype=float)
-    if x_array.ndim != 1 or x_array.size == 0:
+    x_array = as_finite_array("x", x, 1, "one input per sample, shape (m,)")
+    y_array = as_finite_array("y", y, None, "one target per input, shape (m,)")
+    if x_array.size == 0:
         raise ValueError(
             f"x must be a non-empty 1-D array of inputs, got shape {x_array.shape}."
         )
@@ -60,9 +64,20 @@ def _as_samples(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"y must have the same shape as x {x_array.shape}, got {y_array.shape}; give one target per input."
         )
-    if not (np.all(np.isfinite(x_array)) and np.all(np.isfinite(y_array))):
-        raise ValueError("x and y must be finite; remove NaN or infinite values.")
     return x_array, y_array
+
+
+def _as_parameters(
+    w: float | np.ndarray, b: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """w and b as finite float arrays of one shape (numbers, or a grid of models)."""
+    w_array = as_finite_array("w", w, None, "a weight, or a grid of weights")
+    b_array = as_finite_array("b", b, None, "a bias, or a grid of biases")
+    if w_array.shape != b_array.shape:
+        raise ValueError(
+            f"w and b must have the same shape, got {w_array.shape} and {b_array.shape}."
+        )
+    return w_array, b_array
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,9 +124,8 @@ def predict_line(
     shape ``w.shape + x.shape``.
     Used in: 02_loss_cost_and_gradient_descent.
     """
-    w_array = np.asarray(w, dtype=float)
-    b_array = np.asarray(b, dtype=float)
-    x_array = np.asarray(x, dtype=float)
+    w_array, b_array = _as_parameters(w, b)
+    x_array = as_finite_array("x", x, None, "the inputs")
     return (
         w_array[..., None] * x_array + b_array[..., None]
         if w_array.ndim
@@ -124,8 +138,8 @@ def squared_losses(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
     Used in: 02_loss_cost_and_gradient_descent.
     """
-    y_true_array = np.asarray(y_true, dtype=float)
-    y_pred_array = np.asarray(y_pred, dtype=float)
+    y_true_array = as_finite_array("y_true", y_true, None, "one target per sample")
+    y_pred_array = as_finite_array("y_pred", y_pred, None, "one prediction per sample")
     if y_true_array.shape != y_pred_array.shape:
         raise ValueError(
             f"y_pred must have the shape of y_true {y_true_array.shape}, got {y_pred_array.shape}; "
@@ -156,11 +170,7 @@ def mse_cost(
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
-    w_array, b_array = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
-    if w_array.shape != b_array.shape:
-        raise ValueError(
-            f"w and b must have the same shape, got {w_array.shape} and {b_array.shape}."
-        )
+    w_array, b_array = _as_parameters(w, b)
     cost = np.mean(np.square(predict_line(w_array, b_array, x) - y), axis=-1)
     return float(cost) if np.ndim(cost) == 0 else cost
 
@@ -178,11 +188,7 @@ def mse_gradient(
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
-    w_array, b_array = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
-    if w_array.shape != b_array.shape:
-        raise ValueError(
-            f"w and b must have the same shape, got {w_array.shape} and {b_array.shape}."
-        )
+    w_array, b_array = _as_parameters(w, b)
     error = predict_line(w_array, b_array, x) - y
     m = x.size
     dw = 2.0 / m * np.sum(error * x, axis=-1)
@@ -243,14 +249,25 @@ def linear_mse_hessian(x: np.ndarray) -> np.ndarray:
     converges exactly when η < 2 / λ_max(H).
     Used in: 02_loss_cost_and_gradient_descent.
     """
-    x_array = np.asarray(x, dtype=float)
-    if x_array.ndim != 1 or x_array.size == 0:
-        raise ValueError(
-            f"x must be a non-empty 1-D array of inputs, got shape {x_array.shape}."
-        )
+    x_array = as_finite_array("x", x, 1, "one input per sample, shape (m,)")
+    if x_array.size == 0:
+        raise ValueError("x must hold at least one input, got an empty array.")
     return 2.0 * np.array(
         [[np.mean(x_array**2), np.mean(x_array)], [np.mean(x_array), 1.0]]
     )
+
+
+def largest_stable_rate(x: np.ndarray) -> float:
+    r"""The learning rate above which gradient descent on :func:`mse_cost` diverges:
+
+    .. math:: \eta_{\max} = \frac{2}{\lambda_{\max}(H)},
+
+    with :math:`H` from :func:`linear_mse_hessian`. Along the Hessian's top eigenvector each
+    step multiplies the distance to the minimum by :math:`|1 - \eta\lambda_{\max}|`, which is
+    above 1 exactly when :math:`\eta > \eta_{\max}`.
+    Taught in: 02 §4.
+    """
+    return float(2.0 / np.linalg.eigvalsh(linear_mse_hessian(x))[-1])
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,12 +281,16 @@ class DescentRun:
     Attributes:
         path: the visited (w, b), shape (k + 1, 2), starting point first.
         costs: J at each visited point, shape (k + 1,).
-        diverged: the cost ended higher than it started, or a parameter blew up.
+        diverged: the run cannot converge: η ≥ 2 / λ_max of the cost's Hessian (then the
+            zigzag across the valley grows at every step, slowly just above the limit), or a
+            parameter blew up.
+        rate_limit: 2 / λ_max, the largest learning rate that converges on this data.
     """
 
     path: np.ndarray
     costs: np.ndarray
     diverged: bool
+    rate_limit: float = float("inf")
 
     @property
     def final_cost(self) -> float:
@@ -291,7 +312,9 @@ def gradient_descent(
     .. math:: w_{t+1} = w_t - \eta\, \frac{\partial J}{\partial w}(w_t, b_t), \qquad
               b_{t+1} = b_t - \eta\, \frac{\partial J}{\partial b}(w_t, b_t).
 
-    Stops early once a parameter's size exceeds :data:`ESCAPE_SIZE` (the run has diverged).
+    Stops early once a parameter's size exceeds :data:`ESCAPE_SIZE`. The run is flagged
+    ``diverged`` exactly when η ≥ 2 / λ_max (:func:`largest_stable_rate`): on this quadratic
+    cost that is when the steps cannot converge, whatever the cost did in the first steps.
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
@@ -314,8 +337,9 @@ def gradient_descent(
             break
     path_array = np.array(path)
     costs = np.array([mse_cost(pw, pb, x, y) for pw, pb in path_array])
-    diverged = escaped or not np.isfinite(costs[-1]) or costs[-1] > costs[0]
-    return DescentRun(path_array, costs, bool(diverged))
+    limit = largest_stable_rate(x)
+    diverged = escaped or not np.isfinite(costs[-1]) or learning_rate >= limit
+    return DescentRun(path_array, costs, bool(diverged), limit)
 
 
 def clip_path_to_box(
@@ -355,14 +379,24 @@ def clip_path_to_box(
 def _descent_title(run: DescentRun, learning_rate: float, minimum: float) -> str:
     steps = len(run.path) - 1
     if run.diverged:
-        return f"η = {learning_rate:.3f}: diverged (J grew from {run.costs[0]:.1f} in {steps} steps)"
+        return (
+            f"η = {learning_rate:.3f} ≥ 2/λ_max = {run.rate_limit:.4f}: diverges"
+            f" (J = {run.final_cost:.3g} after {steps} steps, from {run.costs[0]:.1f})"
+        )
     return f"η = {learning_rate:.3f}, {steps} steps: J = {run.final_cost:.4f}  (minimum {minimum:.4f})"
 
 
 def _draw_surface(
-    ax, x: np.ndarray, y: np.ndarray, *, quiver: bool = True
-) -> tuple[object, tuple[float, float]]:
-    """Contours of J over the view, the downhill directions, the minimum; returns (w*, b*)."""
+    ax,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    quiver: bool = True,
+    filled: bool = True,
+) -> tuple[ContourSet, tuple[float, float]]:
+    """Contours of J over the view, the downhill directions, the minimum; returns the
+    contour set and (w*, b*). ``filled=False`` draws coloured contour lines only (a plain
+    background that a slider's PNG frames encode fast)."""
     w_grid, b_grid = np.meshgrid(
         np.linspace(*W_LIMITS, 141), np.linspace(*B_LIMITS, 141)
     )
@@ -370,12 +404,29 @@ def _draw_surface(
     w_star, b_star = least_squares_fit(x, y)
     j_star = mse_cost(w_star, b_star, x, y)
     levels = np.geomspace(j_star * 1.02, cost.max(), 14)
-    filled = ax.contourf(
-        w_grid, b_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85
-    )
-    ax.contour(
-        w_grid, b_grid, cost, levels=levels, colors="white", linewidths=0.6, alpha=0.6
-    )
+    if not filled:
+        surface = ax.contour(
+            w_grid, b_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis"
+        )
+    else:
+        surface = ax.contourf(
+            w_grid,
+            b_grid,
+            cost,
+            levels=levels,
+            norm=LogNorm(),
+            cmap="viridis",
+            alpha=0.85,
+        )
+        ax.contour(
+            w_grid,
+            b_grid,
+            cost,
+            levels=levels,
+            colors="white",
+            linewidths=0.6,
+            alpha=0.6,
+        )
     if quiver:
         w_coarse, b_coarse = np.meshgrid(
             np.linspace(*W_LIMITS, 9)[1:-1], np.linspace(*B_LIMITS, 9)[1:-1]
@@ -409,7 +460,7 @@ def _draw_surface(
     ax.set_xlabel("weight $w$")
     ax.set_ylabel("bias $b$")
     ax.grid(False)
-    return filled, (w_star, b_star)
+    return surface, (w_star, b_star)
 
 
 # --------------------------------------------------------------------------------------------
@@ -417,9 +468,10 @@ def _draw_surface(
 
 
 def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
-    """Data points, the line ŷ = w·x + b, and each residual y_i − ŷ_i as a vertical segment.
+    """Data points, the line ŷ = w·x + b, and each error e_i = ŷ_i − y_i as a vertical segment
+    (vermillion) from the target to the prediction.
 
-    The title gives the cost J(w, b), the mean of the squared residuals.
+    The title gives the cost J(w, b), the mean of the squared errors.
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
@@ -433,7 +485,7 @@ def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
             segments,
             colors=PALETTE[3],
             linewidths=1.8,
-            label="residual $y_i - \\hat y_i$",
+            label="error $e_i = \\hat y_i - y_i$",
         )
     )
     ax.plot(x, y, "o", color=PALETTE[0], label="data $(x_i, y_i)$")
@@ -451,7 +503,7 @@ def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
     ax.set_ylabel("target $y$")
     ax.legend(loc="upper left")
     ax.set_title(
-        f"{len(x)} residuals; cost J = mean of their squares = {mse_cost(w, b, x, y):.4f}"
+        f"{len(x)} errors; cost J = mean of their squares = {mse_cost(w, b, x, y):.4f}"
     )
     return fig
 
@@ -569,7 +621,7 @@ def plot_learning_rate_regimes(
             )
         else:
             ax.set_title(
-                f"η = {rate:g}: diverged\n(J = {run.final_cost:.3g} after {steps} steps)",
+                f"η = {rate:g} ≥ 2/λ_max: diverges\n(J = {run.final_cost:.3g} after {steps} steps)",
                 fontsize=13,
             )
     return fig
@@ -611,6 +663,192 @@ def gradient_descent_widget() -> LivePlot:
 
 
 # --------------------------------------------------------------------------------------------
+# minibatch stochastic gradient descent and epochs
+
+#: The minibatch demonstration: learning rate, start and random seed of the shuffles.
+SGD_LEARNING_RATE = 0.1
+SGD_START = (-1.0, 4.0)
+SGD_SEED = 0
+
+
+@dataclass(frozen=True)
+class MinibatchRun:
+    """The result of :func:`minibatch_sgd`.
+
+    Attributes:
+        path: (w, b) after each update, starting point first, shape (updates + 1, 2).
+        costs: the full-data cost J at each point of the path (what the noisy steps
+            only estimate), shape (updates + 1,).
+        updates_per_epoch: ⌈m / batch_size⌉, the minibatches in one pass over the data.
+    """
+
+    path: np.ndarray
+    costs: np.ndarray
+    updates_per_epoch: int
+
+    @property
+    def epochs(self) -> np.ndarray:
+        """The epoch reached at each point of the path (1/updates_per_epoch per update)."""
+        return np.arange(len(self.path)) / self.updates_per_epoch
+
+    @property
+    def final_cost(self) -> float:
+        """J on all the data after the last update."""
+        return float(self.costs[-1])
+
+
+def minibatch_sgd(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    w0: float,
+    b0: float,
+    learning_rate: float,
+    batch_size: int,
+    epochs: int,
+    shuffle: bool = True,
+    seed: int = SGD_SEED,
+) -> MinibatchRun:
+    r"""Minibatch stochastic gradient descent on the MSE of the line ŷ = w·x + b, the loop of
+    Keras's ``fit(x, y, batch_size=B, epochs=E)``: each epoch (shuffled if ``shuffle``) cuts
+    the m samples into ⌈m/B⌉ minibatches (the last one smaller if B does not divide m) and
+    takes one step per minibatch with the gradient of that minibatch's mean loss:
+
+    .. math:: \theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{|B_k|}
+              \sum_{i \in B_k} (\hat y_i - y_i)^2 .
+
+    With ``batch_size = m`` it is :func:`gradient_descent` with one step per epoch.
+    Taught in: 02 §5.
+    """
+    x, y = _as_samples(x, y)
+    w = as_finite_float("w0", w0)
+    b = as_finite_float("b0", b0)
+    rate = as_finite_float("learning_rate", learning_rate)
+    if rate <= 0:
+        raise ValueError(f"learning_rate must be positive, got {rate}; try 0.1.")
+    size = as_positive_int("batch_size", batch_size)
+    if size > len(x):
+        raise ValueError(
+            f"batch_size must be at most the number of samples m = {len(x)}, got {size}."
+        )
+    epochs = as_positive_int("epochs", epochs, allow_zero=True)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(
+            f"shuffle must be True or False, got {type(shuffle).__name__} {shuffle!r}."
+        )
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
+    path = [(w, b)]
+    for _ in range(epochs):
+        order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
+        for start in range(0, len(x), size):
+            batch = order[start : start + size]
+            error = w * x[batch] + b - y[batch]  # e = ŷ − y on this minibatch
+            w, b = (
+                w - rate * 2.0 * np.mean(error * x[batch]),
+                b - rate * 2.0 * np.mean(error),
+            )
+            path.append((w, b))
+    path_array = np.array(path)
+    costs = mse_cost(path_array[:, 0], path_array[:, 1], x, y)
+    return MinibatchRun(path_array, np.asarray(costs), -(-len(x) // size))
+
+
+def _minibatch_title(run: MinibatchRun, full: MinibatchRun, batch_size: int) -> str:
+    epochs = len(full.path) - 1
+    return (
+        f"B = {batch_size}: {run.updates_per_epoch} updates per epoch; after {epochs} "
+        f"epochs J = {run.final_cost:.3f} (full batch: {full.final_cost:.3f})"
+    )
+
+
+def _minibatch_runs(batch_size: int, epochs: int) -> tuple[MinibatchRun, MinibatchRun]:
+    x, y = line_data()
+    w0, b0 = SGD_START
+    common = {"w0": w0, "b0": b0, "learning_rate": SGD_LEARNING_RATE, "epochs": epochs}
+    run = minibatch_sgd(x, y, batch_size=batch_size, **common)
+    full = minibatch_sgd(x, y, batch_size=len(x), **common)
+    return run, full
+
+
+def plot_minibatch_sgd(batch_size: int = 5, epochs: int = 10) -> Figure:
+    """Left: the cost surface J(w, b) with full-batch descent (black, one step per epoch) and
+    minibatch SGD (orange, ⌈m/B⌉ noisy steps per epoch) from the same start with the same η.
+    Right: the full-data cost J against epochs for both (log scale).
+
+    Moving artists: ``sgd-path``, ``sgd-end``, ``full-path``, ``sgd-curve``,
+    ``full-curve`` and ``sgd-title``.
+    Taught in: 02 §5.
+    """
+    x, y = line_data()
+    fig, (ax, curve_ax) = new_figure(2, width=12.0, height=5.0)
+    _draw_surface(ax, x, y, quiver=False, filled=False)
+    ax.plot([], [], "-o", color=PALETTE[7], markersize=4, lw=2, gid="full-path")
+    ax.plot([], [], "-", color=PALETTE[1], lw=1.6, gid="sgd-path")
+    ax.plot([], [], "o", color=PALETTE[3], markersize=11, mec="white", gid="sgd-end")
+    ax.plot([SGD_START[0]], [SGD_START[1]], "s", color=PALETTE[1], mec="black")
+    ax.legend(
+        [ax.lines[1], ax.lines[2]],
+        ["full batch (B = m)", "minibatch"],
+        loc="lower left",
+        fontsize=11,
+        framealpha=0.9,
+    )
+    curve_ax.plot([], [], "-o", color=PALETTE[7], markersize=4, gid="full-curve")
+    curve_ax.plot([], [], "-", color=PALETTE[1], lw=1.6, gid="sgd-curve")
+    minimum = mse_cost(*least_squares_fit(x, y), x, y)
+    curve_ax.axhline(minimum, color=PALETTE[2], ls="--", lw=1.5, label="minimum J")
+    curve_ax.set_yscale("log")
+    curve_ax.set_ylim(0.2, 20.0)
+    curve_ax.set_xlim(0, SGD_MAX_EPOCHS)
+    curve_ax.set_xlabel("epochs (passes over the 30 samples)")
+    curve_ax.set_ylabel("cost $J$ on all the data")
+    curve_ax.legend(loc="upper right", fontsize=11)
+    fig.suptitle(" ", fontsize=14, gid="sgd-title")
+    update_minibatch_sgd(fig, batch_size=batch_size, epochs=epochs)
+    return fig
+
+
+def update_minibatch_sgd(fig: Figure, batch_size: int, epochs: int) -> None:
+    """Move the two paths, the two cost curves and the title of :func:`plot_minibatch_sgd`."""
+    run, full = _minibatch_runs(batch_size, epochs)
+    for name, result in (("sgd", run), ("full", full)):
+        drawn = clip_path_to_box(result.path, W_LIMITS, B_LIMITS)
+        cast(Line2D, artist(fig, f"{name}-path")).set_data(drawn[:, 0], drawn[:, 1])
+        curve = cast(Line2D, artist(fig, f"{name}-curve"))
+        curve.set_data(result.epochs, result.costs)
+    end = run.path[-1]
+    cast(Line2D, artist(fig, "sgd-end")).set_data([end[0]], [end[1]])
+    title = cast(Text, artist(fig, "sgd-title"))
+    title.set_text(_minibatch_title(run, full, batch_size))
+
+
+#: The widget's range of epochs.
+SGD_MAX_EPOCHS = 20
+
+
+@register_widget
+def minibatch_sgd_widget() -> LivePlot:
+    """Choose the batch size and the number of epochs; compare minibatch SGD with full-batch
+    gradient descent on the same cost surface.
+
+    Taught in: 02 §5.
+    """
+    m = len(line_data()[0])
+    return LivePlot(
+        plot_minibatch_sgd,
+        update_minibatch_sgd,
+        {
+            "batch_size": int_slider("batch size B", 5, 1, m),
+            "epochs": int_slider("epochs", 10, 1, SGD_MAX_EPOCHS),
+        },
+        title=(
+            "minibatch SGD against full-batch gradient descent "
+            "(sliders: batch size, epochs)"
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # a tiny network: a cost that is not convex
 
 
@@ -643,7 +881,8 @@ def tiny_network_cost(
     Used in: 02_loss_cost_and_gradient_descent.
     """
     x, y = _as_samples(x, y)
-    w_array, v_array = np.asarray(w, dtype=float), np.asarray(v, dtype=float)
+    w_array = as_finite_array("w", w, None, "a weight, or a grid of weights")
+    v_array = as_finite_array("v", v, None, "a weight, or a grid of weights")
     if w_array.shape != v_array.shape:
         raise ValueError(
             f"w and v must have the same shape, got {w_array.shape} and {v_array.shape}."
@@ -1009,6 +1248,14 @@ register(
                 _misses("hidden_units"),
                 "The number of hidden units is a hyperparameter too: it fixes the model's shape before training.",
                 set(HYPERPARAMETERS) - {"hidden_units"},
+            ),
+            Mistake(
+                "batch size or epochs forgotten",
+                lambda ind: _misses("batch_size")(ind) or _misses("epochs")(ind),
+                "The batch size B and the number of epochs are settings of the training loop "
+                "(section 5: fit(batch_size=B, epochs=E)): you choose them, and no gradient "
+                "changes them.",
+                set(HYPERPARAMETERS) - {"batch_size", "epochs"},
             ),
         ),
     )

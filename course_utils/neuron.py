@@ -26,7 +26,12 @@ from matplotlib.figure import Figure
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
-from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.validation import (
+    as_binary_labels,
+    as_finite_array,
+    as_finite_float,
+    as_positive_int,
+)
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: The square view of the toy dataset: both inputs x₁ and x₂ range over these limits.
@@ -59,7 +64,8 @@ def naive_sigmoid(z: float | np.ndarray) -> np.ndarray:
     Shown as the pitfall that :func:`sigmoid` avoids.
     Used in: 01_neuron_and_forward_pass.
     """
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+    z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
+    return 1.0 / (1.0 + np.exp(-z_array))
 
 
 def sigmoid(z: float | np.ndarray) -> np.ndarray:
@@ -69,7 +75,7 @@ def sigmoid(z: float | np.ndarray) -> np.ndarray:
     so the exponential only ever sees a non-positive number and never overflows.
     Used in: 01_neuron_and_forward_pass.
     """
-    z_array = np.asarray(z, dtype=float)
+    z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
     exp_minus_abs = np.exp(-np.abs(z_array))  # in (0, 1]: cannot overflow
     return np.where(
         z_array >= 0, 1.0 / (1.0 + exp_minus_abs), exp_minus_abs / (1.0 + exp_minus_abs)
@@ -91,7 +97,8 @@ def relu(z: float | np.ndarray) -> np.ndarray:
 
     Used in: 01_neuron_and_forward_pass.
     """
-    return np.maximum(0.0, np.asarray(z, dtype=float))
+    z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
+    return np.maximum(0.0, z_array)
 
 
 def linear(z: float | np.ndarray) -> np.ndarray:
@@ -99,7 +106,7 @@ def linear(z: float | np.ndarray) -> np.ndarray:
 
     Used in: 01_neuron_and_forward_pass.
     """
-    return np.asarray(z, dtype=float)
+    return as_finite_array("z", z, None, "pre-activations: a number or an array")
 
 
 #: Activation functions by the names Keras gives them.
@@ -190,7 +197,7 @@ def accuracy(
 
     Used in: 01_neuron_and_forward_pass.
     """
-    labels = as_finite_array("y_true", y_true, 1, "one 0/1 label per example")
+    labels = as_binary_labels("y_true", y_true, "one 0/1 label per example")
     probs = as_finite_array(
         "y_prob", y_prob, 1, "one predicted probability per example"
     )
@@ -257,6 +264,109 @@ def toy_blobs() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def make_disc_and_ring(
+    n_per_class: int = 40, *, seed: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Class 1 inside a disc of radius 1 around the origin, class 0 on a ring between the
+    radii 2.2 and 3 around it: no straight line separates them.
+
+    Returns ``(x, y)`` like :func:`make_two_blobs` (x (2·n, 2), labels 0 then 1), seeded.
+    Taught in: 01 §4.
+    """
+    n = as_positive_int("n_per_class", n_per_class)
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
+    angles = rng.uniform(0.0, 2 * np.pi, size=2 * n)
+    radii = np.concatenate(
+        [rng.uniform(2.2, 3.0, size=n), np.sqrt(rng.uniform(0.0, 1.0, size=n))]
+    )
+    x = np.column_stack([radii * np.cos(angles), radii * np.sin(angles)])
+    return x, np.repeat([0, 1], n)
+
+
+def ring_network() -> list[np.ndarray]:
+    r"""Hand-set weights of a 2 → 3 (tanh) → 1 (sigmoid) network that draws a closed, curved
+    boundary around the disc of :func:`make_disc_and_ring`, in ``get_weights`` order
+    ``[W1 (2, 3), b1 (3,), W2 (3, 1), b2 (1,)]``.
+
+    Hidden unit k is :math:`\tanh(1.2 - u_k^\top x)` for three unit vectors :math:`u_k`
+    120° apart: positive on the inner side of a line at distance 1.2, negative beyond it. The
+    output unit, :math:`\sigma(4\sum_k a^{[1]}_k - 8)`, is above 0.5 where their sum exceeds 2:
+    inside a triangle whose corners the gentle tanh rounds off.
+    Taught in: 01 §4.
+    """
+    angles = np.deg2rad([90.0, 210.0, 330.0])
+    directions = np.stack([np.cos(angles), np.sin(angles)])  # (2, 3): u_k in column k
+    return [-directions, np.full(3, 1.2), np.full((3, 1), 4.0), np.array([-8.0])]
+
+
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    title: str = "",
+    limits: tuple[float, float] = INPUT_LIMITS,
+) -> Figure:
+    """Any classifier of two inputs: its predicted probability ŷ over the plane (pale blue → 0,
+    pale orange → 1), the boundary ŷ = 0.5 (black), and the points (x, y) by class.
+
+    ``predict`` maps an array of shape (k, 2) to k probabilities of class 1 (shape (k,) or
+    (k, 1)), e.g. a NumPy forward pass or ``lambda X: model.predict(X, verbose=0)``.
+    Taught in: 01 §4 and 03 §8.
+    """
+    x_array = as_finite_array("x", x, 2, "one example per row, shape (m, 2)")
+    labels = as_binary_labels("y", y, "one 0/1 label per example")
+    if x_array.shape != (labels.size, 2):
+        raise ValueError(
+            f"x must have shape (m, 2) with m = {labels.size} labels, got {x_array.shape}."
+        )
+    if not callable(predict):
+        raise TypeError(
+            f"predict must be a function of an (k, 2) array, got {type(predict).__name__}."
+        )
+    low, high = (as_finite_float(n, v) for n, v in zip(("low", "high"), limits))
+    centres = np.linspace(low, high, GRID_SIZE)
+    grid_x1, grid_x2 = np.meshgrid(centres, centres)
+    grid = np.column_stack([grid_x1.ravel(), grid_x2.ravel()])
+    probs = np.asarray(predict(grid), dtype=float).reshape(GRID_SIZE, GRID_SIZE)
+    fig, (ax,) = new_figure(width=6.8, height=5.6)
+    image = ax.imshow(
+        probs,
+        extent=(low, high, low, high),
+        origin="lower",
+        cmap=OUTPUT_CMAP,
+        vmin=0.0,
+        vmax=1.0,
+        interpolation="bilinear",
+    )
+    ax.contour(grid_x1, grid_x2, probs, levels=[THRESHOLD], colors=PALETTE[7])
+    ax.plot([], [], color=PALETTE[7], label="boundary $\\hat y = 0.5$")
+    styles = (("o", PALETTE[0], "class 0"), ("^", PALETTE[1], "class 1"))
+    for label, (marker, colour, name) in enumerate(styles):
+        points = x_array[labels == label]
+        ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            marker=marker,
+            s=50,
+            color=colour,
+            edgecolor="black",
+            linewidth=0.6,
+            label=name,
+        )
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xlabel("input $x_1$")
+    ax.set_ylabel("input $x_2$")
+    ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
+    fig.colorbar(image, ax=ax, shrink=0.85).set_label("predicted $\\hat y$")
+    if title:
+        ax.set_title(title, fontsize=13)
+    return fig
+
+
 # --------------------------------------------------------------------------------------------
 # the neuron figure
 
@@ -294,6 +404,7 @@ def neuron_output_image(w1: float, w2: float, b: float) -> np.ndarray:
     Row i holds x₂ = the i-th grid value from the bottom (``imshow(..., origin="lower")``).
     Used in: 01_neuron_and_forward_pass.
     """
+    w1, w2, b = (as_finite_float(n, v) for n, v in (("w1", w1), ("w2", w2), ("b", b)))
     grid_x1, grid_x2 = _grid()
     return sigmoid(w1 * grid_x1 + w2 * grid_x2 + b)
 
@@ -509,7 +620,10 @@ register(
         key="01.1",
         title="the sigmoid of z = 2",
         solution=float(sigmoid(2.0)),
-        hint="σ(z) = 1 / (1 + e^(−z)); with z = 2 that is 1 / (1 + e^(−2)). Give at least 4 significant digits.",
+        hint=(
+            "σ(z) = 1 / (1 + e^(−z)); with z = 2 that is 1 / (1 + e^(−2)). "
+            "Give at least 4 significant digits (0.8807 and 0.8808 both count)."
+        ),
         mistakes=(
             Mistake(
                 "sign of the exponent",
@@ -536,7 +650,8 @@ register(
                 float(sigmoid_slope(2.0)),
             ),
         ),
-        rtol=1e-4,
+        # 4 significant digits, truncated or rounded: |0.8807 − σ(2)| = 9.7e-5 < 2e-4·σ(2)
+        rtol=2e-4,
     )
 )
 

@@ -11,6 +11,8 @@ The pattern for every figure in the course (introduced in ``00_start_here``):
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
@@ -72,10 +74,35 @@ def new_figure(
     return fig, axes
 
 
+def _walk_gids(fig: Figure) -> dict[str, Artist]:
+    found: dict[str, Artist] = {}
+    for item in fig.findobj(lambda a: bool(a.get_gid())):
+        found.setdefault(str(item.get_gid()), item)
+    return found
+
+
+_GIDS: WeakKeyDictionary[Figure, dict[str, Artist]] = WeakKeyDictionary()
+
+
+def artists(fig: Figure) -> dict[str, Artist]:
+    """Every artist of ``fig`` that has a gid, by gid (the first one if a gid repeats).
+
+    Found in one walk over the figure and remembered, so that an update function that moves
+    several artists does not walk a figure of thousands of contour paths once per artist.
+    """
+    cached = _GIDS.get(fig)
+    if cached is None or any(a.figure is not fig for a in cached.values()):
+        cached = _GIDS[fig] = _walk_gids(fig)
+    return cached
+
+
 def artist(fig: Figure, gid: str) -> Artist:
     """The artist in ``fig`` whose ``gid`` is ``gid`` (how update functions find what to move)."""
-    found = fig.findobj(lambda a: a.get_gid() == gid)
-    if not found:
-        known = sorted({a.get_gid() for a in fig.findobj() if a.get_gid()})
+    found = artists(fig).get(gid)
+    if found is None:
+        _GIDS[fig] = _walk_gids(fig)  # an artist added since the last walk
+        found = _GIDS[fig].get(gid)
+    if found is None:
+        known = sorted(_GIDS[fig])
         raise KeyError(f"No artist with gid {gid!r} in this figure; it has {known}.")
-    return found[0]
+    return found

@@ -65,12 +65,12 @@ def test_example_batch_is_seeded_with_alternating_labels():
 def test_forward_pass_composes_two_sigmoid_layers(params, batch):
     X, _ = batch
     fwd = bp.forward_pass(params, X)
-    assert fwd.Z1.shape == fwd.H.shape == (
+    assert fwd.Z1.shape == fwd.A1.shape == (
         4,
         2,
     ) and fwd.z2.shape == fwd.y_hat.shape == (4,)
     hidden = 1 / (1 + np.exp(-(X @ params["W1"] + params["b1"])))
-    np.testing.assert_allclose(fwd.H, hidden, rtol=1e-14)
+    np.testing.assert_allclose(fwd.A1, hidden, rtol=1e-14)
     np.testing.assert_allclose(
         fwd.y_hat,
         1 / (1 + np.exp(-(hidden @ params["W2"][:, 0] + params["b2"][0]))),
@@ -124,8 +124,8 @@ def test_backward_pass_node_gradients_follow_the_chain_rule(params, batch):
     fwd = bp.forward_pass(params, X)
     bwd = bp.backward_pass(params, fwd, y)
     np.testing.assert_allclose(bwd.dz2, (fwd.y_hat - y) / 4)
-    np.testing.assert_allclose(bwd.dH, np.outer(bwd.dz2, params["W2"][:, 0]))
-    np.testing.assert_allclose(bwd.dZ1, bwd.dH * fwd.H * (1 - fwd.H))
+    np.testing.assert_allclose(bwd.dA1, np.outer(bwd.dz2, params["W2"][:, 0]))
+    np.testing.assert_allclose(bwd.dZ1, bwd.dA1 * fwd.A1 * (1 - fwd.A1))
     np.testing.assert_allclose(bwd.db1, bwd.dZ1.sum(axis=0))
     # ∂J/∂W1[i, j] sums x_i · ∂J/∂Z1[:, j] over the batch
     np.testing.assert_allclose(bwd.dW1[1, 0], np.sum(X[:, 1] * bwd.dZ1[:, 0]))
@@ -308,7 +308,7 @@ def test_graph_texts_carry_the_forward_and_backward_numbers(params):
         texts["value-h2"].split("\n")[2],
         texts["value-h2"].split("\n")[1],
     )
-    assert float(h_value) == pytest.approx(fwd.H[0, 1], abs=5e-4)
+    assert float(h_value) == pytest.approx(fwd.A1[0, 1], abs=5e-4)
     assert float(z_value) == pytest.approx(fwd.Z1[0, 1], abs=5e-4)
     assert float(texts["value-loss"].split("\n")[1]) == pytest.approx(
         -np.log(fwd.y_hat[0]), abs=5e-5
@@ -350,7 +350,7 @@ def test_graph_figure_writes_every_number_on_it(params):
     for gid, text in bp.graph_texts(params, bp.EXAMPLE_X, bp.EXAMPLE_Y).items():
         assert artist(fig, gid).get_text() == text
     drawn = [t.get_text() for t in fig.axes[0].texts]
-    for label in ("$h_1$", "$\\hat y$", "$L$", "∂L/∂W¹₂₁ ="):
+    for label in ("$a^{[1]}_1$", "$\\hat y$", "$L$", "∂L/∂W[1]₂₁ ="):
         assert label in drawn
 
 
@@ -468,11 +468,11 @@ def test_layer_exercise_matches_the_network_backward_pass(params, batch):
     bwd = bp.backward_pass(params, fwd, y)
     d_y_hat = bwd.dz2 / (fwd.y_hat * (1 - fwd.y_hat))
     dW, db, dX = bp._layer_backward_reference(
-        d_y_hat[:, None], fwd.y_hat[:, None], fwd.H, params["W2"]
+        d_y_hat[:, None], fwd.y_hat[:, None], fwd.A1, params["W2"]
     )
     np.testing.assert_allclose(dW, bwd.dW2)
     np.testing.assert_allclose(db, bwd.db2)
-    np.testing.assert_allclose(dX, bwd.dH)
+    np.testing.assert_allclose(dX, bwd.dA1)
 
 
 def test_layer_exercise_explains_shapes_and_missing_returns():
@@ -603,3 +603,28 @@ def test_bad_input_names_the_argument(call, name):
 def test_importing_the_module_does_not_import_tensorflow():
     code = "import sys, course_utils.backprop; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_widget_title_names_iteration_updates_and_stage_apart():
+    # The stage's number must not read as a count of updates ("…, 3 update").
+    live = bp.training_step_widget()
+    live.set(step=30, stage="update")
+    title = artist(live.figure, "step-title").get_text()
+    assert title.startswith("iteration 31 (after 30 updates, η = 1.0)")
+    assert "stage 3 of 3, update: θ → θ − η·∂L/∂θ" in title
+    assert bp.step_title(1, 0.5, "forward").startswith(
+        "iteration 2 (after 1 update, η = 0.5) · stage 1 of 3, forward"
+    )
+
+
+def test_exercise_03_3_accepts_the_rounded_value_its_solution_quotes():
+    assert check("03.3", 9.5e-7) and check("03.3", 0.25**10) and check("03.3", 9.54e-7)
+    assert not check("03.3", 1e-6) and not check("03.3", 0.5**10)
+
+
+def test_graph_path_through_a12_uses_the_weight_w1_22(params):
+    # x₂ reaches a[1]₂ through W[1]₂₂ (row = input, column = unit), as the notebook says.
+    texts = bp.graph_texts(params, bp.EXAMPLE_X, bp.EXAMPLE_Y)
+    bwd_grad = bp.backprop_gradients(params, np.array([bp.EXAMPLE_X]), [bp.EXAMPLE_Y])
+    assert bp.GRAPH_LABELS["grad-W1-22"] == "∂L/∂W[1]₂₂ ="
+    assert float(texts["grad-W1-22"]) == pytest.approx(bwd_grad["W1"][1, 1], abs=5e-4)

@@ -240,7 +240,7 @@ def test_widget_shows_convergence_slow_progress_and_divergence(data):
     live.set(learning_rate=0.2, steps=100)
     end_w, end_b = (v[0] for v in artist(live.figure, "gd-end").get_data())
     assert (end_w, end_b) == pytest.approx((w_star, b_star), abs=1e-3)
-    assert "diverged" not in artist(live.figure, "gd-title").get_text()
+    assert "diverges" not in artist(live.figure, "gd-title").get_text()
 
     live.set(learning_rate=0.005, steps=10)
     path_w, path_b = artist(live.figure, "gd-path").get_data()
@@ -251,7 +251,7 @@ def test_widget_shows_convergence_slow_progress_and_divergence(data):
 
     live.set(learning_rate=0.3, steps=100)
     path_w, path_b = artist(live.figure, "gd-path").get_data()
-    assert "diverged" in artist(live.figure, "gd-title").get_text()
+    assert "diverges" in artist(live.figure, "gd-title").get_text()
     assert (
         path_w.min() >= gd.W_LIMITS[0] - 1e-9 and path_w.max() <= gd.W_LIMITS[1] + 1e-9
     )
@@ -291,8 +291,8 @@ def test_regimes_figure_has_one_panel_per_rate():
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert (
         len(titles) == 3
-        and "diverged" in titles[2]
-        and "diverged" not in titles[0] + titles[1]
+        and "diverges" in titles[2]
+        and "diverges" not in titles[0] + titles[1]
     )
 
 
@@ -390,3 +390,105 @@ def test_bad_input_names_the_argument(call, name):
 def test_importing_the_module_does_not_import_tensorflow():
     code = "import sys, course_utils.gradient_descent; sys.exit('tensorflow' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# ---------------------------------------------------------------------------- the 2/λ_max flag
+
+
+def test_divergence_flag_and_title_agree_with_the_two_over_lambda_max_analysis(data):
+    x, y = data
+    limit = gd.largest_stable_rate(x)
+    assert limit == pytest.approx(2 / np.linalg.eigvalsh(gd.linear_mse_hessian(x))[-1])
+    below = gd.gradient_descent(
+        x, y, w0=-1.0, b0=4.0, learning_rate=0.99 * limit, steps=30
+    )
+    above = gd.gradient_descent(
+        x, y, w0=-1.0, b0=4.0, learning_rate=1.002 * limit, steps=30
+    )
+    assert not below.diverged and above.diverged and above.rate_limit == limit
+    # just above the limit the cost has not grown yet after 30 steps: the flag follows the
+    # analysis (|1 − ηλ_max| > 1), not the first steps of the cost
+    assert above.final_cost < above.costs[0]
+    longer = gd.gradient_descent(
+        x, y, w0=-1.0, b0=4.0, learning_rate=1.002 * limit, steps=3000
+    )
+    assert longer.final_cost > above.final_cost
+    live = gd.gradient_descent_widget()
+    live.set(learning_rate=0.235, steps=30)
+    title = artist(live.figure, "gd-title").get_text()
+    assert title.startswith("η = 0.235 ≥ 2/λ_max = 0.2347: diverges")
+    live.set(learning_rate=0.23, steps=30)
+    assert "diverges" not in artist(live.figure, "gd-title").get_text()
+
+
+# ---------------------------------------------------------------------------- minibatch SGD
+
+
+def test_full_batch_sgd_is_gradient_descent(data):
+    x, y = data
+    sgd = gd.minibatch_sgd(
+        x, y, w0=-1.0, b0=4.0, learning_rate=0.1, batch_size=len(x), epochs=7
+    )
+    full = gd.gradient_descent(x, y, w0=-1.0, b0=4.0, learning_rate=0.1, steps=7)
+    np.testing.assert_allclose(sgd.path, full.path, rtol=1e-12)
+    assert sgd.updates_per_epoch == 1
+
+
+def test_minibatch_sgd_takes_ceil_m_over_b_steps_per_epoch(data):
+    x, y = data
+    run = gd.minibatch_sgd(
+        x, y, w0=-1.0, b0=4.0, learning_rate=0.1, batch_size=7, epochs=3
+    )
+    assert run.updates_per_epoch == 5 and run.path.shape == (16, 2)
+    np.testing.assert_allclose(run.epochs[[0, 5, 15]], [0.0, 1.0, 3.0])
+    # without shuffling the first step uses samples 0..6, as fit(..., shuffle=False) does
+    unshuffled = gd.minibatch_sgd(
+        x, y, w0=-1.0, b0=4.0, learning_rate=0.1, batch_size=7, epochs=1, shuffle=False
+    )
+    error = -1.0 * x[:7] + 4.0 - y[:7]
+    expected = (-1.0 - 0.2 * np.mean(error * x[:7]), 4.0 - 0.2 * np.mean(error))
+    np.testing.assert_allclose(unshuffled.path[1], expected)
+    again = gd.minibatch_sgd(
+        x, y, w0=-1.0, b0=4.0, learning_rate=0.1, batch_size=7, epochs=3
+    )
+    np.testing.assert_array_equal(run.path, again.path)  # seeded shuffles
+
+
+def test_small_batches_get_further_per_epoch_but_noisier(data):
+    x, y = data
+    runs = {
+        size: gd.minibatch_sgd(
+            x, y, w0=-1.0, b0=4.0, learning_rate=0.1, batch_size=size, epochs=10
+        )
+        for size in (2, 30)
+    }
+    assert runs[2].final_cost < 0.5 < runs[30].final_cost
+    # noise: the full-data cost goes up after some minibatch steps, never after a full step
+    assert np.any(np.diff(runs[2].costs) > 0) and np.all(np.diff(runs[30].costs) < 0)
+
+
+def test_minibatch_sgd_refuses_bad_input(data):
+    x, y = data
+    common = {"w0": 0.0, "b0": 0.0, "learning_rate": 0.1, "epochs": 1}
+    with pytest.raises(ValueError, match="batch_size must be at most"):
+        gd.minibatch_sgd(x, y, batch_size=31, **common)
+    with pytest.raises(TypeError, match="batch_size"):
+        gd.minibatch_sgd(x, y, batch_size=2.5, **common)
+    with pytest.raises(TypeError, match="shuffle must be True or False"):
+        gd.minibatch_sgd(x, y, batch_size=2, shuffle="no", **common)
+
+
+def test_minibatch_widget_moves_paths_curves_and_title():
+    live = gd.minibatch_sgd_widget()
+    live.set(batch_size=3, epochs=4)
+    run, full = gd._minibatch_runs(3, 4)
+    np.testing.assert_allclose(
+        np.column_stack(artist(live.figure, "sgd-path").get_data())[-1], run.path[-1]
+    )
+    t, cost = artist(live.figure, "sgd-curve").get_data()
+    assert len(t) == 41 and t[-1] == pytest.approx(4.0)
+    assert len(artist(live.figure, "full-path").get_data()[0]) == 5
+    title = artist(live.figure, "sgd-title").get_text()
+    assert title.startswith("B = 3: 10 updates per epoch; after 4 epochs")
+    with pytest.raises(ValueError):
+        live.set(batch_size=31)

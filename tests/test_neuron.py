@@ -327,3 +327,59 @@ def test_shape_exercise_accepts_a_list_or_a_numpy_shape():
 def test_importing_the_module_does_not_import_tensorflow():
     code = "import sys, course_utils.neuron; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_exercise_01_1_accepts_four_significant_digits_as_promised():
+    # The exercise asks for "at least 4 significant digits": truncated or rounded, both count.
+    for answer in (0.8807, 0.8808, 0.88080, 1 / (1 + np.exp(-2.0))):
+        assert check("01.1", answer), answer
+    for answer in (0.88, 0.881, 0.8805):
+        assert not check("01.1", answer), answer
+
+
+# ---------------------------------------------------------------------------------------------
+# a curved boundary needs a hidden layer
+
+
+def test_disc_and_ring_is_seeded_and_no_line_separates_it():
+    x, y = nn.make_disc_and_ring()
+    x2, y2 = nn.make_disc_and_ring()
+    np.testing.assert_array_equal(x, x2)
+    radius = np.hypot(x[:, 0], x[:, 1])
+    assert np.all(radius[y == 1] <= 1.0) and np.all(radius[y == 0] >= 2.2)
+    # A line leaves the disc on one side, so it cannot hold the ring points of both sides:
+    # the best of many lines stays far from 100 %.
+    rng = np.random.default_rng(0)
+    best = max(
+        nn.accuracy(y, nn.sigmoid(x @ rng.normal(size=2) + 3 * rng.normal()))
+        for _ in range(3000)
+    )
+    assert best < 0.8
+
+
+def test_ring_network_draws_a_closed_curved_boundary():
+    x, y = nn.make_disc_and_ring()
+    W1, b1, W2, b2 = nn.ring_network()
+    assert [p.shape for p in (W1, b1, W2, b2)] == [(2, 3), (3,), (3, 1), (1,)]
+
+    def predict(X):
+        return nn.sigmoid(np.tanh(X @ W1 + b1) @ W2 + b2)
+
+    assert nn.accuracy(y, predict(x)[:, 0]) == 1.0
+    fig = nn.plot_decision_boundary(predict, x, y, title="ring")
+    boundary = fig.axes[0].collections[0].get_paths()  # the contour ŷ = 0.5
+    vertices = np.concatenate([path.vertices for path in boundary])
+    radius = np.hypot(vertices[:, 0], vertices[:, 1])
+    # closed around the disc and curved: its distance to the centre varies, but not like a line's
+    assert (
+        1.0 < radius.min() and radius.max() < 2.2 and radius.max() / radius.min() > 1.1
+    )
+    assert fig.axes[0].get_title() == "ring"
+
+
+def test_decision_boundary_refuses_bad_input():
+    x, y = nn.make_disc_and_ring()
+    with pytest.raises(TypeError, match="predict"):
+        nn.plot_decision_boundary("model", x, y)
+    with pytest.raises(ValueError, match="x must have shape"):
+        nn.plot_decision_boundary(lambda X: X[:, 0], x[:5], y)
