@@ -145,7 +145,7 @@ def test_all_nine_entries_are_registered_in_the_classification_family():
 def test_categorical_crossentropy_formula_shows_the_renormalisation_before_the_clip():
     latex = entry("categorical_crossentropy").latex
     assert (
-        r"\operatorname{clip}\left(\frac{\hat y_j}{\sum_{i=1}^{K} \hat y_i}\right)"
+        r"\operatorname{clip}\left(\frac{\hat y_k}{\sum_{k'=1}^{K} \hat y_{k'}}\right)"
         in latex
     )
     assert r"\epsilon = 10^{-7}" in latex and r"\tfrac{s}{K}" in latex
@@ -844,3 +844,177 @@ def test_parameter_checks_of_the_catalog_name_the_parameter():
     with pytest.raises(ValueError, match="label_smoothing must be"):
         entry("categorical_crossentropy").param("label_smoothing").validate(2.0)
     entry("categorical_focal_crossentropy").param("alpha").validate([0.1, 0.9])
+
+
+# ----------------------------------------------------------------------------- review fixes (issue 10)
+
+
+@pytest.mark.parametrize(
+    ("name", "activation", "y_true", "logits", "through_logits"),
+    [
+        ("binary_crossentropy", "sigmoid", [[1.0]], [[-30.0]], 30.0),
+        ("binary_focal_crossentropy", "sigmoid", [[1.0]], [[-30.0]], 30.0),
+        (
+            "categorical_crossentropy",
+            "softmax",
+            [[1.0, 0.0, 0.0]],
+            [[-30.0, 0.0, 5.0]],
+            None,
+        ),
+        ("sparse_categorical_crossentropy", "softmax", [0], [[-30.0, 0.0, 5.0]], None),
+    ],
+)
+def test_keras_shortcut_a_keras_activation_output_is_read_through_its_logits(
+    name, activation, y_true, logits, through_logits
+):
+    """BCE(1, sigmoid(−30)) is 30.0 from a Keras sigmoid but 16.118 from the same probability as an
+    array: our tf follows Keras on both, our numpy (plain arrays only) gives the clipped value."""
+    import keras
+
+    z = np.array(logits, dtype=np.float32)
+    y_true = np.array(y_true)
+    probabilities = getattr(keras.activations, activation)(z)
+    assert hasattr(probabilities, "_keras_logits")
+    as_array = np.asarray(probabilities)
+    keras_tensor = np.asarray(_keras(name)(y_true, probabilities))
+    keras_array = np.asarray(_keras(name)(y_true, as_array))
+    ours_tensor = np.asarray(entry(name).tf(y_true, probabilities))
+    ours_array = np.asarray(entry(name).tf(y_true, as_array))
+    np.testing.assert_allclose(ours_tensor, keras_tensor, rtol=1e-6)
+    np.testing.assert_allclose(ours_array, keras_array, rtol=1e-6)
+    # the logits path: the stable loss of the logits themselves, independent of Keras
+    stable = entry(name).numpy(y_true, z.astype(np.float64), from_logits=True)
+    np.testing.assert_allclose(ours_tensor, stable, rtol=1e-5)
+    if through_logits is not None:
+        assert float(ours_tensor.ravel()[0]) == pytest.approx(through_logits, rel=1e-6)
+    # the array path is capped by the clip: −ln ε = 16.118
+    assert float(ours_array.ravel()[0]) == pytest.approx(-np.log(EPSILON), rel=1e-4)
+    np.testing.assert_allclose(
+        entry(name).numpy(y_true, as_array.astype(np.float64)), ours_array, rtol=1e-5
+    )
+    assert "_keras_logits" in entry(name).notes and "16.118" in entry(name).notes
+    # any operation on the tensor drops the shortcut
+    np.testing.assert_allclose(
+        entry(name).tf(y_true, probabilities * 1.0), keras_array, rtol=1e-6
+    )
+
+
+def test_categorical_focal_takes_no_shortcut_in_keras_or_in_ours():
+    import keras
+
+    z = np.array([[-30.0, 0.0, 5.0]], dtype=np.float32)
+    y_true = np.array([[1.0, 0.0, 0.0]])
+    probabilities = keras.activations.softmax(z)
+    name = "categorical_focal_crossentropy"
+    expected = np.asarray(_keras(name)(y_true, np.asarray(probabilities)))
+    np.testing.assert_allclose(_keras(name)(y_true, probabilities), expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        entry(name).tf(y_true, probabilities), expected, rtol=1e-6
+    )
+    assert "never takes" in entry(name).notes
+
+
+@pytest.mark.parametrize("name", ["hinge", "squared_hinge"])
+def test_hinge_formula_says_the_conversion_is_decided_over_the_whole_array(name):
+    latex = entry(name).latex
+    assert r"\text{ if every entry of the whole } y_{\text{true}}" in latex
+    assert "all samples" in latex and "whole y_true array" in entry(name).notes
+    # one row of {0, 1} labels next to a row holding −1: no conversion anywhere, as in Keras
+    y_true = np.array([[0.0, 1.0], [-1.0, 1.0]])
+    y_pred = np.array([[0.4, 0.8], [0.3, -0.2]])
+    expected = np.asarray(_keras(name)(y_true, y_pred))
+    np.testing.assert_allclose(entry(name).numpy(y_true, y_pred), expected, rtol=1e-12)
+    row_by_row = entry(name).numpy(y_true[:1], y_pred[:1])
+    assert not np.isclose(row_by_row[0], expected[0])
+
+
+def test_classification_formulas_write_logits_as_z_and_classes_as_K():
+    import re
+
+    for name in CLASSIFICATION:
+        latex = entry(name).latex
+        assert not re.search(r"(?<![a-z\\])x(_|\b)", latex), (name, latex)
+        assert not re.search(r"\\frac\{1\}\{k\}|\\sum_\{j=1\}\^\{k\}", latex), name
+    for name in CROSS_ENTROPIES_WITH_LOGITS:
+        if name != "categorical_focal_crossentropy":
+            assert "z" in entry(name).latex.split("from\\_logits")[1], name
+
+
+@pytest.mark.parametrize(
+    ("name", "flag"),
+    [
+        ("binary_crossentropy", "from_logits"),
+        ("binary_focal_crossentropy", "from_logits"),
+        ("binary_focal_crossentropy", "apply_class_balancing"),
+        ("categorical_crossentropy", "from_logits"),
+        ("categorical_focal_crossentropy", "from_logits"),
+        ("sparse_categorical_crossentropy", "from_logits"),
+    ],
+)
+@pytest.mark.parametrize("value", ["False", 1, None])
+def test_flags_must_be_real_booleans_everywhere(name, flag, value):
+    """Keras reads from_logits="False" as True; every implementation of ours refuses it by name."""
+    y_true = np.array([1]) if name.startswith("sparse") else np.array([[0.0, 1.0]])
+    y_pred = np.array([[0.3, 0.7]])
+    for implementation in (entry(name).numpy, entry(name).tf, entry(name).grad):
+        with pytest.raises(TypeError, match=f"{flag} must be True or False"):
+            implementation(y_true, y_pred, **{flag: value})
+    assert entry(name).numpy(y_true, y_pred, **{flag: np.bool_(False)}).shape == (1,)
+
+
+def test_keras_itself_reads_the_string_false_as_true():
+    """Why the flags are checked: the string is truthy, so Keras silently takes the logits path."""
+    value = float(
+        np.asarray(
+            _keras("binary_crossentropy")(
+                np.array([1.0]), np.array([0.3]), from_logits="False"
+            )
+        )
+    )
+    assert value == pytest.approx(float(np.log1p(np.exp(-0.3))), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("name", "y_true", "y_pred", "allowed"),
+    [
+        ("binary_crossentropy", [3.0], [0.3], r"\[0.0, 1.0\]"),
+        ("binary_crossentropy", [-0.5], [0.3], r"\[0.0, 1.0\]"),
+        ("binary_focal_crossentropy", [2.0], [0.3], r"\[0.0, 1.0\]"),
+        ("categorical_crossentropy", [[0.0, 3.0]], [[0.4, 0.6]], r"\[0.0, 1.0\]"),
+        (
+            "categorical_focal_crossentropy",
+            [[-1.0, 1.0]],
+            [[0.4, 0.6]],
+            r"\[0.0, 1.0\]",
+        ),
+        ("hinge", [3.0], [0.3], r"\[-1.0, 1.0\]"),
+        ("squared_hinge", [-2.0], [0.3], r"\[-1.0, 1.0\]"),
+        ("categorical_hinge", [[0.0, 2.0]], [[0.4, 0.6]], r"\[0.0, 1.0\]"),
+    ],
+)
+def test_targets_out_of_range_are_refused_by_numpy_and_kept_by_tf_like_keras(
+    name, y_true, y_pred, allowed
+):
+    y_true, y_pred = np.array(y_true), np.array(y_pred)
+    for implementation in (entry(name).numpy, entry(name).grad):
+        with pytest.raises(ValueError, match=f"y_true must hold .* in {allowed}"):
+            implementation(y_true, y_pred)
+    # the tf drop-in stays as permissive as Keras (documented in its docstring)
+    keras_value = np.asarray(_keras(name)(y_true, y_pred))
+    assert np.all(np.isfinite(keras_value))
+    np.testing.assert_allclose(entry(name).tf(y_true, y_pred), keras_value, rtol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, 0.5])
+def test_sparse_tf_with_a_nan_infinite_or_fractional_label_names_y_true(bad):
+    import tensorflow as tf
+
+    y_pred = np.array([[0.3, 0.7], [0.5, 0.5]])
+    labels = np.array([1.0, bad])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="y_true must hold whole"):
+        entry("sparse_categorical_crossentropy").tf(labels, y_pred)
+    traced = tf.function(lambda t, p: entry("sparse_categorical_crossentropy").tf(t, p))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="y_true must hold whole"):
+        traced(labels, y_pred)
+    with pytest.raises(ValueError, match="y_true must hold whole-number class ids"):
+        entry("sparse_categorical_crossentropy").numpy(labels, y_pred)

@@ -2,7 +2,8 @@
 
 The cross-entropies read probabilities, or logits when ``from_logits=True``; the hinges read raw
 scores. ``ε = 10⁻⁷`` is Keras's fuzz factor, ``clip(p) = min(max(p, ε), 1 − ε)``, ``σ`` the sigmoid,
-``K`` the number of classes (size of the class axis) and ``k`` the size of the axis a mean runs over.
+``z`` a logit, ``K`` the number of classes (the size of the class axis; for the binary losses and the
+hinges, the size of the axis the mean runs over) and ``k`` an index along that axis.
 
 Keras details every implementation here reproduces:
 
@@ -11,10 +12,22 @@ Keras details every implementation here reproduces:
 * ``categorical_crossentropy`` on probabilities first renormalises each row to sum 1, then clips;
   ``sparse_categorical_crossentropy`` on probabilities clips first, then renormalises (through a
   log-softmax of the clipped log-probabilities);
-* a prediction produced by a sigmoid or softmax (a Keras activation, or the op inside a graph) is
-  read through its logits, as Keras's backend does; ``binary_focal_crossentropy`` with
-  ``from_logits=True`` therefore uses the stable logistic loss, unclipped;
-* ``hinge`` and ``squared_hinge`` turn {0, 1} labels into {−1, +1} when *every* label is 0 or 1.
+* Keras's hidden shortcut (TensorFlow backend): a probability tensor that comes straight out of a
+  Keras sigmoid/softmax carries its logits (``_keras_logits``), and so does the output of a
+  ``tf.sigmoid``/``tf.nn.softmax`` op inside a graph; ``binary_crossentropy``,
+  ``binary_focal_crossentropy``, ``categorical_crossentropy`` and ``sparse_categorical_crossentropy``
+  then use the logits path, unclipped: BCE(1, sigmoid(−30)) is 30.0 there but 16.118 for the same
+  probability as a plain array. The ``tf`` drop-ins do the same (tested); the NumPy references receive
+  plain arrays, which carry no logits, so they always take the clipped path. Any operation on the
+  tensor (``p * 1.0``) drops the shortcut. ``categorical_focal_crossentropy`` never takes it;
+* ``hinge`` and ``squared_hinge`` turn {0, 1} labels into {−1, +1} when *every* entry of the whole
+  ``y_true`` array (all samples, not one row at a time) is 0 or 1.
+
+Bad input: flags (``from_logits``, ``apply_class_balancing``) must be real booleans in every
+implementation (Keras would read the string ``"False"`` as true). The NumPy references and gradients
+also refuse targets outside their range (binary and one-hot targets in [0, 1], hinge labels in
+[−1, 1]); the ``tf`` drop-ins stay as permissive as Keras there (a target of 3 gives a number, as in
+Keras), because they must run inside Keras's graphs unchanged.
 
 Used in: 05_classification_losses, 07_losses_in_keras.
 """
@@ -92,6 +105,20 @@ def _check_q(q: Any) -> None:
         )
 
 
+def _check_flag(name: str, value: Any) -> None:
+    """Flags must be real booleans: the string "False" is truthy and would silently mean True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be True or False (a bool), got {value!r} of type "
+            f"{type(value).__name__}. A string such as 'False' counts as true in Python."
+        )
+
+
+def _check_targets(y_true: np.ndarray, low: float, what: str) -> None:
+    """NumPy references only: targets outside [low, 1] are refused (Keras computes a number)."""
+    check_in_range("y_true", y_true, low, 1.0, what)
+
+
 def _check_probabilities(y_pred: np.ndarray, from_logits: bool) -> None:
     if not from_logits:
         check_in_range(
@@ -131,13 +158,13 @@ def _np_clip_mask(p: np.ndarray) -> np.ndarray:
     return ((p >= EPSILON) & (p <= 1.0 - EPSILON)).astype(np.float64)
 
 
-def _np_sigmoid(x: np.ndarray) -> np.ndarray:
-    return np.exp(-np.logaddexp(0.0, -x))
+def _np_sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.exp(-np.logaddexp(0.0, -z))
 
 
-def _np_logistic_loss(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """−y ln σ(x) − (1 − y) ln(1 − σ(x)) = max(x, 0) − x·y + ln(1 + e^{−|x|}), stable for any x."""
-    return np.maximum(x, 0.0) - x * y + np.log1p(np.exp(-np.abs(x)))
+def _np_logistic_loss(y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """−y ln σ(z) − (1 − y) ln(1 − σ(z)) = max(z, 0) − z·y + ln(1 + e^{−|z|}), stable for any logit z."""
+    return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
 
 
 def _np_bce_probabilities(y: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -246,17 +273,17 @@ def _tf_clip(p: Any) -> Any:
     return tf.clip_by_value(p, EPSILON, 1.0 - EPSILON)
 
 
-def _tf_logistic_loss(y: Any, x: Any) -> Any:
-    """softplus(x) − x·y = max(x, 0) − x·y + ln(1 + e^{−|x|}), finite for logits of ±1e4.
+def _tf_logistic_loss(y: Any, z: Any) -> Any:
+    """softplus(z) − z·y = max(z, 0) − z·y + ln(1 + e^{−|z|}), finite for logits z of ±1e4.
 
     ``tf.math.softplus`` is computed stably (it returns x itself for large x), one fused op, and its
-    derivative is exactly σ(x), so the gradient is σ(x) − y even at x = 0. For a confident correct
-    logit (y = 1, large x) the difference loses the tiny true value e^{−x}: an absolute error below
-    one unit in the last place of x.
+    derivative is exactly σ(z), so the gradient is σ(z) − y even at z = 0. For a confident correct
+    logit (y = 1, large z) the difference loses the tiny true value e^{−z}: an absolute error below
+    one unit in the last place of z.
     """
     import tensorflow as tf
 
-    return tf.math.softplus(x) - x * y
+    return tf.math.softplus(z) - z * y
 
 
 def _tf_bce(y: Any, y_pred: Any, from_logits: bool) -> Any:
@@ -281,13 +308,15 @@ def binary_crossentropy_numpy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """BCE, float64: :math:`L = -\\frac1k \\sum_j \\tilde y_j \\ln \\operatorname{clip}(p_j) + (1-\\tilde y_j) \\ln(1-\\operatorname{clip}(p_j))`.
+    """BCE, float64: :math:`L = -\\frac1K \\sum_j \\tilde y_j \\ln \\operatorname{clip}(p_j) + (1-\\tilde y_j) \\ln(1-\\operatorname{clip}(p_j))`.
 
-    :math:`\\tilde y = y(1-s) + s/2`; with logits, the stable :math:`\\max(x,0) - x\\tilde y + \\ln(1+e^{-|x|})`.
+    :math:`\\tilde y = y(1-s) + s/2`; with logits, the stable :math:`\\max(z,0) - z\\tilde y + \\ln(1+e^{-|z|})`.
     """
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, 0.0, "binary targets (0 or 1, or soft labels in between)")
     _check_probabilities(y_pred, from_logits)
     y = _smooth_binary(y_true, label_smoothing)
     per_element = (
@@ -305,9 +334,16 @@ def binary_crossentropy_tf(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Any:
-    """BCE in TensorFlow, a drop-in for ``keras.losses.binary_crossentropy``."""
+    """BCE in TensorFlow, a drop-in for ``keras.losses.binary_crossentropy``.
+
+    Follows Keras's logits shortcut: a ``y_pred`` straight out of a Keras sigmoid (or the Sigmoid op in a
+    graph) is read through its logits. Like Keras, it does not range-check the targets (a target
+    outside [0, 1] gives a number, as in Keras); the NumPy reference refuses them. ``from_logits``
+    must be a real bool (Keras would read ``"False"`` as true).
+    """
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
     y_true, y_pred = tf_pair(y_true, y_pred)
     y = _smooth_binary(y_true, label_smoothing)
     return _tf_mean(_tf_bce(y, y_pred, from_logits), axis)
@@ -320,10 +356,12 @@ def binary_crossentropy_grad(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """:math:`\\partial L/\\partial p_j = \\frac1k \\left(\\frac{1-\\tilde y_j}{1-\\operatorname{clip}(p_j)} - \\frac{\\tilde y_j}{\\operatorname{clip}(p_j)}\\right)` inside the clip (else 0); for logits :math:`\\frac1k(\\sigma(x_j) - \\tilde y_j)`."""
+    """:math:`\\partial L/\\partial p_j = \\frac1K \\left(\\frac{1-\\tilde y_j}{1-\\operatorname{clip}(p_j)} - \\frac{\\tilde y_j}{\\operatorname{clip}(p_j)}\\right)` inside the clip (else 0); for logits :math:`\\frac1K(\\sigma(z_j) - \\tilde y_j)`."""
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, 0.0, "binary targets (0 or 1, or soft labels in between)")
     _check_probabilities(y_pred, from_logits)
     y = _smooth_binary(y_true, label_smoothing)
     slope = (
@@ -365,7 +403,7 @@ def binary_focal_crossentropy_numpy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """Binary focal CE, float64: :math:`L = \\frac1k \\sum_j w_j (1 - p_{t,j})^{\\gamma}\\, \\mathrm{BCE}_j`.
+    """Binary focal CE, float64: :math:`L = \\frac1K \\sum_j w_j (1 - p_{t,j})^{\\gamma}\\, \\mathrm{BCE}_j`.
 
     :math:`p_t = \\tilde y p + (1-\\tilde y)(1-p)` uses the unclipped probability; :math:`w = \\tilde y\\alpha + (1-\\tilde y)(1-\\alpha)` only with class balancing.
     """
@@ -373,7 +411,10 @@ def binary_focal_crossentropy_numpy(
     _check_gamma(gamma)
     _check_alpha(alpha, False)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
+    _check_flag("apply_class_balancing", apply_class_balancing)
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, 0.0, "binary targets (0 or 1, or soft labels in between)")
     _check_probabilities(y_pred, from_logits)
     y = _smooth_binary(y_true, label_smoothing)
     _, bce, _, focal = _np_binary_focal_parts(y, y_pred, from_logits, gamma)
@@ -392,13 +433,21 @@ def binary_focal_crossentropy_tf(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Any:
-    """Binary focal CE in TensorFlow, a drop-in for ``keras.losses.binary_focal_crossentropy``."""
+    """Binary focal CE in TensorFlow, a drop-in for ``keras.losses.binary_focal_crossentropy``.
+
+    Follows Keras's logits shortcut: a ``y_pred`` straight out of a Keras sigmoid (or the Sigmoid op in a
+    graph) is read through its logits. Like Keras, it does not range-check the targets (a target
+    outside [0, 1] gives a number, as in Keras); the NumPy reference refuses them. ``from_logits``
+    must be a real bool (Keras would read ``"False"`` as true).
+    """
     import tensorflow as tf
 
     _check_label_smoothing(label_smoothing)
     _check_gamma(gamma)
     _check_alpha(alpha, False)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
+    _check_flag("apply_class_balancing", apply_class_balancing)
     y_true, y_pred = tf_pair(y_true, y_pred)
     y = _smooth_binary(y_true, label_smoothing)
     if from_logits:
@@ -425,12 +474,15 @@ def binary_focal_crossentropy_grad(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """:math:`\\partial L/\\partial p_j = \\frac{w_j}{k}\\left(-\\gamma(1-p_t)^{\\gamma-1}(2\\tilde y_j - 1)\\,\\mathrm{BCE}_j + (1-p_t)^{\\gamma}\\,\\partial\\mathrm{BCE}_j/\\partial p_j\\right)`; for logits times :math:`p(1-p)` on the focal term and :math:`\\partial\\mathrm{BCE}/\\partial x = \\sigma(x) - \\tilde y`."""
+    """:math:`\\partial L/\\partial p_j = \\frac{w_j}{K}\\left(-\\gamma(1-p_t)^{\\gamma-1}(2\\tilde y_j - 1)\\,\\mathrm{BCE}_j + (1-p_t)^{\\gamma}\\,\\partial\\mathrm{BCE}_j/\\partial p_j\\right)`; for logits times :math:`p(1-p)` on the focal term and :math:`\\partial\\mathrm{BCE}/\\partial z = \\sigma(z) - \\tilde y`."""
     _check_label_smoothing(label_smoothing)
     _check_gamma(gamma)
     _check_alpha(alpha, False)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
+    _check_flag("apply_class_balancing", apply_class_balancing)
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, 0.0, "binary targets (0 or 1, or soft labels in between)")
     _check_probabilities(y_pred, from_logits)
     y = _smooth_binary(y_true, label_smoothing)
     p, bce, p_t, focal = _np_binary_focal_parts(y, y_pred, from_logits, gamma)
@@ -455,7 +507,9 @@ def _np_categorical_setup(
 ) -> tuple[np.ndarray, np.ndarray]:
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, 0.0, "one-hot (or soft) targets")
     if y_pred.ndim < 1:
         raise ValueError(
             f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}."
@@ -493,11 +547,18 @@ def categorical_crossentropy_tf(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Any:
-    """CCE in TensorFlow, a drop-in for ``keras.losses.categorical_crossentropy``."""
+    """CCE in TensorFlow, a drop-in for ``keras.losses.categorical_crossentropy``.
+
+    Follows Keras's logits shortcut: a ``y_pred`` straight out of a Keras softmax (or the Softmax op in a
+    graph) is read through its logits. Like Keras, it does not range-check the targets (a target
+    outside [0, 1] gives a number, as in Keras); the NumPy reference refuses them. ``from_logits``
+    must be a real bool (Keras would read ``"False"`` as true).
+    """
     import tensorflow as tf
 
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
     y_true, y_pred = tf_pair(y_true, y_pred)
     if len(y_pred.shape) < 1:
         raise ValueError(
@@ -571,6 +632,7 @@ def _np_sparse_parts(
     y_true: Any, y_pred: Any, from_logits: bool, ignore_class: Any, axis: int
 ):
     _check_ignore_class(ignore_class)
+    _check_flag("from_logits", from_logits)
     _check_sparse_axis(axis, np.ndim(y_pred))
     labels, y_pred = _np_sparse_pair(y_true, y_pred, ignore_class)
     _check_probabilities(y_pred, from_logits)
@@ -609,11 +671,15 @@ def sparse_categorical_crossentropy_tf(
     """SCCE in TensorFlow, a drop-in for ``keras.losses.sparse_categorical_crossentropy``.
 
     With ``ignore_class`` the result carries Keras's mask, so a Keras loss class averages over the
-    kept positions only.
+    kept positions only. Follows Keras's logits shortcut for a ``y_pred`` straight out of a Keras
+    softmax (or a Softmax op in a graph). Stricter than Keras on the labels, eagerly and in graphs: an
+    id outside [0, K) or a NaN, infinite or fractional id raises an error naming ``y_true`` (Keras
+    fails with a message about an internal op, or truncates a fraction silently).
     """
     import tensorflow as tf
 
     _check_ignore_class(ignore_class)
+    _check_flag("from_logits", from_logits)
     y_pred = tf_prediction(y_pred)
     if isinstance(y_true, str):
         raise TypeError("y_true must hold numbers (class ids), got a string.")
@@ -636,6 +702,16 @@ def sparse_categorical_crossentropy_tf(
         valid = tf.not_equal(y_true, tf.cast(ignore_class, y_true.dtype))
         y_true = tf.where(valid, y_true, tf.zeros_like(y_true))
         y_pred = tf.where(valid[..., None], y_pred, tf.zeros_like(y_pred))
+    if y_true.dtype.is_floating:
+        # A NaN or a fraction would become a huge negative or a truncated id once cast to int.
+        tf.debugging.assert_equal(
+            tf.reduce_all(
+                tf.math.is_finite(y_true) & tf.equal(tf.floor(y_true), y_true)
+            ),
+            True,
+            message="y_true must hold whole-number class ids (0, 1, …, K−1); it holds NaN, "
+            "infinity or a fraction",
+        )
     labels = tf.cast(y_true, tf.int64)
     logits, use_logits = _tf_logits_behind(
         y_pred, from_logits, "Softmax", "sparse_categorical_crossentropy"
@@ -743,6 +819,7 @@ def categorical_focal_crossentropy_tf(
     _check_alpha(alpha, True)
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
+    _check_flag("from_logits", from_logits)
     y_true, y_pred = tf_pair(y_true, y_pred)
     if y_pred.shape.rank and y_pred.shape[-1] == 1:
         warnings.warn(
@@ -863,13 +940,17 @@ def _tf_hinge_labels(y_true: Any) -> Any:
 
 
 def hinge_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """Hinge, float64: :math:`L = \\frac1k \\sum_j \\max(1 - y_j \\hat y_j, 0)`, labels {0,1} → {−1,+1} when all are 0 or 1."""
+    """Hinge, float64: :math:`L = \\frac1K \\sum_j \\max(1 - y_j \\hat y_j, 0)`, labels {0,1} → {−1,+1} when all are 0 or 1."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, -1.0, "labels (−1 or +1, or 0 or 1)")
     return np.mean(np.maximum(1.0 - _np_hinge_labels(y_true) * y_pred, 0.0), axis=-1)
 
 
 def hinge_tf(y_true: Any, y_pred: Any) -> Any:
-    """Hinge in TensorFlow, a drop-in for ``keras.losses.hinge``."""
+    """Hinge in TensorFlow, a drop-in for ``keras.losses.hinge``.
+
+    As permissive as Keras: labels outside [−1, 1] give a number (the NumPy reference refuses them).
+    """
     import tensorflow as tf
 
     y_true, y_pred = tf_pair(y_true, y_pred)
@@ -877,22 +958,27 @@ def hinge_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L/\\partial \\hat y_j = -\\frac{y_j}{k}` where :math:`1 - y_j\\hat y_j \\ge 0`, else 0."""
+    """:math:`\\partial L/\\partial \\hat y_j = -\\frac{y_j}{K}` where :math:`1 - y_j\\hat y_j \\ge 0`, else 0."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, -1.0, "labels (−1 or +1, or 0 or 1)")
     y = _np_hinge_labels(y_true)
     return np.where(1.0 - y * y_pred >= 0.0, -y, 0.0) / _axis_size(y_pred, -1)
 
 
 def squared_hinge_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """Squared hinge, float64: :math:`L = \\frac1k \\sum_j \\max(1 - y_j \\hat y_j, 0)^2`."""
+    """Squared hinge, float64: :math:`L = \\frac1K \\sum_j \\max(1 - y_j \\hat y_j, 0)^2`."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, -1.0, "labels (−1 or +1, or 0 or 1)")
     return np.mean(
         np.maximum(1.0 - _np_hinge_labels(y_true) * y_pred, 0.0) ** 2, axis=-1
     )
 
 
 def squared_hinge_tf(y_true: Any, y_pred: Any) -> Any:
-    """Squared hinge in TensorFlow, a drop-in for ``keras.losses.squared_hinge``."""
+    """Squared hinge in TensorFlow, a drop-in for ``keras.losses.squared_hinge``.
+
+    As permissive as Keras: labels outside [−1, 1] give a number (the NumPy reference refuses them).
+    """
     import tensorflow as tf
 
     y_true, y_pred = tf_pair(y_true, y_pred)
@@ -902,8 +988,9 @@ def squared_hinge_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def squared_hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L/\\partial \\hat y_j = -\\frac{2}{k} y_j \\max(1 - y_j \\hat y_j, 0)`."""
+    """:math:`\\partial L/\\partial \\hat y_j = -\\frac{2}{K} y_j \\max(1 - y_j \\hat y_j, 0)`."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, -1.0, "labels (−1 or +1, or 0 or 1)")
     y = _np_hinge_labels(y_true)
     return -2.0 * y * np.maximum(1.0 - y * y_pred, 0.0) / _axis_size(y_pred, -1)
 
@@ -911,6 +998,7 @@ def squared_hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 def categorical_hinge_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
     """Categorical hinge, float64: :math:`L = \\max(\\max_j (1 - y_j)\\hat y_j - \\sum_j y_j \\hat y_j + 1, 0)`."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, 0.0, "one-hot (or soft) targets")
     positive = np.sum(y_true * y_pred, axis=-1)
     negative = np.max((1.0 - y_true) * y_pred, axis=-1)
     return np.maximum(negative - positive + 1.0, 0.0)
@@ -929,6 +1017,7 @@ def categorical_hinge_tf(y_true: Any, y_pred: Any) -> Any:
 def categorical_hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
     """:math:`\\partial L/\\partial \\hat y_j = (1 - y_j) t_j / n - y_j` where the margin term is :math:`\\ge 0` (else 0); :math:`t_j` marks the :math:`n` tied maxima of :math:`(1-y)\\hat y`, as TensorFlow splits ties."""
     y_true, y_pred = numpy_pair(y_true, y_pred)
+    _check_targets(y_true, 0.0, "one-hot (or soft) targets")
     scores = (1.0 - y_true) * y_pred
     negative = np.max(scores, axis=-1, keepdims=True)
     ties = (scores == negative).astype(np.float64)
@@ -1025,7 +1114,18 @@ Q = Param(
 )
 
 EPS_TEXT = r"\epsilon = 10^{-7}"
+SHORTCUT = (
+    "Keras's hidden shortcut (TensorFlow backend): a y_pred straight out of a Keras {act} (it carries "
+    "`_keras_logits`) or a {op} op in a graph is read through its logits, unclipped, even with "
+    "from_logits=False: {ex}. Our tf follows Keras (tested); our numpy gets plain arrays and always "
+    "clips."
+)
 CLIP_TEXT = r"\operatorname{clip}(u) = \min(\max(u, \epsilon), 1 - \epsilon)"
+#: Keras's label conversion for the hinges, decided once for the whole y_true array (every sample).
+HINGE_LABELS = (
+    r"y \leftarrow 2y - 1 \text{ if every entry of the whole } y_{\text{true}} "
+    r"\text{ array (all samples) is 0 or 1, else } y \text{ as given}"
+)
 
 register(
     LossEntry(
@@ -1034,14 +1134,14 @@ register(
         family="classification",
         when_to_use="Binary or multi-label targets with one sigmoid output per label.",
         latex=(
-            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} -\left[\tilde y_j \ln \operatorname{clip}(\hat y_j)"
-            r" + (1 - \tilde y_j) \ln\left(1 - \operatorname{clip}(\hat y_j)\right)\right], \quad "
+            r"L(y, \hat y) = \frac{1}{K} \sum_{k=1}^{K} -\left[\tilde y_k \ln \operatorname{clip}(\hat y_k)"
+            r" + (1 - \tilde y_k) \ln\left(1 - \operatorname{clip}(\hat y_k)\right)\right], \quad "
             r"\tilde y = y (1 - s) + \tfrac{s}{2}, \quad "
             + CLIP_TEXT
             + r", \quad "
             + EPS_TEXT
             + r"; \quad "
-            r"\text{from\_logits: } \ell_j = \max(x_j, 0) - x_j \tilde y_j + \ln\left(1 + e^{-|x_j|}\right)"
+            r"\text{from\_logits (}\hat y = z\text{): } \ell_k = \max(z_k, 0) - z_k \tilde y_k + \ln\left(1 + e^{-|z_k|}\right)"
         ),
         numpy=binary_crossentropy_numpy,
         tf=binary_crossentropy_tf,
@@ -1049,7 +1149,13 @@ register(
         params=(FROM_LOGITS, LABEL_SMOOTHING, AXIS_MEAN),
         y_true_domain="binary",
         y_pred_domain="probability",
-        notes="The mean runs over `axis`; s is label_smoothing; with logits nothing is clipped.",
+        notes="The mean runs over `axis` (K is its size); s is label_smoothing; with logits nothing "
+        "is clipped. "
+        + SHORTCUT.format(
+            act="sigmoid",
+            op="Sigmoid",
+            ex="BCE(1, sigmoid(−30)) = 30.0 there, 16.118 for the same probability as an array",
+        ),
     )
 )
 register(
@@ -1059,7 +1165,7 @@ register(
         family="classification",
         when_to_use="Binary targets with heavy class imbalance, where easy negatives would swamp plain cross-entropy.",
         latex=(
-            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} w_j \left(1 - p_{t,j}\right)^{\gamma} \mathrm{BCE}_j, \quad "
+            r"L(y, \hat y) = \frac{1}{K} \sum_{k=1}^{K} w_k \left(1 - p_{t,k}\right)^{\gamma} \mathrm{BCE}_k, \quad "
             r"p_t = \tilde y\, p + (1 - \tilde y)(1 - p), \quad w = \begin{cases} \tilde y \alpha + (1 - \tilde y)(1 - \alpha)"
             r" & \text{class balancing} \\ 1 & \text{otherwise} \end{cases}, \quad "
             r"\tilde y = y (1 - s) + \tfrac{s}{2}; \quad p = \hat y,\ \mathrm{BCE} = -\left[\tilde y \ln \operatorname{clip}(p)"
@@ -1068,7 +1174,7 @@ register(
             + r", \ "
             + EPS_TEXT
             + r"; \quad "
-            r"\text{from\_logits: } p = \sigma(x),\ \mathrm{BCE} = \max(x, 0) - x \tilde y + \ln\left(1 + e^{-|x|}\right)"
+            r"\text{from\_logits (}\hat y = z\text{): } p = \sigma(z),\ \mathrm{BCE} = \max(z, 0) - z \tilde y + \ln\left(1 + e^{-|z|}\right)"
         ),
         numpy=binary_focal_crossentropy_numpy,
         tf=binary_focal_crossentropy_tf,
@@ -1089,7 +1195,12 @@ register(
         ),
         y_true_domain="binary",
         y_pred_domain="probability",
-        notes="p_t uses the unclipped probability; only the log inside BCE is clipped (as Keras does).",
+        notes="p_t uses the unclipped probability; only the log inside BCE is clipped (as Keras does). "
+        + SHORTCUT.format(
+            act="sigmoid",
+            op="Sigmoid",
+            ex="focal BCE(1, sigmoid(−30)) = 30.0 there, 16.118 as an array",
+        ),
     )
 )
 register(
@@ -1099,13 +1210,13 @@ register(
         family="classification",
         when_to_use="Single-label multi-class targets given as one-hot (or soft) rows, with a softmax output.",
         latex=(
-            r"L(y, \hat y) = -\sum_{j=1}^{K} \tilde y_j \ln \operatorname{clip}\left(\frac{\hat y_j}{\sum_{i=1}^{K} \hat y_i}\right),"
+            r"L(y, \hat y) = -\sum_{k=1}^{K} \tilde y_k \ln \operatorname{clip}\left(\frac{\hat y_k}{\sum_{k'=1}^{K} \hat y_{k'}}\right),"
             r" \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad "
             + CLIP_TEXT
             + r", \quad "
             + EPS_TEXT
             + r"; \quad "
-            r"\text{from\_logits: } L = -\sum_{j=1}^{K} \tilde y_j \left(x_j - \ln \sum_{i=1}^{K} e^{x_i}\right)"
+            r"\text{from\_logits (}\hat y = z\text{): } L = -\sum_{k=1}^{K} \tilde y_k \left(z_k - \ln \sum_{k'=1}^{K} e^{z_{k'}}\right)"
         ),
         numpy=categorical_crossentropy_numpy,
         tf=categorical_crossentropy_tf,
@@ -1113,7 +1224,13 @@ register(
         params=(FROM_LOGITS, LABEL_SMOOTHING, AXIS_CLASSES),
         y_true_domain="one_hot",
         y_pred_domain="distribution",
-        notes="With probabilities each row is first renormalised to sum 1, then clipped; the sums run over `axis`.",
+        notes="With probabilities each row is first renormalised to sum 1, then clipped; the sums run "
+        "over `axis`. "
+        + SHORTCUT.format(
+            act="softmax",
+            op="Softmax",
+            ex="a true class of logit −30 costs about 35 there, 16.118 as an array",
+        ),
     )
 )
 register(
@@ -1123,12 +1240,12 @@ register(
         family="classification",
         when_to_use="Single-label multi-class targets given as integer class ids, with a softmax output.",
         latex=(
-            r"L(y, \hat y) = -\ln \operatorname{clip}(\hat y_{y}) + \ln \sum_{j=1}^{K} \operatorname{clip}(\hat y_j), \quad "
+            r"L(y, \hat y) = -\ln \operatorname{clip}(\hat y_{y}) + \ln \sum_{k=1}^{K} \operatorname{clip}(\hat y_k), \quad "
             + CLIP_TEXT
             + r", \quad "
             + EPS_TEXT
             + r"; \quad "
-            r"\text{from\_logits: } L = -x_{y} + \ln \sum_{j=1}^{K} e^{x_j}; \quad L = 0 \text{ where } y = \text{ignore\_class}"
+            r"\text{from\_logits (}\hat y = z\text{): } L = -z_{y} + \ln \sum_{k=1}^{K} e^{z_k}; \quad L = 0 \text{ where } y = \text{ignore\_class}"
         ),
         numpy=sparse_categorical_crossentropy_numpy,
         tf=sparse_categorical_crossentropy_tf,
@@ -1157,7 +1274,12 @@ register(
         y_true_domain="index",
         y_pred_domain="distribution",
         notes="With probabilities the clipped values are renormalised (a log-softmax of their logs), so clip "
-        "comes before renormalising here, unlike categorical_crossentropy.",
+        "comes before renormalising here, unlike categorical_crossentropy. "
+        + SHORTCUT.format(
+            act="softmax",
+            op="Softmax",
+            ex="a true class of logit −30 costs about 35 there, 16.118 as an array",
+        ),
     )
 )
 register(
@@ -1167,9 +1289,9 @@ register(
         family="classification",
         when_to_use="Imbalanced multi-class targets in one-hot form, to down-weight the many easy examples.",
         latex=(
-            r"L(y, \hat y) = -\sum_{j=1}^{K} \alpha_j \left(1 - c_j\right)^{\gamma} \tilde y_j \ln c_j, \quad "
-            r"c = \operatorname{clip}\left(\frac{p}{\sum_{i=1}^{K} p_i}\right), \quad p = \hat y "
-            r"\ (\text{from\_logits: } p = \operatorname{softmax}(x)), \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad "
+            r"L(y, \hat y) = -\sum_{k=1}^{K} \alpha_k \left(1 - c_k\right)^{\gamma} \tilde y_k \ln c_k, \quad "
+            r"c = \operatorname{clip}\left(\frac{p}{\sum_{k'=1}^{K} p_{k'}}\right), \quad p = \hat y "
+            r"\ (\text{from\_logits, } \hat y = z\text{: } p = \operatorname{softmax}(z)), \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad "
             + CLIP_TEXT
             + r", \quad "
             + EPS_TEXT
@@ -1181,7 +1303,8 @@ register(
         y_true_domain="one_hot",
         y_pred_domain="distribution",
         notes="Even with logits Keras takes the softmax, renormalises and clips (no log-softmax), so a "
-        "confident wrong logit costs at most −ln ε ≈ 16.1 per unit of weight.",
+        "confident wrong logit costs at most −ln ε ≈ 16.1 per unit of weight. It never takes Keras's "
+        "logits shortcut: a softmax output and the same probabilities as an array give the same loss.",
     )
 )
 register(
@@ -1190,7 +1313,7 @@ register(
         display_name="Generalized cross-entropy (GCE)",
         family="classification",
         when_to_use="Multi-class targets with noisy labels: q near 0 acts like cross-entropy, q = 1 like MAE.",
-        latex=r"L(y, \hat y) = \frac{1 - \hat y_{y}^{\,q}}{q}, \quad \hat y_{y} = \sum_{j=1}^{K} [j = y]\, \hat y_j \ (\text{not clipped})",
+        latex=r"L(y, \hat y) = \frac{1 - \hat y_{y}^{\,q}}{q}, \quad \hat y_{y} = \sum_{k=1}^{K} [k = y]\, \hat y_k \ (\text{not clipped})",
         numpy=categorical_generalized_cross_entropy_numpy,
         tf=categorical_generalized_cross_entropy_tf,
         grad=categorical_generalized_cross_entropy_grad,
@@ -1209,15 +1332,16 @@ register(
         family="classification",
         when_to_use="Binary max-margin classification (SVM style) with a raw score output and ±1 labels.",
         latex=(
-            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \max\left(1 - y_j \hat y_j, 0\right), \quad "
-            r"y \leftarrow 2y - 1 \text{ if every } y_j \in \{0, 1\}"
+            r"L(y, \hat y) = \frac{1}{K} \sum_{k=1}^{K} \max\left(1 - y_k \hat y_k, 0\right), \quad "
+            + HINGE_LABELS
         ),
         numpy=hinge_numpy,
         tf=hinge_tf,
         grad=hinge_grad,
         y_true_domain="signed",
         y_pred_domain="real",
-        notes="The {0,1}→{−1,+1} conversion looks at the whole y_true array at once. At the kink the "
+        notes="The {0,1}→{−1,+1} conversion looks at the whole y_true array at once (all samples): one "
+        "label of 0.5 or −1 anywhere in the batch switches it off for every row. At the kink the "
         "gradient −y/k is used, as TensorFlow's maximum passes it to its first argument on ties.",
     )
 )
@@ -1228,14 +1352,16 @@ register(
         family="classification",
         when_to_use="Max-margin binary classification that punishes margin violations quadratically and is smooth.",
         latex=(
-            r"L(y, \hat y) = \frac{1}{k} \sum_{j=1}^{k} \max\left(1 - y_j \hat y_j, 0\right)^2, \quad "
-            r"y \leftarrow 2y - 1 \text{ if every } y_j \in \{0, 1\}"
+            r"L(y, \hat y) = \frac{1}{K} \sum_{k=1}^{K} \max\left(1 - y_k \hat y_k, 0\right)^2, \quad "
+            + HINGE_LABELS
         ),
         numpy=squared_hinge_numpy,
         tf=squared_hinge_tf,
         grad=squared_hinge_grad,
         y_true_domain="signed",
         y_pred_domain="real",
+        notes="The {0,1}→{−1,+1} conversion looks at the whole y_true array at once (all samples), as "
+        "for hinge.",
     )
 )
 register(
@@ -1245,7 +1371,7 @@ register(
         family="classification",
         when_to_use="Multi-class max-margin classification: the true class's score must beat the best other by 1.",
         latex=(
-            r"L(y, \hat y) = \max\left(\max_{j} (1 - y_j) \hat y_j - \sum_{j=1}^{K} y_j \hat y_j + 1,\ 0\right)"
+            r"L(y, \hat y) = \max\left(\max_{k} (1 - y_k) \hat y_k - \sum_{k=1}^{K} y_k \hat y_k + 1,\ 0\right)"
         ),
         numpy=categorical_hinge_numpy,
         tf=categorical_hinge_tf,
