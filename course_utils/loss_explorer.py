@@ -1,0 +1,887 @@
+r"""One explorer for all 22 catalog losses: pick a loss, set its parameters and target, see L and dL/dx.
+
+Every loss of :func:`course_utils.losses.catalog` is drawn along a one-dimensional *slice*: a line
+through the space of predictions, parametrised by one number :math:`x` (the prediction ŷ itself for
+regression, a probability or a logit for classification, an angle for cosine, a similarity for
+Circle, a shared score for CTC). The left panel is the loss :math:`L(y, \hat y(x))` computed by the
+entry's own NumPy reference (``entry.numpy``); the right panel its derivative along the slice,
+
+.. math::
+
+    \frac{dL}{dx} = \sum_j \frac{\partial L}{\partial \hat y_j}\, \frac{d\hat y_j}{dx},
+
+from the entry's analytic gradient (``entry.grad``) where the catalog has one, and by central finite
+differences of ``entry.numpy`` for Circle and CTC (which have none). The figure's title states the
+slice and the target; a note under it says which parameters stay at their default and why.
+
+For the authors of notebooks 05 and 06 — show the explorer with any loss selected first::
+
+    from course_utils.loss_explorer import loss_explorer_widget
+
+    loss_explorer_widget("binary_crossentropy")  # or "kl_divergence", "ctc", …
+
+and drive it in code (tests, or a cell that sets a case to discuss)::
+
+    live = loss_explorer_widget("huber")
+    live.set(loss="binary_focal_crossentropy", gamma=0.0, from_logits=True)
+    live.set(target=0.0)  # the target control: its meaning and range depend on the loss
+
+Controls: ``loss`` (dropdown of the 22 Keras names), ``target`` (its label and range change with
+the loss), one slider per numeric parameter (``delta``, ``alpha``, ``beta``, ``gamma``,
+``label_smoothing``, ``q``, ``margin``) and a check box per flag (``from_logits``,
+``apply_class_balancing``, ``remove_diagonal``); only the chosen loss's own are shown, and
+``set`` raises on a value outside a control's range or on a control the loss does not have.
+
+:func:`slice_curves` returns the plotted numbers without a figure, for asserts in a notebook.
+
+Taught in: 04 §8 (and used again in 05 and 06).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+
+from course_utils.losses import catalog, get
+from course_utils.plotting import LIVE_DPI, PALETTE, artist, new_figure
+from course_utils.validation import as_positive_int
+from course_utils.widgets import BlitRenderer, LivePlot, float_slider, register_widget
+
+#: The number of points along a slice (fewer for the two losses computed sample by sample).
+POINTS = 241
+SLOW_POINTS = 61
+
+#: Step of the central finite differences used where the catalog has no analytic gradient.
+FD_STEP = 1e-5
+
+#: The numeric parameters the explorer puts on sliders: (low, high, step) for each loss that has one.
+PARAM_RANGES: dict[tuple[str, str], tuple[float, float, float]] = {
+    ("huber", "delta"): (0.0, 3.0, 0.05),
+    ("binary_crossentropy", "label_smoothing"): (0.0, 1.0, 0.05),
+    ("binary_focal_crossentropy", "alpha"): (0.0, 1.0, 0.05),
+    ("binary_focal_crossentropy", "gamma"): (0.0, 5.0, 0.1),
+    ("binary_focal_crossentropy", "label_smoothing"): (0.0, 1.0, 0.05),
+    ("categorical_crossentropy", "label_smoothing"): (0.0, 1.0, 0.05),
+    ("categorical_focal_crossentropy", "alpha"): (0.0, 1.0, 0.05),
+    ("categorical_focal_crossentropy", "gamma"): (0.0, 5.0, 0.1),
+    ("categorical_focal_crossentropy", "label_smoothing"): (0.0, 1.0, 0.05),
+    ("categorical_generalized_cross_entropy", "q"): (0.05, 1.0, 0.05),
+    ("tversky", "alpha"): (0.0, 2.0, 0.05),
+    ("tversky", "beta"): (0.0, 2.0, 0.05),
+    ("circle", "gamma"): (1.0, 128.0, 1.0),
+    ("circle", "margin"): (0.0, 1.0, 0.05),
+}
+
+#: Defaults for parameters Keras requires (no default there): q = 0.7 as in Zhang & Sabuncu (2018).
+REQUIRED_DEFAULTS: dict[tuple[str, str], float] = {
+    ("categorical_generalized_cross_entropy", "q"): 0.7
+}
+
+#: Flags shown as check boxes.
+FLAG_PARAMS: tuple[str, ...] = (
+    "from_logits",
+    "apply_class_balancing",
+    "remove_diagonal",
+)
+
+#: Every numeric parameter that gets a slider somewhere, in the order the sliders are shown.
+NUMERIC_PARAMS: tuple[str, ...] = (
+    "delta",
+    "alpha",
+    "beta",
+    "gamma",
+    "label_smoothing",
+    "q",
+    "margin",
+)
+
+#: Why a parameter of the catalog has no control here.
+FIXED_PARAMS: dict[str, str] = {
+    "axis": "axis is fixed so that each point of the slice is one sample",
+    "ignore_class": "ignore_class = None (an ignored class would give L = 0)",
+    "ref_labels": "no reference set (the batch is its own reference)",
+    "ref_embeddings": "no reference set (the batch is its own reference)",
+}
+
+#: How the figure's note (static, not blitted) is found again.
+NOTE_LABEL = "slice-note"
+
+#: Three classes for the categorical slices.
+NUM_CLASSES = 3
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """The learner's target control for one loss: its label and range."""
+
+    label: str
+    low: float
+    high: float
+    step: float
+    default: float
+
+
+@dataclass(frozen=True)
+class SliceInputs:
+    """A batch of inputs along the slice and the derivative of ŷ with respect to x."""
+
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    direction: np.ndarray  # d y_pred / dx, broadcastable to y_pred's shape
+    fixed_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """How one loss is cut to one dimension."""
+
+    x_label: str
+    x_range: Callable[[Mapping[str, Any]], tuple[float, float]]
+    target: TargetSpec
+    describe: Callable[[float, Mapping[str, Any]], str]
+    build: Callable[[np.ndarray, float, Mapping[str, Any]], SliceInputs]
+    per_sample: bool = False  # the loss is evaluated one sample at a time (Circle, CTC)
+    x_label_logits: str | None = None  # the label when from_logits is on
+
+    def label(self, params: Mapping[str, Any]) -> str:
+        """The x-axis label for these parameter values."""
+        if params.get("from_logits") and self.x_label_logits:
+            return self.x_label_logits
+        return self.x_label
+
+
+@dataclass(frozen=True)
+class SliceCurves:
+    """What the explorer plots for one loss, target and parameter values."""
+
+    name: str
+    x: np.ndarray
+    loss: np.ndarray
+    gradient: np.ndarray
+    x_label: str
+    title: str
+    gradient_source: str  # "analytic" (entry.grad) or "finite differences"
+    note: str
+
+
+# ----------------------------------------------------------------------------- slices
+
+
+def _column(values: np.ndarray) -> np.ndarray:
+    return values.reshape(-1, 1)
+
+
+def _scalar_slice(
+    x: np.ndarray, target: float, params: Mapping[str, Any]
+) -> SliceInputs:
+    """One output: ŷ = x (or the logit z = x), y = target."""
+    return SliceInputs(_column(np.full_like(x, target)), _column(x), np.ones((1, 1)))
+
+
+def _fixed(x_range: tuple[float, float]) -> Callable[[Mapping[str, Any]], tuple]:
+    return lambda params: x_range
+
+
+def _probability_or_logit(params: Mapping[str, Any]) -> tuple[float, float]:
+    return (-6.0, 6.0) if params.get("from_logits") else (0.001, 0.999)
+
+
+def _regression(
+    low: float = -3.0,
+    high: float = 3.0,
+    target: TargetSpec | None = None,
+) -> Slice:
+    spec = target or TargetSpec("target y", -2.0, 2.0, 0.1, 1.0)
+    return Slice(
+        "prediction ŷ",
+        _fixed((low, high)),
+        spec,
+        lambda t, p: f"loss vs prediction ŷ for target y = {t:g}",
+        _scalar_slice,
+    )
+
+
+def _binary(name: str) -> Slice:
+    return Slice(
+        "predicted probability ŷ",
+        _probability_or_logit,
+        TargetSpec("target y", 0.0, 1.0, 0.05, 1.0),
+        lambda t, p: (
+            f"loss vs logit z (ŷ = σ(z)) for target y = {t:g}"
+            if p.get("from_logits")
+            else f"loss vs predicted probability ŷ for target y = {t:g}"
+        ),
+        _scalar_slice,
+        x_label_logits="logit z",
+    )
+
+
+def _class_vectors(
+    x: np.ndarray, params: Mapping[str, Any], logits_allowed: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """ŷ = (x, (1−x)/2, (1−x)/2) for probabilities, z = (x, 0, 0) for logits; and dŷ/dx."""
+    rest = NUM_CLASSES - 1
+    if logits_allowed and params.get("from_logits"):
+        y_pred = np.zeros((len(x), NUM_CLASSES))
+        y_pred[:, 0] = x
+        direction = np.zeros((1, NUM_CLASSES))
+        direction[0, 0] = 1.0
+        return y_pred, direction
+    y_pred = np.repeat(_column((1.0 - x) / rest), NUM_CLASSES, axis=1)
+    y_pred[:, 0] = x
+    direction = np.full((1, NUM_CLASSES), -1.0 / rest)
+    direction[0, 0] = 1.0
+    return y_pred, direction
+
+
+def _categorical(target_format: str, logits_allowed: bool = True) -> Slice:
+    def build(x: np.ndarray, target: float, params: Mapping[str, Any]) -> SliceInputs:
+        y_pred, direction = _class_vectors(x, params, logits_allowed)
+        k = int(round(target))
+        if target_format == "one_hot":
+            y_true = np.zeros_like(y_pred)
+            y_true[:, k] = 1.0
+        else:
+            y_true = np.full(len(x), k)
+        return SliceInputs(y_true, y_pred, direction)
+
+    def describe(t: float, p: Mapping[str, Any]) -> str:
+        label = f"true class k = {int(round(t))} of K = {NUM_CLASSES}"
+        if logits_allowed and p.get("from_logits"):
+            return f"loss vs logit z₀, z = (z₀, 0, 0), {label}"
+        return f"loss vs ŷ₀, ŷ = (ŷ₀, (1 − ŷ₀)/2, (1 − ŷ₀)/2), {label}"
+
+    return Slice(
+        "probability ŷ₀ of class 0",
+        _probability_or_logit if logits_allowed else _fixed((0.001, 0.999)),
+        TargetSpec("true class k", 0, NUM_CLASSES - 1, 1, 0),
+        describe,
+        build,
+        x_label_logits="logit z₀ of class 0",
+    )
+
+
+def _hinge() -> Slice:
+    return Slice(
+        "score ŷ",
+        _fixed((-3.0, 3.0)),
+        TargetSpec("target y (−1 or +1)", -1.0, 1.0, 2.0, 1.0),
+        lambda t, p: f"loss vs score ŷ for target y = {t:+g}",
+        _scalar_slice,
+    )
+
+
+def _categorical_hinge() -> Slice:
+    def build(x: np.ndarray, target: float, params: Mapping[str, Any]) -> SliceInputs:
+        y_pred = np.repeat(np.array([[0.0, 0.5, -0.5]]), len(x), axis=0)
+        y_pred[:, 0] = x
+        y_true = np.zeros_like(y_pred)
+        y_true[:, int(round(target))] = 1.0
+        return SliceInputs(y_true, y_pred, np.array([[1.0, 0.0, 0.0]]))
+
+    return Slice(
+        "score ŷ₀ of class 0",
+        _fixed((-3.0, 3.0)),
+        TargetSpec("true class k", 0, NUM_CLASSES - 1, 1, 0),
+        lambda t, p: (
+            f"loss vs score ŷ₀, ŷ = (ŷ₀, 0.5, −0.5), true class k = {int(round(t))}"
+        ),
+        build,
+    )
+
+
+def _kl() -> Slice:
+    def build(x: np.ndarray, target: float, params: Mapping[str, Any]) -> SliceInputs:
+        y_pred = np.stack([x, 1.0 - x], axis=1)
+        y_true = np.repeat(np.array([[target, 1.0 - target]]), len(x), axis=0)
+        return SliceInputs(y_true, y_pred, np.array([[1.0, -1.0]]))
+
+    return Slice(
+        "predicted ŷ₁ (ŷ = (ŷ₁, 1 − ŷ₁))",
+        _fixed((0.005, 0.995)),
+        TargetSpec("target y₁", 0.0, 1.0, 0.05, 0.7),
+        lambda t, p: f"loss vs ŷ₁, ŷ = (ŷ₁, 1 − ŷ₁), target y = ({t:g}, {1 - t:g})",
+        build,
+    )
+
+
+def _cosine() -> Slice:
+    def build(x: np.ndarray, target: float, params: Mapping[str, Any]) -> SliceInputs:
+        theta, phi = np.radians(x), math.radians(target)
+        y_pred = np.stack([np.cos(theta), np.sin(theta)], axis=1)
+        y_true = np.repeat(np.array([[math.cos(phi), math.sin(phi)]]), len(x), axis=0)
+        # dŷ/dθ per degree, so the gradient panel reads per degree of the x axis.
+        direction = np.stack([-np.sin(theta), np.cos(theta)], axis=1) * math.pi / 180
+        return SliceInputs(y_true, y_pred, direction, {"axis": -1})
+
+    return Slice(
+        "angle θ of ŷ = (cos θ, sin θ) (degrees)",
+        _fixed((-180.0, 180.0)),
+        TargetSpec("angle φ of the target (degrees)", -180.0, 180.0, 5.0, 0.0),
+        lambda t, p: f"loss vs the angle θ of ŷ, target y = (cos φ, sin φ), φ = {t:g}°",
+        build,
+    )
+
+
+def _overlap() -> Slice:
+    def build(x: np.ndarray, target: float, params: Mapping[str, Any]) -> SliceInputs:
+        y_pred = np.repeat(np.array([[0.0, 0.8, 0.6, 0.2]]), len(x), axis=0)
+        y_pred[:, 0] = x
+        y_true = np.repeat(np.array([[target, 1.0, 1.0, 0.0]]), len(x), axis=0)
+        return SliceInputs(y_true, y_pred, np.array([[1.0, 0, 0, 0]]), {"axis": -1})
+
+    return Slice(
+        "predicted probability ŷ₀ of pixel 0",
+        _fixed((0.0, 1.0)),
+        TargetSpec("target y₀ of pixel 0", 0.0, 1.0, 1.0, 1.0),
+        lambda t, p: (
+            f"loss vs ŷ₀ on a 4-pixel mask y = ({t:g}, 1, 1, 0), "
+            "ŷ = (ŷ₀, 0.8, 0.6, 0.2)"
+        ),
+        build,
+    )
+
+
+def _poisson() -> Slice:
+    return Slice(
+        "predicted rate ŷ",
+        _fixed((0.05, 12.0)),
+        TargetSpec("observed count y", 0.0, 10.0, 1.0, 3.0),
+        lambda t, p: f"loss vs predicted rate ŷ for observed count y = {t:g}",
+        _scalar_slice,
+    )
+
+
+def _circle() -> Slice:
+    def build(x: np.ndarray, target: float, params: Mapping[str, Any]) -> SliceInputs:
+        # anchor (1, 0) and a positive at similarity x; a negative at similarity `target`.
+        theta, phi = np.arccos(np.clip(x, -1, 1)), math.acos(target)
+        batch = np.zeros((len(x), 3, 2))
+        batch[:, 0] = (1.0, 0.0)
+        batch[:, 1, 0], batch[:, 1, 1] = np.cos(theta), np.sin(theta)
+        batch[:, 2] = (math.cos(phi), -math.sin(phi))
+        labels = np.repeat(np.array([[0, 0, 1]]), len(x), axis=0)
+        return SliceInputs(labels, batch, np.zeros(1))
+
+    return Slice(
+        "similarity s_p of the anchor to its positive",
+        _fixed((-1.0, 1.0)),
+        TargetSpec("similarity s_n to the negative", -1.0, 1.0, 0.05, 0.2),
+        lambda t, p: (
+            f"anchor's loss vs s_p (cosine to a same-label embedding), "
+            f"negative at s_n = {t:g}"
+        ),
+        build,
+        per_sample=True,
+    )
+
+
+#: Frames of the CTC example; its label is n repeats of symbol 1 (class 0 is the blank).
+CTC_FRAMES = 5
+
+
+def _ctc() -> Slice:
+    def build(x: np.ndarray, target: float, params: Mapping[str, Any]) -> SliceInputs:
+        scores = np.zeros((len(x), CTC_FRAMES, 3))
+        scores[:, :, 1] = x[:, None]
+        labels = np.zeros((len(x), 3), dtype=np.int64)
+        labels[:, : int(round(target))] = 1
+        return SliceInputs(labels, scores, np.zeros(1))
+
+    return Slice(
+        "score z of symbol 1 in every frame",
+        _fixed((-4.0, 8.0)),
+        TargetSpec("label length n (label = symbol 1, n times)", 1, 3, 1, 2),
+        lambda t, p: (
+            f"loss vs z, the score of symbol 1 in all {CTC_FRAMES} frames "
+            f"(blank and symbol 2 score 0), label = {int(round(t))} × symbol 1"
+        ),
+        build,
+        per_sample=True,
+    )
+
+
+SLICES: dict[str, Slice] = {
+    "mean_squared_error": _regression(),
+    "mean_absolute_error": _regression(),
+    "mean_absolute_percentage_error": _regression(),
+    "mean_squared_logarithmic_error": _regression(
+        0.0, 8.0, TargetSpec("target y", 0.0, 5.0, 0.1, 1.0)
+    ),
+    "huber": _regression(),
+    "log_cosh": _regression(),
+    "poisson": _poisson(),
+    "kl_divergence": _kl(),
+    "binary_crossentropy": _binary("binary_crossentropy"),
+    "binary_focal_crossentropy": _binary("binary_focal_crossentropy"),
+    "categorical_crossentropy": _categorical("one_hot"),
+    "sparse_categorical_crossentropy": _categorical("index"),
+    "categorical_focal_crossentropy": _categorical("one_hot"),
+    "categorical_generalized_cross_entropy": _categorical("index", False),
+    "hinge": _hinge(),
+    "squared_hinge": _hinge(),
+    "categorical_hinge": _categorical_hinge(),
+    "cosine_similarity": _cosine(),
+    "dice": _overlap(),
+    "tversky": _overlap(),
+    "circle": _circle(),
+    "ctc": _ctc(),
+}
+
+
+# ----------------------------------------------------------------------------- curves
+
+
+def controlled_params(name: str) -> tuple[str, ...]:
+    """The parameters of loss ``name`` that the explorer puts on a slider or check box."""
+    return tuple(
+        param.name
+        for param in get(name).params
+        if param.name in FLAG_PARAMS or (name, param.name) in PARAM_RANGES
+    )
+
+
+def param_default(name: str, param: str) -> Any:
+    """The value a control starts at: the catalog default, or ours for a required one."""
+    if (name, param) in REQUIRED_DEFAULTS:
+        return REQUIRED_DEFAULTS[(name, param)]
+    return get(name).param(param).default
+
+
+def _check_values(
+    name: str, target: float | None, params: Mapping[str, Any]
+) -> tuple[float, dict[str, Any]]:
+    """The target (its default if None) and every controlled parameter's value, checked."""
+    if name not in SLICES:
+        raise KeyError(
+            f"name must be the Keras name of a catalog loss, one of {sorted(SLICES)}; "
+            f"got {name!r}."
+        )
+    spec = SLICES[name].target
+    if target is None:
+        target = spec.default
+    if isinstance(target, bool) or not isinstance(target, (int, float, np.number)):
+        raise TypeError(f"target must be a number, got {type(target).__name__}.")
+    if not spec.low - 1e-9 <= target <= spec.high + 1e-9:
+        raise ValueError(
+            f"target ({spec.label}) of {name} must be in [{spec.low}, {spec.high}], "
+            f"got {target}."
+        )
+    allowed = controlled_params(name)
+    unknown = set(params) - set(allowed)
+    if unknown:
+        raise KeyError(
+            f"{name} takes the parameters {list(allowed)} here; got {sorted(unknown)}."
+        )
+    values = {param: param_default(name, param) for param in allowed}
+    values.update(params)
+    for param, value in values.items():
+        if param in FLAG_PARAMS:
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(
+                    f"{param} must be True or False, got {type(value).__name__} "
+                    f"{value!r}."
+                )
+        else:
+            low, high, _ = PARAM_RANGES[(name, param)]
+            if not low - 1e-9 <= value <= high + 1e-9:
+                raise ValueError(
+                    f"{param} of {name} must be in [{low}, {high}] here, got {value}."
+                )
+    return float(target), values
+
+
+def _evaluate(
+    name: str, inputs: SliceInputs, values: Mapping[str, Any], per_sample: bool
+) -> np.ndarray:
+    entry = get(name)
+    kwargs = {**inputs.fixed_kwargs, **values}
+    if not per_sample:
+        return np.asarray(entry.numpy(inputs.y_true, inputs.y_pred, **kwargs))
+    row = 0  # Circle: the anchor's loss; CTC: the one sample
+    return np.array(
+        [
+            np.asarray(entry.numpy(y_true, y_pred, **kwargs))[row]
+            for y_true, y_pred in zip(
+                _samples(name, inputs.y_true), _samples(name, inputs.y_pred)
+            )
+        ]
+    )
+
+
+def _samples(name: str, array: np.ndarray) -> list[np.ndarray]:
+    """One sample per slice point: a 3-embedding batch (Circle) or a batch of one (CTC)."""
+    if name == "circle":
+        return list(array)
+    return [item[None] for item in array]
+
+
+def _note(name: str, gradient_source: str) -> str:
+    fixed = [
+        FIXED_PARAMS[param.name]
+        for param in get(name).params
+        if param.name in FIXED_PARAMS
+    ]
+    source = (
+        "gradient: the catalog's analytic dL/dŷ, chained along the slice"
+        if gradient_source == "analytic"
+        else "gradient: central finite differences (the catalog has no closed form)"
+    )
+    return "; ".join([source, *fixed])
+
+
+def slice_curves(
+    name: str, target: float | None = None, points: int | None = None, **params: Any
+) -> SliceCurves:
+    """The loss and its derivative along the explorer's slice for loss ``name``.
+
+    ``target`` defaults to the slice's default target, ``params`` to the catalog defaults (only
+    the parameters the explorer controls are accepted; see :func:`controlled_params`).
+    """
+    chosen, values = _check_values(name, target, params)
+    cut = SLICES[name]
+    low, high = cut.x_range(values)
+    if points is None:
+        points = SLOW_POINTS if cut.per_sample else POINTS
+    count = as_positive_int("points", points)
+    if count < 2:
+        raise ValueError(f"points must be at least 2 (a curve), got {count}.")
+    x = np.linspace(low, high, count)
+    inputs = cut.build(x, chosen, values)
+    loss = _evaluate(name, inputs, values, cut.per_sample)
+    entry = get(name)
+    if entry.grad is not None:
+        grad = np.asarray(
+            entry.grad(inputs.y_true, inputs.y_pred, **inputs.fixed_kwargs, **values)
+        )
+        along = grad * np.broadcast_to(inputs.direction, grad.shape)
+        gradient = along.reshape(len(x), -1).sum(axis=1)
+        source = "analytic"
+    else:
+        step = FD_STEP * max(1.0, high - low)
+        ahead = _evaluate(name, cut.build(x + step, chosen, values), values, True)
+        behind = _evaluate(name, cut.build(x - step, chosen, values), values, True)
+        gradient = (ahead - behind) / (2 * step)
+        source = "finite differences"
+    return SliceCurves(
+        name=name,
+        x=x,
+        loss=loss,
+        gradient=gradient,
+        x_label=cut.label(values),
+        title=f"{name}: {cut.describe(chosen, values)}",
+        gradient_source=source,
+        note=_note(name, source),
+    )
+
+
+# ----------------------------------------------------------------------------- figure
+
+
+#: Axis tops are snapped to these steps (times a power of ten), so a limit changes (and the
+#: background is redrawn) only when a curve crosses a step, never on every slider move.
+SNAP_STEPS: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0)
+
+
+def _snap_up(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10^k that is at least ``value`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in SNAP_STEPS if step * power >= value * 0.999999)
+
+
+def nice_limits(values: np.ndarray, headroom: float = 1.04) -> tuple[float, float]:
+    """Axis limits for a curve: 0 included, each side snapped up, a small margin on a side at 0."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or np.all(np.abs(finite) < 1e-12):
+        return -1.0, 1.0
+    top = _snap_up(headroom * finite.max()) if finite.max() > 1e-12 else 0.0
+    bottom = -_snap_up(headroom * -finite.min()) if finite.min() < -1e-12 else 0.0
+    margin = 0.05 * (top - bottom)
+    return (bottom if bottom < 0 else -margin), (top if top > 0 else margin)
+
+
+def plot_loss_explorer(
+    loss: str = "huber", target: float | None = None, **params: Any
+) -> Figure:
+    """Loss (left) and its derivative (right) along the slice of loss ``loss``.
+
+    Extra keyword arguments that are not parameters of ``loss`` (the explorer passes every
+    control's value) are ignored. Taught in: 04 §8.
+    """
+    fig, (loss_ax, grad_ax) = new_figure(2, width=10.0, height=4.4)
+    fig.set_layout_engine(None)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.80, wspace=0.28)
+    loss_ax.plot([], [], color=PALETTE[0], gid="loss-curve")
+    grad_ax.plot([], [], color=PALETTE[3], gid="gradient-curve")
+    grad_ax.axhline(0.0, color=PALETTE[7], linewidth=0.8)
+    fig.suptitle("", fontsize=13, gid="slice-title")
+    # The note changes only with the loss, so it is part of the static background.
+    note = fig.text(0.5, 0.865, "", ha="center", fontsize=10, color="0.35")
+    note.set_label(NOTE_LABEL)
+    loss_ax.set_ylabel("loss L")
+    _apply(fig, loss, target, params, force=True)
+    return fig
+
+
+def update_loss_explorer(
+    fig: Figure, loss: str = "huber", target: float | None = None, **params: Any
+) -> None:
+    """Move the curves of :func:`plot_loss_explorer` to a new loss, target or parameter."""
+    _apply(fig, loss, target, params, force=False)
+
+
+def _apply(
+    fig: Figure, loss: str, target: float | None, params: Mapping[str, Any], force: bool
+) -> None:
+    mine = {key: value for key, value in params.items() if key in _own(loss)}
+    curves = slice_curves(loss, target, **mine)
+    loss_ax, grad_ax = fig.axes
+    switched = force or getattr(fig, "_explorer_state", None) != (
+        loss,
+        curves.x_label,
+    )
+    cast(Line2D, artist(fig, "loss-curve")).set_data(curves.x, curves.loss)
+    cast(Line2D, artist(fig, "gradient-curve")).set_data(curves.x, curves.gradient)
+    cast(Text, artist(fig, "slice-title")).set_text(curves.title)
+    _note_artist(fig).set_text(curves.note)
+    if switched:
+        for ax in (loss_ax, grad_ax):
+            ax.set_xlim(curves.x[0], curves.x[-1])
+            ax.set_xlabel(curves.x_label)
+        grad_ax.set_ylabel(f"dL/dx, x = {curves.x_label.split(' (')[0]}")
+        fig._explorer_state = (loss, curves.x_label)  # type: ignore[attr-defined]
+    _fit(loss_ax, curves.loss, switched)
+    _fit(grad_ax, curves.gradient, switched)
+
+
+def _fit(ax: Any, values: np.ndarray, switched: bool) -> None:
+    """Snug limits for a new loss; while dragging, keep them until the curve leaves them (then
+    grow with room to spare) or fills less than a quarter of them."""
+    wanted = nice_limits(values)
+    if not switched:
+        low, high = ax.get_ylim()
+        inside = wanted[0] >= low - 1e-12 and wanted[1] <= high + 1e-12
+        if inside and (wanted[1] - wanted[0]) >= (high - low) / 4:
+            return
+        if not inside:
+            wanted = nice_limits(values, headroom=1.5)
+    ax.set_ylim(*wanted)
+
+
+def _note_artist(fig: Figure) -> Any:
+    return next(text for text in fig.texts if text.get_label() == NOTE_LABEL)
+
+
+def _own(loss: str) -> tuple[str, ...]:
+    return controlled_params(loss) if loss in SLICES else ()
+
+
+# ----------------------------------------------------------------------------- widget
+
+
+class LossExplorer(LivePlot):
+    """A :class:`LivePlot` whose controls change with the chosen loss.
+
+    Switching the loss (or a change that moves an axis limit) changes the static part of the figure,
+    so the blitting background is rebuilt then; while a slider of the same loss is dragged, only the
+    curves and titles are redrawn. Controls that the current loss does not use are hidden and
+    ignored. ``set`` refuses values outside a control's range instead of clamping them.
+    """
+
+    def __init__(self, loss: str = "huber", *, dpi: int = LIVE_DPI) -> None:
+        if loss not in SLICES:
+            raise KeyError(
+                f"loss must be the Keras name of a catalog loss, one of {sorted(SLICES)}; "
+                f"got {loss!r}."
+            )
+        self._configuring = True
+        spec = SLICES[loss].target
+        controls: dict[str, widgets.ValueWidget] = {
+            "target": float_slider(
+                spec.label, float(spec.default), spec.low, spec.high, spec.step
+            )
+        }
+        for param in NUMERIC_PARAMS:
+            controls[param] = float_slider(param, 0.0, 0.0, 1.0, 0.05)
+        for param in FLAG_PARAMS:
+            controls[param] = widgets.Checkbox(
+                value=False, description=param, indent=False
+            )
+        controls["loss"] = widgets.Dropdown(
+            options=list(catalog()), value=loss, description="loss"
+        )
+        self._shown_loss = loss
+        self._configure_controls(controls, loss)
+        super().__init__(
+            plot_loss_explorer,
+            update_loss_explorer,
+            controls,
+            title="loss explorer: any of the 22 catalog losses and its gradient",
+            dpi=dpi,
+        )
+        self._renderer = CachingBlitRenderer(self.figure, dpi)
+        self._static = _static_state(self.figure)
+        self._renderer.backgrounds[self._static] = self._renderer.background
+        sliders = [self.controls["target"]] + [self.controls[p] for p in NUMERIC_PARAMS]
+        flags = [self.controls[p] for p in FLAG_PARAMS]
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.controls["loss"], *flags]),
+                widgets.HBox(sliders, layout=widgets.Layout(flex_flow="row wrap")),
+                self.image,
+            ]
+        )
+        self._configuring = False
+
+    @property
+    def loss(self) -> str:
+        """The loss shown now."""
+        return str(self.controls["loss"].value)
+
+    def set(self, **values: Any) -> None:
+        """Move controls as a learner would; the loss first, and out-of-range values raise."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise KeyError(
+                f"No control named {sorted(unknown)}; this plot has {sorted(self.controls)}."
+            )
+        if "loss" in values:
+            if values["loss"] not in SLICES:
+                raise ValueError(
+                    f"loss must be one of {sorted(SLICES)}, got {values['loss']!r}."
+                )
+            self.controls["loss"].value = values["loss"]
+        for name, value in values.items():
+            if name == "loss":
+                continue
+            control = self.controls[name]
+            if name != "target" and name not in controlled_params(self.loss):
+                raise KeyError(
+                    f"{self.loss} has no control {name!r}; it uses "
+                    f"{['target', *controlled_params(self.loss)]}."
+                )
+            if isinstance(control, widgets.Checkbox):
+                if not isinstance(value, (bool, np.bool_)):
+                    raise TypeError(
+                        f"{name} must be True or False, got {type(value).__name__}."
+                    )
+            elif not control.min - 1e-9 <= value <= control.max + 1e-9:
+                raise ValueError(
+                    f"{name} ({control.description}) must be in [{control.min}, "
+                    f"{control.max}] for {self.loss}, got {value}."
+                )
+            control.value = value
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The values of the controls the current loss uses (others are left out)."""
+        loss = self.controls["loss"].value
+        used = ("loss", "target", *controlled_params(loss))
+        return {name: self.controls[name].value for name in used}
+
+    def redraw(self) -> None:
+        """Update the figure; rebuild the cached background when the static part changed."""
+        start = time.perf_counter()
+        self._update(self.figure, **self.values)
+        static = _static_state(self.figure)
+        if static != self._static:
+            cast(CachingBlitRenderer, self._renderer).use_background(static)
+            self._static = static
+        self.image.value = self._renderer.render()
+        self.redraw_seconds.append(time.perf_counter() - start)
+
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        if self._configuring:
+            return
+        owner = change.get("owner")
+        if owner is self.controls["loss"]:
+            self._configuring = True
+            try:
+                self._configure_controls(self.controls, self.loss)
+            finally:
+                self._configuring = False
+        elif owner is not self.controls["target"] and owner not in [
+            self.controls[p] for p in controlled_params(self.loss)
+        ]:
+            return  # a hidden control of another loss
+        self.redraw()
+
+    def _configure_controls(
+        self, controls: Mapping[str, widgets.ValueWidget], loss: str
+    ) -> None:
+        """Show the loss's controls at its defaults and ranges; hide the others."""
+        spec = SLICES[loss].target
+        _reconfigure(controls["target"], spec.low, spec.high, spec.step, spec.default)
+        controls["target"].description = spec.label
+        used = controlled_params(loss)
+        for param in (*NUMERIC_PARAMS, *FLAG_PARAMS):
+            control = controls[param]
+            shown = param in used
+            control.layout.display = None if shown else "none"
+            if not shown:
+                continue
+            default = param_default(loss, param)
+            if param in FLAG_PARAMS:
+                control.value = bool(default)
+            else:
+                low, high, step = PARAM_RANGES[(loss, param)]
+                _reconfigure(control, low, high, step, float(default))
+
+
+class CachingBlitRenderer(BlitRenderer):
+    """A :class:`BlitRenderer` that keeps the backgrounds it has drawn, keyed by the static state.
+
+    Going back to a loss (or an axis range) seen before reuses its background instead of redrawing
+    axes, ticks and labels; at most ``capacity`` backgrounds (about 1 MB each) are kept.
+    """
+
+    def __init__(self, figure: Figure, dpi: int = LIVE_DPI, capacity: int = 24) -> None:
+        super().__init__(figure, dpi)
+        self.capacity = capacity
+        self.backgrounds: OrderedDict[Any, Any] = OrderedDict()
+
+    def use_background(self, key: Any) -> None:
+        """Make the background of the figure's current static part (drawn once per ``key``)."""
+        if key in self.backgrounds:
+            self.backgrounds.move_to_end(key)
+        else:
+            self.canvas.draw()  # the moving artists are animated, so they are left out
+            self.backgrounds[key] = self.canvas.copy_from_bbox(self.figure.bbox)
+            while len(self.backgrounds) > self.capacity:
+                self.backgrounds.popitem(last=False)
+        self.background = self.backgrounds[key]
+
+
+def _reconfigure(
+    slider: widgets.FloatSlider, low: float, high: float, step: float, value: float
+) -> None:
+    """Give a slider a new range and value in an order ipywidgets 7 and 8 both accept."""
+    slider.max = max(float(high), slider.max)
+    slider.min = float(low)
+    slider.max = float(high)
+    slider.step = float(step)
+    slider.value = float(value)
+
+
+def _static_state(fig: Figure) -> tuple:
+    axes = tuple(
+        (ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel())
+        for ax in fig.axes
+    )
+    return (*axes, _note_artist(fig).get_text())
+
+
+@register_widget
+def loss_explorer_widget(loss: str = "huber") -> LossExplorer:
+    """The explorer with ``loss`` selected: any catalog loss, its parameters, target and gradient."""
+    return LossExplorer(loss)
