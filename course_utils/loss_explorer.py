@@ -107,10 +107,10 @@ NUMERIC_PARAMS: tuple[str, ...] = (
 
 #: Why a parameter of the catalog has no control here.
 FIXED_PARAMS: dict[str, str] = {
-    "axis": "axis is fixed so that each point of the slice is one sample",
-    "ignore_class": "ignore_class = None (an ignored class would give L = 0)",
-    "ref_labels": "no reference set (the batch is its own reference)",
-    "ref_embeddings": "no reference set (the batch is its own reference)",
+    "axis": "axis fixed: one point of the slice is one sample",
+    "ignore_class": "ignore_class = None",
+    "ref_labels": "no reference set (the batch is its own)",
+    "ref_embeddings": "no reference set (the batch is its own)",
 }
 
 #: How the figure's note (static, not blitted) is found again.
@@ -152,12 +152,20 @@ class Slice:
     build: Callable[[np.ndarray, float, Mapping[str, Any]], SliceInputs]
     per_sample: bool = False  # the loss is evaluated one sample at a time (Circle, CTC)
     x_label_logits: str | None = None  # the label when from_logits is on
+    symbol: str = "ŷ"  # x's symbol in the gradient's label dL/dx
+    symbol_logits: str = "z"
 
     def label(self, params: Mapping[str, Any]) -> str:
         """The x-axis label for these parameter values."""
         if params.get("from_logits") and self.x_label_logits:
             return self.x_label_logits
         return self.x_label
+
+    def x_symbol(self, params: Mapping[str, Any]) -> str:
+        """The symbol of x for these parameter values (ŷ, z, θ, …)."""
+        if params.get("from_logits") and self.x_label_logits:
+            return self.symbol_logits
+        return self.symbol
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,7 @@ class SliceCurves:
     gradient: np.ndarray
     x_label: str
     title: str
+    x_symbol: str
     gradient_source: str  # "analytic" (entry.grad) or "finite differences"
     note: str
 
@@ -268,6 +277,8 @@ def _categorical(target_format: str, logits_allowed: bool = True) -> Slice:
         describe,
         build,
         x_label_logits="logit z₀ of class 0",
+        symbol="ŷ₀",
+        symbol_logits="z₀",
     )
 
 
@@ -297,6 +308,7 @@ def _categorical_hinge() -> Slice:
             f"loss vs score ŷ₀, ŷ = (ŷ₀, 0.5, −0.5), true class k = {int(round(t))}"
         ),
         build,
+        symbol="ŷ₀",
     )
 
 
@@ -312,6 +324,7 @@ def _kl() -> Slice:
         TargetSpec("target y₁", 0.0, 1.0, 0.05, 0.7),
         lambda t, p: f"loss vs ŷ₁, ŷ = (ŷ₁, 1 − ŷ₁), target y = ({t:g}, {1 - t:g})",
         build,
+        symbol="ŷ₁",
     )
 
 
@@ -330,6 +343,7 @@ def _cosine() -> Slice:
         TargetSpec("angle φ of the target (degrees)", -180.0, 180.0, 5.0, 0.0),
         lambda t, p: f"loss vs the angle θ of ŷ, target y = (cos φ, sin φ), φ = {t:g}°",
         build,
+        symbol="θ (per degree)",
     )
 
 
@@ -349,6 +363,7 @@ def _overlap() -> Slice:
             "ŷ = (ŷ₀, 0.8, 0.6, 0.2)"
         ),
         build,
+        symbol="ŷ₀",
     )
 
 
@@ -375,7 +390,7 @@ def _circle() -> Slice:
 
     return Slice(
         "similarity s_p of the anchor to its positive",
-        _fixed((-1.0, 1.0)),
+        _fixed((-0.98, 0.98)),  # inside (−1, 1), so x ± h stays a valid cosine
         TargetSpec("similarity s_n to the negative", -1.0, 1.0, 0.05, 0.2),
         lambda t, p: (
             f"anchor's loss vs s_p (cosine to a same-label embedding), "
@@ -383,6 +398,7 @@ def _circle() -> Slice:
         ),
         build,
         per_sample=True,
+        symbol="s_p",
     )
 
 
@@ -403,11 +419,12 @@ def _ctc() -> Slice:
         _fixed((-4.0, 8.0)),
         TargetSpec("label length n (label = symbol 1, n times)", 1, 3, 1, 2),
         lambda t, p: (
-            f"loss vs z, the score of symbol 1 in all {CTC_FRAMES} frames "
-            f"(blank and symbol 2 score 0), label = {int(round(t))} × symbol 1"
+            f"loss vs z, the score of symbol 1 in all {CTC_FRAMES} frames, "
+            f"label = symbol 1 × {int(round(t))}"
         ),
         build,
         per_sample=True,
+        symbol="z",
     )
 
 
@@ -527,15 +544,15 @@ def _samples(name: str, array: np.ndarray) -> list[np.ndarray]:
 
 
 def _note(name: str, gradient_source: str) -> str:
-    fixed = [
+    fixed = dict.fromkeys(
         FIXED_PARAMS[param.name]
         for param in get(name).params
         if param.name in FIXED_PARAMS
-    ]
+    )
     source = (
-        "gradient: the catalog's analytic dL/dŷ, chained along the slice"
+        "slope: the catalog's analytic gradient, chained along the slice"
         if gradient_source == "analytic"
-        else "gradient: central finite differences (the catalog has no closed form)"
+        else "slope: central finite differences (the catalog has no closed form)"
     )
     return "; ".join([source, *fixed])
 
@@ -579,6 +596,7 @@ def slice_curves(
         loss=loss,
         gradient=gradient,
         x_label=cut.label(values),
+        x_symbol=cut.x_symbol(values),
         title=f"{name}: {cut.describe(chosen, values)}",
         gradient_source=source,
         note=_note(name, source),
@@ -646,10 +664,7 @@ def _apply(
     mine = {key: value for key, value in params.items() if key in _own(loss)}
     curves = slice_curves(loss, target, **mine)
     loss_ax, grad_ax = fig.axes
-    switched = force or getattr(fig, "_explorer_state", None) != (
-        loss,
-        curves.x_label,
-    )
+    switched = force or getattr(fig, "_explorer_state", None) != (loss, curves.x_label)
     cast(Line2D, artist(fig, "loss-curve")).set_data(curves.x, curves.loss)
     cast(Line2D, artist(fig, "gradient-curve")).set_data(curves.x, curves.gradient)
     cast(Text, artist(fig, "slice-title")).set_text(curves.title)
@@ -658,7 +673,7 @@ def _apply(
         for ax in (loss_ax, grad_ax):
             ax.set_xlim(curves.x[0], curves.x[-1])
             ax.set_xlabel(curves.x_label)
-        grad_ax.set_ylabel(f"dL/dx, x = {curves.x_label.split(' (')[0]}")
+        grad_ax.set_ylabel(f"slope dL/d{curves.x_symbol}")
         fig._explorer_state = (loss, curves.x_label)  # type: ignore[attr-defined]
     _fit(loss_ax, curves.loss, switched)
     _fit(grad_ax, curves.gradient, switched)
