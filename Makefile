@@ -10,8 +10,19 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9A-Z]*.ipynb))
 PYTEST_NOTEBOOK_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Root (as in containers) needs --allow-root; without a display, print the URL instead of opening a browser.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
+# No "would you like to receive official Jupyter news?" pop-up at start (tests/browser checks it).
+LAB_FLAGS += --LabApp.news_url=None
+# Browser tests and handouts: Debian's Chromium (installed by the target if missing) driven by Playwright.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+BROWSER_READY := $(VENV)/.browser-installed
+# make test-colab: a second environment pinned to Google Colab's package set (requirements-colab.txt),
+# on Python 3.12 like Colab when a working python3.12 exists (else $(PYTHON)).
+COLAB_VENV := build/venv-colab
+COLAB_READY := $(COLAB_VENV)/.installed
+COLAB_PYTHON ?= $(firstword $(foreach p,python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12),$(if $(shell $(p) -c 'import sys' 2>/dev/null && echo ok),$(p))) $(PYTHON))
 
-.PHONY: setup lab test lint format slides refresh bench bench-browser lock clean
+.PHONY: setup lab test lint format slides handouts student hub-links browser-setup test-browser test-colab refresh bench bench-browser lock clean
 
 setup: $(READY)
 
@@ -42,8 +53,52 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Offline reveal.js decks in build/slides/ (class deck and instructor deck per notebook; press s for notes).
 slides: setup
 	$(BIN)/python scripts/export_slides.py $(NOTEBOOKS) --output-dir build/slides
+
+# One PDF per notebook in build/handouts/ (fragments collapsed), printed offline by Chromium.
+handouts: slides browser-setup
+	$(BIN)/python scripts/handouts.py build/slides --output-dir build/handouts
+
+# Student copies without the solutions, for a classroom hub (never overwrites a copy a learner edited).
+student: setup
+	$(BIN)/python scripts/student_copies.py $(NOTEBOOKS) --output-dir build/student/notebooks
+
+# nbgitpuller links for a JupyterHub: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]
+hub-links: setup
+	@test -n "$(HUB)" || { echo "usage: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]"; exit 2; }
+	@mkdir -p build
+	$(BIN)/python scripts/hub_links.py --hub "$(HUB)" $(if $(REPO),--repo "$(REPO)") $(NOTEBOOKS) | tee build/hub_links.md
+
+browser-setup: $(BROWSER_READY)
+
+$(BROWSER_READY): $(READY) benchmarks/requirements-browser.txt
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements-browser.txt
+	@touch $@
+
+# Every deck offline in Chromium (all non-file requests blocked), then every notebook run in real
+# JupyterLab with every slider moved (prints the slider latency).
+test-browser: slides browser-setup
+	@start=$$(date +%s); \
+	$(BIN)/python -m pytest -p no:cacheprovider -p no:xdist -v tests/browser/browser_decks.py tests/browser/browser_lab.py; status=$$?; \
+	echo "make test-browser: $$(( $$(date +%s) - start )) s (after setup and slides)"; \
+	exit $$status
+
+$(COLAB_READY): requirements.txt requirements-colab.txt pyproject.toml
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
+	@touch $@
+
+# The whole suite on Colab's package set. Keras 3.13's wheel has no tests: fetch 3.15.1's loss tests.
+test-colab: $(COLAB_READY)
+	@start=$$(date +%s); \
+	tests=$$($(COLAB_VENV)/bin/python scripts/fetch_keras_tests.py) || exit 1; \
+	KERAS_LOSS_TESTS=$$tests $(COLAB_VENV)/bin/python -m pytest -n 2 --dist loadscope tests $(NOTEBOOKS) $(PYTEST_NOTEBOOK_FLAGS); status=$$?; \
+	echo "make test-colab: $$(( $$(date +%s) - start )) s (after setup)"; \
+	exit $$status
 
 # For maintainers: stamp the launch badges, then re-run every notebook on a fresh kernel and save its outputs.
 refresh: setup
