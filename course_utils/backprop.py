@@ -30,10 +30,12 @@ from functools import lru_cache
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.neuron import sigmoid
-from course_utils.plotting import PALETTE, new_figure
+from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
@@ -101,9 +103,7 @@ def _as_batch(
 ) -> tuple[np.ndarray, np.ndarray]:
     """X as (m, n_in) and y as (m,) labels in [0, 1]."""
     X_array = as_finite_array("X", X, 2, "one example per row, shape (m, n_in)")
-    y_array = np.atleast_1d(
-        as_finite_array("y", y, np.ndim(y), "one label per example")
-    )
+    y_array = np.atleast_1d(as_finite_array("y", y, None, "one label per example"))
     if y_array.ndim == 2 and y_array.shape[1] == 1:
         y_array = y_array[:, 0]
     if y_array.shape != (X_array.shape[0],):
@@ -668,11 +668,6 @@ def _draw_graph(ax, texts: dict[str, str]) -> None:
     ax.set_axis_off()
 
 
-def _by_gid(fig: Figure) -> dict[str, object]:
-    """Every artist of ``fig`` that has a gid, found in one walk over the figure (faster than one per gid)."""
-    return {a.get_gid(): a for a in fig.findobj(lambda a: bool(a.get_gid()))}
-
-
 def plot_computational_graph(
     params: Mapping[str, object] | None = None,
     x: object = EXAMPLE_X,
@@ -810,14 +805,13 @@ def update_training_step(
         _as_stage(stage),
     )
     run = example_run(rate)
-    moving = _by_gid(fig)
     for gid, text in graph_texts(
         run.parameters[step], EXAMPLE_X, EXAMPLE_Y, stage=stage, learning_rate=rate
     ).items():
-        moving[gid].set_text(text)
-    moving["step-title"].set_text(step_title(step, rate, stage))
-    moving["loss-curve"].set_data(np.arange(MAX_STEPS + 1), run.costs)
-    moving["loss-marker"].set_data([step], [run.costs[step]])
+        artist(fig, gid, Text).set_text(text)
+    artist(fig, "step-title", Text).set_text(step_title(step, rate, stage))
+    artist(fig, "loss-curve", Line2D).set_data(np.arange(MAX_STEPS + 1), run.costs)
+    artist(fig, "loss-marker", Line2D).set_data([step], [run.costs[step]])
 
 
 @register_widget
@@ -1124,6 +1118,73 @@ def plot_vanishing_gradients(
         f"{depth} hidden layers of 8 units: how much gradient reaches each layer"
     )
     ax.legend(title="activation", loc="lower right")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# a real fit: two moons, training and validation loss
+
+
+def two_moons(
+    m: int = 300, *, noise: float = 0.25, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Two interleaving half circles in the plane, shuffled: class 0 on
+    :math:`(\cos t, \sin t)`, class 1 on :math:`(1 - \cos t, \tfrac12 - \sin t)`,
+    :math:`t \sim U(0, \pi)`, each point plus ``noise``·N(0, I). No straight line separates them.
+
+    Returns ``(X, y)``: X of shape (m, 2), labels y of shape (m,) (0.0 or 1.0), in random order
+    (so that the first rows can be the training set and the rest the validation set). Seeded.
+    Taught in: 03 §8.
+    """
+    m = as_positive_int("m", m)
+    if m < 2:
+        raise ValueError(f"m must be at least 2 (one point per moon), got {m}.")
+    noise = as_finite_float("noise", noise)
+    if noise < 0:
+        raise ValueError(f"noise must be ≥ 0 (a standard deviation), got {noise}.")
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
+    labels = np.arange(m) % 2
+    t = rng.uniform(0.0, np.pi, size=m)
+    X = np.where(
+        labels[:, None] == 0,
+        np.column_stack([np.cos(t), np.sin(t)]),
+        np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)]),
+    )
+    X = X + noise * rng.standard_normal((m, 2))
+    order = rng.permutation(m)
+    return X[order], labels[order].astype(float)
+
+
+def plot_loss_curves(
+    train_loss: object, validation_loss: object, *, loss_name: str = "loss"
+) -> Figure:
+    """The training and the validation loss after each epoch (e.g. Keras's
+    ``history.history["loss"]`` and ``["val_loss"]``): the gap between them is the first
+    measure of how well the model generalises to data it was not trained on.
+
+    Taught in: 03 §8.
+    """
+    train = as_finite_array("train_loss", train_loss, 1, "one loss per epoch")
+    validation = as_finite_array(
+        "validation_loss", validation_loss, 1, "one loss per epoch"
+    )
+    if train.shape != validation.shape or train.size == 0:
+        raise ValueError(
+            "train_loss and validation_loss must hold one loss per epoch each, got "
+            f"{train.size} and {validation.size}."
+        )
+    epochs = np.arange(1, train.size + 1)
+    fig, (ax,) = new_figure(width=7.5, height=4.5)
+    ax.plot(epochs, train, color=PALETTE[0], label="training (mean over the epoch)")
+    ax.plot(
+        epochs, validation, color=PALETTE[3], ls="--", label="validation (end of epoch)"
+    )
+    ax.set_xlim(0.5, train.size + 0.5)
+    ax.set_ylim(0.0, 1.05 * float(max(train.max(), validation.max())))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(loss_name)
+    ax.legend(loc="upper right")
+    ax.set_title("training and validation loss per epoch")
     return fig
 
 

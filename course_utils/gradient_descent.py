@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
 
 import ipywidgets as widgets
 import numpy as np
@@ -403,7 +402,7 @@ def _draw_surface(
     cost = mse_cost(w_grid, b_grid, x, y)
     w_star, b_star = least_squares_fit(x, y)
     j_star = mse_cost(w_star, b_star, x, y)
-    levels = np.geomspace(j_star * 1.02, cost.max(), 14)
+    levels = np.geomspace(j_star * 1.02, np.max(cost), 14)
     if not filled:
         surface = ax.contour(
             w_grid, b_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis"
@@ -482,7 +481,7 @@ def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
     segments = np.stack([np.c_[x, y], np.c_[x, y_hat]], axis=1)
     ax.add_collection(
         LineCollection(
-            segments,
+            list(segments),
             colors=PALETTE[3],
             linewidths=1.8,
             label="error $e_i = \\hat y_i - y_i$",
@@ -566,16 +565,17 @@ def update_gradient_descent(
     x, y = line_data()
     run = gradient_descent(x, y, w0=w0, b0=b0, learning_rate=learning_rate, steps=steps)
     drawn = clip_path_to_box(run.path, W_LIMITS, B_LIMITS)
-    artist(fig, "gd-path").set_data(drawn[:, 0], drawn[:, 1])
-    end = artist(fig, "gd-end")
+    artist(fig, "gd-path", Line2D).set_data(drawn[:, 0], drawn[:, 1])
+    end = artist(fig, "gd-end", Line2D)
     last = run.path[-1]
     inside = (
         W_LIMITS[0] <= last[0] <= W_LIMITS[1] and B_LIMITS[0] <= last[1] <= B_LIMITS[1]
     )
     end.set_data([last[0]] if inside else [], [last[1]] if inside else [])
-    artist(fig, "gd-start").set_data([run.path[0, 0]], [run.path[0, 1]])
-    minimum = mse_cost(*least_squares_fit(x, y), x, y)
-    artist(fig, "gd-title").set_text(_descent_title(run, learning_rate, minimum))
+    artist(fig, "gd-start", Line2D).set_data([run.path[0, 0]], [run.path[0, 1]])
+    minimum = float(mse_cost(*least_squares_fit(x, y), x, y))
+    title = artist(fig, "gd-title", Text)
+    title.set_text(_descent_title(run, learning_rate, minimum))
 
 
 def plot_learning_rate_regimes(
@@ -764,9 +764,13 @@ def _minibatch_title(run: MinibatchRun, full: MinibatchRun, batch_size: int) -> 
 def _minibatch_runs(batch_size: int, epochs: int) -> tuple[MinibatchRun, MinibatchRun]:
     x, y = line_data()
     w0, b0 = SGD_START
-    common = {"w0": w0, "b0": b0, "learning_rate": SGD_LEARNING_RATE, "epochs": epochs}
-    run = minibatch_sgd(x, y, batch_size=batch_size, **common)
-    full = minibatch_sgd(x, y, batch_size=len(x), **common)
+    rate = SGD_LEARNING_RATE
+    run, full = (
+        minibatch_sgd(
+            x, y, w0=w0, b0=b0, learning_rate=rate, batch_size=size, epochs=epochs
+        )
+        for size in (batch_size, len(x))
+    )
     return run, full
 
 
@@ -813,12 +817,12 @@ def update_minibatch_sgd(fig: Figure, batch_size: int, epochs: int) -> None:
     run, full = _minibatch_runs(batch_size, epochs)
     for name, result in (("sgd", run), ("full", full)):
         drawn = clip_path_to_box(result.path, W_LIMITS, B_LIMITS)
-        cast(Line2D, artist(fig, f"{name}-path")).set_data(drawn[:, 0], drawn[:, 1])
-        curve = cast(Line2D, artist(fig, f"{name}-curve"))
+        artist(fig, f"{name}-path", Line2D).set_data(drawn[:, 0], drawn[:, 1])
+        curve = artist(fig, f"{name}-curve", Line2D)
         curve.set_data(result.epochs, result.costs)
     end = run.path[-1]
-    cast(Line2D, artist(fig, "sgd-end")).set_data([end[0]], [end[1]])
-    title = cast(Text, artist(fig, "sgd-title"))
+    artist(fig, "sgd-end", Line2D).set_data([end[0]], [end[1]])
+    title = artist(fig, "sgd-title", Text)
     title.set_text(_minibatch_title(run, full, batch_size))
 
 
@@ -960,7 +964,7 @@ def plot_tiny_network_cost(
         np.linspace(*TINY_W_LIMITS, 161), np.linspace(*TINY_V_LIMITS, 121)
     )
     cost = tiny_network_cost(w_grid, v_grid, x, y)
-    levels = np.geomspace(max(cost.min(), 1e-4) * 1.05, cost.max(), 14)
+    levels = np.geomspace(max(np.min(cost), 1e-4) * 1.05, np.max(cost), 14)
     filled = surface_ax.contourf(
         w_grid, v_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85
     )
@@ -1024,7 +1028,7 @@ def plot_tiny_network_cost(
         label="midpoint",
     )
     slice_ax.set_xlim(0.0, 1.0)
-    slice_ax.set_ylim(0.0, slice_cost.max() * 1.45)
+    slice_ax.set_ylim(0.0, np.max(slice_cost) * 1.45)
     slice_ax.set_xlabel("position $t$ on the segment")
     slice_ax.set_ylabel("cost $J$")
     slice_ax.legend(loc="upper left", fontsize=11)

@@ -21,8 +21,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.collections import PathCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
@@ -473,7 +478,9 @@ def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
     x, y = toy_blobs()
     view = neuron_view(w1, w2, b)
     fig, (plane_ax, curve_ax) = new_figure(2, width=12.0, height=5.4)
-    fig.get_layout_engine().set(w_pad=0.1)
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(w_pad=0.1)
     image = plane_ax.imshow(
         neuron_output_image(w1, w2, b),
         extent=(*INPUT_LIMITS, *INPUT_LIMITS),
@@ -558,12 +565,13 @@ def update_neuron(fig: Figure, w1: float, w2: float, b: float) -> None:
     )
     _, y = toy_blobs()
     view = neuron_view(w1, w2, b)
-    artist(fig, "neuron-output").set_data(neuron_output_image(w1, w2, b))
-    artist(fig, "boundary").set_data(*boundary_line(w1, w2, b))
+    artist(fig, "neuron-output", AxesImage).set_data(neuron_output_image(w1, w2, b))
+    artist(fig, "boundary", Line2D).set_data(*boundary_line(w1, w2, b))
     offsets = _sigmoid_panel_offsets(view.z)
     for label in (0, 1):
-        artist(fig, f"class-{label}-on-sigmoid").set_offsets(offsets[y == label])
-    artist(fig, "neuron-title").set_text(view.title(w1, w2, b))
+        points = artist(fig, f"class-{label}-on-sigmoid", PathCollection)
+        points.set_offsets(offsets[y == label])
+    artist(fig, "neuron-title", Text).set_text(view.title(w1, w2, b))
 
 
 @register_widget

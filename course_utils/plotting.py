@@ -11,11 +11,15 @@ The pattern for every figure in the course (introduced in ``00_start_here``):
 
 from __future__ import annotations
 
+from typing import Any, TypeVar, cast, overload
 from weakref import WeakKeyDictionary
 
 import matplotlib
+from cycler import cycler
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+
+A = TypeVar("A", bound=Artist)
 
 #: Okabe & Ito's colour-blind-safe palette (blue, orange, green, vermillion,
 #: sky blue, reddish purple, yellow, black).
@@ -30,8 +34,8 @@ PALETTE: tuple[str, ...] = (
     "#000000",
 )
 
-COURSE_STYLE: dict[str, object] = {
-    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+COURSE_STYLE: dict[str, Any] = {
+    "axes.prop_cycle": cycler(color=PALETTE),
     "font.size": 13,
     "axes.titlesize": 15,
     "axes.labelsize": 14,
@@ -57,7 +61,7 @@ LIVE_DPI = 80
 
 def apply_course_style() -> None:
     """Set matplotlib's defaults to the course style (large fonts, colour-blind-safe colours)."""
-    matplotlib.rcParams.update(COURSE_STYLE)
+    matplotlib.rcParams.update(cast(Any, COURSE_STYLE))  # keys are checked at run time
 
 
 def new_figure(
@@ -96,8 +100,20 @@ def artists(fig: Figure) -> dict[str, Artist]:
     return cached
 
 
-def artist(fig: Figure, gid: str) -> Artist:
-    """The artist in ``fig`` whose ``gid`` is ``gid`` (how update functions find what to move)."""
+@overload
+def artist(fig: Figure, gid: str) -> Artist: ...
+
+
+@overload
+def artist(fig: Figure, gid: str, kind: type[A]) -> A: ...
+
+
+def artist(fig: Figure, gid: str, kind: type[Artist] = Artist) -> Artist:
+    """The artist in ``fig`` whose ``gid`` is ``gid`` (how update functions find what to move).
+
+    ``kind`` (e.g. ``Line2D``, ``Text``) says what the caller will do with it: a ``TypeError``
+    names the gid if it is something else, and type checkers know what comes back.
+    """
     found = artists(fig).get(gid)
     if found is None:
         _GIDS[fig] = _walk_gids(fig)  # an artist added since the last walk
@@ -105,4 +121,8 @@ def artist(fig: Figure, gid: str) -> Artist:
     if found is None:
         known = sorted(_GIDS[fig])
         raise KeyError(f"No artist with gid {gid!r} in this figure; it has {known}.")
+    if not isinstance(found, kind):
+        raise TypeError(
+            f"gid {gid!r} is a {type(found).__name__}, not a {kind.__name__}."
+        )
     return found

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
@@ -133,13 +135,15 @@ def update_prediction_loss(fig: Figure, y_true: float, y_pred: float) -> None:
         ("squared", squared_error, squared_error_slope),
         ("absolute", absolute_error, absolute_error_slope),
     ):
-        artist(fig, f"{name}-loss").set_ydata(loss(y_true, grid))
-        artist(fig, f"{name}-slope").set_ydata(slope(y_true, grid))
-        artist(fig, f"{name}-loss-marker").set_data([y_pred], [loss(y_true, y_pred)])
-        artist(fig, f"{name}-slope-marker").set_data([y_pred], [slope(y_true, y_pred)])
+        artist(fig, f"{name}-loss", Line2D).set_ydata(loss(y_true, grid))
+        artist(fig, f"{name}-slope", Line2D).set_ydata(slope(y_true, grid))
+        marker = artist(fig, f"{name}-loss-marker", Line2D)
+        marker.set_data([y_pred], [loss(y_true, y_pred)])
+        marker = artist(fig, f"{name}-slope-marker", Line2D)
+        marker.set_data([y_pred], [slope(y_true, y_pred)])
     for gid in ("target-True", "target-False"):
-        artist(fig, gid).set_xdata([y_true, y_true])
-    artist(fig, "summary").set_text(_summary(y_true, y_pred))
+        artist(fig, gid, Line2D).set_xdata([y_true, y_true])
+    artist(fig, "summary", Text).set_text(_summary(y_true, y_pred))
 
 
 @register_widget
