@@ -635,6 +635,12 @@ def _rounded(value: Any) -> str:
     return f"{text}  shape {array.shape}" if array.ndim else text
 
 
+def _first_sentence(message: str) -> str:
+    """The exception's name and the first sentence of its message (TensorFlow's run on)."""
+    head, dot, _ = message.partition(". ")
+    return head + dot.strip()
+
+
 def erratum_report(label: str | int) -> str:
     """Run one of the article's mistakes broken, then fixed, and say what each gave.
 
@@ -645,7 +651,7 @@ def erratum_report(label: str | int) -> str:
     erratum = get_erratum(label)
     outcome = run(erratum)
     broken = (
-        f"raised {outcome.broken_error}"
+        f"raised {_first_sentence(outcome.broken_error)}"
         if outcome.broken_error
         else f"returned {_rounded(outcome.broken_value)}"
     )
