@@ -756,7 +756,8 @@ def minibatch_sgd(
 def _minibatch_title(run: MinibatchRun, full: MinibatchRun, batch_size: int) -> str:
     epochs = len(full.path) - 1
     return (
-        f"B = {batch_size}: {run.updates_per_epoch} updates per epoch; after {epochs} "
+        f"B = {batch_size}: {run.updates_per_epoch} update{'s' if run.updates_per_epoch > 1 else ''}"
+        f" per epoch; after {epochs} "
         f"epochs J = {run.final_cost:.3f} (full batch: {full.final_cost:.3f})"
     )
 
