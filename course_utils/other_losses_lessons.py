@@ -479,7 +479,7 @@ def plot_overlap(alpha: float = 0.5, beta: float = 0.5, radius: float = 3.0) -> 
 
     Taught in: 06 §4.
     """
-    fig, (left, right) = new_figure(2, width=9.0, height=4.0)
+    fig, (left, right) = new_figure(2, width=8.4, height=3.7)
     left.imshow(_mask_colours(radius), interpolation="nearest", gid="mask-image")
     left.set(xticks=[], yticks=[], title="green TP · vermillion FN · blue FP")
     dice = get("dice").numpy(*_radius_sweep(), axis=(1, 2))
