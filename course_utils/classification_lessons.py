@@ -70,7 +70,7 @@ def bce_clipped(y: Any, p: Any, epsilon: float = EPSILON) -> np.ndarray:
         L = -\left[y \ln \operatorname{clip}(p) + (1 - y) \ln(1 - \operatorname{clip}(p))\right]
 
     No mean over an axis (the catalog's ``binary_crossentropy`` averages the last axis).
-    Taught in: 05 §1.
+    Behind clipping_table (05).
     """
     _check_unit("epsilon", epsilon, 0.0, 0.5, closed_low=False)
     y_array, p_array = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
@@ -85,7 +85,7 @@ def bce_from_logits(y: Any, z: Any) -> np.ndarray:
         L = -\left[y \ln \sigma(z) + (1 - y) \ln(1 - \sigma(z))\right]
           = \max(z, 0) - z y + \ln\left(1 + e^{-|z|}\right)
 
-    Taught in: 05 §1.
+    Behind clipping_table and logit_gradients (05).
     """
     y_array, z_array = np.asarray(y, dtype=float), np.asarray(z, dtype=float)
     return (
@@ -189,7 +189,7 @@ def renormalised_sigmoid_ce(z: Any, target: int) -> dict[str, Any]:
         \frac{\partial L}{\partial z_k} = \frac{s_k(1 - s_k)}{S} - [k = t](1 - s_t)
 
     next to softmax + CE: :math:`L = -\ln \operatorname{softmax}(z)_t`,
-    :math:`\partial L/\partial z = \operatorname{softmax}(z) - y`. Taught in: 05 §5.
+    :math:`\partial L/\partial z = \operatorname{softmax}(z) - y`. Taught in: 05 §4.
     """
     z_array = np.asarray(z, dtype=float)
     if z_array.ndim != 1 or z_array.size < 2:
@@ -218,7 +218,7 @@ def renormalised_sigmoid_ce(z: Any, target: int) -> dict[str, Any]:
 def plot_sigmoid_vs_softmax(z: Any, target: int) -> Figure:
     """Bars of ∂L/∂z for each class: renormalised sigmoids + CE next to softmax + CE.
 
-    Taught in: 05 §5.
+    Taught in: 05 §4.
     """
     parts = renormalised_sigmoid_ce(z, target)
     k = np.arange(len(parts["softmax_grad"]))
@@ -257,7 +257,7 @@ def focal_weight(p_t: Any, gamma: float, alpha: float) -> np.ndarray:
         \frac{L_{\text{focal}}}{L_{\text{CE}}} = \alpha (1 - p_t)^{\gamma}
 
     (``binary_focal_crossentropy`` with ``apply_class_balancing=True`` for y = 1, away from the clip).
-    Taught in: 05 §6.
+    Behind plot_focal and focal_summary (05).
     """
     gamma = _check_unit("gamma", gamma, 0.0, 10.0, closed_low=True)
     alpha = _check_unit("alpha", alpha, 0.0, 1.0, closed_low=True)
@@ -285,7 +285,7 @@ def focal_summary(gamma: float, alpha: float) -> str:
 def plot_focal(gamma: float = 2.0, alpha: float = 0.25) -> Figure:
     """Focal loss vs cross-entropy over p_t (left) and the share of CE it keeps (right, log scale).
 
-    Taught in: 05 §6.
+    Behind focal_widget (05).
     """
     weight = focal_weight(_FOCAL_P, gamma, alpha)
     ce = -np.log(_FOCAL_P)
@@ -327,7 +327,7 @@ def plot_focal(gamma: float = 2.0, alpha: float = 0.25) -> Figure:
 
 
 def update_focal(fig: Figure, gamma: float, alpha: float) -> None:
-    """Move the focal curves and the two marked examples to new γ and α. Taught in: 05 §6."""
+    """Move the focal curves and the two marked examples to new γ and α. Behind focal_widget (05)."""
     weight = focal_weight(_FOCAL_P, gamma, alpha)
     artist(fig, "focal-loss").set_ydata(weight * -np.log(_FOCAL_P))  # type: ignore[attr-defined]
     artist(fig, "focal-weight").set_ydata(np.maximum(weight, 1e-12))  # type: ignore[attr-defined]
@@ -356,7 +356,7 @@ def gce_curve(p_y: Any, q: float) -> np.ndarray:
     r"""Generalized cross-entropy of the true-class probability: :math:`L = (1 - p_y^{\,q})/q`.
 
     :math:`q \to 0` gives :math:`-\ln p_y` (cross-entropy), :math:`q = 1` gives :math:`1 - p_y`
-    (MAE on the one-hot target, halved). Taught in: 05 §7.
+    (MAE on the one-hot target, halved). Behind plot_gce (05).
     """
     q = _check_unit("q", q, 0.0, 1.0, closed_low=False)
     p = np.asarray(p_y, dtype=float)
@@ -387,7 +387,7 @@ def noisy_blobs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Three Gaussian classes in 2-D; a share ``noise`` of class 0 is mislabelled as class 1.
 
-    Returns ``(X, y_clean, y_noisy)``. Taught in: 05 §7.
+    Returns ``(X, y_clean, y_noisy)``. Behind noisy_label_experiment (05).
     """
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 3:
         raise ValueError(f"m must be an int >= 3 (the number of samples), got {m!r}.")
@@ -409,7 +409,7 @@ def gce_logit_gradient(Z: np.ndarray, labels: np.ndarray, q: float) -> np.ndarra
         \qquad p = \operatorname{softmax}(z)
 
     so each example's cross-entropy gradient is scaled by :math:`p_y^q`: the examples the model
-    finds unlikely (often the mislabelled ones) count less. Taught in: 05 §7.
+    finds unlikely (often the mislabelled ones) count less. Behind train_softmax_regression (05).
     """
     if q != 0.0:
         q = _check_unit("q", q, 0.0, 1.0, closed_low=False)
@@ -428,7 +428,7 @@ def train_softmax_regression(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gradient descent on a linear softmax classifier under GCE (q = 0: cross-entropy), from zeros.
 
-    Returns ``(W, b)``. Deterministic (no randomness inside). Taught in: 05 §7.
+    Returns ``(W, b)``. Deterministic (no randomness inside). Behind noisy_label_experiment (05).
     """
     num_classes = int(np.max(labels)) + 1
     W, b = np.zeros((X.shape[1], num_classes)), np.zeros(num_classes)
@@ -470,7 +470,7 @@ def hinge_curves(margin: Any) -> dict[str, np.ndarray]:
         \text{squared hinge} = \max(1 - y\hat y, 0)^2, \quad
         \text{logistic} = \ln(1 + e^{-y\hat y})
 
-    Taught in: 05 §8.
+    Behind plot_hinges (05).
     """
     product = np.asarray(margin, dtype=float)
     hinge = np.maximum(1.0 - product, 0.0)

@@ -812,7 +812,11 @@ def categorical_focal_crossentropy_tf(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Any:
-    """Categorical focal CE in TensorFlow, a drop-in for ``keras.losses.categorical_focal_crossentropy``."""
+    """Categorical focal CE in TensorFlow, a drop-in for ``keras.losses.categorical_focal_crossentropy``.
+
+    Like Keras, it takes no logits shortcut and does not range-check the targets (the NumPy
+    reference refuses targets outside [0, 1]); ``from_logits`` must be a real bool.
+    """
     import tensorflow as tf
 
     _check_gamma(gamma)
@@ -1005,7 +1009,10 @@ def categorical_hinge_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def categorical_hinge_tf(y_true: Any, y_pred: Any) -> Any:
-    """Categorical hinge in TensorFlow, a drop-in for ``keras.losses.categorical_hinge``."""
+    """Categorical hinge in TensorFlow, a drop-in for ``keras.losses.categorical_hinge``.
+
+    As permissive as Keras: targets outside [0, 1] give a number (the NumPy reference refuses them).
+    """
     import tensorflow as tf
 
     y_true, y_pred = tf_pair(y_true, y_pred)
