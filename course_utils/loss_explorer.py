@@ -619,7 +619,13 @@ def _snap_up(value: float) -> float:
 
 def nice_limits(values: np.ndarray, headroom: float = 1.04) -> tuple[float, float]:
     """Axis limits for a curve: 0 included, each side snapped up, a small margin on a side at 0."""
-    finite = values[np.isfinite(values)]
+    array = np.asarray(values)
+    if array.dtype.kind not in "fiu" or array.ndim != 1:
+        raise TypeError(
+            f"values must be a 1-D array of numbers (a curve), got {type(values).__name__} "
+            f"of shape {array.shape}."
+        )
+    finite = array[np.isfinite(array)]
     if finite.size == 0 or np.all(np.abs(finite) < 1e-12):
         return -1.0, 1.0
     top = _snap_up(headroom * finite.max()) if finite.max() > 1e-12 else 0.0

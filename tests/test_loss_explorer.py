@@ -221,3 +221,9 @@ def test_nice_limits_include_zero_and_snap():
 def test_slice_curves_needs_a_whole_number_of_points(bad):
     with pytest.raises((TypeError, ValueError), match="points"):
         le.slice_curves("huber", points=bad)
+
+
+@pytest.mark.parametrize("bad", ["curve", None, np.zeros((2, 2))])
+def test_nice_limits_needs_a_curve_of_numbers(bad):
+    with pytest.raises(TypeError, match="values must be a 1-D array"):
+        le.nice_limits(bad)

@@ -262,3 +262,53 @@ def test_erratum_reports_run_broken_then_fixed(label):
     report = rl.erratum_report(label)
     assert report.startswith(f"Mistake {label},")
     assert "broken:" in report and "fixed:  returned" in report
+
+
+#: A valid call of every public helper of notebook 04 (the bad-input sweep starts from these).
+VALID_CALLS = {
+    "loss_of_error": dict(name="huber", error=[1.0], delta=1.0),
+    "slope_of_error": dict(name="huber", error=[1.0], delta=1.0),
+    "plot_error_losses": dict(delta=1.0),
+    "best_constants": dict(values=[1.0, 2.0], name="huber", delta=1.0),
+    "best_constant": dict(values=[1.0, 2.0], name="huber", delta=1.0),
+    "outlier_data": dict(outlier=3.0),
+    "plot_outlier_estimates": dict(outlier=3.0, delta=1.0),
+    "gaussian_nll": dict(y_true=[1.0], y_pred=[0.0], sigma=1.0),
+    "laplace_nll": dict(y_true=[1.0], y_pred=[0.0], scale=1.0),
+    "sech_nll": dict(y_true=[1.0], y_pred=[0.0]),
+    "outlier_line_data": dict(seed=0),
+    "fit_line": dict(x=[0.0, 1.0], y=[1.0, 2.0], name="huber", steps=5),
+    "cost_gradient": dict(x=[0.0, 1.0], y=[1.0, 2.0], name="huber", w=1.0, b=0.0),
+    "relative_losses": dict(y_true=1.0, y_pred=[1.0]),
+    "plot_asymmetry": dict(y_true=10.0),
+    "plot_mape_blowup": dict(error=0.5),
+}
+SWEEP = [
+    (function, argument, bad)
+    for function, call in VALID_CALLS.items()
+    for argument in call
+    for bad in ("a string", None, float("nan"))
+    if argument != "name"  # names are checked against a list (tested above)
+]
+
+
+def test_every_public_helper_has_a_valid_call():
+    import inspect
+
+    public = {
+        name
+        for name, function in inspect.getmembers(rl, inspect.isfunction)
+        if function.__module__ == rl.__name__
+        and not name.startswith(("_", "update_"))
+        and not name.endswith("_widget")
+    }
+    assert public - set(VALID_CALLS) == {"plot_line_fits", "erratum_report"}
+    for name, call in VALID_CALLS.items():
+        getattr(rl, name)(**call)
+
+
+@pytest.mark.parametrize(("function", "argument", "bad"), SWEEP)
+def test_bad_input_raises_one_error_naming_the_argument(function, argument, bad):
+    call = dict(VALID_CALLS[function], **{argument: bad})
+    with pytest.raises((TypeError, ValueError), match=argument):
+        getattr(rl, function)(**call)
