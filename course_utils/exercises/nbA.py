@@ -1,0 +1,163 @@
+"""Exercises of appendix A (the source article's mistakes), registered on import.
+
+Each one shows fresh code that repeats one of the article's mistakes: A.1 asks which
+mistake a custom Huber-like loss repeats, A.2 for the logit gradient a single-label
+classifier should have, A.3 for the gradient TensorFlow really gives MAE at zero error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_utils.checks import Exercise, Mistake, near, register
+
+# ----------------------------------------------------------------------------- A.1
+
+register(
+    Exercise(
+        key="A.1",
+        title="which mistake a smooth-L1 loss repeats",
+        solution=6,
+        hint=(
+            "The branches meet at |e| = 1 (both give 0.5), so the formula is fine. Look at how the "
+            "branch is chosen, and at what e is inside fit: a whole batch of errors."
+        ),
+        mistakes=(
+            Mistake(
+                "mistake 5",
+                near(5),
+                "Mistake 5 is a missing ½; here the ½ is there and the branches meet at |e| = 1.",
+                5,
+            ),
+            Mistake(
+                "mistake 3",
+                near(3),
+                "It does return per-element values (mistake 3's symptom), but Keras averages those "
+                "itself; that is not what stops fit at the first batch.",
+                3,
+            ),
+            Mistake(
+                "mistake 11",
+                near(11),
+                "The loss takes exactly (y_true, y_pred), as compile wants; nothing is saved or loaded here.",
+                11,
+            ),
+        ),
+        atol=0.0,
+        rtol=0.0,
+    )
+)
+
+# ----------------------------------------------------------------------------- A.2
+
+#: Exercise A.2: logits of one document and its true class (index 2 of 4).
+LOGITS_A_2 = np.array([6.0, 0.0, 0.0, 0.0])
+TARGET_A_2 = np.array([0.0, 0.0, 1.0, 0.0])
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    shifted = np.exp(z - z.max())
+    return shifted / shifted.sum()
+
+
+def sigmoid_cce_logit_gradient(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
+    r"""Gradient w.r.t. the logits of Keras's categorical cross-entropy on sigmoid outputs.
+
+    Keras divides the outputs by their sum S before the log, so with :math:`s = \sigma(z)`,
+    :math:`L = -\ln(s_t / S)` and
+
+    .. math:: \frac{\partial L}{\partial z_j} = \frac{s_j (1 - s_j)}{S} - y_j (1 - s_j).
+
+    Taught in: A §10 (the wrong head of exercise A.2).
+    """
+    s = 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=float)))
+    return s * (1.0 - s) / s.sum() - np.asarray(target, dtype=float) * (1.0 - s)
+
+
+_RIGHT_A_2 = _softmax(LOGITS_A_2) - TARGET_A_2
+
+register(
+    Exercise(
+        key="A.2",
+        title="the logit gradient of a single-label classifier",
+        solution=_RIGHT_A_2,
+        hint=(
+            "Replace the sigmoids by a softmax (or logits with from_logits=True). For softmax with "
+            "cross-entropy, ∂L/∂z = softmax(z) − y, an array of 4 numbers."
+        ),
+        mistakes=(
+            Mistake(
+                "kept the sigmoid head",
+                near(sigmoid_cce_logit_gradient(LOGITS_A_2, TARGET_A_2), rtol=1e-3),
+                "That is the gradient of the snippet's sigmoid head: the wrong class 0, at σ(6) ≈ 0.998, "
+                "gets almost no push down. The fix is a softmax.",
+                sigmoid_cce_logit_gradient(LOGITS_A_2, TARGET_A_2),
+            ),
+            Mistake(
+                "sign",
+                near(-_RIGHT_A_2, rtol=1e-3),
+                "The sign is flipped: the gradient is p − y (gradient descent then lowers z₀ and raises z₂).",
+                -_RIGHT_A_2,
+            ),
+            Mistake(
+                "probabilities only",
+                near(_softmax(LOGITS_A_2), rtol=1e-3),
+                "That is softmax(z) alone; subtract the one-hot target y.",
+                _softmax(LOGITS_A_2),
+            ),
+        ),
+        rtol=1e-3,
+    )
+)
+
+# ----------------------------------------------------------------------------- A.3
+
+#: Exercise A.3: targets and predictions (one sample, k = 3 values), two errors exactly 0.
+Y_TRUE_A_3 = np.array([1.0, 2.0, 3.0])
+Y_PRED_A_3 = np.array([1.0, 2.5, 3.0])
+_K = len(Y_TRUE_A_3)
+_RIGHT_A_3 = np.sign(Y_PRED_A_3 - Y_TRUE_A_3) / _K
+
+
+def _has_nan(value: object) -> bool:
+    return bool(np.isnan(np.asarray(value, dtype=float)).any())
+
+
+register(
+    Exercise(
+        key="A.3",
+        title="the gradient of MAE where the error is 0",
+        solution=_RIGHT_A_3,
+        hint=(
+            "L = (1/3) Σ |ŷⱼ − yⱼ|. TensorFlow differentiates |e| as sign(e), with sign(0) = 0; "
+            "each entry also carries the 1/k of the mean."
+        ),
+        mistakes=(
+            Mistake(
+                "NaN at zero",
+                _has_nan,
+                "Nothing divides by zero: TensorFlow uses the subgradient sign(0) = 0, so a zero error "
+                "gives a zero gradient, not NaN (run it with tf.GradientTape to see).",
+                np.array([np.nan, 1 / 3, np.nan]),
+            ),
+            Mistake(
+                "forgot 1/k",
+                near(np.sign(Y_PRED_A_3 - Y_TRUE_A_3)),
+                "The loss averages the 3 values, so each gradient entry is divided by k = 3.",
+                np.sign(Y_PRED_A_3 - Y_TRUE_A_3),
+            ),
+            Mistake(
+                "sign",
+                near(-_RIGHT_A_3),
+                "e = ŷ − y = +0.5 for the middle value: raising ŷ raises the loss, so the gradient is +1/3.",
+                -_RIGHT_A_3,
+            ),
+            Mistake(
+                "error, not sign",
+                near((Y_PRED_A_3 - Y_TRUE_A_3) / _K),
+                "That is the gradient of a squared error (up to a factor 2); MAE's slope is ±1/k whatever the size of e.",
+                (Y_PRED_A_3 - Y_TRUE_A_3) / _K,
+            ),
+        ),
+    )
+)
