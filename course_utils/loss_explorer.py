@@ -34,7 +34,7 @@ the loss), one slider per numeric parameter (``delta``, ``alpha``, ``beta``, ``g
 
 :func:`slice_curves` returns the plotted numbers without a figure, for asserts in a notebook.
 
-Taught in: 04 §8 (and used again in 05 and 06).
+Shown first in notebook 04 §7, used again in 05 and 06.
 """
 
 from __future__ import annotations
@@ -564,6 +564,7 @@ def slice_curves(
 
     ``target`` defaults to the slice's default target, ``params`` to the catalog defaults (only
     the parameters the explorer controls are accepted; see :func:`controlled_params`).
+    Taught in: 04 §7, 05 §9, 06 §9.
     """
     chosen, values = _check_values(name, target, params)
     cut = SLICES[name]
@@ -640,7 +641,7 @@ def plot_loss_explorer(
     """Loss (left) and its derivative (right) along the slice of loss ``loss``.
 
     Extra keyword arguments that are not parameters of ``loss`` (the explorer passes every
-    control's value) are ignored. Taught in: 04 §8.
+    control's value) are ignored.
     """
     fig, (loss_ax, grad_ax) = new_figure(2, width=10.0, height=4.4)
     fig.set_layout_engine(None)
@@ -904,5 +905,8 @@ def _static_state(fig: Figure) -> tuple:
 
 @register_widget
 def loss_explorer_widget(loss: str = "huber") -> LossExplorer:
-    """The explorer with ``loss`` selected: any catalog loss, its parameters, target and gradient."""
+    """The explorer with ``loss`` selected: any catalog loss, its parameters, target and gradient.
+
+    Taught in: 04 §7, 05 §9, 06 §9.
+    """
     return LossExplorer(loss)

@@ -100,7 +100,7 @@ def loss_of_error(name: str, error: Any, delta: float = 1.0) -> np.ndarray:
 
     .. math:: \ell(e) = L(0, e) \quad \text{(one element, } k = 1\text{)}
 
-    Computed by the catalog's NumPy reference with y = 0, ŷ = e. Taught in: 04 §1.
+    Computed by the catalog's NumPy reference with y = 0, ŷ = e.
     """
     _check_name(name, ERROR_LOSSES)
     errors = as_finite_array("error", error, None, "errors e = ŷ − y")
@@ -116,7 +116,7 @@ def slope_of_error(name: str, error: Any, delta: float = 1.0) -> np.ndarray:
 
     .. math:: \frac{d\ell}{de} = \frac{\partial L}{\partial \hat y}(0, e)
 
-    Taught in: 04 §1.
+    Taught in: 04 §2.
     """
     _check_name(name, ERROR_LOSSES)
     errors = as_finite_array("error", error, None, "errors e = ŷ − y")
@@ -134,7 +134,7 @@ ERROR_RANGE = (-3.0, 3.0)
 def plot_error_losses(delta: float = 1.0) -> Figure:
     """MSE, MAE, Huber(δ) and log-cosh as functions of the error (left) and their slopes (right).
 
-    Huber's curves and the dotted lines at e = ±δ move with δ. Taught in: 04 §2.
+    Huber's curves and the dotted lines at e = ±δ move with δ.
     """
     delta = _delta(delta)
     errors = np.linspace(*ERROR_RANGE, 301)
@@ -196,7 +196,10 @@ def update_error_losses(fig: Figure, delta: float = 1.0) -> None:
 
 @register_widget
 def error_losses_widget() -> LivePlot:
-    """Drag Huber's δ and compare its loss and slope with MSE, MAE and log-cosh."""
+    """Drag Huber's δ and compare its loss and slope with MSE, MAE and log-cosh.
+
+    Taught in: 04 §2.
+    """
     return LivePlot(
         plot_error_losses,
         update_error_losses,
@@ -224,7 +227,7 @@ def best_constants(values: Any, name: str, delta: float = 1.0) -> np.ndarray:
     The mean slope is non-decreasing in c for these convex losses, so bisection between the
     smallest and the largest value finds where it crosses zero (48 halvings: a 10⁻¹⁴ share of the
     range).
-    For MSE that is the mean, for MAE a median (the median itself when m is odd). Taught in: 04 §5.
+    For MSE that is the mean, for MAE a median (the median itself when m is odd).
     """
     _check_name(name, ERROR_LOSSES)
     data = as_finite_array("values", values, None, "targets y, shape (m,) or (P, m)")
@@ -259,7 +262,10 @@ ESTIMATORS: tuple[str, ...] = ("mean_squared_error", "mean_absolute_error", "hub
 
 
 def outlier_data(outlier: float) -> np.ndarray:
-    """The ten base values and the outlier (11 values: MAE's minimiser is the median)."""
+    """The ten base values and the outlier (11 values: MAE's minimiser is the median).
+
+    Taught in: 04 §5.
+    """
     return np.append(OUTLIER_BASE, as_finite_float("outlier", outlier))
 
 
@@ -278,7 +284,7 @@ def _estimate_curves(
 
 def plot_outlier_estimates(outlier: float = 12.0, delta: float = 1.0) -> Figure:
     """Left: the data and the best constant under MSE, MAE and Huber. Right: each estimate as the
-    outlier moves across its whole range (the current position marked). Taught in: 04 §5."""
+    outlier moves across its whole range (the current position marked)."""
     delta = _delta(delta)
     estimates = _estimates(outlier, delta)
     fig, (data_ax, curve_ax) = new_figure(2, width=10.0, height=4.2)
@@ -350,7 +356,10 @@ def update_outlier_estimates(fig: Figure, outlier: float, delta: float = 1.0) ->
 
 @register_widget
 def outlier_estimates_widget() -> LivePlot:
-    """Drag one outlier (and Huber's δ); watch the mean, the median and Huber's estimate."""
+    """Drag one outlier (and Huber's δ); watch the mean, the median and Huber's estimate.
+
+    Taught in: 04 §5.
+    """
     return LivePlot(
         plot_outlier_estimates,
         update_outlier_estimates,
@@ -644,7 +653,7 @@ def _first_sentence(message: str) -> str:
 def erratum_report(label: str | int) -> str:
     """Run one of the article's mistakes broken, then fixed, and say what each gave.
 
-    Taught in: 04 (errata 3, 4, 5, 6a, 6b and 13).
+    Taught in: 04 §1. (Errata 3, 4 and 13 in §1, 5 and 6 in §2.)
     """
     from course_utils.article_errata import get_erratum, run
 
