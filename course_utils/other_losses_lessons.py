@@ -40,6 +40,35 @@ def _in_range(name: str, value: Any, low: float, high: float, what: str) -> floa
     return number
 
 
+def _finite_array(name: str, value: Any, what: str) -> np.ndarray:
+    """``value`` as a non-empty finite float array, or one error naming the argument."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be an array of numbers ({what}), got {type(value).__name__} {value!r}."
+        ) from None
+    if array.size == 0 or not np.all(np.isfinite(array)):
+        raise ValueError(
+            f"{name} must be non-empty and finite ({what}); got {value!r}."
+        )
+    return array
+
+
+def _class_ids(name: str, value: Any) -> tuple[int, ...]:
+    """``value`` as a tuple of integer class ids, or one error naming the argument."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(
+            f"{name} must be a sequence of integer class ids, e.g. (1, 2); got {value!r}."
+        )
+    ids = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)):
+            raise TypeError(f"{name} must hold integer class ids, found {item!r}.")
+        ids.append(int(item))
+    return tuple(ids)
+
+
 # --------------------------------------------------------------------------------------------
 # §1 KL divergence: forward and reverse
 
@@ -94,8 +123,14 @@ def kl_both_ways(p: Any, q: Any) -> tuple[float, float]:
 
     Taught in: 06 §1.
     """
+    p_array = _finite_array("p", p, "a distribution")
+    q_array = _finite_array("q", q, "a distribution")
+    if p_array.shape != q_array.shape:
+        raise ValueError(
+            f"p and q must have one shape, got {p_array.shape} and {q_array.shape}."
+        )
     kl = get("kl_divergence").numpy
-    return float(kl(p, q)), float(kl(q, p))
+    return float(kl(p_array, q_array)), float(kl(q_array, p_array))
 
 
 def kl_curves(separation: float, width: float) -> tuple[np.ndarray, np.ndarray]:
@@ -226,8 +261,8 @@ def entropy(p: Any) -> np.ndarray:
 
     Taught in: 06 §1.
     """
-    probs = np.asarray(p, dtype=float)
-    if probs.size == 0 or np.any(probs < 0) or not np.all(np.isfinite(probs)):
+    probs = _finite_array("p", p, "a distribution")
+    if np.any(probs < 0):
         raise ValueError(
             "p must be a non-empty array of probabilities >= 0 (a distribution)."
         )
@@ -249,8 +284,8 @@ def log_factorial(counts: Any) -> np.ndarray:
 
     Taught in: 06 §2.
     """
-    y = np.asarray(counts, dtype=float)
-    if np.any(y < 0) or not np.all(np.isfinite(y)):
+    y = _finite_array("counts", counts, "observed counts")
+    if np.any(y < 0):
         raise ValueError("counts must be finite numbers >= 0 (observed counts).")
     return np.vectorize(math.lgamma, otypes=[float])(y + 1.0)
 
@@ -264,8 +299,8 @@ def poisson_nll(counts: Any, rate: Any) -> np.ndarray:
 
     Taught in: 06 §2.
     """
-    y = np.asarray(counts, dtype=float)
-    lam = np.asarray(rate, dtype=float)
+    y = _finite_array("counts", counts, "observed counts")
+    lam = _finite_array("rate", rate, "Poisson rates λ")
     if y.shape != lam.shape:
         raise ValueError(
             f"counts and rate must have one shape, got {y.shape} and {lam.shape}."
@@ -555,8 +590,16 @@ def circle_anchor_loss(
 
     Taught in: 06 §5.
     """
-    s_p = np.atleast_1d(np.asarray(positive_similarity, dtype=float))
+    s_p = np.atleast_1d(
+        _finite_array("positive_similarity", positive_similarity, "cosines")
+    )
+    if s_p.ndim != 1 or np.any(np.abs(s_p) > 1):
+        raise ValueError(
+            f"positive_similarity must be cosines in [-1, 1], got {s_p!r}."
+        )
     s_n = _in_range("negative_similarity", negative_similarity, -1.0, 1.0, "a cosine")
+    gamma = _in_range("gamma", gamma, 1e-3, 1e3, "the scale of the pair weights")
+    margin = _in_range("margin", margin, 0.0, 1.0, "the relaxation μ")
     anchors = np.stack([s_p, np.full_like(s_p, s_n)], axis=1)
     return np.asarray(
         get("circle").numpy(
@@ -635,12 +678,13 @@ def collapse(path: Any, blank: int = 0) -> tuple[int, ...]:
 
     Taught in: 06 §6.
     """
+    symbols = _class_ids("path", path)
     merged = [
         symbol
-        for index, symbol in enumerate(path)
-        if index == 0 or symbol != path[index - 1]
+        for index, symbol in enumerate(symbols)
+        if index == 0 or symbol != symbols[index - 1]
     ]
-    return tuple(int(symbol) for symbol in merged if symbol != blank)
+    return tuple(symbol for symbol in merged if symbol != blank)
 
 
 def keras_label(y_row: Any) -> tuple[int, ...]:
@@ -671,7 +715,7 @@ def ctc_paths(label: Any, steps: int, num_classes: int) -> list[tuple[int, ...]]
         raise ValueError(
             f"K**T = {k}**{t} paths is too many to list; keep it under {MAX_PATHS}."
         )
-    target = tuple(int(v) for v in label)
+    target = _class_ids("label", label)
     if any(not 0 < v < k for v in target):
         raise ValueError(
             f"label must hold class ids in [1, {k - 1}] (0 is the blank), got {target}."

@@ -262,3 +262,26 @@ def test_the_article_list_is_out_of_date_for_the_installed_keras():
     assert "Loss" not in classes and len(classes) == len(ol.ARTICLE_BUILT_INS) + len(
         missing
     )
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: ol.kl_both_ways(ol.two_mode_distribution(3.0), "q"), "q"),
+        (lambda: ol.entropy(None), "p"),
+        (lambda: ol.poisson_nll([1.0], "fast"), "rate"),
+        (lambda: ol.circle_anchor_loss(np.nan, 0.1, 32.0, 0.25), "positive_similarity"),
+        (lambda: ol.circle_anchor_loss(0.5, 0.1, None, 0.25), "gamma"),
+        (lambda: ol.circle_anchor_loss(0.5, 0.1, 32.0, "wide"), "margin"),
+        (lambda: ol.collapse("ab"), "path"),
+        (lambda: ol.collapse((1, 2.5)), "path"),
+        (lambda: ol.ctc_paths(None, 3, 3), "label"),
+        (lambda: ol.ctc_brute_force([1], np.full((2, 3), np.nan)), "logits"),
+    ],
+)
+def test_bad_input_gets_one_error_naming_the_argument(call, argument):
+    with pytest.raises((TypeError, ValueError), match=argument):
+        call()
