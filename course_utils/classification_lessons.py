@@ -356,7 +356,8 @@ def gce_curve(p_y: Any, q: float) -> np.ndarray:
     r"""Generalized cross-entropy of the true-class probability: :math:`L = (1 - p_y^{\,q})/q`.
 
     :math:`q \to 0` gives :math:`-\ln p_y` (cross-entropy), :math:`q = 1` gives :math:`1 - p_y`
-    (MAE on the one-hot target, halved). Behind plot_gce (05).
+    (half the summed absolute error Σ_k |y_k − p_k| to the one-hot target: an MAE up to the constant
+    factor K/2). Behind plot_gce (05).
     """
     q = _check_unit("q", q, 0.0, 1.0, closed_low=False)
     p = np.asarray(p_y, dtype=float)

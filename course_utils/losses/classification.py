@@ -276,7 +276,7 @@ def _tf_clip(p: Any) -> Any:
 def _tf_logistic_loss(y: Any, z: Any) -> Any:
     """softplus(z) − z·y = max(z, 0) − z·y + ln(1 + e^{−|z|}), finite for logits z of ±1e4.
 
-    ``tf.math.softplus`` is computed stably (it returns x itself for large x), one fused op, and its
+    ``tf.math.softplus`` is computed stably (it returns z itself for large z), one fused op, and its
     derivative is exactly σ(z), so the gradient is σ(z) − y even at z = 0. For a confident correct
     logit (y = 1, large z) the difference loses the tiny true value e^{−z}: an absolute error below
     one unit in the last place of z.
