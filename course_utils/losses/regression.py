@@ -1,8 +1,8 @@
 """Regression losses: how far a real-valued prediction is from its target.
 
 Every loss here compares ``y_true`` and ``y_pred`` element by element and averages over the last axis,
-so a batch of shape (N, k) gives N per-sample losses (a batch of shape (N,) gives one number, the mean
-over all N). ``e = ŷ − y`` is the error; k the size of the last axis.
+so a batch of shape (m, k) gives m per-sample losses (a batch of shape (m,) gives one number, the mean
+over all m). ``e = ŷ − y`` is the error; k the size of the last axis.
 
 Used in: 04_regression_losses.
 """
