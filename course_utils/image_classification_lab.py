@@ -1,0 +1,1157 @@
+r"""Lab 08: image classification on the bundled Fashion-MNIST subset, one loss decision at a time.
+
+What the lab needs, kept out of the notebook: the data in the shape Keras wants, the two models
+(TensorFlow's "basic classification" model and the lab's small CNN), one training function that every
+run goes through (seeded, op-deterministic, nothing cached between runs), the measures the lab reports
+(expected calibration error, confusion matrices, per-class recall, balanced accuracy), the imbalanced
+subset, a fresh-process check that a saved model with the course's confusion-aware loss loads, and the
+figures and widgets.
+
+Importing this module does not import TensorFlow or Keras; the functions that need them import them.
+
+Taught in: 08_lab_image_classification.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from course_utils import data as course_data
+from course_utils.plotting import PALETTE, new_figure
+from course_utils.plotting import artist as _artist
+from course_utils.validation import as_positive_int
+from course_utils.widgets import LivePlot, register_widget
+
+#: The ten classes, by label.
+CLASS_NAMES: tuple[str, ...] = course_data.FASHION_MNIST_CLASSES
+NUM_CLASSES = len(CLASS_NAMES)
+
+#: The classes made rare in §4 (Pullover, Coat, Shirt: three classes the model already confuses),
+#: the share of their training images that is kept, and the seed of that draw.
+RARE_CLASSES: tuple[int, ...] = (2, 4, 6)
+RARE_FRACTION = 0.05
+IMBALANCE_SEED = 0
+
+
+#: How each model is trained (the benchmark and the notebook use the same recipes).
+@dataclass(frozen=True)
+class Recipe:
+    r"""Training budget of a model: epochs, batch size and Adam's learning rate η.
+
+    ``cosine``: η decays from ``learning_rate`` to 0 along a half cosine over the whole run,
+    :math:`\eta_s = \frac{\eta}{2}\,(1 + \cos(\pi s / S))` at step s of S; otherwise η is constant.
+    """
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    cosine: bool
+
+
+RECIPES: dict[str, Recipe] = {
+    # TensorFlow's "basic classification" tutorial: Adam's defaults, 10 epochs, batch 32.
+    "tutorial": Recipe(epochs=10, batch_size=32, learning_rate=1e-3, cosine=False),
+    # The lab's CNN: fewer, larger batches; a higher η that decays to 0.
+    "lab": Recipe(epochs=8, batch_size=128, learning_rate=3e-3, cosine=True),
+}
+
+#: The budget of the comparisons in §2–§6: the lab CNN and its recipe, with fewer epochs (the cosine
+#: schedule then decays over these epochs).
+COMPARISON_EPOCHS = 4
+
+OUTPUTS = ("logits", "softmax", "sigmoid")
+LABEL_FORMATS = ("sparse", "one_hot")
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class LabData:
+    """Images as float32 in [0, 1] with a channel axis (m, 28, 28, 1); labels as int64 class ids."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def load_lab_data() -> LabData:
+    r"""The bundled Fashion-MNIST subset (10,000 training, 2,000 test images), scaled to [0, 1].
+
+    .. math::
+        x = \text{pixel} / 255
+
+    Taught in: 08 §1.
+    """
+    (x_train, y_train), (x_test, y_test) = course_data.load_fashion_mnist()
+    return LabData(
+        x_train=(x_train.astype(np.float32) / 255.0)[..., None],
+        y_train=y_train.astype(np.int64),
+        x_test=(x_test.astype(np.float32) / 255.0)[..., None],
+        y_test=y_test.astype(np.int64),
+    )
+
+
+def _check_labels(name: str, labels: Any, num_classes: int = NUM_CLASSES) -> np.ndarray:
+    array = np.asarray(labels)
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} must be a 1-D array of integer class ids, got dtype {array.dtype} "
+            f"and shape {array.shape}."
+        )
+    if array.size and (array.min() < 0 or array.max() >= num_classes):
+        raise ValueError(
+            f"{name} must hold class ids in [0, {num_classes - 1}], found "
+            f"{int(array.min())}..{int(array.max())}."
+        )
+    return array.astype(np.int64)
+
+
+def _check_probabilities(name: str, probs: Any) -> np.ndarray:
+    array = np.asarray(probs, dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] < 2:
+        raise ValueError(
+            f"{name} must be (m, K) probabilities with K >= 2, got shape {array.shape}."
+        )
+    if not np.all(np.isfinite(array)) or array.min() < 0 or array.max() > 1:
+        raise ValueError(f"{name} must hold finite probabilities in [0, 1].")
+    return array
+
+
+def imbalanced_indices(
+    labels: Any,
+    rare_classes: Sequence[int] = RARE_CLASSES,
+    fraction: float = RARE_FRACTION,
+    seed: int = IMBALANCE_SEED,
+) -> np.ndarray:
+    r"""Indices of a training subset in which ``rare_classes`` keep only ``fraction`` of their samples.
+
+    For a rare class with :math:`m_k` samples, :math:`\lceil f\, m_k \rceil` of them are drawn without
+    replacement (seeded); every other class is kept whole. The indices come back sorted.
+
+    Taught in: 08 §4.
+    """
+    labels = _check_labels("labels", labels)
+    if not 0.0 < float(fraction) <= 1.0:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction!r}.")
+    rare = [int(k) for k in rare_classes]
+    if not rare or any(not 0 <= k < NUM_CLASSES for k in rare):
+        raise ValueError(
+            f"rare_classes must name at least one class id in [0, {NUM_CLASSES - 1}], "
+            f"got {list(rare_classes)!r}."
+        )
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
+    keep = [np.flatnonzero(~np.isin(labels, rare))]
+    for k in rare:
+        members = np.flatnonzero(labels == k)
+        count = int(np.ceil(fraction * members.size))
+        keep.append(rng.choice(members, size=count, replace=False))
+    return np.sort(np.concatenate(keep))
+
+
+def balanced_class_weights(
+    labels: Any, num_classes: int = NUM_CLASSES
+) -> dict[int, float]:
+    r"""Keras ``class_weight`` that gives every class the same total weight.
+
+    .. math::
+        w_k = \frac{m}{K\, m_k}
+
+    (m samples, K classes, :math:`m_k` samples of class k): a class with a twentieth of the samples
+    gets twenty times the weight per sample. Taught in: 08 §4.
+    """
+    labels = _check_labels("labels", labels, num_classes)
+    counts = np.bincount(labels, minlength=num_classes)
+    if np.any(counts == 0):
+        raise ValueError(
+            f"labels must contain every class at least once, class "
+            f"{int(np.argmin(counts))} has no sample."
+        )
+    return {
+        k: float(labels.size / (num_classes * counts[k])) for k in range(num_classes)
+    }
+
+
+# ----------------------------------------------------------------------------- measures
+
+
+def confusion_matrix(
+    y_true: Any, y_pred: Any, num_classes: int = NUM_CLASSES
+) -> np.ndarray:
+    r"""Counts :math:`C_{tk}` = number of samples of true class t predicted as class k (rows: truth)."""
+    y_true = _check_labels("y_true", y_true, num_classes)
+    y_pred = _check_labels("y_pred", y_pred, num_classes)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same length, got {y_true.size} and {y_pred.size}."
+        )
+    counts = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def per_class_recall(counts: Any) -> np.ndarray:
+    r"""Recall of each class from a confusion matrix: :math:`R_k = C_{kk} / \sum_j C_{kj}`.
+
+    Taught in: 08 §4.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(
+            f"counts must be a square (K, K) matrix, got shape {counts.shape}."
+        )
+    totals = counts.sum(axis=1)
+    if np.any(totals == 0):
+        raise ValueError(
+            "counts has a class with no sample (an all-zero row): its recall is undefined."
+        )
+    return np.diag(counts) / totals
+
+
+def balanced_accuracy(counts: Any) -> float:
+    r"""The mean of the per-class recalls, :math:`\frac1K \sum_k R_k` (each class counts the same).
+
+    Taught in: 08 §4.
+    """
+    return float(np.mean(per_class_recall(counts)))
+
+
+@dataclass(frozen=True)
+class ReliabilityTable:
+    """Per confidence bin: the bin edges, sample count, mean confidence and accuracy (NaN if empty)."""
+
+    edges: np.ndarray
+    counts: np.ndarray
+    confidence: np.ndarray
+    accuracy: np.ndarray
+
+    @property
+    def ece(self) -> float:
+        """Expected calibration error of this table (see :func:`ece_from_table`)."""
+        return ece_from_table(self.counts, self.confidence, self.accuracy)
+
+
+def reliability_table(probs: Any, y_true: Any, bins: int = 10) -> ReliabilityTable:
+    r"""Bin the test samples by confidence :math:`c_i = \max_k p_{ik}` into ``bins`` equal-width bins.
+
+    Bin b holds the samples with :math:`c_i \in (\frac{b}{B}, \frac{b+1}{B}]` (the first bin also
+    holds 0). For each bin: how many samples, their mean confidence, and the share whose predicted
+    class :math:`\arg\max_k p_{ik}` is right.
+    """
+    probs = _check_probabilities("probs", probs)
+    y_true = _check_labels("y_true", y_true, probs.shape[1])
+    if y_true.size != probs.shape[0]:
+        raise ValueError(
+            f"y_true has {y_true.size} labels but probs has {probs.shape[0]} rows."
+        )
+    bins = as_positive_int("bins", bins)
+    confidence = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == y_true
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.ceil(confidence * bins).astype(int) - 1, 0, bins - 1)
+    counts = np.bincount(which, minlength=bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_confidence = np.bincount(which, confidence, bins) / counts
+        accuracy = np.bincount(which, correct.astype(float), bins) / counts
+    return ReliabilityTable(edges, counts, mean_confidence, accuracy)
+
+
+def ece_from_table(counts: Any, confidence: Any, accuracy: Any) -> float:
+    r"""Expected calibration error from a binned table:
+
+    .. math::
+        \mathrm{ECE} = \sum_{b=1}^{B} \frac{m_b}{m}\, \big|\mathrm{acc}_b - \mathrm{conf}_b\big|
+
+    with :math:`m_b` samples in bin b (empty bins contribute 0).
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    confidence = np.asarray(confidence, dtype=np.float64)
+    accuracy = np.asarray(accuracy, dtype=np.float64)
+    if not counts.shape == confidence.shape == accuracy.shape or counts.ndim != 1:
+        raise ValueError(
+            "counts, confidence and accuracy must be 1-D arrays of the same length, got shapes "
+            f"{counts.shape}, {confidence.shape}, {accuracy.shape}."
+        )
+    if np.any(counts < 0) or counts.sum() <= 0:
+        raise ValueError("counts must be non-negative with at least one sample.")
+    filled = counts > 0
+    gaps = np.abs(accuracy[filled] - confidence[filled])
+    return float(np.sum(counts[filled] * gaps) / counts.sum())
+
+
+def expected_calibration_error(probs: Any, y_true: Any, bins: int = 10) -> float:
+    r"""ECE of predicted probabilities, with ``bins`` equal-width confidence bins:
+
+    .. math::
+        \mathrm{ECE} = \sum_{b=1}^{B} \frac{m_b}{m}\, \big|\mathrm{acc}_b - \mathrm{conf}_b\big|
+
+    Taught in: 08 §3.
+    """
+    return reliability_table(probs, y_true, bins).ece
+
+
+def softmax(logits: Any) -> np.ndarray:
+    r"""Softmax along the last axis, shifted for safety, in float64:
+
+    .. math::
+        p_k = \frac{e^{z_k - \max_j z_j}}{\sum_i e^{z_i - \max_j z_j}}
+
+    Taught in: 08 §2.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    shifted = np.exp(z - z.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+# ----------------------------------------------------------------------------- models and training
+
+
+def _check_choice(name: str, value: Any, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}.")
+    return str(value)
+
+
+def tutorial_model(output: str = "logits") -> Any:
+    """TensorFlow's "basic classification" model: Flatten → Dense(128, relu) → Dense(10).
+
+    ``output``: "logits" (no activation, pair with ``from_logits=True``), "softmax" or "sigmoid" (a
+    separate ``Activation`` layer named ``probabilities``).
+    """
+    import keras
+
+    _check_choice("output", output, OUTPUTS)
+    layers = [
+        keras.Input(shape=(28, 28, 1)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(NUM_CLASSES, name="logits"),
+    ]
+    if output != "logits":
+        layers.append(keras.layers.Activation(output, name="probabilities"))
+    return keras.Sequential(layers, name="tutorial_model")
+
+
+def lab_model(output: str = "logits") -> Any:
+    """The lab's small CNN: Conv(32, 5×5, stride 2, relu) → MaxPool(2) → Flatten → Dense(128, relu)
+    → Dense(10).
+
+    The stride and the early pooling keep it cheap: the convolution works on a 14×14 grid and the
+    dense layer sees 7×7×32 features. ``output`` as in :func:`tutorial_model`. Taught in: 08 §1.
+    """
+    import keras
+
+    _check_choice("output", output, OUTPUTS)
+    layers = [
+        keras.Input(shape=(28, 28, 1)),
+        keras.layers.Conv2D(32, 5, strides=2, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(NUM_CLASSES, name="logits"),
+    ]
+    if output != "logits":
+        layers.append(keras.layers.Activation(output, name="probabilities"))
+    return keras.Sequential(layers, name="lab_cnn")
+
+
+MODEL_BUILDERS: dict[str, Callable[[str], Any]] = {
+    "tutorial": tutorial_model,
+    "lab": lab_model,
+}
+
+
+@dataclass
+class TrainingRun:
+    """What one training run produced.
+
+    ``history``: per-epoch "loss", "accuracy", "val_loss", "val_accuracy". ``outputs``: the model's raw
+    outputs on the validation images (logits, softmax or sigmoid values); ``probs``: the same turned into
+    a distribution (softmax of logits; sigmoid values divided by their sum, as Keras's cross-entropy
+    does). ``cpu_seconds``: process CPU time of ``fit`` (all threads).
+    """
+
+    name: str
+    history: dict[str, list[float]]
+    outputs: np.ndarray
+    probs: np.ndarray
+    y_val: np.ndarray
+    cpu_seconds: float
+    wall_seconds: float
+    model: Any = field(repr=False)
+    output: str = "logits"
+
+    @property
+    def accuracy(self) -> float:
+        """Share of validation images whose most probable class is the true one."""
+        return float(np.mean(self.probs.argmax(axis=1) == self.y_val))
+
+    @property
+    def confusion(self) -> np.ndarray:
+        """Confusion matrix on the validation images."""
+        return confusion_matrix(self.y_val, self.probs.argmax(axis=1))
+
+    @property
+    def ece(self) -> float:
+        """Expected calibration error on the validation images (10 bins)."""
+        return expected_calibration_error(self.probs, self.y_val)
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 (TensorFlow's C++ logging) to the null device, and restore it after.
+
+    Under op determinism, TensorFlow 2.21's ``tf.data`` prints a harmless C++ ERROR line ("NodeDef
+    mentions attribute use_unbounded_threadpool …", with a timestamp) each time Keras slices NumPy
+    arrays, and ``TF_CPP_MIN_LOG_LEVEL=2`` lets ERROR lines through. Only the ``fit`` and ``predict``
+    calls are wrapped; Python exceptions are not written to descriptor 2, so they still surface.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (
+        OSError,
+        ValueError,
+    ):  # no real descriptor 2 (an unusual host): leave it alone
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def deterministic_start(seed: int = 0) -> None:
+    """A clean, seeded start for one run: new Keras session, seeds, deterministic TF ops.
+
+    Taught in: 08 §1.
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(as_positive_int("seed", seed, allow_zero=True))
+    tf.config.experimental.enable_op_determinism()
+
+
+def predict(model: Any, images: Any) -> np.ndarray:
+    """``model.predict(images)`` in batches of 500, quietly (``verbose=0``, no C++ log lines), float64.
+
+    Taught in: 08 §1.
+    """
+    with _native_stderr_silenced():
+        raw = model.predict(images, batch_size=500, verbose=0)
+    return np.asarray(raw, dtype=np.float64)
+
+
+def outputs_to_probs(outputs: Any, output: str) -> np.ndarray:
+    r"""A distribution from raw outputs: softmax of logits, softmax values as they are, and sigmoid
+    values renormalised :math:`p_k = \sigma(z_k) / \sum_j \sigma(z_j)` as Keras's cross-entropy does."""
+    _check_choice("output", output, OUTPUTS)
+    values = np.asarray(outputs, dtype=np.float64)
+    if output == "logits":
+        return softmax(values)
+    return values / values.sum(axis=1, keepdims=True)
+
+
+def train(
+    name: str,
+    loss: Any,
+    data: LabData,
+    *,
+    model: str = "lab",
+    output: str = "logits",
+    labels: str = "sparse",
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    train_indices: Any = None,
+    class_weight: Mapping[int, float] | None = None,
+    seed: int = 0,
+    validate_every_epoch: bool = True,
+) -> TrainingRun:
+    """Train one model from scratch and evaluate it on the 2,000 held-out images.
+
+    Every run starts the same way (:func:`deterministic_start`: fresh session, seed, deterministic
+    ops) and nothing is cached between runs, so a run's numbers depend only on its arguments. The
+    model's :data:`RECIPES` entry sets Adam's η (and its schedule), the epochs and the batch size;
+    ``epochs`` and ``batch_size`` override it. ``verbose=0``. ``labels``: "sparse" class ids or "one_hot" rows.
+    ``train_indices`` trains on a subset (§4). Taught in: 08 §1–§6.
+    """
+    import keras
+
+    _check_choice("model", model, tuple(MODEL_BUILDERS))
+    _check_choice("labels", labels, LABEL_FORMATS)
+    if not isinstance(validate_every_epoch, bool):
+        raise TypeError(
+            f"validate_every_epoch must be True or False, got {validate_every_epoch!r}."
+        )
+    recipe = RECIPES[model]
+    epochs = as_positive_int("epochs", recipe.epochs if epochs is None else epochs)
+    batch_size = as_positive_int(
+        "batch_size", recipe.batch_size if batch_size is None else batch_size
+    )
+    x, y = data.x_train, data.y_train
+    if train_indices is not None:
+        x, y = x[np.asarray(train_indices)], y[np.asarray(train_indices)]
+
+    deterministic_start(seed)
+    network = MODEL_BUILDERS[model](output)
+    if labels == "sparse":
+        accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+        y_fit, y_val = y, data.y_test
+    else:
+        accuracy = keras.metrics.CategoricalAccuracy(name="accuracy")
+        eye = np.eye(NUM_CLASSES, dtype=np.float32)
+        y_fit, y_val = eye[y], eye[data.y_test]
+    learning_rate: Any = recipe.learning_rate
+    if recipe.cosine:
+        steps = epochs * int(np.ceil(len(x) / batch_size))
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
+    network.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=[accuracy]
+    )
+    cpu, wall = time.process_time(), time.perf_counter()
+    with _native_stderr_silenced():
+        fitted = network.fit(
+            x,
+            y_fit,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=(data.x_test, y_val) if validate_every_epoch else None,
+            class_weight=dict(class_weight) if class_weight is not None else None,
+            verbose=0,
+        )
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        raw = predict(network, data.x_test)
+    history = {
+        key: [float(v) for v in values] for key, values in fitted.history.items()
+    }
+    return TrainingRun(
+        name=name,
+        history=history,
+        outputs=np.asarray(raw, dtype=np.float64),
+        probs=outputs_to_probs(raw, output),
+        y_val=data.y_test,
+        cpu_seconds=cpu,
+        wall_seconds=wall,
+        model=network,
+        output=output,
+    )
+
+
+@dataclass(frozen=True)
+class LossSetup:
+    """One way to train the same model: the loss, what the last layer outputs, the label format."""
+
+    name: str
+    output: str
+    labels: str
+    make_loss: Callable[[], Any]
+    note: str
+
+
+def loss_setups() -> dict[str, LossSetup]:
+    """The five setups of §2, by name (Keras loss objects are built when called).
+
+    Taught in: 08 §2.
+    """
+    import keras
+
+    losses = keras.losses
+    setups = [
+        LossSetup(
+            "sparse CE, logits",
+            "logits",
+            "sparse",
+            lambda: losses.SparseCategoricalCrossentropy(from_logits=True),
+            "the default: integer labels, linear last layer, softmax fused into the loss",
+        ),
+        LossSetup(
+            "CE on softmax",
+            "softmax",
+            "sparse",
+            lambda: losses.SparseCategoricalCrossentropy(),
+            "the same loss after a softmax layer: probabilities clipped to [1e-7, 1 − 1e-7]",
+        ),
+        LossSetup(
+            "MSE, one-hot",
+            "softmax",
+            "one_hot",
+            lambda: losses.MeanSquaredError(),
+            "squared error between the softmax output and the one-hot target",
+        ),
+        LossSetup(
+            "label smoothing 0.1",
+            "logits",
+            "one_hot",
+            lambda: losses.CategoricalCrossentropy(
+                from_logits=True, label_smoothing=0.1
+            ),
+            "targets 0.91 / 0.01 instead of 1 / 0",
+        ),
+        LossSetup(
+            "focal, γ = 2",
+            "logits",
+            "one_hot",
+            lambda: losses.CategoricalFocalCrossentropy(from_logits=True, gamma=2.0),
+            "cross-entropy × α(1 − p_t)^γ, α = 0.25: confident right answers count less",
+        ),
+    ]
+    return {setup.name: setup for setup in setups}
+
+
+def train_setup(setup: LossSetup, data: LabData, **kwargs: Any) -> TrainingRun:
+    """Train the lab model with one :class:`LossSetup` (keyword arguments go to :func:`train`).
+
+    Taught in: 08 §2.
+    """
+    return train(
+        setup.name,
+        setup.make_loss(),
+        data,
+        output=setup.output,
+        labels=setup.labels,
+        **kwargs,
+    )
+
+
+# ----------------------------------------------------------------------------- erratum 10
+
+
+def wrong_class_gradients(logits: Any, y_true: Any) -> dict[str, np.ndarray]:
+    r"""For each sample, the gradient of the categorical cross-entropy with respect to the logit of the
+    most probable *wrong* class j, with sigmoid outputs (the article's classifier) and with softmax.
+
+    Sigmoid outputs renormalised by Keras, :math:`S = \sum_k \sigma(z_k)`,
+    :math:`L = -\ln(\sigma(z_t)/S)`:
+
+    .. math::
+        \frac{\partial L}{\partial z_j} = \frac{\sigma(z_j)\,(1 - \sigma(z_j))}{S}
+        \qquad\text{vs softmax:}\qquad \frac{\partial L}{\partial z_j} = p_j
+
+    (ignoring Keras's clip at :math:`10^{-7}`, which does not bind here). A confidently wrong sigmoid
+    (:math:`\sigma(z_j) \to 1`) gets almost no push down; with softmax the push is :math:`p_j`.
+    Taught in: 08 §5.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    y_true = _check_labels("y_true", y_true, z.shape[1])
+    rows = np.arange(z.shape[0])
+    rivals = z.copy()
+    rivals[rows, y_true] = -np.inf
+    wrong = rivals.argmax(axis=1)
+    s = 1.0 / (1.0 + np.exp(-z))
+    sigmoid_grad = s[rows, wrong] * (1.0 - s[rows, wrong]) / s.sum(axis=1)
+    softmax_grad = softmax(z)[rows, wrong]
+    return {"wrong_class": wrong, "sigmoid": sigmoid_grad, "softmax": softmax_grad}
+
+
+# ----------------------------------------------------------------------------- erratum 14: a fresh process
+
+_FRESH_PROCESS_SCRIPT = r"""
+import json, os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import numpy as np
+import keras
+
+folder = sys.argv[1]
+report = {}
+try:
+    keras.models.load_model(os.path.join(folder, "model.keras"))
+    report["without_registration"] = "loaded"
+except Exception as error:
+    report["without_registration"] = type(error).__name__
+from course_utils.losses.confusion_aware import confusion_aware_loss_class
+
+confusion_aware_loss_class()
+model = keras.models.load_model(os.path.join(folder, "model.keras"))
+data = np.load(os.path.join(folder, "test.npz"))
+probs = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(data["x"], verbose=0)))
+loss_config = model.loss.get_config()
+report["loss_class"] = type(model.loss).__name__
+report["strength"] = loss_config["strength"]
+report["confusion_matches"] = bool(
+    np.allclose(loss_config["confusion"], data["confusion"], atol=1e-6)
+)
+report["accuracy"] = float(np.mean(probs.argmax(axis=1) == data["y"]))
+report["max_probability_difference"] = float(np.max(np.abs(probs - data["probs"])))
+report["evaluate"] = [float(v) for v in model.evaluate(data["x"], data["y_one_hot"], verbose=0)]
+print(json.dumps(report))
+"""
+
+
+def evaluate_in_fresh_process(
+    run: TrainingRun, data: LabData, timeout: float = 120.0
+) -> dict[str, Any]:
+    """Save ``run.model`` (compiled with the confusion-aware loss) to ``.keras`` in a temporary folder,
+    then load and evaluate it in a new Python process, as a learner would the next day.
+
+    The new process first tries ``keras.models.load_model`` without registering the loss class (it
+    reports the error's type), then registers it (``confusion_aware_loss_class()``), loads, predicts
+    and evaluates. Returns what it measured: the loss class and strength after loading, whether the
+    saved confusion matrix came back, accuracy, the largest difference of its probabilities from
+    ``run.probs`` and ``evaluate``'s [loss, accuracy]. Taught in: 08 §6.
+    """
+    import keras
+
+    with tempfile.TemporaryDirectory() as folder:
+        run.model.save(os.path.join(folder, "model.keras"))
+        np.savez(
+            os.path.join(folder, "test.npz"),
+            x=data.x_test,
+            y=data.y_test,
+            y_one_hot=np.eye(NUM_CLASSES, dtype=np.float32)[data.y_test],
+            probs=run.probs,
+            confusion=keras.ops.convert_to_numpy(run.model.loss.confusion.value),
+        )
+        environment = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[1])
+        environment["PYTHONPATH"] = os.pathsep.join(
+            [root, *filter(None, [environment.get("PYTHONPATH")])]
+        )
+        finished = subprocess.run(
+            [sys.executable, "-c", _FRESH_PROCESS_SCRIPT, folder],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=environment,
+        )
+    if finished.returncode != 0:
+        raise RuntimeError(
+            f"The fresh process failed (exit code {finished.returncode}):\n{finished.stderr[-2000:]}"
+        )
+    result: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def artist(fig: Figure, gid: str) -> Any:
+    """The artist with this gid (typed ``Any``: images, texts and bars have different setters).
+
+    The gid → artist table is built once per figure and kept on it, so a redraw that moves a hundred
+    artists does not search the figure a hundred times.
+    """
+    table: dict[str, Any] | None = getattr(fig, "_course_gid_table", None)
+    if table is None:
+        table = {str(a.get_gid()): a for a in fig.findobj() if a.get_gid()}
+        fig._course_gid_table = table  # type: ignore[attr-defined]
+    if gid not in table:
+        return _artist(fig, gid)  # raises the helpful KeyError
+    return table[gid]
+
+
+def _new_grid(
+    rows: int, cols: int, width: float, height: float, **grid: Any
+) -> tuple[Figure, Any]:
+    """A constrained-layout figure and its grid spec (built without pyplot)."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_gridspec(rows, cols, **grid)
+
+
+def plot_class_examples(images: Any, labels: Any, per_class: int = 2) -> Figure:
+    """The first ``per_class`` images of each class, one column per class, named.
+
+    Taught in: 08 §1.
+    """
+    images = np.asarray(images)
+    labels = _check_labels("labels", labels)
+    per_class = as_positive_int("per_class", per_class)
+    fig, grid = _new_grid(per_class, NUM_CLASSES, 12.0, 1.45 * per_class + 0.5)
+    for k, name in enumerate(CLASS_NAMES):
+        members = np.flatnonzero(labels == k)[:per_class]
+        for row, index in enumerate(members):
+            ax = fig.add_subplot(grid[row, k])
+            ax.imshow(images[index].squeeze(), cmap="gray_r", vmin=0.0, vmax=1.0)
+            ax.set_axis_off()
+            if row == 0:
+                ax.set_title(f"{k}: {name}", fontsize=10)
+    return fig
+
+
+def plot_training_curves(runs: Mapping[str, TrainingRun]) -> Figure:
+    """Train (solid) and validation (dashed) loss and accuracy per epoch, one colour per run.
+
+    The losses are on a log scale: each run is scored by its *own* loss, so only the shapes compare,
+    not the heights. Taught in: 08 §2.
+    """
+    if not runs:
+        raise ValueError("runs must hold at least one TrainingRun.")
+    fig, (loss_ax, accuracy_ax) = new_figure(2, width=12.0, height=4.6)
+    for colour, (name, run) in zip(PALETTE, runs.items(), strict=False):
+        epochs = np.arange(1, len(run.history["loss"]) + 1)
+        loss_ax.plot(
+            epochs, run.history["loss"], color=colour, label=name, gid=f"loss-{name}"
+        )
+        accuracy_ax.plot(epochs, run.history["accuracy"], color=colour, label=name)
+        if "val_loss" in run.history:
+            loss_ax.plot(epochs, run.history["val_loss"], color=colour, linestyle="--")
+            accuracy_ax.plot(
+                epochs,
+                run.history["val_accuracy"],
+                color=colour,
+                linestyle="--",
+                gid=f"val-accuracy-{name}",
+            )
+    loss_ax.set_yscale("log")
+    loss_ax.set(xlabel="epoch", ylabel="loss (each run's own; log scale)")
+    accuracy_ax.set(xlabel="epoch", ylabel="accuracy")
+    loss_ax.set_title("loss: train ── validation - -")
+    accuracy_ax.set_title("accuracy: train ── validation - -")
+    accuracy_ax.legend(loc="lower right", fontsize=10)
+    return fig
+
+
+def plot_reliability_diagrams(
+    runs: Mapping[str, TrainingRun], bins: int = 10
+) -> Figure:
+    """One reliability diagram per run: accuracy per confidence bin against the diagonal, with ECE.
+
+    Bars below the diagonal: over-confident (the model is right less often than it claims); above:
+    under-confident. Taught in: 08 §3.
+    """
+    if not runs:
+        raise ValueError("runs must hold at least one TrainingRun.")
+    fig, axes = new_figure(len(runs), width=4.2 * len(runs), height=4.4)
+    for ax, colour, (name, run) in zip(axes, PALETTE, runs.items(), strict=False):
+        table = reliability_table(run.probs, run.y_val, bins)
+        centres = (table.edges[:-1] + table.edges[1:]) / 2
+        filled = table.counts > 0
+        ax.bar(
+            centres[filled],
+            table.accuracy[filled],
+            width=1.0 / bins,
+            color=colour,
+            edgecolor="white",
+            alpha=0.85,
+            label="accuracy in bin",
+            gid=f"bars-{name}",
+        )
+        ax.plot(
+            [0, 1], [0, 1], color="black", linestyle=":", linewidth=1.5, label="perfect"
+        )
+        ax.plot(
+            table.confidence[filled],
+            table.confidence[filled],
+            "o",
+            color=PALETTE[7],
+            markersize=4,
+            label="mean confidence",
+        )
+        ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence max p", ylabel="accuracy")
+        ax.set_title(f"{name}\nECE = {table.ece:.3f}", fontsize=12)
+        ax.legend(loc="upper left", fontsize=9)
+    return fig
+
+
+def plot_confusion_matrices(
+    matrices: Mapping[str, Any], highlight: Sequence[int] = ()
+) -> Figure:
+    """Row-normalised confusion matrices side by side (colour: share of the true class; text: counts).
+
+    ``highlight`` class ids get their tick labels in vermillion (the rare classes). Taught in: 08 §4.
+    """
+    if not matrices:
+        raise ValueError("matrices must hold at least one confusion matrix.")
+    fig, axes = new_figure(len(matrices), width=4.0 * len(matrices), height=4.6)
+    for ax, (name, counts) in zip(axes, matrices.items(), strict=False):
+        _draw_confusion(ax, np.asarray(counts), name, highlight, annotate=False)
+    return fig
+
+
+def _row_shares(counts: np.ndarray) -> np.ndarray:
+    totals = counts.sum(axis=1, keepdims=True)
+    return counts / np.where(totals > 0, totals, 1)
+
+
+def _draw_confusion(
+    ax: Any, counts: np.ndarray, name: str, highlight: Sequence[int], annotate: bool
+) -> None:
+    shares = _row_shares(counts)
+    ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0, gid=f"confusion-image-{name}")
+    short = [n.split("/")[0][:7] for n in CLASS_NAMES]
+    ax.set_xticks(range(NUM_CLASSES), short, rotation=90, fontsize=9)
+    ax.set_yticks(range(NUM_CLASSES), short, fontsize=9)
+    for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+        for k in highlight:
+            ticks[k].set_color(PALETTE[3])
+            ticks[k].set_fontweight("bold")
+    ax.set(xlabel="predicted class", ylabel="true class")
+    ax.grid(False)
+    ax.set_title(f"{name}\nbalanced acc. {balanced_accuracy(counts):.3f}", fontsize=11)
+
+
+# ----------------------------------------------------------------------------- widget: mistakes
+
+EXPLORER_EXAMPLES = 6
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """What the explorer shows: test images, their true classes and a model's probabilities."""
+
+    images: np.ndarray
+    y_true: np.ndarray
+    probs: np.ndarray
+
+    def __post_init__(self) -> None:
+        probs = _check_probabilities("probs", self.probs)
+        y_true = _check_labels("y_true", self.y_true, probs.shape[1])
+        images = np.asarray(self.images)
+        if images.shape[0] != probs.shape[0] or y_true.size != probs.shape[0]:
+            raise ValueError(
+                f"images, y_true and probs must describe the same samples, got {images.shape[0]}, "
+                f"{y_true.size} and {probs.shape[0]}."
+            )
+
+    def cell(self, true_class: int, predicted_class: int) -> np.ndarray:
+        """Indices of the samples of ``true_class`` predicted as ``predicted_class``, most confident first."""
+        predicted = self.probs.argmax(axis=1)
+        members = np.flatnonzero(
+            (self.y_true == true_class) & (predicted == predicted_class)
+        )
+        return members[np.argsort(-self.probs[members, predicted_class], kind="stable")]
+
+
+def demo_predictions() -> Predictions:
+    r"""Predictions without training anything (for the benchmark and tests): a nearest-centroid
+    classifier on the bundled test images, :math:`p = \operatorname{softmax}(-\lVert x - \mu_k\rVert^2 / 10)`
+    with :math:`\mu_k` the mean training image of class k."""
+    (x_train, y_train), (x_test, y_test) = course_data.load_fashion_mnist()
+    train = x_train.reshape(len(x_train), -1).astype(np.float64) / 255.0
+    test = x_test.reshape(len(x_test), -1).astype(np.float64) / 255.0
+    centroids = np.stack([train[y_train == k].mean(axis=0) for k in range(NUM_CLASSES)])
+    distances = (
+        (test**2).sum(axis=1, keepdims=True)
+        - 2 * test @ centroids.T
+        + (centroids**2).sum(axis=1)
+    )
+    return Predictions(
+        test.reshape(-1, 28, 28), y_test.astype(np.int64), softmax(-distances / 10.0)
+    )
+
+
+def _class_id(name: str, value: str) -> int:
+    if value not in CLASS_NAMES:
+        raise ValueError(f"{name} must be one of {list(CLASS_NAMES)}, got {value!r}.")
+    return CLASS_NAMES.index(value)
+
+
+def plot_misclassifications(
+    predictions: Predictions, true_class: str, predicted_class: str
+) -> Figure:
+    """The test images of ``true_class`` that the model calls ``predicted_class`` (the most confident
+    first, up to six), each titled "p(predicted) / p(true)", and the full distribution the model gives
+    the first of them.
+    """
+    fig, grid = _new_grid(2, EXPLORER_EXAMPLES, 9.0, 4.6, height_ratios=[1.0, 1.1])
+    for slot in range(EXPLORER_EXAMPLES):
+        ax = fig.add_subplot(grid[0, slot])
+        ax.imshow(
+            np.zeros((28, 28)), cmap="gray_r", vmin=0.0, vmax=1.0, gid=f"thumb-{slot}"
+        )
+        ax.set_axis_off()
+        ax.set_title(" ", fontsize=10, gid=f"thumb-title-{slot}")
+    bars_ax = fig.add_subplot(grid[1, :])
+    bars = bars_ax.bar(range(NUM_CLASSES), np.zeros(NUM_CLASSES), color=PALETTE[4])
+    for k, bar in enumerate(bars):
+        bar.set_gid(f"prob-bar-{k}")
+    bars_ax.set_xticks(range(NUM_CLASSES), CLASS_NAMES, rotation=20, fontsize=10)
+    bars_ax.set(ylim=(0, 1), ylabel="model's probability")
+    bars_ax.text(
+        0.99,
+        0.95,
+        "",
+        transform=bars_ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=11,
+        gid="bars-note",
+    )
+    fig.text(0.01, 0.995, "", ha="left", va="top", fontsize=12, gid="explorer-status")
+    update_misclassifications(fig, predictions, true_class, predicted_class)
+    return fig
+
+
+def update_misclassifications(
+    fig: Figure, predictions: Predictions, true_class: str, predicted_class: str
+) -> None:
+    """Move the explorer's images, titles and bars to another (true, predicted) cell."""
+    t = _class_id("true_class", true_class)
+    k = _class_id("predicted_class", predicted_class)
+    members = predictions.cell(t, k)
+    blank = np.zeros((28, 28))
+    for slot in range(EXPLORER_EXAMPLES):
+        image, title = artist(fig, f"thumb-{slot}"), artist(fig, f"thumb-title-{slot}")
+        if slot < members.size:
+            index = members[slot]
+            image.set_data(predictions.images[index].reshape(28, 28))
+            p = predictions.probs[index]
+            title.set_text(f"{p[k]:.2f} / {p[t]:.2f}")
+        else:
+            image.set_data(blank)
+            title.set_text(" ")
+    shown = predictions.probs[members[0]] if members.size else np.zeros(NUM_CLASSES)
+    for j in range(NUM_CLASSES):
+        bar = artist(fig, f"prob-bar-{j}")
+        bar.set_height(float(shown[j]))
+        bar.set_color(PALETTE[2] if j == t else PALETTE[3] if j == k else PALETTE[4])
+    verb = "correctly classified" if t == k else f"predicted as {CLASS_NAMES[k]}"
+    artist(fig, "explorer-status").set_text(
+        f"{members.size} test images of {CLASS_NAMES[t]} {verb}"
+        + (
+            f" (the {min(members.size, EXPLORER_EXAMPLES)} most confident)"
+            if members.size
+            else ""
+        )
+    )
+    artist(fig, "bars-note").set_text(
+        "probabilities for the first image (green: true class, vermillion: predicted)"
+        if members.size
+        else "no image in this cell"
+    )
+
+
+def _dropdown(description: str, value: str) -> widgets.Dropdown:
+    return widgets.Dropdown(
+        options=list(CLASS_NAMES),
+        value=value,
+        description=description,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="260px"),
+    )
+
+
+@register_widget
+def misclassification_widget(
+    predictions: Predictions | None = None,
+    true_class: str = "Shirt",
+    predicted_class: str = "T-shirt/top",
+) -> LivePlot:
+    """Pick a true class and a predicted class: the images in that cell of the confusion matrix and the
+    model's probabilities. Without arguments it shows a nearest-centroid classifier's mistakes.
+
+    Taught in: 08 §7.
+    """
+    shown = predictions if predictions is not None else demo_predictions()
+    return LivePlot(
+        lambda true_class, predicted_class: plot_misclassifications(
+            shown, true_class, predicted_class
+        ),
+        lambda fig, true_class, predicted_class: update_misclassifications(
+            fig, shown, true_class, predicted_class
+        ),
+        {
+            "true_class": _dropdown("true class", true_class),
+            "predicted_class": _dropdown("predicted as", predicted_class),
+        },
+        title="test images of one true class predicted as another, with the model's probabilities",
+    )
+
+
+# ----------------------------------------------------------------------------- widget: confusion matrices
+
+
+def plot_confusion_view(
+    matrices: Mapping[str, Any], loss: str, rare: Sequence[int] = RARE_CLASSES
+) -> Figure:
+    """One confusion matrix for the run named ``loss``: colours are the share of each true class (rows),
+    the diagonal shows each class's recall in %, the title balanced accuracy and the recall of the
+    ``rare`` classes. Only those artists move, so switching runs is fast.
+    """
+    if loss not in matrices:
+        raise ValueError(f"loss must be one of {list(matrices)}, got {loss!r}.")
+    fig, (ax,) = new_figure(1, width=6.0, height=5.6)
+    first = np.asarray(matrices[loss])
+    _draw_confusion(ax, first, "", rare, annotate=False)
+    ax.images[0].set_gid("confusion-image")
+    for k in range(NUM_CLASSES):
+        ax.text(k, k, "", ha="center", va="center", fontsize=9, gid=f"recall-{k}")
+    ax.set_title(" \n ", fontsize=12, gid="confusion-title")
+    update_confusion_view(fig, matrices, loss, rare)
+    return fig
+
+
+def update_confusion_view(
+    fig: Figure,
+    matrices: Mapping[str, Any],
+    loss: str,
+    rare: Sequence[int] = RARE_CLASSES,
+) -> None:
+    """Show the confusion matrix of another run (image data, the diagonal's recalls, the title)."""
+    if loss not in matrices:
+        raise ValueError(f"loss must be one of {list(matrices)}, got {loss!r}.")
+    counts = np.asarray(matrices[loss])
+    shares = _row_shares(counts)
+    artist(fig, "confusion-image").set_data(shares)
+    recall = per_class_recall(counts)
+    for k in range(NUM_CLASSES):
+        text = artist(fig, f"recall-{k}")
+        text.set_text(f"{100 * recall[k]:.0f}")
+        text.set_color("white" if shares[k, k] > 0.55 else "black")
+    rare_text = ", ".join(
+        f"{CLASS_NAMES[k].split('/')[0]} {recall[k]:.2f}" for k in rare
+    )
+    artist(fig, "confusion-title").set_text(
+        f"{loss}: balanced accuracy {balanced_accuracy(counts):.3f}\nrecall {rare_text}"
+    )
+
+
+def demo_confusion_matrices() -> dict[str, np.ndarray]:
+    """Two confusion matrices without training (nearest centroid, and the same with the rare classes'
+    scores lowered), for the benchmark and tests."""
+    demo = demo_predictions()
+    shifted = demo.probs.copy()
+    shifted[:, list(RARE_CLASSES)] *= 0.2
+    return {
+        "nearest centroid": confusion_matrix(demo.y_true, demo.probs.argmax(axis=1)),
+        "rare classes down-weighted": confusion_matrix(
+            demo.y_true, shifted.argmax(axis=1)
+        ),
+    }
+
+
+@register_widget
+def confusion_matrix_widget(
+    matrices: Mapping[str, Any] | None = None, loss: str | None = None
+) -> LivePlot:
+    """Switch the confusion matrix between the losses of §4 (or, without arguments, two demo matrices).
+
+    Taught in: 08 §7.
+    """
+    shown = dict(matrices) if matrices is not None else demo_confusion_matrices()
+    if not shown:
+        raise ValueError("matrices must hold at least one confusion matrix.")
+    choice = widgets.Dropdown(
+        options=list(shown),
+        value=loss if loss is not None else next(iter(shown)),
+        description="loss",
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="320px"),
+    )
+    return LivePlot(
+        lambda loss: plot_confusion_view(shown, loss),
+        lambda fig, loss: update_confusion_view(fig, shown, loss),
+        {"loss": choice},
+        title="confusion matrix of the run trained with the chosen loss",
+    )
