@@ -19,6 +19,8 @@ import tomllib
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -47,6 +49,17 @@ def hub_link(
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
+def teaching_minutes(path: Path) -> int:
+    """Minutes the speaker notes plan for a notebook: the sum of their ``Time: N min``."""
+    notebook = nbformat.read(path, as_version=4)
+    return sum(
+        int(minutes)
+        for cell in notebook.cells
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+        for minutes in re.findall(r"Time:\s*(\d+)\s*min", cell.source)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -60,10 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     repo = args.repo or repository_url()
-    print("| notebook | link |\n|---|---|")
+    print("| notebook | teaching time (speaker notes) | link |\n|---|---|---|")
     for path in args.notebooks:
         link = hub_link(args.hub, repo, path.name, args.branch, args.folder)
-        print(f"| {path.stem} | <{link}> |")
+        minutes = teaching_minutes(path)
+        planned = f"{minutes} min" if minutes else "no notes yet"
+        print(f"| {path.stem} | {planned} | <{link}> |")
     return 0
 
 
