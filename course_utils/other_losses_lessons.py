@@ -134,10 +134,7 @@ def kl_both_ways(p: Any, q: Any) -> tuple[float, float]:
 
 
 def kl_curves(separation: float, width: float) -> tuple[np.ndarray, np.ndarray]:
-    """Forward and reverse KL for every mean in :data:`KL_MEANS` (q's width fixed).
-
-    Taught in: 06 §1.
-    """
+    """Forward and reverse KL for every mean in :data:`KL_MEANS` (q's width fixed)."""
     p = two_mode_distribution(separation)
     w = _in_range("width", width, 0.2, 6.0, "q's standard deviation")
     qs = _normalised_gaussians(KL_MEANS, w)
@@ -185,10 +182,7 @@ KL_LIMIT = 12.0
 def plot_kl_directions(
     separation: float = 4.0, mean: float = 0.0, width: float = 1.5
 ) -> Figure:
-    """Left: p and q. Right: KL(p‖q) and KL(q‖p) against q's mean, the current mean marked.
-
-    Taught in: 06 §1.
-    """
+    """Left: p and q. Right: KL(p‖q) and KL(q‖p) against q's mean, the current mean marked."""
     p = two_mode_distribution(separation)
     q = gaussian_distribution(mean, width)
     fig, (left, right) = new_figure(2, width=10.0, height=4.2)
@@ -241,7 +235,10 @@ def update_kl_directions(
 
 @register_widget
 def kl_directions_widget() -> LivePlot:
-    """Reshape p (its modes' separation) and q (mean, width); watch both KL directions."""
+    """Reshape p (its modes' separation) and q (mean, width); watch both KL directions.
+
+    Taught in: 06 §1.
+    """
     return LivePlot(
         plot_kl_directions,
         update_kl_directions,
@@ -341,10 +338,7 @@ def cosine_view(angle: float, length: float) -> dict[str, Any]:
 
 
 def plot_cosine(angle: float = 60.0, length: float = 1.0) -> Figure:
-    """Left: y, ŷ and the descent direction −∂L/∂ŷ. Right: loss and gradient size against the angle.
-
-    Taught in: 06 §3.
-    """
+    """Left: y, ŷ and the descent direction −∂L/∂ŷ. Right: loss and gradient size against the angle."""
     fig, (left, right) = new_figure(2, width=9.5, height=4.0)
     left.plot(
         [0, COSINE_TARGET[0]],
@@ -406,7 +400,10 @@ def update_cosine(fig: Figure, angle: float, length: float) -> None:
 
 @register_widget
 def cosine_widget() -> LivePlot:
-    """Turn ŷ (angle) and stretch it (length): the loss follows the angle only."""
+    """Turn ŷ (angle) and stretch it (length): the loss follows the angle only.
+
+    Taught in: 06 §3.
+    """
     return LivePlot(
         plot_cosine,
         update_cosine,
@@ -510,10 +507,7 @@ def _mask_colours(radius: float) -> np.ndarray:
 
 
 def plot_overlap(alpha: float = 0.5, beta: float = 0.5, radius: float = 3.0) -> Figure:
-    """Left: the mask, TP/FN/FP coloured (ŷ > 0.5). Right: Tversky(α, β) and Dice against the predicted radius.
-
-    Taught in: 06 §4.
-    """
+    """Left: the mask, TP/FN/FP coloured (ŷ > 0.5). Right: Tversky(α, β) and Dice against the predicted radius."""
     fig, (left, right) = new_figure(2, width=8.4, height=3.7)
     left.imshow(_mask_colours(radius), interpolation="nearest", gid="mask-image")
     left.set(xticks=[], yticks=[], title="green TP · vermillion FN · blue FP")
@@ -556,7 +550,10 @@ def update_overlap(fig: Figure, alpha: float, beta: float, radius: float) -> Non
 
 @register_widget
 def overlap_widget() -> LivePlot:
-    """α weighs missed object pixels (FN), β extra pixels (FP); the radius grows the prediction."""
+    """α weighs missed object pixels (FN), β extra pixels (FP); the radius grows the prediction.
+
+    Taught in: 06 §4.
+    """
     return LivePlot(
         plot_overlap,
         update_overlap,
@@ -615,10 +612,7 @@ def circle_anchor_loss(
 
 
 def plot_circle(gamma: float = 32.0, margin: float = 0.25) -> Figure:
-    """Circle loss of an anchor against its positive similarity s_p, for three negatives.
-
-    Taught in: 06 §5.
-    """
+    """Circle loss of an anchor against its positive similarity s_p, for three negatives."""
     fig, (ax,) = new_figure(width=8.0, height=4.0)
     for s_n, colour in zip(
         NEGATIVE_SIMILARITIES, (BLUE, ORANGE, VERMILLION), strict=True
@@ -651,7 +645,10 @@ def update_circle(fig: Figure, gamma: float, margin: float) -> None:
 
 @register_widget
 def circle_widget() -> LivePlot:
-    """γ sharpens the loss; the margin μ moves where a positive pair stops costing."""
+    """γ sharpens the loss; the margin μ moves where a positive pair stops costing.
+
+    Taught in: 06 §5.
+    """
     return LivePlot(
         plot_circle,
         update_circle,
@@ -676,7 +673,6 @@ def collapse(path: Any, blank: int = 0) -> tuple[int, ...]:
     .. math:: \mathcal B(a\,a\,\varnothing\,b\,b) = \mathcal B(a\,\varnothing\,b) = (a, b),
         \quad \mathcal B(a\,\varnothing\,a) = (a, a)
 
-    Taught in: 06 §6.
     """
     symbols = _class_ids("path", path)
     merged = [
@@ -707,7 +703,6 @@ def ctc_paths(label: Any, steps: int, num_classes: int) -> list[tuple[int, ...]]
 
     .. math:: \mathcal B^{-1}(l) = \{\pi \in \{0, \dots, K-1\}^T : \mathcal B(\pi) = l\}
 
-    Taught in: 06 §6.
     """
     t = as_positive_int("steps", steps)
     k = as_positive_int("num_classes", num_classes)
