@@ -1,0 +1,174 @@
+"""Exercises of notebook 09 (the variational autoencoder), in the notebook's order.
+
+The KL reference comes from the loss library (``course_utils.losses.vae``), the sampling reference
+from ``course_utils.vae_lab.reparameterise``: the same code the notebook trains with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.losses.vae import gaussian_kl_numpy
+from course_utils.vae_lab import reparameterise
+
+# ----------------------------------------------------------------------------- 09.1 KL by hand
+
+#: Exercise 09.1: one image's encoder outputs, μ and log σ² (σ² = 1 and 1/4).
+KL_MEAN = np.array([1.0, -0.5])
+KL_LOG_VAR = np.array([0.0, np.log(0.25)])
+
+_KL = float(gaussian_kl_numpy(KL_MEAN, KL_LOG_VAR))
+_TERMS = KL_MEAN**2 + np.exp(KL_LOG_VAR) - 1.0 - KL_LOG_VAR
+
+register(
+    Exercise(
+        key="09.1",
+        title="the KL term of one image",
+        solution=_KL,
+        hint=(
+            "KL = ½ Σⱼ (μⱼ² + σⱼ² − 1 − log σⱼ²), summed over the two latent dimensions, "
+            "with σⱼ² = exp(log σⱼ²) and the natural log."
+        ),
+        evaluate=float,
+        mistakes=(
+            Mistake(
+                "no one half",
+                near(float(np.sum(_TERMS)), rtol=1e-4),
+                "That is twice the KL: the closed form has a factor ½ in front of the sum.",
+                float(np.sum(_TERMS)),
+            ),
+            Mistake(
+                "mean over dimensions",
+                near(_KL / 2, rtol=1e-4),
+                "That is the mean over the latent dimensions. The KL of independent coordinates "
+                "adds up: sum over j.",
+                _KL / 2,
+            ),
+            Mistake(
+                "dropped the −1",
+                near(_KL + 1.0, rtol=1e-4),
+                "You dropped the −1 in each term: at μ = 0, σ² = 1 (the prior itself) the KL must "
+                "be 0.",
+                _KL + 1.0,
+            ),
+            Mistake(
+                "σ instead of σ²",
+                near(
+                    float(
+                        0.5
+                        * np.sum(
+                            KL_MEAN**2 + np.exp(0.5 * KL_LOG_VAR) - 1.0 - KL_LOG_VAR
+                        )
+                    ),
+                    rtol=1e-4,
+                ),
+                "You used σ = exp(½ log σ²) where the formula has the variance σ² = exp(log σ²).",
+                float(
+                    0.5
+                    * np.sum(KL_MEAN**2 + np.exp(0.5 * KL_LOG_VAR) - 1.0 - KL_LOG_VAR)
+                ),
+            ),
+        ),
+        rtol=1e-4,
+    )
+)
+
+# ----------------------------------------------------------------------------- 09.2 sum vs mean
+
+#: Exercise 09.2: pixels per image.
+PIXELS = 784
+
+register(
+    Exercise(
+        key="09.2",
+        title="the β hidden in a mean over pixels",
+        solution=float(PIXELS),
+        hint=(
+            "Multiply the colleague's loss R/784 + KL by 784: the minimiser does not change. "
+            "Read off the weight that KL now has next to the summed R."
+        ),
+        evaluate=float,
+        mistakes=(
+            Mistake(
+                "inverted",
+                near(1.0 / PIXELS),
+                "That is the factor on the reconstruction, not on the KL. Averaging makes the "
+                "reconstruction 784 times smaller, so the KL weighs 784 times *more*.",
+                1.0 / PIXELS,
+            ),
+            Mistake(
+                "no change",
+                near(1.0),
+                "Averaging is not harmless: it divides one term by 784 and leaves the other alone, "
+                "which changes their balance.",
+                1.0,
+            ),
+        ),
+    )
+)
+
+# ----------------------------------------------------------------------------- 09.3 sampling
+
+#: Exercise 09.3: the inputs the learner's sampling function is called with.
+SAMPLE_MEAN = np.array([[0.5, -1.0], [2.0, 0.0]])
+SAMPLE_LOG_VAR = np.array([[0.0, np.log(4.0)], [np.log(0.25), -2.0]])
+SAMPLE_NOISE = np.array([[1.0, -0.5], [0.3, 2.0]])
+
+
+def _call_sampler(sampler: Any) -> np.ndarray:
+    return np.asarray(sampler(SAMPLE_MEAN, SAMPLE_LOG_VAR, SAMPLE_NOISE), dtype=float)
+
+
+def _reference_sampler(mean: Any, log_var: Any, noise: Any) -> np.ndarray:
+    return reparameterise(mean, log_var, noise)
+
+
+def _variance_as_scale(mean: Any, log_var: Any, noise: Any) -> Any:
+    return mean + np.exp(log_var) * noise
+
+
+def _log_var_as_scale(mean: Any, log_var: Any, noise: Any) -> Any:
+    return mean + log_var * noise
+
+
+def _no_mean(mean: Any, log_var: Any, noise: Any) -> Any:
+    return np.exp(0.5 * log_var) * noise
+
+
+register(
+    Exercise(
+        key="09.3",
+        title="the reparameterisation trick",
+        solution=_reference_sampler,
+        hint=(
+            "z = μ + σ ⊙ ε, and the encoder gives log σ², so σ = exp(½ · log σ²). "
+            "Use NumPy operations; all three inputs have the same shape."
+        ),
+        evaluate=_call_sampler,
+        mistakes=(
+            Mistake(
+                "variance as scale",
+                near(_call_sampler(_variance_as_scale)),
+                "You scaled the noise by the variance σ² = exp(log σ²); it must be scaled by the "
+                "standard deviation σ = exp(½ log σ²).",
+                _variance_as_scale,
+            ),
+            Mistake(
+                "log-variance as scale",
+                near(_call_sampler(_log_var_as_scale)),
+                "You scaled the noise by log σ² itself, which can be negative; exponentiate it "
+                "first (σ = exp(½ log σ²)).",
+                _log_var_as_scale,
+            ),
+            Mistake(
+                "no mean",
+                near(_call_sampler(_no_mean)),
+                "The samples must be centred on μ: add the mean.",
+                _no_mean,
+            ),
+        ),
+    )
+)

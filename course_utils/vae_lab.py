@@ -1,0 +1,791 @@
+r"""A variational autoencoder on the bundled MNIST digits, written the Keras-3 way.
+
+The ideas of ``09_lab_vae``:
+
+* an encoder maps an image x (784 pixels in [0, 1]) to the mean μ and log-variance v = log σ² of a
+  Gaussian over a small latent vector z; a decoder maps z back to 784 pixel probabilities x̂;
+* the reparameterisation trick draws z as a deterministic, differentiable function of (μ, v) and noise:
+
+  .. math::
+      z = \mu + e^{v/2} \odot \varepsilon, \qquad \varepsilon \sim \mathcal N(0, I);
+
+* the loss of one image is the summed pixel binary cross-entropy plus β times the closed-form KL
+  (``course_utils.losses.vae``):
+
+  .. math::
+      L(x) = -\sum_{i=1}^{784} \big[x_i \ln \hat x_i + (1 - x_i) \ln (1 - \hat x_i)\big]
+      + \beta \cdot \tfrac12 \sum_{j=1}^{d} \big(\mu_j^2 + e^{v_j} - 1 - v_j\big);
+
+* the model returns μ and v next to the reconstruction, so that ``compute_loss`` sees them (erratum 12:
+  a loss that reads them from a global model object cannot work in Keras 3), and it saves to ``.keras``
+  and loads back with ``safe_mode`` in a fresh process;
+* the β trade-off, posterior collapse, the 2-D latent space, a decoder explorer and an interpolation.
+
+Importing this module does not import TensorFlow: the Keras classes are defined on first use
+(:func:`vae_classes`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from course_utils.data import DataFileError, data_directory, load_mnist
+from course_utils.losses.vae import gaussian_kl_numpy
+from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.widgets import LivePlot, float_slider, register_widget
+
+#: The main model: a 2-D latent (so it can be drawn), two hidden layers each way.
+LATENT_DIM = 2
+HIDDEN_UNITS = (128, 64)
+EPOCHS = 20
+BATCH_SIZE = 128
+LEARNING_RATE = 2e-3
+
+#: The β trade-off runs: the article's 0.01, the standard VAE's 1, and two larger weights.
+TRADEOFF_BETAS = (0.01, 1.0, 4.0, 40.0)
+TRADEOFF_LATENT_DIM = 8
+TRADEOFF_EPOCHS = 8
+TRADEOFF_IMAGES = 4000
+
+#: The decoder explorer shows this square of the latent plane.
+LATENT_LIMIT = 4.0
+
+#: Trained weights shipped with the course (built by ``scripts/build_pretrained.py``), by path under
+#: ``data/``, with their SHA-256.
+PRETRAINED_VAE = "pretrained/mnist_vae_2d.keras"
+PRETRAINED_FILES: dict[str, str] = {
+    PRETRAINED_VAE: "d5b96bac1b01fbbea7823fded13b867cce28b05b5589736e541f2c9fd6303018",
+}
+PRETRAINED_ADVICE = (
+    "Restore it with `git checkout -- data/pretrained/` in the course folder, or rebuild it "
+    "(about a minute on 2 cores) with `python scripts/build_pretrained.py`."
+)
+
+
+# --------------------------------------------------------------------------------------------
+# data
+
+
+def mnist_pixels(
+    split: str = "train", limit: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bundled MNIST digits as rows of 784 float32 pixels in [0, 1], and their labels.
+
+    ``split`` is ``"train"`` (8,000 images) or ``"test"`` (2,000); ``limit`` keeps the first ones.
+    Taught in: 09 §1.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    images, labels = (x_train, y_train) if split == "train" else (x_test, y_test)
+    if limit is not None:
+        limit = as_positive_int("limit", limit)
+        images, labels = images[:limit], labels[:limit]
+    pixels = (images.reshape(len(images), 784) / 255.0).astype("float32")
+    return pixels, labels.astype("int64")
+
+
+def _as_images(name: str, x: Any) -> np.ndarray:
+    array = np.asarray(x, dtype="float32")
+    if array.ndim != 2 or array.shape[1] != 784:
+        raise ValueError(
+            f"{name} must have shape (m, 784): one flattened 28×28 image per row, got {array.shape}. "
+            "Use x.reshape(len(x), 784)."
+        )
+    if array.size and (array.min() < 0.0 or array.max() > 1.0):
+        raise ValueError(
+            f"{name} must hold pixels in [0, 1], found values in [{array.min():.3g}, {array.max():.3g}]; "
+            "divide uint8 images by 255."
+        )
+    return array
+
+
+# --------------------------------------------------------------------------------------------
+# the model (Keras classes defined on first use)
+
+
+@lru_cache(maxsize=1)
+def vae_classes() -> tuple[type, type]:
+    """``(Sampling, VAE)``: the sampling layer and the model, registered for saving.
+
+    Defined on first call so that importing this module does not import Keras; registered under the
+    package name ``course_utils``, so ``keras.saving.load_model(path, safe_mode=True)`` rebuilds them
+    once this function has run (:func:`load_vae` calls it). Taught in: 09 §2.
+    """
+    import keras
+
+    from course_utils.losses.vae import vae_loss_tf
+
+    @keras.saving.register_keras_serializable(package="course_utils")
+    class Sampling(keras.layers.Layer):
+        r"""Draws :math:`z = \mu + e^{v/2} \varepsilon` with :math:`\varepsilon \sim \mathcal N(0, I)`."""
+
+        def __init__(self, seed: int = 0, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.seed = seed
+            self.seed_generator = keras.random.SeedGenerator(seed)
+
+        def call(self, inputs: Any) -> Any:
+            mean, log_var = inputs
+            noise = keras.random.normal(keras.ops.shape(mean), seed=self.seed_generator)
+            return mean + keras.ops.exp(0.5 * log_var) * noise
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), "seed": self.seed}
+
+    @keras.saving.register_keras_serializable(package="course_utils")
+    class VAE(keras.Model):
+        """Encoder, sampling, decoder; the loss (reconstruction + β·KL) lives in ``compute_loss``.
+
+        ``call`` returns a dict: the reconstruction and the encoder's ``mean`` and ``log_var``. That is
+        how the loss sees μ and log σ² of the *current batch*. Training samples z; inference decodes μ,
+        so a reconstruction is deterministic.
+        """
+
+        def __init__(
+            self,
+            encoder: Any,
+            decoder: Any,
+            beta: float = 1.0,
+            seed: int = 0,
+            **kwargs: Any,
+        ) -> None:
+            super().__init__(**kwargs)
+            self.encoder = encoder
+            self.decoder = decoder
+            self.beta = float(beta)
+            self.seed = seed
+            self.sampling = Sampling(seed=seed, name="sampling")
+            self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
+            self.kl_tracker = keras.metrics.Mean(name="kl")
+
+        def build(self, input_shape: Any = None) -> None:
+            self.built = True  # the encoder and decoder are built functional models
+
+        def call(self, x: Any, training: bool = False) -> dict[str, Any]:
+            mean, log_var = self.encoder(x, training=training)
+            z = self.sampling([mean, log_var]) if training else mean
+            return {
+                "reconstruction": self.decoder(z, training=training),
+                "mean": mean,
+                "log_var": log_var,
+            }
+
+        def compute_loss(
+            self,
+            x: Any = None,
+            y: Any = None,
+            y_pred: Any = None,
+            sample_weight: Any = None,
+            training: bool = True,
+        ) -> Any:
+            parts = vae_loss_tf(
+                x,
+                y_pred["reconstruction"],
+                y_pred["mean"],
+                y_pred["log_var"],
+                beta=self.beta,
+            )
+            self.reconstruction_tracker.update_state(parts.reconstruction)
+            self.kl_tracker.update_state(parts.kl)
+            return keras.ops.mean(parts.total)
+
+        def get_config(self) -> dict[str, Any]:
+            return {
+                **super().get_config(),
+                "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "decoder": keras.saving.serialize_keras_object(self.decoder),
+                "beta": self.beta,
+                "seed": self.seed,
+            }
+
+        @classmethod
+        def from_config(cls, config: dict[str, Any]) -> VAE:
+            config = dict(config)
+            for part in ("encoder", "decoder"):
+                config[part] = keras.saving.deserialize_keras_object(config[part])
+            return cls(**config)
+
+    return Sampling, VAE
+
+
+def build_encoder(
+    latent_dim: int = LATENT_DIM, hidden: Sequence[int] = HIDDEN_UNITS
+) -> Any:
+    """x (784,) → Dense(relu) layers → two heads: μ and log σ², each (latent_dim,). Taught in: 09 §2."""
+    import keras
+
+    latent_dim = as_positive_int("latent_dim", latent_dim)
+    inputs = keras.Input((784,), name="image")
+    h = inputs
+    for index, units in enumerate(hidden):
+        h = keras.layers.Dense(units, activation="relu", name=f"hidden_{index + 1}")(h)
+    mean = keras.layers.Dense(latent_dim, name="mean")(h)
+    log_var = keras.layers.Dense(latent_dim, name="log_var")(h)
+    return keras.Model(inputs, [mean, log_var], name="encoder")
+
+
+def build_decoder(
+    latent_dim: int = LATENT_DIM, hidden: Sequence[int] = HIDDEN_UNITS
+) -> Any:
+    """z (latent_dim,) → Dense(relu) layers (mirror of the encoder) → 784 pixel probabilities (sigmoid)."""
+    import keras
+
+    latent_dim = as_positive_int("latent_dim", latent_dim)
+    inputs = keras.Input((latent_dim,), name="z")
+    h = inputs
+    for index, units in enumerate(reversed(tuple(hidden))):
+        h = keras.layers.Dense(units, activation="relu", name=f"hidden_{index + 1}")(h)
+    pixels = keras.layers.Dense(784, activation="sigmoid", name="pixels")(h)
+    return keras.Model(inputs, pixels, name="decoder")
+
+
+def build_vae(
+    latent_dim: int = LATENT_DIM,
+    beta: float = 1.0,
+    *,
+    hidden: Sequence[int] = HIDDEN_UNITS,
+    learning_rate: float = LEARNING_RATE,
+    seed: int = 0,
+) -> Any:
+    """A compiled VAE (Adam), its weights seeded by ``seed``. Taught in: 09 §2."""
+    import keras
+
+    beta = as_finite_float("beta", beta)
+    if beta < 0:
+        raise ValueError(f"beta must be >= 0 (the weight of the KL term), got {beta}.")
+    keras.utils.set_random_seed(seed)
+    _, vae_class = vae_classes()
+    vae = vae_class(
+        build_encoder(latent_dim, hidden),
+        build_decoder(latent_dim, hidden),
+        beta=beta,
+        seed=seed,
+        name="vae",
+    )
+    vae.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    return vae
+
+
+@dataclass(frozen=True)
+class Training:
+    """A trained VAE and its per-epoch history of the cost and its two terms (means over images)."""
+
+    vae: Any
+    loss: list[float]
+    reconstruction: list[float]
+    kl: list[float]
+    seconds: float
+
+
+def train_vae(
+    x: Any,
+    *,
+    latent_dim: int = LATENT_DIM,
+    beta: float = 1.0,
+    epochs: int = EPOCHS,
+    batch_size: int = BATCH_SIZE,
+    hidden: Sequence[int] = HIDDEN_UNITS,
+    seed: int = 0,
+) -> Training:
+    """Build and fit a VAE on the rows of ``x`` (pixels in [0, 1]); deterministic for a given seed.
+
+    Taught in: 09 §3.
+    """
+    import time
+
+    x = _as_images("x", x)
+    epochs = as_positive_int("epochs", epochs)
+    batch_size = as_positive_int("batch_size", batch_size)
+    import tensorflow as tf
+
+    vae = build_vae(latent_dim, beta, hidden=hidden, seed=seed)
+    # A plain tf.data pipeline (shuffle, batch): reshuffled each epoch from the seed, and free of the
+    # parallel map Keras builds for NumPy input (whose C++ log lines would reach the notebook).
+    batches = (
+        tf.data.Dataset.from_tensor_slices(x)
+        .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+    )
+    start = time.perf_counter()
+    history = vae.fit(batches, epochs=epochs, shuffle=False, verbose=0)
+    seconds = time.perf_counter() - start
+    h = history.history
+    return Training(
+        vae,
+        [float(v) for v in h["loss"]],
+        [float(v) for v in h["reconstruction"]],
+        [float(v) for v in h["kl"]],
+        seconds,
+    )
+
+
+def encode(vae: Any, x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The encoder's μ and log σ² for the rows of ``x``, as float64 arrays (m, d)."""
+    mean, log_var = vae.encoder(_as_images("x", x), training=False)
+    return np.asarray(mean, dtype=float), np.asarray(log_var, dtype=float)
+
+
+def reconstruct(vae: Any, x: Any) -> np.ndarray:
+    """Decode the encoder's mean of each image: a deterministic reconstruction, (m, 784)."""
+    outputs = vae(_as_images("x", x), training=False)
+    return np.asarray(outputs["reconstruction"], dtype=float)
+
+
+def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
+    """Pixel probabilities (m, 784) for latent rows ``z`` (a VAE or its decoder)."""
+    decoder = getattr(vae_or_decoder, "decoder", vae_or_decoder)
+    z = np.atleast_2d(np.asarray(z, dtype="float32"))
+    return np.asarray(decoder(z, training=False), dtype=float)
+
+
+# --------------------------------------------------------------------------------------------
+# the loss, by hand
+
+
+def reparameterise(mean: Any, log_var: Any, noise: Any) -> np.ndarray:
+    r"""The reparameterisation trick in NumPy: :math:`z = \mu + e^{v/2} \odot \varepsilon`.
+
+    Taught in: 09 §2.
+    """
+    mean = np.asarray(mean, dtype=float)
+    log_var = np.asarray(log_var, dtype=float)
+    noise = np.asarray(noise, dtype=float)
+    if not (mean.shape == log_var.shape == noise.shape):
+        raise ValueError(
+            f"mean, log_var and noise must have the same shape, got {mean.shape}, {log_var.shape} "
+            f"and {noise.shape}."
+        )
+    return mean + np.exp(0.5 * log_var) * noise
+
+
+def monte_carlo_kl(
+    mean: Any, log_var: Any, samples: int = 100_000, seed: int = 0
+) -> float:
+    r"""Monte-Carlo estimate of KL(q ‖ p) for one sample's (μ, v), with q = N(μ, e^v), p = N(0, I).
+
+    .. math::
+        \mathrm{KL} \approx \frac1S \sum_{s=1}^{S} \big[\ln q(z_s) - \ln p(z_s)\big],
+        \quad z_s = \mu + e^{v/2}\varepsilon_s,
+
+    where :math:`\ln q(z) - \ln p(z) = \sum_j \big[-\tfrac12 v_j - \tfrac12 \varepsilon_j^2
+    + \tfrac12 z_j^2\big]` (the :math:`\ln 2\pi` terms cancel). Taught in: 09 §2.
+    """
+    mean = as_finite_array("mean", mean, 1, "one sample's latent means")
+    log_var = as_finite_array("log_var", log_var, 1, "one sample's log-variances")
+    samples = as_positive_int("samples", samples)
+    noise = np.random.default_rng(seed).standard_normal((samples, mean.size))
+    z = reparameterise(
+        np.broadcast_to(mean, noise.shape), np.broadcast_to(log_var, noise.shape), noise
+    )
+    log_ratio = np.sum(-0.5 * log_var - 0.5 * noise**2 + 0.5 * z**2, axis=1)
+    return float(log_ratio.mean())
+
+
+def kl_per_dimension(mean: Any, log_var: Any) -> np.ndarray:
+    r"""Mean KL of each latent dimension over the images: :math:`\frac1m\sum_i \tfrac12(\mu_{ij}^2 + e^{v_{ij}} - 1 - v_{ij})`.
+
+    A dimension whose KL is ≈ 0 carries no information about the image (its posterior is the prior):
+    posterior collapse. Taught in: 09 §4.
+    """
+    mean = as_finite_array("mean", mean, 2, "latent means, one row per image")
+    log_var = as_finite_array("log_var", log_var, 2, "log-variances, one row per image")
+    per_dim = gaussian_kl_numpy(mean[..., None], log_var[..., None])
+    return per_dim.mean(axis=0)
+
+
+def bce_sum_per_image(x: Any, x_reconstructed: Any) -> np.ndarray:
+    """Summed pixel binary cross-entropy of each image (clipped at 1e-7 like Keras), shape (m,)."""
+    from course_utils.losses.vae import EPSILON
+
+    x = np.asarray(x, dtype=float)
+    p = np.clip(np.asarray(x_reconstructed, dtype=float), EPSILON, 1 - EPSILON)
+    return -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
+
+
+# --------------------------------------------------------------------------------------------
+# saving, loading, shipped weights
+
+
+def load_vae(path: str | os.PathLike) -> Any:
+    """Load a VAE saved with ``vae.save(path)`` (a ``.keras`` file), with ``safe_mode=True``."""
+    import keras
+
+    vae_classes()
+    return keras.saving.load_model(path, safe_mode=True, compile=False)
+
+
+_FRESH_PROCESS_SCRIPT = """
+import sys
+import numpy as np
+from course_utils import vae_lab
+vae = vae_lab.load_vae(sys.argv[1])
+np.save(sys.argv[3], vae_lab.reconstruct(vae, np.load(sys.argv[2])))
+"""
+
+
+def reconstruct_in_fresh_process(model_path: str | os.PathLike, x: Any) -> np.ndarray:
+    """Load ``model_path`` in a new Python process and return its reconstructions of ``x``.
+
+    Proves the saved file is self-sufficient: nothing of the current session (globals, the class
+    objects in memory) is available to the new process. Taught in: 09 §3.
+    """
+    x = _as_images("x", x)
+    with tempfile.TemporaryDirectory() as scratch:
+        inputs, outputs = Path(scratch) / "x.npy", Path(scratch) / "out.npy"
+        np.save(inputs, x)
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _FRESH_PROCESS_SCRIPT,
+                str(model_path),
+                str(inputs),
+                str(outputs),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"Loading {model_path} in a fresh process failed:\n{result.stderr[-2000:]}"
+            )
+        return np.load(outputs)
+
+
+def pretrained_path(name: str = PRETRAINED_VAE) -> Path:
+    """Where a shipped file lives (under the course's data folder)."""
+    if name not in PRETRAINED_FILES:
+        raise ValueError(
+            f"name must be one of {sorted(PRETRAINED_FILES)}, got {name!r}."
+        )
+    return data_directory() / name
+
+
+def verify_pretrained(name: str = PRETRAINED_VAE) -> Path:
+    """The shipped file's path after checking it exists and has the recorded SHA-256.
+
+    Raises :class:`course_utils.data.DataFileError` naming the file, the problem and the fix.
+    """
+    path = pretrained_path(name)
+    if not path.is_file():
+        raise DataFileError(f"Missing trained-weights file {path}. {PRETRAINED_ADVICE}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != PRETRAINED_FILES[name]:
+        raise DataFileError(
+            f"Trained-weights file {path} is corrupted or was changed: its SHA-256 is {digest}, "
+            f"expected {PRETRAINED_FILES[name]}. {PRETRAINED_ADVICE}"
+        )
+    return path
+
+
+@lru_cache(maxsize=1)
+def load_pretrained_vae() -> Any:
+    """The shipped 2-D VAE (the main model of 09, trained by ``scripts/build_pretrained.py``).
+
+    Used by 10_lab_loss_guided_generation, and by the decoder explorer when no model is given.
+    """
+    return load_vae(verify_pretrained(PRETRAINED_VAE))
+
+
+# --------------------------------------------------------------------------------------------
+# the decoder in NumPy (fast enough for a slider)
+
+
+@dataclass(frozen=True)
+class DecoderWeights:
+    """The decoder's dense layers as NumPy arrays: ReLU on every layer but the last (sigmoid)."""
+
+    kernels: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+
+    def __call__(self, z: Any) -> np.ndarray:
+        r"""Pixels (m, 784) for latent rows z: :math:`A^{[l]} = \mathrm{relu}(A^{[l-1]} W^{[l]} + b^{[l]})`, then a sigmoid."""
+        a = np.atleast_2d(np.asarray(z, dtype=np.float32))
+        last = len(self.kernels) - 1
+        for index, (kernel, bias) in enumerate(zip(self.kernels, self.biases)):
+            a = a @ kernel + bias
+            a = np.maximum(a, 0.0) if index < last else 1.0 / (1.0 + np.exp(-a))
+        return a
+
+
+def decoder_weights(vae_or_decoder: Any) -> DecoderWeights:
+    """Copy the decoder's kernels and biases into a :class:`DecoderWeights`."""
+    decoder = getattr(vae_or_decoder, "decoder", vae_or_decoder)
+    dense = [layer for layer in decoder.layers if layer.weights]
+    return DecoderWeights(
+        tuple(np.asarray(layer.kernel.numpy()) for layer in dense),
+        tuple(np.asarray(layer.bias.numpy()) for layer in dense),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# figures
+
+
+def _image_panel(ax: Any, image: np.ndarray, title: str, gid: str | None = None) -> Any:
+    shown = ax.imshow(
+        np.asarray(image).reshape(28, 28), cmap="gray_r", vmin=0.0, vmax=1.0, gid=gid
+    )
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    return shown
+
+
+def image_strip(images: Any, ncols: int | None = None) -> np.ndarray:
+    """Tile images (m, 784) into one array: rows of ``ncols`` digits with a 2-pixel gap."""
+    images = np.asarray(images, dtype=float).reshape(-1, 28, 28)
+    ncols = ncols or len(images)
+    nrows = -(-len(images) // ncols)
+    canvas = np.zeros((nrows * 30 - 2, ncols * 30 - 2))
+    for index, image in enumerate(images):
+        row, col = divmod(index, ncols)
+        canvas[row * 30 : row * 30 + 28, col * 30 : col * 30 + 28] = image
+    return canvas
+
+
+def plot_loss_curves(training: Training) -> Figure:
+    """Both loss terms per epoch (means over the images): reconstruction and KL, on their own axes."""
+    fig, (left, right) = new_figure(2, width=10.0, height=3.8)
+    epochs = np.arange(1, len(training.loss) + 1)
+    left.plot(epochs, training.reconstruction, color=PALETTE[0], marker="o", ms=4)
+    left.set(
+        xlabel="epoch", ylabel="nats per image", title="reconstruction (summed BCE)"
+    )
+    right.plot(epochs, training.kl, color=PALETTE[3], marker="o", ms=4)
+    right.set(xlabel="epoch", ylabel="nats per image", title="KL(q(z|x) ‖ N(0, I))")
+    return fig
+
+
+def plot_reconstructions(x: Any, x_reconstructed: Any, count: int = 8) -> Figure:
+    """Originals (top row) above their reconstructions (bottom row)."""
+    fig, (ax,) = new_figure(1, width=10.0, height=2.8)
+    both = np.concatenate([np.asarray(x)[:count], np.asarray(x_reconstructed)[:count]])
+    ax.imshow(image_strip(both, count), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([14, 44], ["original", "rebuilt"])
+    ax.grid(False)
+    return fig
+
+
+@dataclass(frozen=True)
+class BetaRun:
+    """One β of the trade-off: test-set means of both terms, KL per dimension, and decoded samples."""
+
+    beta: float
+    reconstruction: float
+    kl: float
+    kl_per_dim: np.ndarray
+    samples: np.ndarray
+    reconstructions: np.ndarray
+
+
+def beta_tradeoff(
+    x_train: Any,
+    x_test: Any,
+    betas: Sequence[float] = TRADEOFF_BETAS,
+    *,
+    latent_dim: int = TRADEOFF_LATENT_DIM,
+    epochs: int = TRADEOFF_EPOCHS,
+    samples: int = 8,
+    seed: int = 0,
+) -> list[BetaRun]:
+    """Train one VAE per β (same seed, data and epochs) and measure each on ``x_test``.
+
+    Taught in: 09 §4.
+    """
+    x_test = _as_images("x_test", x_test)
+    z = np.random.default_rng(seed).standard_normal((samples, latent_dim))
+    runs = []
+    for beta in betas:
+        vae = train_vae(
+            x_train, latent_dim=latent_dim, beta=beta, epochs=epochs, seed=seed
+        ).vae
+        mean, log_var = encode(vae, x_test)
+        rebuilt = reconstruct(vae, x_test)
+        runs.append(
+            BetaRun(
+                float(beta),
+                float(bce_sum_per_image(x_test, rebuilt).mean()),
+                float(gaussian_kl_numpy(mean, log_var).mean()),
+                kl_per_dimension(mean, log_var),
+                decode(vae, z),
+                rebuilt[:samples],
+            )
+        )
+    return runs
+
+
+def plot_beta_tradeoff(runs: Sequence[BetaRun]) -> Figure:
+    """For each β: KL per latent dimension (bars), reconstructions and samples from the prior."""
+    fig = Figure(figsize=(11.0, 1.9 * len(runs) + 0.6), layout="constrained")
+    grid = fig.add_gridspec(len(runs), 3, width_ratios=[1.0, 2.2, 2.2])
+    for row, run in enumerate(runs):
+        bars = fig.add_subplot(grid[row, 0])
+        dims = np.arange(1, len(run.kl_per_dim) + 1)
+        bars.bar(dims, run.kl_per_dim, color=PALETTE[3])
+        bars.set_ylim(0, max(3.0, float(np.max(run.kl_per_dim)) * 1.1))
+        bars.set_xticks(dims)
+        bars.set_ylabel(f"β = {run.beta:g}\nKL per dim")
+        if row == len(runs) - 1:
+            bars.set_xlabel("latent dimension j")
+        for col, (images, title) in enumerate(
+            (
+                (run.reconstructions, "reconstructions"),
+                (run.samples, "samples z ~ N(0, I)"),
+            ),
+            start=1,
+        ):
+            ax = fig.add_subplot(grid[row, col])
+            ax.imshow(image_strip(images, len(images)), cmap="gray_r", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            if row == 0:
+                ax.set_title(title)
+            if col == 1:
+                ax.set_xlabel(
+                    f"BCE {run.reconstruction:.0f}, KL {run.kl:.1f} nats/image",
+                    fontsize=11,
+                )
+    return fig
+
+
+def plot_latent_space(mean: Any, labels: Any) -> Figure:
+    """The 2-D latent means of the images, coloured by digit."""
+    mean = as_finite_array("mean", mean, 2, "2-D latent means, one row per image")
+    if mean.shape[1] != 2:
+        raise ValueError(
+            f"mean must have 2 columns (a 2-D latent), got {mean.shape[1]}."
+        )
+    fig, (ax,) = new_figure(1, width=7.0, height=6.0)
+    _draw_latent_points(ax, mean, np.asarray(labels))
+    return fig
+
+
+#: Ten colours for ten digits: the course palette plus two greys.
+DIGIT_COLOURS = PALETTE + ("#999999", "#555555")
+
+
+def _draw_latent_points(ax: Any, mean: np.ndarray, labels: np.ndarray) -> None:
+    for digit in range(10):
+        chosen = labels == digit
+        ax.scatter(
+            mean[chosen, 0],
+            mean[chosen, 1],
+            s=6,
+            color=DIGIT_COLOURS[digit],
+            label=str(digit),
+        )
+    ax.set(xlim=(-LATENT_LIMIT, LATENT_LIMIT), ylim=(-LATENT_LIMIT, LATENT_LIMIT))
+    ax.set(xlabel="z₁", ylabel="z₂", title="latent means μ of test digits")
+    ax.legend(markerscale=3, ncols=2, fontsize=10, loc="upper right", framealpha=0.8)
+
+
+def plot_decoder_explorer(
+    z1: float,
+    z2: float,
+    *,
+    weights: DecoderWeights,
+    points: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Figure:
+    """Left: the latent plane with a cross at (z₁, z₂); right: the digit the decoder draws there."""
+    fig, (plane, image) = new_figure(2, width=10.0, height=4.6)
+    if points is not None:
+        _draw_latent_points(plane, np.asarray(points[0]), np.asarray(points[1]))
+    plane.set(xlim=(-LATENT_LIMIT, LATENT_LIMIT), ylim=(-LATENT_LIMIT, LATENT_LIMIT))
+    plane.set(xlabel="z₁", ylabel="z₂")
+    plane.plot([z1], [z2], marker="X", ms=16, color="black", gid="cursor")
+    _image_panel(image, weights([[z1, z2]])[0], "decoder(z)", gid="decoded")
+    image.text(
+        0.5,
+        -0.08,
+        f"z = ({z1:+.2f}, {z2:+.2f})",
+        transform=image.transAxes,
+        ha="center",
+        va="top",
+        gid="z-label",
+    )
+    return fig
+
+
+def update_decoder_explorer(
+    fig: Figure, z1: float, z2: float, *, weights: DecoderWeights
+) -> None:
+    """Move the cross and redraw the decoded digit (a NumPy forward pass: well under 1 ms)."""
+    z1 = as_finite_float("z1", z1)
+    z2 = as_finite_float("z2", z2)
+    for name, value in (("z1", z1), ("z2", z2)):
+        if abs(value) > LATENT_LIMIT:
+            raise ValueError(
+                f"{name} must be in [-{LATENT_LIMIT}, {LATENT_LIMIT}], got {value}."
+            )
+    cursor: Any = artist(fig, "cursor")
+    decoded: Any = artist(fig, "decoded")
+    label: Any = artist(fig, "z-label")
+    cursor.set_data([z1], [z2])
+    decoded.set_data(weights([[z1, z2]])[0].reshape(28, 28))
+    label.set_text(f"z = ({z1:+.2f}, {z2:+.2f})")
+
+
+@register_widget
+def decoder_explorer_widget(
+    vae: Any = None, points: tuple[np.ndarray, np.ndarray] | None = None
+) -> LivePlot:
+    """Two sliders z₁, z₂ → the decoded digit. Without ``vae``, uses the shipped 2-D VAE.
+
+    Taught in: 09 §5.
+    """
+    weights = decoder_weights(vae if vae is not None else load_pretrained_vae())
+    return LivePlot(
+        partial(plot_decoder_explorer, weights=weights, points=points),
+        partial(update_decoder_explorer, weights=weights),
+        {
+            "z1": float_slider("z₁", 0.0, -LATENT_LIMIT, LATENT_LIMIT, 0.05),
+            "z2": float_slider("z₂", 0.0, -LATENT_LIMIT, LATENT_LIMIT, 0.05),
+        },
+        title="decoder explorer (sliders: z₁, z₂)",
+    )
+
+
+def interpolate(z_start: Any, z_end: Any, steps: int = 9) -> np.ndarray:
+    r"""Points on the segment from ``z_start`` to ``z_end``: :math:`z(t) = (1 - t) z_a + t z_b`, t in [0, 1]."""
+    z_start = np.asarray(z_start, dtype=float)
+    z_end = np.asarray(z_end, dtype=float)
+    if z_start.shape != z_end.shape or z_start.ndim != 1:
+        raise ValueError(
+            f"z_start and z_end must be two latent vectors of the same length, got {z_start.shape} and "
+            f"{z_end.shape}."
+        )
+    t = np.linspace(0.0, 1.0, as_positive_int("steps", steps))[:, None]
+    return (1 - t) * z_start + t * z_end
+
+
+def plot_interpolation(pixel_mix: Any, latent_path: Any) -> Figure:
+    """Two rows: mixing the pixels of two digits (top) vs decoding points between their codes (bottom)."""
+    pixel_mix = np.asarray(pixel_mix)
+    fig, (ax,) = new_figure(1, width=11.0, height=2.9)
+    both = np.concatenate([pixel_mix, np.asarray(latent_path)])
+    ax.imshow(image_strip(both, len(pixel_mix)), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([14, 44], ["pixels", "latent"])
+    ax.grid(False)
+    ax.set_title("from one digit to another: averaging pixels vs walking in z")
+    return fig
