@@ -771,38 +771,28 @@ class LossExplorer(LivePlot):
         return str(self.controls["loss"].value)
 
     def set(self, **values: Any) -> None:
-        """Move controls as a learner would; the loss first, and out-of-range values raise."""
+        """Move controls as a learner would: the loss first, then the others.
+
+        Every value is checked (against the ranges of the loss being set) before anything
+        changes: a value a control would clamp, NaN, text or a flag that is not a real boolean
+        raises, and so does a control the loss does not use.
+        """
         unknown = set(values) - set(self.controls)
         if unknown:
             raise KeyError(
                 f"No control named {sorted(unknown)}; this plot has {sorted(self.controls)}."
             )
-        if "loss" in values:
-            if values["loss"] not in SLICES:
-                raise ValueError(
-                    f"loss must be one of {sorted(SLICES)}, got {values['loss']!r}."
-                )
-            self.controls["loss"].value = values["loss"]
+        loss = values.get("loss", self.loss)
+        if loss not in SLICES:
+            raise ValueError(f"loss must be one of {sorted(SLICES)}, got {loss!r}.")
         for name, value in values.items():
-            if name == "loss":
-                continue
-            control = self.controls[name]
-            if name != "target" and name not in controlled_params(self.loss):
-                raise KeyError(
-                    f"{self.loss} has no control {name!r}; it uses "
-                    f"{['target', *controlled_params(self.loss)]}."
-                )
-            if isinstance(control, widgets.Checkbox):
-                if not isinstance(value, (bool, np.bool_)):
-                    raise TypeError(
-                        f"{name} must be True or False, got {type(value).__name__}."
-                    )
-            elif not control.min - 1e-9 <= value <= control.max + 1e-9:
-                raise ValueError(
-                    f"{name} ({control.description}) must be in [{control.min}, "
-                    f"{control.max}] for {self.loss}, got {value}."
-                )
-            control.value = value
+            if name != "loss":
+                _check_setting(loss, name, value)
+        if "loss" in values:
+            self.controls["loss"].value = loss
+        for name, value in values.items():
+            if name != "loss":
+                self.controls[name].value = value
 
     @property
     def values(self) -> dict[str, Any]:
@@ -882,6 +872,32 @@ class CachingBlitRenderer(BlitRenderer):
             while len(self.backgrounds) > self.capacity:
                 self.backgrounds.popitem(last=False)
         self.background = self.backgrounds[key]
+
+
+def _check_setting(loss: str, name: str, value: Any) -> None:
+    """Refuse a value that control ``name`` of loss ``loss`` would clamp or could not use."""
+    used = ("target", *controlled_params(loss))
+    if name not in used:
+        raise KeyError(f"{loss} has no control {name!r}; it uses {list(used)}.")
+    if name in FLAG_PARAMS:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"{name} must be True or False, got {type(value).__name__} {value!r}."
+            )
+        return
+    if name == "target":
+        spec = SLICES[loss].target
+        label, low, high = f"target ({spec.label})", spec.low, spec.high
+    else:
+        label, (low, high, _) = name, PARAM_RANGES[(loss, name)]
+    is_number = isinstance(value, (int, float, np.integer, np.floating))
+    if isinstance(value, (bool, np.bool_)) or not is_number:
+        raise TypeError(
+            f"{label} must be a number in [{low}, {high}] for {loss}, "
+            f"got {type(value).__name__} {value!r}."
+        )
+    if not np.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{label} must be in [{low}, {high}] for {loss}, got {value}.")
 
 
 def _reconfigure(

@@ -171,8 +171,14 @@ def test_dragging_a_slider_keeps_the_axes_until_the_curve_leaves_them():
 
 def test_set_refuses_bad_values_instead_of_clamping(live):
     live.set(loss="huber")
-    with pytest.raises(ValueError, match=r"delta .* must be in \[0.0, 3.0\]"):
+    with pytest.raises(ValueError, match=r"delta must be in \[0.0, 3.0\]"):
         live.set(delta=5.0)
+    for bad, error in ((float("nan"), ValueError), ("1", TypeError), (True, TypeError)):
+        with pytest.raises(error, match="target"):
+            live.set(target=bad)
+    with pytest.raises(ValueError, match="target"):  # checked against ctc's range first
+        live.set(loss="ctc", target=0.5)
+    assert live.loss == "huber" and live.controls["target"].value == 1.0
     with pytest.raises(ValueError, match="target"):
         live.set(target=-10.0)
     with pytest.raises(KeyError, match="gamma"):
