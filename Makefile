@@ -10,8 +10,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9A-Z]*.ipynb))
 PYTEST_NOTEBOOK_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Root (as in containers) needs --allow-root; without a display, print the URL instead of opening a browser.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
-# No "would you like to receive official Jupyter news?" pop-up at start (tests/browser checks it).
-LAB_FLAGS += --LabApp.news_url=None
+# No "Would you like to get notified about official Jupyter news?" pop-up: the setting lives in
+# scripts/lab_settings/overrides.json (tests/browser/browser_lab.py starts JupyterLab the same way).
+LAB_FLAGS += --LabApp.app_settings_dir=$(CURDIR)/scripts/lab_settings
 # Browser tests and handouts: Debian's Chromium (installed by the target if missing) driven by Playwright.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -8,10 +8,13 @@ speaker notes are in the deck, and the asset script refuses a download whose SHA
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
+import subprocess
 import sys
 import urllib.parse
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -290,3 +293,16 @@ def test_changing_the_repository_setting_changes_every_badge_and_install_line(
         assert badges.count(fork_slug) == 2, "the Colab and the Binder badge"
         installs = [c for c in notebook.cells if "git+https://github.com" in c.source]
         assert installs and all(f"git+{fork}" in c.source for c in installs)
+
+
+def test_make_lab_starts_without_the_news_pop_up() -> None:
+    """make lab points JupyterLab at overrides that turn the news question off."""
+    dry_run = subprocess.run(
+        ["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    flag = re.search(r"--LabApp\.app_settings_dir=(\S+)", dry_run.stdout)
+    assert flag, dry_run.stdout
+    overrides = json.loads((Path(flag.group(1)) / "overrides.json").read_text())
+    assert (
+        overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    )
