@@ -2,7 +2,8 @@
 
 A loss counts as taught and proven when one **code cell** of those notebooks
 
-* names it: ``keras.losses.<name>(``, ``keras.losses.<KerasClass>(`` or the catalog name as a string
+* names it: ``keras.losses.<name>`` or ``keras.losses.<KerasClass>`` (called, or bound to a
+  name the cell calls), or the catalog name as a string
   (``get("huber")``, or in a tuple a loop walks through), matched as a whole word, so ``hinge`` is not
   found inside ``squared_hinge``;
 * calls Keras: ``keras.losses.`` or a catalog entry's ``.keras``;
@@ -60,8 +61,8 @@ def _word(text: str) -> str:
 def names_a_loss(source: str, name: str) -> bool:
     """The cell's code refers to the loss ``name`` (function, class, or catalog string)."""
     forms = (
-        rf"keras\.losses\.{_word(name)}\s*\(",
-        rf"keras\.losses\.{_word(keras_class_name(name))}\s*\(",
+        rf"keras\.losses\.{_word(name)}",
+        rf"keras\.losses\.{_word(keras_class_name(name))}",
         rf"[\"']{re.escape(name)}[\"']",
     )
     return any(re.search(form, source) for form in forms)
@@ -145,12 +146,15 @@ def test_a_cell_that_calls_keras_and_asserts_proves_the_losses_it_names():
         "    entry = get(name)\n"
         "    np.testing.assert_allclose(entry.numpy(y, p), entry.keras(y, p))",
         "value = keras.losses.KLDivergence()(p, q)\nassert value > 0",
+        "gce_keras = keras.losses.categorical_generalized_cross_entropy\n"
+        "np.testing.assert_allclose(scratch, gce_keras(ids, probs, q=0.5))",
     )
     assert proven_names(notebook, NAMES) == {
         "huber",
         "dice",
         "tversky",
         "kl_divergence",
+        "categorical_generalized_cross_entropy",
     }
 
 
