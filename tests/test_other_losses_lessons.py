@@ -285,3 +285,20 @@ def test_the_article_list_is_out_of_date_for_the_installed_keras():
 def test_bad_input_gets_one_error_naming_the_argument(call, argument):
     with pytest.raises((TypeError, ValueError), match=argument):
         call()
+
+
+@pytest.mark.parametrize(
+    ("factory", "values"),
+    [
+        (ol.kl_directions_widget, {"width": 0.0}),
+        (ol.cosine_widget, {"angle": 270.0}),
+        (ol.overlap_widget, {"alpha": 1.5}),
+        (ol.circle_widget, {"margin": -0.1}),
+    ],
+)
+def test_widgets_refuse_values_outside_their_sliders(factory, values):
+    live = factory()
+    before = live.values
+    with pytest.raises(ValueError):
+        live.set(**values)
+    assert live.values == before
