@@ -70,7 +70,7 @@ student: setup
 hub-links: setup
 	@test -n "$(HUB)" || { echo "usage: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]"; exit 2; }
 	@mkdir -p build
-	$(BIN)/python scripts/hub_links.py --hub "$(HUB)" $(if $(REPO),--repo "$(REPO)") $(NOTEBOOKS) | tee build/hub_links.md
+	$(BIN)/python scripts/hub_links.py --hub "$(HUB)" $(if $(REPO),--repo "$(REPO)") $(NOTEBOOKS) > build/hub_links.md && cat build/hub_links.md
 
 browser-setup: $(BROWSER_READY)
 
@@ -83,7 +83,7 @@ $(BROWSER_READY): $(READY) benchmarks/requirements-browser.txt
 # JupyterLab with every slider moved (prints the slider latency).
 test-browser: slides browser-setup
 	@start=$$(date +%s); \
-	$(BIN)/python -m pytest -p no:cacheprovider -p no:xdist -v tests/browser/browser_decks.py tests/browser/browser_lab.py; status=$$?; \
+	$(BIN)/python -m pytest -p no:cacheprovider -p no:xdist -v -s tests/browser/browser_decks.py tests/browser/browser_lab.py; status=$$?; \
 	echo "make test-browser: $$(( $$(date +%s) - start )) s (after setup and slides)"; \
 	exit $$status
 
