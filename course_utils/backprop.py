@@ -32,6 +32,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.neuron import sigmoid
@@ -1168,6 +1169,10 @@ def plot_loss_curves(
     validation = as_finite_array(
         "validation_loss", validation_loss, 1, "one loss per epoch"
     )
+    if not isinstance(loss_name, str):
+        raise TypeError(
+            f"loss_name must be a string, got {type(loss_name).__name__} {loss_name!r}."
+        )
     if train.shape != validation.shape or train.size == 0:
         raise ValueError(
             "train_loss and validation_loss must hold one loss per epoch each, got "
@@ -1180,6 +1185,7 @@ def plot_loss_curves(
         epochs, validation, color=PALETTE[3], ls="--", label="validation (end of epoch)"
     )
     ax.set_xlim(0.5, train.size + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0.0, 1.05 * float(max(train.max(), validation.max())))
     ax.set_xlabel("epoch")
     ax.set_ylabel(loss_name)

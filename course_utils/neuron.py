@@ -329,7 +329,14 @@ def plot_decision_boundary(
         raise TypeError(
             f"predict must be a function of an (k, 2) array, got {type(predict).__name__}."
         )
-    low, high = (as_finite_float(n, v) for n, v in zip(("low", "high"), limits))
+    bounds = as_finite_array("limits", limits, 1, "the view's (low, high) on both axes")
+    if bounds.shape != (2,) or not bounds[0] < bounds[1]:
+        raise ValueError(f"limits must be (low, high) with low < high, got {limits!r}.")
+    if not isinstance(title, str):
+        raise TypeError(
+            f"title must be a string, got {type(title).__name__} {title!r}."
+        )
+    low, high = float(bounds[0]), float(bounds[1])
     centres = np.linspace(low, high, GRID_SIZE)
     grid_x1, grid_x2 = np.meshgrid(centres, centres)
     grid = np.column_stack([grid_x1.ravel(), grid_x2.ravel()])
