@@ -39,6 +39,19 @@ from course_utils.widgets import LivePlot, register_widget
 #: The ten classes, by label.
 CLASS_NAMES: tuple[str, ...] = course_data.FASHION_MNIST_CLASSES
 NUM_CLASSES = len(CLASS_NAMES)
+#: Names short enough for the ticks of a confusion matrix.
+SHORT_NAMES: tuple[str, ...] = (
+    "T-shirt",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Boot",
+)
 
 #: The classes made rare in §4 (Pullover, Coat, Shirt: three classes the model already confuses),
 #: the share of their training images that is kept, and the seed of that draw.
@@ -813,6 +826,8 @@ def plot_training_curves(runs: Mapping[str, TrainingRun]) -> Figure:
                 linestyle="--",
                 gid=f"val-accuracy-{name}",
             )
+    for ax in (loss_ax, accuracy_ax):
+        ax.xaxis.get_major_locator().set_params(integer=True)
     loss_ax.set_yscale("log")
     loss_ax.set(xlabel="epoch", ylabel="loss (each run's own; log scale)")
     accuracy_ax.set(xlabel="epoch", ylabel="accuracy")
@@ -889,7 +904,7 @@ def _draw_confusion(
 ) -> None:
     shares = _row_shares(counts)
     ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0, gid=f"confusion-image-{name}")
-    short = [n.split("/")[0][:7] for n in CLASS_NAMES]
+    short = list(SHORT_NAMES)
     ax.set_xticks(range(NUM_CLASSES), short, rotation=90, fontsize=9)
     ax.set_yticks(range(NUM_CLASSES), short, fontsize=9)
     for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
@@ -988,7 +1003,7 @@ def plot_misclassifications(
         fontsize=11,
         gid="bars-note",
     )
-    fig.text(0.01, 0.995, "", ha="left", va="top", fontsize=12, gid="explorer-status")
+    fig.suptitle(" \n ", fontsize=12, gid="explorer-status")
     update_misclassifications(fig, predictions, true_class, predicted_class)
     return fig
 
@@ -1017,12 +1032,13 @@ def update_misclassifications(
         bar.set_height(float(shown[j]))
         bar.set_color(PALETTE[2] if j == t else PALETTE[3] if j == k else PALETTE[4])
     verb = "correctly classified" if t == k else f"predicted as {CLASS_NAMES[k]}"
+    shown_count = min(members.size, EXPLORER_EXAMPLES)
     artist(fig, "explorer-status").set_text(
         f"{members.size} test images of {CLASS_NAMES[t]} {verb}"
         + (
-            f" (the {min(members.size, EXPLORER_EXAMPLES)} most confident)"
+            f" (the {shown_count} most confident)\nabove each: p(predicted) / p(true)"
             if members.size
-            else ""
+            else "\n "
         )
     )
     artist(fig, "bars-note").set_text(
