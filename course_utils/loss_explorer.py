@@ -50,7 +50,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 
 from course_utils.losses import catalog, get
 from course_utils.plotting import LIVE_DPI, PALETTE, artist, new_figure
@@ -115,6 +115,7 @@ FIXED_PARAMS: dict[str, str] = {
 
 #: How the figure's note (static, not blitted) is found again.
 NOTE_LABEL = "slice-note"
+TITLE_LABEL = "slice-title-static"
 
 #: Three classes for the categorical slices.
 NUM_CLASSES = 3
@@ -148,10 +149,13 @@ class Slice:
     x_label: str
     x_range: Callable[[Mapping[str, Any]], tuple[float, float]]
     target: TargetSpec
-    describe: Callable[[float, Mapping[str, Any]], str]
+    describe: Callable[[Mapping[str, Any]], str]  # the title, up to the target's value
     build: Callable[[np.ndarray, float, Mapping[str, Any]], SliceInputs]
     per_sample: bool = False  # the loss is evaluated one sample at a time (Circle, CTC)
     x_label_logits: str | None = None  # the label when from_logits is on
+    value: Callable[[float], str] = (
+        "{:g}".format
+    )  # the target's value, ending the title
     symbol: str = "ŷ"  # x's symbol in the gradient's label dL/dx
     symbol_logits: str = "z"
 
@@ -177,7 +181,9 @@ class SliceCurves:
     loss: np.ndarray
     gradient: np.ndarray
     x_label: str
-    title: str
+    title: str  # the slice and the target: title_prefix + title_value
+    title_prefix: str
+    title_value: str
     x_symbol: str
     gradient_source: str  # "analytic" (entry.grad) or "finite differences"
     note: str
@@ -205,6 +211,10 @@ def _probability_or_logit(params: Mapping[str, Any]) -> tuple[float, float]:
     return (-6.0, 6.0) if params.get("from_logits") else (0.001, 0.999)
 
 
+def _class_id(target: float) -> str:
+    return str(int(round(target)))
+
+
 def _regression(
     low: float = -3.0,
     high: float = 3.0,
@@ -215,7 +225,7 @@ def _regression(
         "prediction ŷ",
         _fixed((low, high)),
         spec,
-        lambda t, p: f"loss vs prediction ŷ for target y = {t:g}",
+        lambda p: "loss vs prediction ŷ for target y = ",
         _scalar_slice,
     )
 
@@ -225,10 +235,10 @@ def _binary(name: str) -> Slice:
         "predicted probability ŷ",
         _probability_or_logit,
         TargetSpec("target y", 0.0, 1.0, 0.05, 1.0),
-        lambda t, p: (
-            f"loss vs logit z (ŷ = σ(z)) for target y = {t:g}"
+        lambda p: (
+            "loss vs logit z (ŷ = σ(z)) for target y = "
             if p.get("from_logits")
-            else f"loss vs predicted probability ŷ for target y = {t:g}"
+            else "loss vs predicted probability ŷ for target y = "
         ),
         _scalar_slice,
         x_label_logits="logit z",
@@ -264,8 +274,8 @@ def _categorical(target_format: str, logits_allowed: bool = True) -> Slice:
             y_true = np.full(len(x), k)
         return SliceInputs(y_true, y_pred, direction)
 
-    def describe(t: float, p: Mapping[str, Any]) -> str:
-        label = f"true class k = {int(round(t))} of K = {NUM_CLASSES}"
+    def describe(p: Mapping[str, Any]) -> str:
+        label = f"K = {NUM_CLASSES}, true class k = "
         if logits_allowed and p.get("from_logits"):
             return f"loss vs logit z₀, z = (z₀, 0, 0), {label}"
         return f"loss vs ŷ₀, ŷ = (ŷ₀, (1 − ŷ₀)/2, (1 − ŷ₀)/2), {label}"
@@ -277,6 +287,7 @@ def _categorical(target_format: str, logits_allowed: bool = True) -> Slice:
         describe,
         build,
         x_label_logits="logit z₀ of class 0",
+        value=_class_id,
         symbol="ŷ₀",
         symbol_logits="z₀",
     )
@@ -287,8 +298,9 @@ def _hinge() -> Slice:
         "score ŷ",
         _fixed((-3.0, 3.0)),
         TargetSpec("target y (−1 or +1)", -1.0, 1.0, 2.0, 1.0),
-        lambda t, p: f"loss vs score ŷ for target y = {t:+g}",
+        lambda p: "loss vs score ŷ for target y = ",
         _scalar_slice,
+        value="{:+g}".format,
     )
 
 
@@ -304,10 +316,9 @@ def _categorical_hinge() -> Slice:
         "score ŷ₀ of class 0",
         _fixed((-3.0, 3.0)),
         TargetSpec("true class k", 0, NUM_CLASSES - 1, 1, 0),
-        lambda t, p: (
-            f"loss vs score ŷ₀, ŷ = (ŷ₀, 0.5, −0.5), true class k = {int(round(t))}"
-        ),
+        lambda p: "loss vs score ŷ₀, ŷ = (ŷ₀, 0.5, −0.5), true class k = ",
         build,
+        value=_class_id,
         symbol="ŷ₀",
     )
 
@@ -322,8 +333,9 @@ def _kl() -> Slice:
         "predicted ŷ₁ (ŷ = (ŷ₁, 1 − ŷ₁))",
         _fixed((0.005, 0.995)),
         TargetSpec("target y₁", 0.0, 1.0, 0.05, 0.7),
-        lambda t, p: f"loss vs ŷ₁, ŷ = (ŷ₁, 1 − ŷ₁), target y = ({t:g}, {1 - t:g})",
+        lambda p: "loss vs ŷ₁, ŷ = (ŷ₁, 1 − ŷ₁), target y = ",
         build,
+        value=lambda t: f"({t:g}, {1 - t:g})",
         symbol="ŷ₁",
     )
 
@@ -341,8 +353,9 @@ def _cosine() -> Slice:
         "angle θ of ŷ = (cos θ, sin θ) (degrees)",
         _fixed((-180.0, 180.0)),
         TargetSpec("angle φ of the target (degrees)", -180.0, 180.0, 5.0, 0.0),
-        lambda t, p: f"loss vs the angle θ of ŷ, target y = (cos φ, sin φ), φ = {t:g}°",
+        lambda p: "loss vs the angle θ of ŷ, target y = (cos φ, sin φ), φ = ",
         build,
+        value="{:g}°".format,
         symbol="θ (per degree)",
     )
 
@@ -358,10 +371,7 @@ def _overlap() -> Slice:
         "predicted probability ŷ₀ of pixel 0",
         _fixed((0.0, 1.0)),
         TargetSpec("target y₀ of pixel 0", 0.0, 1.0, 1.0, 1.0),
-        lambda t, p: (
-            f"loss vs ŷ₀ on a 4-pixel mask y = ({t:g}, 1, 1, 0), "
-            "ŷ = (ŷ₀, 0.8, 0.6, 0.2)"
-        ),
+        lambda p: "loss vs ŷ₀, ŷ = (ŷ₀, 0.8, 0.6, 0.2), mask y = (y₀, 1, 1, 0), y₀ = ",
         build,
         symbol="ŷ₀",
     )
@@ -372,7 +382,7 @@ def _poisson() -> Slice:
         "predicted rate ŷ",
         _fixed((0.05, 12.0)),
         TargetSpec("observed count y", 0.0, 10.0, 1.0, 3.0),
-        lambda t, p: f"loss vs predicted rate ŷ for observed count y = {t:g}",
+        lambda p: "loss vs predicted rate ŷ for observed count y = ",
         _scalar_slice,
     )
 
@@ -392,9 +402,9 @@ def _circle() -> Slice:
         "similarity s_p of the anchor to its positive",
         _fixed((-0.98, 0.98)),  # inside (−1, 1), so x ± h stays a valid cosine
         TargetSpec("similarity s_n to the negative", -1.0, 1.0, 0.05, 0.2),
-        lambda t, p: (
-            f"anchor's loss vs s_p (cosine to a same-label embedding), "
-            f"negative at s_n = {t:g}"
+        lambda p: (
+            "anchor's loss vs s_p (cosine to a same-label embedding), "
+            "negative at s_n = "
         ),
         build,
         per_sample=True,
@@ -418,11 +428,12 @@ def _ctc() -> Slice:
         "score z of symbol 1 in every frame",
         _fixed((-4.0, 8.0)),
         TargetSpec("label length n (label = symbol 1, n times)", 1, 3, 1, 2),
-        lambda t, p: (
+        lambda p: (
             f"loss vs z, the score of symbol 1 in all {CTC_FRAMES} frames, "
-            f"label = symbol 1 × {int(round(t))}"
+            "label = symbol 1 × "
         ),
         build,
+        value=_class_id,
         per_sample=True,
         symbol="z",
     )
@@ -598,7 +609,9 @@ def slice_curves(
         gradient=gradient,
         x_label=cut.label(values),
         x_symbol=cut.x_symbol(values),
-        title=f"{name}: {cut.describe(chosen, values)}",
+        title=f"{name}: {cut.describe(values)}{cut.value(chosen)}",
+        title_prefix=f"{name}: {cut.describe(values)}",
+        title_value=cut.value(chosen),
         gradient_source=source,
         note=_note(name, source),
     )
@@ -649,7 +662,14 @@ def plot_loss_explorer(
     loss_ax.plot([], [], color=PALETTE[0], gid="loss-curve")
     grad_ax.plot([], [], color=PALETTE[3], gid="gradient-curve")
     grad_ax.axhline(0.0, color=PALETTE[7], linewidth=0.8)
-    fig.suptitle("", fontsize=13, gid="slice-title")
+    # The title names the slice (static: part of the background) and ends with the target's
+    # value, a short text placed right after it that is the only text redrawn while dragging.
+    title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=13)
+    title.set_label(TITLE_LABEL)
+    value = Annotation(
+        "", (1.0, 0.0), xycoords=title, va="bottom", fontsize=13, gid="slice-title"
+    )
+    fig.add_artist(value)
     # The note changes only with the loss, so it is part of the static background.
     note = fig.text(0.5, 0.865, "", ha="center", fontsize=10, color="0.35")
     note.set_label(NOTE_LABEL)
@@ -674,8 +694,9 @@ def _apply(
     switched = force or getattr(fig, "_explorer_state", None) != (loss, curves.x_label)
     cast(Line2D, artist(fig, "loss-curve")).set_data(curves.x, curves.loss)
     cast(Line2D, artist(fig, "gradient-curve")).set_data(curves.x, curves.gradient)
-    cast(Text, artist(fig, "slice-title")).set_text(curves.title)
-    _note_artist(fig).set_text(curves.note)
+    _static_text(fig, TITLE_LABEL).set_text(curves.title_prefix)
+    cast(Text, artist(fig, "slice-title")).set_text(curves.title_value)
+    _static_text(fig, NOTE_LABEL).set_text(curves.note)
     if switched:
         for ax in (loss_ax, grad_ax):
             ax.set_xlim(curves.x[0], curves.x[-1])
@@ -700,8 +721,14 @@ def _fit(ax: Any, values: np.ndarray, switched: bool) -> None:
     ax.set_ylim(*wanted)
 
 
-def _note_artist(fig: Figure) -> Any:
-    return next(text for text in fig.texts if text.get_label() == NOTE_LABEL)
+def _static_text(fig: Figure, label: str) -> Text:
+    return next(text for text in fig.texts if text.get_label() == label)
+
+
+def figure_title(fig: Figure) -> str:
+    """The title an explorer figure shows: the slice, then the target's value."""
+    value = cast(Text, artist(fig, "slice-title")).get_text()
+    return _static_text(fig, TITLE_LABEL).get_text() + value
 
 
 def _own(loss: str) -> tuple[str, ...]:
@@ -916,7 +943,8 @@ def _static_state(fig: Figure) -> tuple:
         (ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel())
         for ax in fig.axes
     )
-    return (*axes, _note_artist(fig).get_text())
+    texts = (_static_text(fig, label).get_text() for label in (TITLE_LABEL, NOTE_LABEL))
+    return (*axes, *texts)
 
 
 @register_widget

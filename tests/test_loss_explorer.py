@@ -131,7 +131,7 @@ def test_widget_shows_each_loss_and_follows_its_sliders(live, name):
     np.testing.assert_allclose(
         artist(live.figure, "gradient-curve").get_data()[1], expected.gradient
     )
-    assert artist(live.figure, "slice-title").get_text() == expected.title
+    assert le.figure_title(live.figure) == expected.title
     assert " vs " in expected.title
     for ax, values in zip(live.figure.axes, (expected.loss, expected.gradient)):
         low, high = ax.get_ylim()
