@@ -996,12 +996,11 @@ def plot_misclassifications(
     bars_ax.text(
         0.99,
         0.95,
-        "",
+        "probabilities of the first image (green: true class, vermillion: predicted)",
         transform=bars_ax.transAxes,
         ha="right",
         va="top",
         fontsize=11,
-        gid="bars-note",
     )
     fig.suptitle(" \n ", fontsize=12, gid="explorer-status")
     update_misclassifications(fig, predictions, true_class, predicted_class)
@@ -1038,13 +1037,8 @@ def update_misclassifications(
         + (
             f" (the {shown_count} most confident)\nabove each: p(predicted) / p(true)"
             if members.size
-            else "\n "
+            else "\nno image in this cell"
         )
-    )
-    artist(fig, "bars-note").set_text(
-        "probabilities for the first image (green: true class, vermillion: predicted)"
-        if members.size
-        else "no image in this cell"
     )
 
 
