@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from course_utils.losses._arrays import EPSILON
 from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 # ----------------------------------------------------------------------------- small pieces
@@ -34,6 +35,20 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     shifted = z - np.max(z, axis=-1, keepdims=True)
     exp = np.exp(shifted)
     return exp / np.sum(exp, axis=-1, keepdims=True)
+
+
+def _as_class_ids(labels: Any, shape: tuple[int, int]) -> np.ndarray:
+    """labels as m integer class ids in [0, K) for logits of shape (m, K)."""
+    ids = as_finite_array("labels", labels, 1, "one integer class id per row")
+    if len(ids) != shape[0] or not np.all(ids == np.round(ids)):
+        raise ValueError(
+            f"labels must be {shape[0]} integer class ids, got {ids[:5].tolist()}…"
+        )
+    if ids.size and (ids.min() < 0 or ids.max() >= shape[1]):
+        raise ValueError(
+            f"labels must lie in [0, {shape[1]}), got {ids.min()}…{ids.max()}."
+        )
+    return ids.astype(int)
 
 
 def _check_binary_target(y: Any) -> float:
@@ -73,7 +88,8 @@ def bce_clipped(y: Any, p: Any, epsilon: float = EPSILON) -> np.ndarray:
     Behind clipping_table (05).
     """
     _check_unit("epsilon", epsilon, 0.0, 0.5, closed_low=False)
-    y_array, p_array = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    y_array = as_finite_array("y", y, None, "targets in [0, 1]")
+    p_array = as_finite_array("p", p, None, "predicted probabilities")
     clipped = np.clip(p_array, epsilon, 1.0 - epsilon)
     return -(y_array * np.log(clipped) + (1.0 - y_array) * np.log(1.0 - clipped))
 
@@ -87,7 +103,8 @@ def bce_from_logits(y: Any, z: Any) -> np.ndarray:
 
     Behind clipping_table and logit_gradients (05).
     """
-    y_array, z_array = np.asarray(y, dtype=float), np.asarray(z, dtype=float)
+    y_array = as_finite_array("y", y, None, "targets in [0, 1]")
+    z_array = as_finite_array("z", z, None, "logits")
     return (
         np.maximum(z_array, 0.0)
         - z_array * y_array
@@ -109,7 +126,7 @@ def logit_gradients(z: Any, y: float) -> dict[str, np.ndarray]:
     Returns ``{"bce", "bce_grad", "mse", "mse_grad"}`` over ``z``. Taught in: 05 §2.
     """
     target = _check_binary_target(y)
-    z_array = np.asarray(z, dtype=float)
+    z_array = as_finite_array("z", z, None, "logits")
     p = _sigmoid(z_array)
     return {
         "bce": bce_from_logits(target, z_array),
@@ -163,8 +180,9 @@ def clipping_table(
     :math:`\sigma(z) - y`. Taught in: 05 §1.
     """
     target = _check_binary_target(y)
-    z_array = np.asarray(z, dtype=float)
+    z_array = as_finite_array("z", z, None, "logits")
     p = _sigmoid(z_array)
+    epsilon = _check_unit("epsilon", epsilon, 0.0, 0.5, closed_low=False)
     inside = (p >= epsilon) & (p <= 1.0 - epsilon)
     return {
         "p": p,
@@ -191,7 +209,7 @@ def renormalised_sigmoid_ce(z: Any, target: int) -> dict[str, Any]:
     next to softmax + CE: :math:`L = -\ln \operatorname{softmax}(z)_t`,
     :math:`\partial L/\partial z = \operatorname{softmax}(z) - y`. Taught in: 05 §4.
     """
-    z_array = np.asarray(z, dtype=float)
+    z_array = as_finite_array("z", z, None, "K logits")
     if z_array.ndim != 1 or z_array.size < 2:
         raise ValueError(
             f"z must be a 1-D array of K >= 2 logits, got shape {z_array.shape}."
@@ -261,7 +279,8 @@ def focal_weight(p_t: Any, gamma: float, alpha: float) -> np.ndarray:
     """
     gamma = _check_unit("gamma", gamma, 0.0, 10.0, closed_low=True)
     alpha = _check_unit("alpha", alpha, 0.0, 1.0, closed_low=True)
-    return alpha * (1.0 - np.asarray(p_t, dtype=float)) ** gamma
+    p_t_array = as_finite_array("p_t", p_t, None, "probabilities of the true class")
+    return alpha * (1.0 - p_t_array) ** gamma
 
 
 _FOCAL_P = np.linspace(0.01, 0.99, 197)
@@ -360,7 +379,7 @@ def gce_curve(p_y: Any, q: float) -> np.ndarray:
     factor K/2). Behind plot_gce (05).
     """
     q = _check_unit("q", q, 0.0, 1.0, closed_low=False)
-    p = np.asarray(p_y, dtype=float)
+    p = as_finite_array("p_y", p_y, None, "probabilities of the true class")
     return (1.0 - p**q) / q
 
 
@@ -372,6 +391,7 @@ def plot_gce(qs: tuple[float, ...] = (0.01, 0.3, 0.7, 1.0)) -> Figure:
     p = np.linspace(0.005, 1.0, 300)
     fig, (ax,) = new_figure(1, width=8.0, height=4.2)
     ax.plot(p, -np.log(p), color="0.5", ls="--", label="cross-entropy −ln p_y")
+    qs = tuple(as_finite_array("qs", qs, 1, "a tuple of q values in (0, 1]"))
     for colour, q in zip(PALETTE[:4], qs):
         ax.plot(p, gce_curve(p, q), color=colour, label=f"GCE q = {q:g}")
     ax.set_xlim(0, 1)
@@ -393,7 +413,7 @@ def noisy_blobs(
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 3:
         raise ValueError(f"m must be an int >= 3 (the number of samples), got {m!r}.")
     noise = _check_unit("noise", noise, 0.0, 1.0, closed_low=True)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     centers = np.array([[0.0, 2.0], [-1.8, -1.0], [1.8, -1.0]])
     y = rng.integers(0, 3, m)
     X = centers[y] + rng.normal(size=(m, 2))
@@ -414,6 +434,8 @@ def gce_logit_gradient(Z: np.ndarray, labels: np.ndarray, q: float) -> np.ndarra
     """
     if q != 0.0:
         q = _check_unit("q", q, 0.0, 1.0, closed_low=False)
+    Z = as_finite_array("Z", Z, 2, "logits, shape (m, K)")
+    labels = _as_class_ids(labels, Z.shape)
     m = len(labels)
     P = _softmax(Z)
     p_y = P[np.arange(m), labels]
@@ -431,6 +453,11 @@ def train_softmax_regression(
 
     Returns ``(W, b)``. Deterministic (no randomness inside). Behind noisy_label_experiment (05).
     """
+    X = as_finite_array("X", X, 2, "features, shape (m, n)")
+    ids = as_finite_array("labels", labels, 1, "one integer class id per row")
+    labels = _as_class_ids(ids, (len(X), int(np.max(ids, initial=0)) + 1))
+    steps = as_positive_int("steps", steps)
+    learning_rate = as_finite_float("learning_rate", learning_rate)
     num_classes = int(np.max(labels)) + 1
     W, b = np.zeros((X.shape[1], num_classes)), np.zeros(num_classes)
     for _ in range(steps):
@@ -450,6 +477,7 @@ def noisy_label_experiment(
     X, _, noisy = noisy_blobs(noise=noise, seed=0)
     X_test, y_test, _ = noisy_blobs(noise=0.0, seed=1)
     results = {}
+    qs = tuple(as_finite_array("qs", qs, 1, "a tuple of q values in [0, 1]"))
     for q in qs:
         W, b = train_softmax_regression(X, noisy, q)
         predicted = np.argmax(X_test @ W + b, axis=1)
@@ -473,7 +501,7 @@ def hinge_curves(margin: Any) -> dict[str, np.ndarray]:
 
     Behind plot_hinges (05).
     """
-    product = np.asarray(margin, dtype=float)
+    product = as_finite_array("margin", margin, None, "margins y·z")
     hinge = np.maximum(1.0 - product, 0.0)
     return {
         "hinge": hinge,

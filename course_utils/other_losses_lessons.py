@@ -675,6 +675,10 @@ def collapse(path: Any, blank: int = 0) -> tuple[int, ...]:
 
     """
     symbols = _class_ids("path", path)
+    if isinstance(blank, bool) or not isinstance(blank, (int, np.integer)):
+        raise TypeError(
+            f"blank must be the integer id of the blank symbol, got {blank!r}."
+        )
     merged = [
         symbol
         for index, symbol in enumerate(symbols)

@@ -274,6 +274,141 @@ VALID_CALLS: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "backprop.plot_output_gradients": lambda: {"y": 1.0},
     "backprop.plot_vanishing_gradients": lambda: {"depth": 4},
+    "neuron.make_disc_and_ring": lambda: {"n_per_class": 5, "seed": 2},
+    "neuron.plot_decision_boundary": lambda: {
+        "predict": lambda X: X[:, 0] > 0,
+        "x": _blobs()[0],
+        "y": _blobs()[1],
+        "limits": (-4.0, 4.0),
+    },
+    "gradient_descent.minibatch_sgd": lambda: {
+        **dict(zip("xy", _line())),
+        "w0": -1.0,
+        "b0": 4.0,
+        "learning_rate": 0.1,
+        "batch_size": 5,
+        "epochs": 2,
+        "shuffle": True,
+        "seed": 0,
+    },
+    "gradient_descent.plot_minibatch_sgd": lambda: {"batch_size": 5, "epochs": 3},
+    "backprop.plot_loss_curves": lambda: {
+        "train_loss": [0.6, 0.4],
+        "validation_loss": [0.5, 0.45],
+    },
+    "backprop.two_moons": lambda: {"m": 20, "noise": 0.1, "seed": 0},
+    "classification_lessons.noisy_label_experiment": lambda: {
+        "qs": (0.0, 0.5),
+        "noise": 0.3,
+    },
+    "classification_lessons.plot_gce": lambda: {"qs": (0.3, 1.0)},
+    # 05: classification_lessons
+    "classification_lessons.bce_clipped": lambda: {
+        "y": np.array([1.0, 0.0]),
+        "p": np.array([0.9, 0.2]),
+        "epsilon": 1e-7,
+    },
+    "classification_lessons.bce_from_logits": lambda: {
+        "y": np.array([1.0, 0.0]),
+        "z": np.array([2.0, -1.0]),
+    },
+    "classification_lessons.clipping_table": lambda: {
+        "z": np.array([-20.0, 0.0, 5.0]),
+        "y": 1.0,
+        "epsilon": 1e-7,
+    },
+    "classification_lessons.focal_summary": lambda: {"gamma": 2.0, "alpha": 0.25},
+    "classification_lessons.focal_weight": lambda: {
+        "p_t": np.array([0.1, 0.9]),
+        "gamma": 2.0,
+        "alpha": 0.25,
+    },
+    "classification_lessons.gce_curve": lambda: {"p_y": np.array([0.2, 0.8]), "q": 0.5},
+    "classification_lessons.gce_logit_gradient": lambda: {
+        "Z": np.array([[1.0, 0.0, -1.0], [0.0, 2.0, 0.5]]),
+        "labels": np.array([0, 1]),
+        "q": 0.5,
+    },
+    "classification_lessons.hinge_curves": lambda: {
+        "margin": np.array([-1.0, 0.5, 2.0])
+    },
+    "classification_lessons.logit_gradients": lambda: {
+        "z": np.array([-3.0, 0.0, 3.0]),
+        "y": 1.0,
+    },
+    "classification_lessons.noisy_blobs": lambda: {"m": 60, "noise": 0.3, "seed": 0},
+    "classification_lessons.plot_ce_vs_mse": lambda: {"y": 1.0},
+    "classification_lessons.plot_focal": lambda: {"gamma": 2.0, "alpha": 0.25},
+    "classification_lessons.plot_sigmoid_vs_softmax": lambda: {
+        "z": np.array([2.0, 1.0, -1.0]),
+        "target": 0,
+    },
+    "classification_lessons.renormalised_sigmoid_ce": lambda: {
+        "z": np.array([2.0, 1.0, -1.0]),
+        "target": 0,
+    },
+    "classification_lessons.train_softmax_regression": lambda: {
+        "X": np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]),
+        "labels": np.array([0, 1, 1]),
+        "q": 0.5,
+        "steps": 5,
+        "learning_rate": 0.5,
+    },
+    # 06: other_losses_lessons
+    "other_losses_lessons.best_fits": lambda: {"separation": 4.0},
+    "other_losses_lessons.circle_anchor_loss": lambda: {
+        "positive_similarity": np.array([0.2, 0.8]),
+        "negative_similarity": 0.3,
+        "gamma": 32.0,
+        "margin": 0.25,
+    },
+    "other_losses_lessons.collapse": lambda: {"path": (1, 1, 0, 2), "blank": 0},
+    "other_losses_lessons.cosine_view": lambda: {"angle": 60.0, "length": 1.0},
+    "other_losses_lessons.ctc_brute_force": lambda: {
+        "label": np.array([1, 2]),
+        "logits": np.zeros((3, 3)),
+    },
+    "other_losses_lessons.ctc_paths": lambda: {
+        "label": np.array([1, 2]),
+        "steps": 3,
+        "num_classes": 3,
+    },
+    "other_losses_lessons.entropy": lambda: {"p": np.array([0.5, 0.5])},
+    "other_losses_lessons.gaussian_distribution": lambda: {"mean": 0.0, "width": 1.5},
+    "other_losses_lessons.keras_label": lambda: {"y_row": np.array([3, 0, 2, 0])},
+    "other_losses_lessons.kl_both_ways": lambda: {
+        "p": np.array([0.5, 0.5]),
+        "q": np.array([0.9, 0.1]),
+    },
+    "other_losses_lessons.kl_curves": lambda: {"separation": 4.0, "width": 1.5},
+    "other_losses_lessons.log_factorial": lambda: {"counts": np.array([0, 3, 5])},
+    "other_losses_lessons.overlap_sums": lambda: {
+        "y_true": np.array([[1.0, 0.0], [1.0, 1.0]]),
+        "y_pred": np.array([[0.8, 0.1], [0.4, 0.9]]),
+    },
+    "other_losses_lessons.plot_circle": lambda: {"gamma": 32.0, "margin": 0.25},
+    "other_losses_lessons.plot_cosine": lambda: {"angle": 60.0, "length": 1.0},
+    "other_losses_lessons.plot_ctc_paths": lambda: {
+        "label": np.array([1, 2]),
+        "logits": np.zeros((3, 3)),
+    },
+    "other_losses_lessons.plot_kl_directions": lambda: {
+        "separation": 4.0,
+        "mean": 0.0,
+        "width": 1.5,
+    },
+    "other_losses_lessons.plot_overlap": lambda: {
+        "alpha": 0.5,
+        "beta": 0.5,
+        "radius": 3.0,
+    },
+    "other_losses_lessons.poisson_nll": lambda: {
+        "counts": np.array([0.0, 2.0, 5.0]),
+        "rate": np.array([1.0, 2.0, 4.0]),
+    },
+    "other_losses_lessons.predicted_mask": lambda: {"radius": 3.0},
+    "other_losses_lessons.tversky_by_radius": lambda: {"alpha": 0.5, "beta": 0.5},
+    "other_losses_lessons.two_mode_distribution": lambda: {"separation": 4.0},
 }
 
 
@@ -284,7 +419,14 @@ def _tiny() -> tuple[np.ndarray, np.ndarray]:
 
 
 #: Lesson modules whose public functions follow the rule.
-LESSON_MODULES = ["prediction_loss", "neuron", "gradient_descent", "backprop"]
+LESSON_MODULES = [
+    "prediction_loss",
+    "neuron",
+    "gradient_descent",
+    "backprop",
+    "classification_lessons",
+    "other_losses_lessons",
+]
 
 #: Functions exempt from the sweep, with the reason.
 EXEMPT = {
