@@ -275,7 +275,7 @@ def _categorical(target_format: str, logits_allowed: bool = True) -> Slice:
         return SliceInputs(y_true, y_pred, direction)
 
     def describe(p: Mapping[str, Any]) -> str:
-        label = f"K = {NUM_CLASSES}, true class k = "
+        label = "true class k = "
         if logits_allowed and p.get("from_logits"):
             return f"loss vs logit z₀, z = (z₀, 0, 0), {label}"
         return f"loss vs ŷ₀, ŷ = (ŷ₀, (1 − ŷ₀)/2, (1 − ŷ₀)/2), {label}"
@@ -287,7 +287,7 @@ def _categorical(target_format: str, logits_allowed: bool = True) -> Slice:
         describe,
         build,
         x_label_logits="logit z₀ of class 0",
-        value=_class_id,
+        value=lambda t: f"{_class_id(t)} of K = {NUM_CLASSES}",
         symbol="ŷ₀",
         symbol_logits="z₀",
     )
@@ -371,9 +371,10 @@ def _overlap() -> Slice:
         "predicted probability ŷ₀ of pixel 0",
         _fixed((0.0, 1.0)),
         TargetSpec("target y₀ of pixel 0", 0.0, 1.0, 1.0, 1.0),
-        lambda p: "loss vs ŷ₀, ŷ = (ŷ₀, 0.8, 0.6, 0.2), mask y = (y₀, 1, 1, 0), y₀ = ",
+        lambda p: "loss vs ŷ₀ on a 4-pixel mask y = (",
         build,
         symbol="ŷ₀",
+        value=lambda t: f"{t:g}, 1, 1, 0), ŷ = (ŷ₀, 0.8, 0.6, 0.2)",
     )
 
 
