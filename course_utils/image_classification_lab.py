@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 from course_utils import data as course_data
 from course_utils.plotting import PALETTE, new_figure
 from course_utils.plotting import artist as _artist
-from course_utils.validation import as_positive_int
+from course_utils.validation import as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, register_widget
 
 #: The ten classes, by label.
@@ -160,7 +160,7 @@ def imbalanced_indices(
     Taught in: 08 §4.
     """
     labels = _check_labels("labels", labels)
-    if not 0.0 < float(fraction) <= 1.0:
+    if not 0.0 < as_finite_float("fraction", fraction) <= 1.0:
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}.")
     rare = [int(k) for k in rare_classes]
     if not rare or any(not 0 <= k < NUM_CLASSES for k in rare):
@@ -327,6 +327,10 @@ def softmax(logits: Any) -> np.ndarray:
     Taught in: 08 §2.
     """
     z = np.asarray(logits, dtype=np.float64)
+    if z.ndim < 1 or not np.all(np.isfinite(z)):
+        raise ValueError(
+            f"logits must be a finite array with a class axis last, got shape {z.shape}."
+        )
     shifted = np.exp(z - z.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
@@ -511,6 +515,10 @@ def train(
     """
     import keras
 
+    if not isinstance(data, LabData):
+        raise TypeError(
+            f"data must be the LabData of load_lab_data(), got {type(data).__name__}."
+        )
     _check_choice("model", model, tuple(MODEL_BUILDERS))
     _check_choice("labels", labels, LABEL_FORMATS)
     if not isinstance(validate_every_epoch, bool):
@@ -666,7 +674,15 @@ def wrong_class_gradients(logits: Any, y_true: Any) -> dict[str, np.ndarray]:
     Taught in: 08 §5.
     """
     z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] < 2 or not np.all(np.isfinite(z)):
+        raise ValueError(
+            f"logits must be finite (m, K) scores with K >= 2, got shape {z.shape}."
+        )
     y_true = _check_labels("y_true", y_true, z.shape[1])
+    if y_true.size != z.shape[0]:
+        raise ValueError(
+            f"y_true has {y_true.size} labels but logits has {z.shape[0]} rows."
+        )
     rows = np.arange(z.shape[0])
     rivals = z.copy()
     rivals[rows, y_true] = -np.inf
@@ -726,6 +742,12 @@ def evaluate_in_fresh_process(
     """
     import keras
 
+    if not hasattr(getattr(run.model, "loss", None), "confusion"):
+        raise TypeError(
+            "run must be a TrainingRun whose model was compiled with the confusion-aware loss "
+            "(make_confusion_aware_loss), got a model with loss "
+            f"{type(getattr(run.model, 'loss', None)).__name__}."
+        )
     with tempfile.TemporaryDirectory() as folder:
         run.model.save(os.path.join(folder, "model.keras"))
         np.savez(

@@ -226,6 +226,22 @@ def test_train_rejects_bad_arguments_by_name(tiny):
         lab.train("x", "mse", tiny, epochs=1.5)
     with pytest.raises(TypeError, match="validate_every_epoch"):
         lab.train("x", "mse", tiny, validate_every_epoch=1)
+    with pytest.raises(TypeError, match="data"):
+        lab.train("x", "mse", (tiny.x_train, tiny.y_train))
+
+
+def test_array_helpers_reject_bad_input_by_name():
+    with pytest.raises(ValueError, match="logits"):
+        lab.softmax([[1.0, np.nan]])
+    with pytest.raises(ValueError, match="logits"):
+        lab.wrong_class_gradients(np.zeros(3), np.array([0]))
+    with pytest.raises(ValueError, match="y_true has 1 labels"):
+        lab.wrong_class_gradients(np.zeros((2, 3)), np.array([0]))
+    with pytest.raises(TypeError, match="fraction"):
+        lab.imbalanced_indices(np.array([0, 1]), fraction="half")
+    no_model = lab.TrainingRun("r", {}, np.eye(2), np.eye(2), np.arange(2), 0, 0, None)
+    with pytest.raises(TypeError, match="confusion-aware"):
+        lab.evaluate_in_fresh_process(no_model, None)
 
 
 def test_confusion_aware_model_loads_and_evaluates_in_a_fresh_process(tiny):
