@@ -15,7 +15,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import as_finite_array, as_finite_float
 from course_utils.widgets import LivePlot, float_slider, register_widget
@@ -160,65 +159,3 @@ def prediction_loss_widget() -> LivePlot:
         },
         title="loss and slope of one prediction (sliders: target y, prediction ŷ)",
     )
-
-
-register(
-    Exercise(
-        key="00.1",
-        title="squared error of one prediction",
-        solution=0.49,
-        hint="Subtract the target from the prediction, then square the difference: (ŷ − y)².",
-        mistakes=(
-            Mistake(
-                "no square",
-                near(-0.7),
-                "That is the signed error ŷ − y; the loss squares it.",
-                -0.7,
-            ),
-            Mistake(
-                "absolute error",
-                near(0.7),
-                "That is the absolute error |ŷ − y|; the squared error squares it.",
-                0.7,
-            ),
-            Mistake(
-                "halved",
-                near(0.245),
-                "That is half the squared error; the ½ convention is not used here.",
-                0.245,
-            ),
-            Mistake(
-                "squared prediction",
-                near(0.09),
-                "That squares the prediction alone; square the difference ŷ − y.",
-                0.09,
-            ),
-        ),
-    )
-)
-
-register(
-    Exercise(
-        key="00.2",
-        title="slope of the squared error",
-        solution=-1.4,
-        hint="Differentiate (ŷ − y)² with respect to ŷ: the chain rule gives 2(ŷ − y).",
-        mistakes=(
-            Mistake(
-                "sign flipped",
-                near(1.4),
-                "The sign is flipped: ŷ is below y, so the loss falls as ŷ grows and the slope is negative.",
-                1.4,
-            ),
-            Mistake(
-                "no factor 2",
-                near(-0.7),
-                "The factor 2 from differentiating the square is missing.",
-                -0.7,
-            ),
-            Mistake(
-                "the loss itself", near(0.49), "That is the loss, not its slope.", 0.49
-            ),
-        ),
-    )
-)

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from course_utils import backprop as bp
 from course_utils.checks import check
+from course_utils.exercises import nb03
 from course_utils.neuron import sigmoid
 from course_utils.plotting import artist
 
@@ -467,7 +468,7 @@ def test_layer_exercise_matches_the_network_backward_pass(params, batch):
     fwd = bp.forward_pass(params, X)
     bwd = bp.backward_pass(params, fwd, y)
     d_y_hat = bwd.dz2 / (fwd.y_hat * (1 - fwd.y_hat))
-    dW, db, dX = bp._layer_backward_reference(
+    dW, db, dX = nb03._layer_backward_reference(
         d_y_hat[:, None], fwd.y_hat[:, None], fwd.A1, params["W2"]
     )
     np.testing.assert_allclose(dW, bwd.dW2)

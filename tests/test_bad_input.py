@@ -432,10 +432,7 @@ LESSON_MODULES = [
 EXEMPT = {
     # (update_* functions are called by LivePlot with its own, already checked control
     # values, never by a learner: all are exempt.)
-    # Take a learner's function, not data: they report its errors as the exercise check does.
-    "evaluate_forward",
-    "evaluate_layer_backward",
-    "hyperparameter_indicator",
+    # Takes a learner's function, not data: it reports its errors as a check does.
     "finite_difference_gradient",
     # Take a list of (W, b) tuples built by deep_chain_parameters; tested in test_backprop.
     "deep_chain_cost",

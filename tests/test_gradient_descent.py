@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from course_utils import gradient_descent as gd
 from course_utils.checks import check
+from course_utils.exercises import nb02
 from course_utils.plotting import artist
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -379,7 +380,7 @@ def test_classification_exercise_explains_unknown_names():
             ),
             "learning_rate",
         ),
-        (lambda: gd.hyperparameter_indicator("epochs"), "set of names"),
+        (lambda: nb02.hyperparameter_indicator("epochs"), "set of names"),
     ],
 )
 def test_bad_input_names_the_argument(call, name):

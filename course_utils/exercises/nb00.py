@@ -1,0 +1,64 @@
+"""Exercises of notebook 00_start_here, in the notebook's order.
+
+Each exercise registers itself on import; ``course_utils.checks.check("00.k", answer)``
+finds it. ``tests/test_checks.py`` proves that every reference solution passes and every
+typical mistake is recognised.
+"""
+
+from __future__ import annotations
+
+from course_utils.checks import Exercise, Mistake, register
+
+register(
+    Exercise(
+        key="00.1",
+        title="squared error of one prediction",
+        solution=0.49,
+        hint="Subtract the target from the prediction, then square the difference: (ŷ − y)².",
+        mistakes=(
+            Mistake.near(
+                "no square",
+                -0.7,
+                "That is the signed error ŷ − y; the loss squares it.",
+            ),
+            Mistake.near(
+                "absolute error",
+                0.7,
+                "That is the absolute error |ŷ − y|; the squared error squares it.",
+            ),
+            Mistake.near(
+                "halved",
+                0.245,
+                "That is half the squared error; the ½ convention is not used here.",
+            ),
+            Mistake.near(
+                "squared prediction",
+                0.09,
+                "That squares the prediction alone; square the difference ŷ − y.",
+            ),
+        ),
+    )
+)
+
+
+register(
+    Exercise(
+        key="00.2",
+        title="slope of the squared error",
+        solution=-1.4,
+        hint="Differentiate (ŷ − y)² with respect to ŷ: the chain rule gives 2(ŷ − y).",
+        mistakes=(
+            Mistake.near(
+                "sign flipped",
+                1.4,
+                "The sign is flipped: ŷ is below y, so the loss falls as ŷ grows and the slope is negative.",
+            ),
+            Mistake.near(
+                "no factor 2",
+                -0.7,
+                "The factor 2 from differentiating the square is missing.",
+            ),
+            Mistake.near("the loss itself", 0.49, "That is the loss, not its slope."),
+        ),
+    )
+)
