@@ -119,7 +119,12 @@ SAMPLE_NOISE = np.array([[1.0, -0.5], [0.3, 2.0]])
 
 
 def _call_sampler(sampler: Any) -> np.ndarray:
-    return np.asarray(sampler(SAMPLE_MEAN, SAMPLE_LOG_VAR, SAMPLE_NOISE), dtype=float)
+    z = sampler(SAMPLE_MEAN.copy(), SAMPLE_LOG_VAR.copy(), SAMPLE_NOISE.copy())
+    if z is Ellipsis:
+        raise ValueError(
+            "the function still returns `...`: write the formula in its place"
+        )
+    return np.asarray(z, dtype=float)
 
 
 def _reference_sampler(mean: Any, log_var: Any, noise: Any) -> np.ndarray:

@@ -1,0 +1,220 @@
+"""Lab 10's helpers (course_utils.guided_generation): the extra loss terms agree with TensorFlow and
+Keras, each descent lowers the loss it is given, the weights grid and its widget show what was computed,
+and bad input is named. Tiny data, one epoch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from course_utils import guided_generation as gg
+from course_utils import vae_lab
+from course_utils.exercises import nb10
+from course_utils.plotting import artist
+
+
+@pytest.fixture(scope="module")
+def judge():
+    x, y = vae_lab.mnist_pixels("train", limit=1000)
+    x_test, y_test = vae_lab.mnist_pixels("test", limit=200)
+    return gg.train_classifier(x, y, x_test, y_test, epochs=1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def start():
+    x, y = vae_lab.mnist_pixels("test", limit=50)
+    return x[y == 1][:1]
+
+
+def test_importing_does_not_import_tensorflow_or_keras():
+    code = (
+        "import sys, course_utils.guided_generation, course_utils.exercises.nb10; "
+        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; assert not bad, bad"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_classifier_trains_deterministically_and_beats_chance(judge):
+    x, y = vae_lab.mnist_pixels("train", limit=1000)
+    x_test, y_test = vae_lab.mnist_pixels("test", limit=200)
+    again = gg.train_classifier(x, y, x_test, y_test, epochs=1, seed=0)
+    assert judge.accuracy > 0.6 and again.accuracy == judge.accuracy
+    for first, second in zip(judge.model.get_weights(), again.model.get_weights()):
+        np.testing.assert_array_equal(first, second)
+
+
+def test_probabilities_are_keras_softmax(judge, start):
+    import keras
+
+    logits = judge.model(start)
+    expected = keras.ops.softmax(logits).numpy()
+    probabilities = gg.class_probabilities(judge.model, start)
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-5)
+    assert gg.predict_classes(judge.model, start).shape == (1,)
+
+
+def test_total_variation_is_tf_image_total_variation():
+    import tensorflow as tf
+
+    images = np.random.default_rng(0).random((4, 784)).astype("float32")
+    expected = tf.image.total_variation(
+        tf.constant(images.reshape(4, 28, 28, 1))
+    ).numpy()
+    np.testing.assert_allclose(gg.total_variation(images), expected, rtol=1e-5)
+    np.testing.assert_allclose(gg.total_variation(np.zeros(784)), [0.0])
+    np.testing.assert_allclose(
+        gg._tf_total_variation(images).numpy(), expected, rtol=1e-5
+    )
+
+
+def test_exercise_tv_reference_agrees_with_the_lab_helper():
+    image = np.random.default_rng(1).random((28, 28))
+    assert nb10._reference_tv(image) == pytest.approx(
+        gg.total_variation(image.ravel())[0]
+    )
+
+
+def test_near_initial_is_keras_mean_squared_error():
+    import keras
+
+    rng = np.random.default_rng(2)
+    x, x0 = rng.random((3, 784)), rng.random((3, 784))
+    np.testing.assert_allclose(
+        gg.near_initial(x, x0),
+        keras.losses.mean_squared_error(x0, x).numpy(),
+        rtol=1e-5,
+    )
+    with pytest.raises(ValueError, match="same shape"):
+        gg.near_initial(x, x0[:2])
+
+
+def test_guided_loss_terms_match_their_definitions(judge, start):
+    terms = gg.guided_loss_terms(judge.model, start, start, 0)
+    p = gg.class_probabilities(judge.model, start)[0]
+    assert terms["ce"][0] == pytest.approx(-np.log(p[0]))
+    assert terms["near"][0] == 0.0
+    assert terms["tv"][0] == pytest.approx(gg.total_variation(start)[0])
+
+
+def test_pixel_descent_lowers_its_loss_keeps_pixels_in_range_and_fools(judge, start):
+    result = gg.descend_pixels(judge.model, start, 0, steps=30)
+    assert result.losses.shape == (30, 1)
+    assert result.losses[-1, 0] < result.losses[0, 0]
+    assert result.images.min() >= 0.0 and result.images.max() <= 1.0
+    before = gg.class_probabilities(judge.model, start)[0, 0]
+    assert result.probabilities[0, 0] > before
+    # the first loss is the loss of the start image
+    first = gg.guided_loss_terms(judge.model, start, start, 0)["ce"][0]
+    assert result.losses[0, 0] == pytest.approx(first, rel=1e-4)
+
+
+def test_a_large_near_weight_keeps_the_image_closer(judge, start):
+    free = gg.descend_pixels(judge.model, start, 0, steps=30)
+    held = gg.descend_pixels(judge.model, start, 0, steps=30, near_weight=1e4)
+    assert (
+        gg.change_summary(held.images, start)["rms"]
+        < gg.change_summary(free.images, start)["rms"]
+    )
+
+
+def test_a_large_tv_weight_gives_a_smoother_image(judge, start):
+    free = gg.descend_pixels(judge.model, start, 0, steps=30)
+    smooth = gg.descend_pixels(judge.model, start, 0, steps=30, tv_weight=0.1)
+    assert gg.total_variation(smooth.images)[0] < gg.total_variation(free.images)[0]
+
+
+def test_latent_descent_lowers_the_loss_and_returns_decoded_images(judge, start):
+    vae = vae_lab.load_pretrained_vae()
+    z0, _ = vae_lab.encode(vae, start)
+    result = gg.descend_latent(judge.model, vae, z0, 0, steps=40)
+    assert result.latent.shape == (1, 2) and result.losses.shape == (40, 1)
+    assert result.losses[-1, 0] < result.losses[0, 0]
+    np.testing.assert_allclose(
+        result.images, vae_lab.decode(vae, result.latent), atol=1e-6
+    )
+    held = gg.descend_latent(
+        judge.model, vae, z0 * 0 + 5.0, 0, steps=40, prior_weight=5.0
+    )
+    assert np.linalg.norm(held.latent) < np.linalg.norm([5.0, 5.0])
+
+
+def test_weights_grid_runs_every_pair_as_one_batch(judge, start):
+    grid = gg.weights_grid(judge.model, start, 0, (1.0, 1e4), (1e-4, 0.1), steps=20)
+    assert grid.images.shape == (2, 2, 784) and grid.probabilities.shape == (2, 2, 10)
+    single = gg.descend_pixels(
+        judge.model, start, 0, steps=20, near_weight=1e4, tv_weight=0.1
+    )
+    # the same descent, up to float32 noise that Adam's normalised steps can amplify to ~1e-3
+    np.testing.assert_allclose(grid.images[1, 1], single.images[0], atol=0.01)
+    assert grid.index(4.0, -1.0) == (1, 1)
+    assert grid.index(0.4, -3.9) == (0, 0)  # between two computed weights: the nearest
+    with pytest.raises(ValueError, match=r"log_near_weight must be in \[0, 4\]"):
+        grid.index(5.0, -1.0)
+    with pytest.raises(ValueError, match="one image"):
+        gg.weights_grid(judge.model, np.vstack([start, start]), 0)
+
+
+def test_default_weights_are_powers_of_ten_in_half_steps():
+    np.testing.assert_allclose(np.diff(np.log10(gg.NEAR_WEIGHTS)), 0.5)
+    np.testing.assert_allclose(np.diff(np.log10(gg.TV_WEIGHTS)), 0.5)
+    assert gg.NEAR_WEIGHTS[0] == 1.0 and gg.TV_WEIGHTS[-1] == pytest.approx(0.1)
+
+
+def test_guidance_widget_shows_the_stored_result(judge, start):
+    grid = gg.weights_grid(judge.model, start, 0, (1.0, 1e4), (1e-4, 0.1), steps=10)
+    live = gg.guidance_weights_widget(grid)
+    live.set(log_near_weight=4.0, log_tv_weight=-1.0)
+    shown = np.asarray(artist(live.figure, "result").get_array()).ravel()
+    np.testing.assert_allclose(shown, grid.images[1, 1])
+    heights = [artist(live.figure, f"bar-{k}").get_height() for k in range(10)]
+    np.testing.assert_allclose(heights, grid.probabilities[1, 1])
+    assert (
+        artist(live.figure, "caption")
+        .get_text()
+        .startswith(f"p(0) = {grid.probabilities[1, 1, 0]:.2f}")
+    )
+    with pytest.raises(ValueError, match="must be"):
+        live.set(log_near_weight=7.0)
+    zero = gg.weights_grid(judge.model, start, 0, (0.0, 1.0), (0.0, 0.1), steps=2)
+    with pytest.raises(ValueError, match="must all be > 0"):
+        gg.guidance_weights_widget(zero)
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda m, s: gg.descend_pixels(m, s, 10), "target must be a class in 0..9"),
+        (lambda m, s: gg.descend_pixels(m, s * 255, 0), r"pixels in \[0, 1\]"),
+        (lambda m, s: gg.descend_pixels(m, s, 0, near_weight=-1.0), "near_weight"),
+        (lambda m, s: gg.descend_pixels(m, s, 0, steps=0), "steps must be positive"),
+        (lambda m, s: gg.descend_pixels(m, s[:, :100], 0), r"shape \(m, 784\)"),
+        (
+            lambda m, s: gg.descend_latent(m, None, [[0.0, 0.0]], 0, prior_weight=-1),
+            "prior_weight must be >= 0",
+        ),
+    ],
+)
+def test_bad_inputs_are_named(judge, start, call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call(judge.model, start)
+
+
+def test_figures_show_the_images(judge, start):
+    result = gg.descend_pixels(judge.model, start, 0, steps=5)
+    p0 = gg.class_probabilities(judge.model, start)[0]
+    fig = gg.plot_adversarial(
+        start[0], result.images[0], p0, result.probabilities[0], 0
+    )
+    np.testing.assert_allclose(
+        np.asarray(fig.axes[2].images[0].get_array()).ravel(),
+        result.images[0] - start[0],
+        atol=1e-6,
+    )
+    fig = gg.plot_side_by_side(start[0], start[0], start[0], start[0], "abcd")
+    assert [ax.get_title() for ax in fig.axes] == list("abcd")
