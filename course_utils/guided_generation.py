@@ -121,7 +121,10 @@ def train_classifier(
 
 
 def class_probabilities(model: Any, x: Any) -> np.ndarray:
-    """Softmax of the classifier's logits for the rows of ``x``, (m, 10) float64."""
+    """Softmax of the classifier's logits for the rows of ``x``, (m, 10) float64.
+
+    Taught in: 10 §3.
+    """
     logits = np.asarray(model(_as_images("x", x), training=False), dtype=float)
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
@@ -159,7 +162,7 @@ def total_variation(x: Any) -> np.ndarray:
         \mathrm{TV}(x) = \sum_{r=1}^{27}\sum_{c=1}^{28} |x_{r+1,c} - x_{r,c}|
         + \sum_{r=1}^{28}\sum_{c=1}^{27} |x_{r,c+1} - x_{r,c}|,
 
-    the same number as ``tf.image.total_variation`` on 28×28×1 images. Taught in: 10 §4.
+    the same number as ``tf.image.total_variation`` on 28×28×1 images. Taught in: 10 §3.
     """
     images = np.asarray(x, dtype=float).reshape(-1, 28, 28)
     down = np.abs(np.diff(images, axis=1)).sum(axis=(1, 2))
@@ -360,7 +363,10 @@ def descend_latent(
 
 
 def change_summary(x: Any, x_initial: Any) -> dict[str, float]:
-    """How far an image moved from its start: largest pixel change, mean |change|, RMS change."""
+    """How far an image moved from its start: largest pixel change, mean |change|, RMS change.
+
+    Taught in: 10 §3.
+    """
     change = np.asarray(x, dtype=float) - np.asarray(x_initial, dtype=float)
     return {
         "max_abs": float(np.abs(change).max()),
@@ -565,7 +571,10 @@ def plot_side_by_side(
     latent_result: Any,
     titles: Sequence[str],
 ) -> Figure:
-    """Four digits in a row: the pixel-space start and result, the latent-space start and result."""
+    """Four digits in a row: the pixel-space start and result, the latent-space start and result.
+
+    Taught in: 10 §5.
+    """
     fig, axes = new_figure(4, width=11.0, height=3.4)
     for ax, image, title in zip(
         axes, (start, pixel_result, latent_start, latent_result), titles
@@ -581,7 +590,10 @@ def plot_adversarial(
     probabilities_after: Any,
     target: int,
 ) -> Figure:
-    """Start, result, the change (colour scale ±0.3) and the classifier's probabilities before and after."""
+    """Start, result, the change (colour scale ±0.3) and the classifier's probabilities before and after.
+
+    Taught in: 10 §3.
+    """
     fig, axes = new_figure(4, width=12.0, height=3.6)
     change = np.asarray(result) - np.asarray(start)
     _image_axes(axes[0], start, "start x⁰", None)

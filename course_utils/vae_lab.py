@@ -85,7 +85,7 @@ def mnist_pixels(
     """The bundled MNIST digits as rows of 784 float32 pixels in [0, 1], and their labels.
 
     ``split`` is ``"train"`` (8,000 images) or ``"test"`` (2,000); ``limit`` keeps the first ones.
-    Taught in: 09 §1.
+    Taught in: 09 §1, 10 §2.
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
@@ -241,7 +241,10 @@ def build_encoder(
 def build_decoder(
     latent_dim: int = LATENT_DIM, hidden: Sequence[int] = HIDDEN_UNITS
 ) -> Any:
-    """z (latent_dim,) → Dense(relu) layers (mirror of the encoder) → 784 pixel probabilities (sigmoid)."""
+    """z (latent_dim,) → Dense(relu) layers (mirror of the encoder) → 784 pixel probabilities (sigmoid).
+
+    Taught in: 09 §2.
+    """
     import keras
 
     latent_dim = as_positive_int("latent_dim", latent_dim)
@@ -261,7 +264,7 @@ def build_vae(
     learning_rate: float = LEARNING_RATE,
     seed: int = 0,
 ) -> Any:
-    """A compiled VAE (Adam), its weights seeded by ``seed``. Taught in: 09 §2."""
+    """A compiled VAE (Adam), its weights seeded by ``seed``."""
     import keras
 
     beta = as_finite_float("beta", beta)
@@ -303,7 +306,7 @@ def train_vae(
 ) -> Training:
     """Build and fit a VAE on the rows of ``x`` (pixels in [0, 1]); deterministic for a given seed.
 
-    Taught in: 09 §3.
+    Taught in: 09 §4.
     """
     import time
 
@@ -334,19 +337,28 @@ def train_vae(
 
 
 def encode(vae: Any, x: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The encoder's μ and log σ² for the rows of ``x``, as float64 arrays (m, d)."""
+    """The encoder's μ and log σ² for the rows of ``x``, as float64 arrays (m, d).
+
+    Taught in: 09 §7, 10 §5.
+    """
     mean, log_var = vae.encoder(_as_images("x", x), training=False)
     return np.asarray(mean, dtype=float), np.asarray(log_var, dtype=float)
 
 
 def reconstruct(vae: Any, x: Any) -> np.ndarray:
-    """Decode the encoder's mean of each image: a deterministic reconstruction, (m, 784)."""
+    """Decode the encoder's mean of each image: a deterministic reconstruction, (m, 784).
+
+    Taught in: 09 §4.
+    """
     outputs = vae(_as_images("x", x), training=False)
     return np.asarray(outputs["reconstruction"], dtype=float)
 
 
 def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
-    """Pixel probabilities (m, 784) for latent rows ``z`` (a VAE or its decoder)."""
+    """Pixel probabilities (m, 784) for latent rows ``z`` (a VAE or its decoder).
+
+    Taught in: 09 §7, 10 §5.
+    """
     decoder = getattr(vae_or_decoder, "decoder", vae_or_decoder)
     z = np.atleast_2d(np.asarray(z, dtype="float32"))
     return np.asarray(decoder(z, training=False), dtype=float)
@@ -357,10 +369,7 @@ def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
 
 
 def reparameterise(mean: Any, log_var: Any, noise: Any) -> np.ndarray:
-    r"""The reparameterisation trick in NumPy: :math:`z = \mu + e^{v/2} \odot \varepsilon`.
-
-    Taught in: 09 §2.
-    """
+    r"""The reparameterisation trick in NumPy: :math:`z = \mu + e^{v/2} \odot \varepsilon`."""
     mean = np.asarray(mean, dtype=float)
     log_var = np.asarray(log_var, dtype=float)
     noise = np.asarray(noise, dtype=float)
@@ -382,7 +391,7 @@ def monte_carlo_kl(
         \quad z_s = \mu + e^{v/2}\varepsilon_s,
 
     where :math:`\ln q(z) - \ln p(z) = \sum_j \big[-\tfrac12 v_j - \tfrac12 \varepsilon_j^2
-    + \tfrac12 z_j^2\big]` (the :math:`\ln 2\pi` terms cancel). Taught in: 09 §2.
+    + \tfrac12 z_j^2\big]` (the :math:`\ln 2\pi` terms cancel). Taught in: 09 §3.
     """
     mean = as_finite_array("mean", mean, 1, "one sample's latent means")
     log_var = as_finite_array("log_var", log_var, 1, "one sample's log-variances")
@@ -399,7 +408,7 @@ def kl_per_dimension(mean: Any, log_var: Any) -> np.ndarray:
     r"""Mean KL of each latent dimension over the images: :math:`\frac1m\sum_i \tfrac12(\mu_{ij}^2 + e^{v_{ij}} - 1 - v_{ij})`.
 
     A dimension whose KL is ≈ 0 carries no information about the image (its posterior is the prior):
-    posterior collapse. Taught in: 09 §4.
+    posterior collapse.
     """
     mean = as_finite_array("mean", mean, 2, "latent means, one row per image")
     log_var = as_finite_array("log_var", log_var, 2, "log-variances, one row per image")
@@ -408,7 +417,10 @@ def kl_per_dimension(mean: Any, log_var: Any) -> np.ndarray:
 
 
 def bce_sum_per_image(x: Any, x_reconstructed: Any) -> np.ndarray:
-    """Summed pixel binary cross-entropy of each image (clipped at 1e-7 like Keras), shape (m,)."""
+    """Summed pixel binary cross-entropy of each image (clipped at 1e-7 like Keras), shape (m,).
+
+    Taught in: 09 §3.
+    """
     from course_utils.losses.vae import EPSILON
 
     x = np.asarray(x, dtype=float)
@@ -441,7 +453,7 @@ def reconstruct_in_fresh_process(model_path: str | os.PathLike, x: Any) -> np.nd
     """Load ``model_path`` in a new Python process and return its reconstructions of ``x``.
 
     Proves the saved file is self-sufficient: nothing of the current session (globals, the class
-    objects in memory) is available to the new process. Taught in: 09 §3.
+    objects in memory) is available to the new process. Taught in: 09 §5.
     """
     x = _as_images("x", x)
     with tempfile.TemporaryDirectory() as scratch:
@@ -562,7 +574,10 @@ def image_strip(images: Any, ncols: int | None = None) -> np.ndarray:
 
 
 def plot_loss_curves(training: Training) -> Figure:
-    """Both loss terms per epoch (means over the images): reconstruction and KL, on their own axes."""
+    """Both loss terms per epoch (means over the images): reconstruction and KL, on their own axes.
+
+    Taught in: 09 §4.
+    """
     fig, (left, right) = new_figure(2, width=10.0, height=3.8)
     epochs = np.arange(1, len(training.loss) + 1)
     left.plot(epochs, training.reconstruction, color=PALETTE[0], marker="o", ms=4)
@@ -575,7 +590,10 @@ def plot_loss_curves(training: Training) -> Figure:
 
 
 def plot_reconstructions(x: Any, x_reconstructed: Any, count: int = 8) -> Figure:
-    """Originals (top row) above their reconstructions (bottom row)."""
+    """Originals (top row) above their reconstructions (bottom row).
+
+    Taught in: 09 §4.
+    """
     fig, (ax,) = new_figure(1, width=10.0, height=2.8)
     both = np.concatenate([np.asarray(x)[:count], np.asarray(x_reconstructed)[:count]])
     ax.imshow(image_strip(both, count), cmap="gray_r", vmin=0, vmax=1)
@@ -609,7 +627,7 @@ def beta_tradeoff(
 ) -> list[BetaRun]:
     """Train one VAE per β (same seed, data and epochs) and measure each on ``x_test``.
 
-    Taught in: 09 §4.
+    Taught in: 09 §6.
     """
     x_test = _as_images("x_test", x_test)
     z = np.random.default_rng(seed).standard_normal((samples, latent_dim))
@@ -634,7 +652,10 @@ def beta_tradeoff(
 
 
 def plot_beta_tradeoff(runs: Sequence[BetaRun]) -> Figure:
-    """For each β: KL per latent dimension (bars), reconstructions and samples from the prior."""
+    """For each β: KL per latent dimension (bars), reconstructions and samples from the prior.
+
+    Taught in: 09 §6.
+    """
     fig = Figure(figsize=(11.0, 1.9 * len(runs) + 0.6), layout="constrained")
     grid = fig.add_gridspec(len(runs), 3, width_ratios=[1.0, 2.2, 2.2])
     for row, run in enumerate(runs):
@@ -669,7 +690,10 @@ def plot_beta_tradeoff(runs: Sequence[BetaRun]) -> Figure:
 
 
 def plot_latent_space(mean: Any, labels: Any) -> Figure:
-    """The 2-D latent means of the images, coloured by digit."""
+    """The 2-D latent means of the images, coloured by digit.
+
+    Taught in: 09 §7.
+    """
     mean = as_finite_array("mean", mean, 2, "2-D latent means, one row per image")
     if mean.shape[1] != 2:
         raise ValueError(
@@ -751,7 +775,7 @@ def decoder_explorer_widget(
 ) -> LivePlot:
     """Two sliders z₁, z₂ → the decoded digit. Without ``vae``, uses the shipped 2-D VAE.
 
-    Taught in: 09 §5.
+    Taught in: 09 §7.
     """
     weights = decoder_weights(vae if vae is not None else load_pretrained_vae())
     return LivePlot(
@@ -766,7 +790,10 @@ def decoder_explorer_widget(
 
 
 def interpolate(z_start: Any, z_end: Any, steps: int = 9) -> np.ndarray:
-    r"""Points on the segment from ``z_start`` to ``z_end``: :math:`z(t) = (1 - t) z_a + t z_b`, t in [0, 1]."""
+    r"""Points on the segment from ``z_start`` to ``z_end``: :math:`z(t) = (1 - t) z_a + t z_b`, t in [0, 1].
+
+    Taught in: 09 §7.
+    """
     z_start = np.asarray(z_start, dtype=float)
     z_end = np.asarray(z_end, dtype=float)
     if z_start.shape != z_end.shape or z_start.ndim != 1:
@@ -779,7 +806,10 @@ def interpolate(z_start: Any, z_end: Any, steps: int = 9) -> np.ndarray:
 
 
 def plot_interpolation(pixel_mix: Any, latent_path: Any) -> Figure:
-    """Two rows: mixing the pixels of two digits (top) vs decoding points between their codes (bottom)."""
+    """Two rows: mixing the pixels of two digits (top) vs decoding points between their codes (bottom).
+
+    Taught in: 09 §7.
+    """
     pixel_mix = np.asarray(pixel_mix)
     fig, (ax,) = new_figure(1, width=11.0, height=2.9)
     both = np.concatenate([pixel_mix, np.asarray(latent_path)])

@@ -142,6 +142,7 @@ def gaussian_kl_numpy(mean: Any, log_var: Any) -> np.ndarray:
     :math:`\\mathrm{KL} = -\\tfrac12 \\sum_j (1 + v_j - \\mu_j^2 - e^{v_j}) = \\tfrac12 \\sum_j (\\mu_j^2 + \\operatorname{expm1}(v_j) - v_j)`
     with :math:`v = \\log\\sigma^2` (``log_var``); the sum runs over the last axis. ``mean`` and ``log_var``
     have the same shape, (N, d) or (d,); the result has shape (N,) or ().
+    Taught in: 07 §6, 09 §3.
     """
     mean, log_var = _numpy_kl_inputs(mean, log_var)
     return 0.5 * np.sum(mean**2 + np.expm1(log_var) - log_var, axis=-1)
@@ -151,6 +152,7 @@ def gaussian_kl_tf(mean: Any, log_var: Any) -> Any:
     """The same KL in TensorFlow (differentiable, works inside ``tf.function``), in ``log_var``'s float dtype.
 
     :math:`\\mathrm{KL} = \\tfrac12 \\sum_j (\\mu_j^2 + \\operatorname{expm1}(v_j) - v_j)`, summed over the last axis.
+    Taught in: 09 §3.
     """
     import tensorflow as tf
 
