@@ -148,3 +148,25 @@ def test_local_links_resolve(path):
             continue
         for target in re.findall(r"\]\(([^)#:]+\.ipynb)\)", cell.source):
             assert (path.parent / target).exists(), f"link to missing notebook {target}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_section_has_speaker_notes(path):
+    """CONTRIBUTING.md: each `## ` section has a notes cell (shown in the speaker view)."""
+    cells = read(path).cells
+    starts = [
+        i
+        for i, c in enumerate(cells)
+        if c.cell_type == "markdown" and c.source.startswith("## ")
+    ]
+    for start, end in zip(starts, starts[1:] + [len(cells)]):
+        notes = [
+            c
+            for c in cells[start + 1 : end]
+            if c.metadata.get("slideshow", {}).get("slide_type") == "notes"
+        ]
+        heading = cells[start].source.splitlines()[0]
+        assert notes, f"section {heading!r} has no speaker-notes cell"
+        text = notes[0].source
+        assert text.startswith("**Speaker notes**"), f"{heading!r}: notes start so"
+        assert re.search(r"Time: \d+", text), f"{heading!r}: notes say 'Time: N min'"
