@@ -115,25 +115,25 @@ register(
         ),
         evaluate=float,
         mistakes=(
-            Mistake(
+            Mistake.near(
                 "unweighted mean of the gaps",
-                near(_ece_unweighted(), rtol=1e-3),
+                _ece_unweighted(),
                 "That is the plain mean of the four gaps; a bin with 10 samples must count less than one "
                 "with 100. Weight each gap by m_b / m.",
-                _ece_unweighted(),
+                rtol=1e-3,
             ),
-            Mistake(
+            Mistake.near(
                 "signed gaps",
-                near(_ece_signed(), rtol=1e-3),
+                _ece_signed(),
                 "The gaps were added with their signs, so over- and under-confident bins cancel. ECE uses "
                 "|acc_b − conf_b|.",
-                _ece_signed(),
+                rtol=1e-3,
             ),
-            Mistake(
+            Mistake.near(
                 "largest gap",
-                near(_ece_max(), rtol=1e-3),
-                "That is the largest single gap (the maximum calibration error); ECE is the weighted mean.",
                 _ece_max(),
+                "That is the largest single gap (the maximum calibration error); ECE is the weighted mean.",
+                rtol=1e-3,
             ),
         ),
         rtol=1e-3,
@@ -205,24 +205,21 @@ register(
         hint="Keras smooths a one-hot target as ỹ = y (1 − s) + s / K, with K the number of classes.",
         evaluate=float,
         mistakes=(
-            Mistake(
+            Mistake.near(
                 "forgot the s / K share",
-                near(0.9),
-                "1 − s is only part of it: the true class also gets its share s / K of the spread mass.",
                 0.9,
+                "1 − s is only part of it: the true class also gets its share s / K of the spread mass.",
             ),
-            Mistake(
+            Mistake.near(
                 "the target of a wrong class",
-                near(0.01),
-                "0.01 = s / K is the target of each *wrong* class; the question asks for the true class.",
                 0.01,
+                "0.01 = s / K is the target of each *wrong* class; the question asks for the true class.",
             ),
-            Mistake(
+            Mistake.near(
                 "spread over the other classes only",
-                near(0.99),
+                0.99,
                 "That removes only s / K from the true class; Keras scales the one-hot target by (1 − s) "
                 "first, then adds s / K to every class.",
-                0.99,
             ),
         ),
     )
