@@ -196,6 +196,8 @@ def confusion_weighted_crossentropy_numpy(
     :math:`-\\ln\\big(W_{tt} r_t / \\sum_j W_{tj} r_j\\big)`. ``y_true`` and ``y_pred`` have shape (…, n);
     ``weights`` is (n, n) with :math:`W_{tj} \\ge W_{tt} > 0`. Uniform weights give
     ``keras.losses.categorical_crossentropy``.
+
+    Taught in: 08 §6.
     """
     y, y_pred, weights = _numpy_setup(y_true, y_pred, weights, from_logits)
     mass, mixed, r, cross_entropy = _np_parts(y, y_pred, weights, from_logits)
@@ -538,6 +540,8 @@ def make_confusion_aware_loss(
     ``strength`` λ ≥ 0; ``hard`` counts argmax predictions instead of probabilities; ``confusion`` an
     optional starting (n, n) matrix (zeros, i.e. plain cross-entropy, by default). Labels are one-hot
     (or soft) vectors of length n.
+
+    Taught in: 08 §4.
     """
     return confusion_aware_loss_class()(
         num_classes,
