@@ -38,6 +38,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils.plotting import PALETTE, new_figure
+from course_utils.vae_lab import finite_array
 from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
@@ -141,7 +142,7 @@ def predict_classes(model: Any, x: Any) -> np.ndarray:
 
 
 def _as_images(name: str, x: Any) -> np.ndarray:
-    array = np.asarray(x, dtype="float32")
+    array = finite_array(name, x).astype("float32")
     if array.ndim == 1:
         array = array[None]
     if array.ndim != 2 or array.shape[1] != 784:
@@ -164,7 +165,12 @@ def total_variation(x: Any) -> np.ndarray:
 
     the same number as ``tf.image.total_variation`` on 28×28×1 images. Taught in: 10 §3.
     """
-    images = np.asarray(x, dtype=float).reshape(-1, 28, 28)
+    images = finite_array("x", x)
+    if images.size == 0 or images.size % 784:
+        raise ValueError(
+            f"x must hold 28×28 images (784 pixels each, e.g. shape (m, 784)), got shape {images.shape}."
+        )
+    images = images.reshape(-1, 28, 28)
     down = np.abs(np.diff(images, axis=1)).sum(axis=(1, 2))
     across = np.abs(np.diff(images, axis=2)).sum(axis=(1, 2))
     return down + across
@@ -174,8 +180,8 @@ def near_initial(x: Any, x_initial: Any) -> np.ndarray:
     r"""Mean squared distance of each image from its initial image, shape (m,):
     :math:`\frac{1}{784}\sum_i (x_i - x^0_i)^2` (Keras's ``mean_squared_error``). Taught in: 10 §4.
     """
-    x = np.atleast_2d(np.asarray(x, dtype=float))
-    x_initial = np.atleast_2d(np.asarray(x_initial, dtype=float))
+    x = np.atleast_2d(finite_array("x", x))
+    x_initial = np.atleast_2d(finite_array("x_initial", x_initial))
     if x.shape != x_initial.shape:
         raise ValueError(
             f"x and x_initial must have the same shape, got {x.shape} and {x_initial.shape}."
@@ -209,15 +215,25 @@ def guided_loss_terms(
 
 
 def _targets(target: Any, count: int) -> np.ndarray:
-    targets = np.broadcast_to(np.asarray(target), (count,)).astype("int64")
+    values = np.asarray(target)
+    if values.dtype.kind not in "iu" or values.size == 0:
+        raise TypeError(
+            f"target must be a class number in 0..9 (an integer), got {target!r}."
+        )
+    targets = np.broadcast_to(values, (count,)).astype("int64")
     if targets.min() < 0 or targets.max() >= NUM_CLASSES:
         raise ValueError(f"target must be a class in 0..9, got {target!r}.")
     return targets
 
 
 def _per_image(name: str, value: Any, count: int) -> np.ndarray:
-    array = np.broadcast_to(np.asarray(value, dtype="float32"), (count,))
-    if not np.all(np.isfinite(array)) or array.min() < 0:
+    values = finite_array(name, value).astype("float32")
+    if values.ndim > 1 or values.size not in (1, count):
+        raise ValueError(
+            f"{name} must be one number or one per image ({count}), got shape {values.shape}."
+        )
+    array = np.broadcast_to(values, (count,))
+    if array.min() < 0:
         raise ValueError(f"{name} must be finite and >= 0, got {value!r}.")
     return np.array(array)
 
@@ -337,9 +353,7 @@ def descend_latent(
     import tensorflow as tf
 
     decoder = getattr(decoder, "decoder", decoder)
-    z_start = np.atleast_2d(np.asarray(z_initial, dtype="float32"))
-    if not np.all(np.isfinite(z_start)):
-        raise ValueError("z_initial must be finite.")
+    z_start = np.atleast_2d(finite_array("z_initial", z_initial)).astype("float32")
     targets = tf.constant(_targets(target, len(z_start)))
     steps = as_positive_int("steps", steps)
     z = tf.Variable(z_start)
@@ -367,7 +381,12 @@ def change_summary(x: Any, x_initial: Any) -> dict[str, float]:
 
     Taught in: 10 §3.
     """
-    change = np.asarray(x, dtype=float) - np.asarray(x_initial, dtype=float)
+    x, x_initial = finite_array("x", x), finite_array("x_initial", x_initial)
+    if x.shape != x_initial.shape:
+        raise ValueError(
+            f"x and x_initial must have the same shape, got {x.shape} and {x_initial.shape}."
+        )
+    change = x - x_initial
     return {
         "max_abs": float(np.abs(change).max()),
         "mean_abs": float(np.abs(change).mean()),

@@ -98,8 +98,25 @@ def mnist_pixels(
     return pixels, labels.astype("int64")
 
 
+def finite_array(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float64 array; ``TypeError`` naming ``name`` if it is not numbers, ``ValueError`` if NaN/inf."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(
+            f"{name} must be an array of numbers, got {type(value).__name__} {value!r}."
+        )
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be an array of numbers, got {type(value).__name__}."
+        ) from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
+    return array
+
+
 def _as_images(name: str, x: Any) -> np.ndarray:
-    array = np.asarray(x, dtype="float32")
+    array = finite_array(name, x).astype("float32")
     if array.ndim != 2 or array.shape[1] != 784:
         raise ValueError(
             f"{name} must have shape (m, 784): one flattened 28×28 image per row, got {array.shape}. "
@@ -360,7 +377,7 @@ def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
     Taught in: 09 §7, 10 §5.
     """
     decoder = getattr(vae_or_decoder, "decoder", vae_or_decoder)
-    z = np.atleast_2d(np.asarray(z, dtype="float32"))
+    z = np.atleast_2d(finite_array("z", z)).astype("float32")
     return np.asarray(decoder(z, training=False), dtype=float)
 
 
@@ -370,9 +387,9 @@ def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
 
 def reparameterise(mean: Any, log_var: Any, noise: Any) -> np.ndarray:
     r"""The reparameterisation trick in NumPy: :math:`z = \mu + e^{v/2} \odot \varepsilon`."""
-    mean = np.asarray(mean, dtype=float)
-    log_var = np.asarray(log_var, dtype=float)
-    noise = np.asarray(noise, dtype=float)
+    mean = finite_array("mean", mean)
+    log_var = finite_array("log_var", log_var)
+    noise = finite_array("noise", noise)
     if not (mean.shape == log_var.shape == noise.shape):
         raise ValueError(
             f"mean, log_var and noise must have the same shape, got {mean.shape}, {log_var.shape} "
@@ -423,8 +440,13 @@ def bce_sum_per_image(x: Any, x_reconstructed: Any) -> np.ndarray:
     """
     from course_utils.losses.vae import EPSILON
 
-    x = np.asarray(x, dtype=float)
-    p = np.clip(np.asarray(x_reconstructed, dtype=float), EPSILON, 1 - EPSILON)
+    x = _as_images("x", x).astype(float)
+    p = np.clip(_as_images("x_reconstructed", x_reconstructed), EPSILON, 1 - EPSILON)
+    if x.shape != p.shape:
+        raise ValueError(
+            f"x and x_reconstructed must have the same shape, got {x.shape} and {p.shape}."
+        )
+    p = p.astype(float)
     return -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
 
 
@@ -563,8 +585,8 @@ def _image_panel(ax: Any, image: np.ndarray, title: str, gid: str | None = None)
 
 def image_strip(images: Any, ncols: int | None = None) -> np.ndarray:
     """Tile images (m, 784) into one array: rows of ``ncols`` digits with a 2-pixel gap."""
-    images = np.asarray(images, dtype=float).reshape(-1, 28, 28)
-    ncols = ncols or len(images)
+    images = _as_images("images", images).reshape(-1, 28, 28)
+    ncols = len(images) if ncols is None else as_positive_int("ncols", ncols)
     nrows = -(-len(images) // ncols)
     canvas = np.zeros((nrows * 30 - 2, ncols * 30 - 2))
     for index, image in enumerate(images):
@@ -699,8 +721,14 @@ def plot_latent_space(mean: Any, labels: Any) -> Figure:
         raise ValueError(
             f"mean must have 2 columns (a 2-D latent), got {mean.shape[1]}."
         )
+    labels = np.asarray(labels)
+    if labels.shape != (len(mean),) or labels.dtype.kind not in "iu":
+        raise ValueError(
+            f"labels must hold one integer digit per row of mean ({len(mean)}), got "
+            f"{labels.dtype} of shape {labels.shape}."
+        )
     fig, (ax,) = new_figure(1, width=7.0, height=6.0)
-    _draw_latent_points(ax, mean, np.asarray(labels))
+    _draw_latent_points(ax, mean, labels)
     return fig
 
 
@@ -794,8 +822,8 @@ def interpolate(z_start: Any, z_end: Any, steps: int = 9) -> np.ndarray:
 
     Taught in: 09 §7.
     """
-    z_start = np.asarray(z_start, dtype=float)
-    z_end = np.asarray(z_end, dtype=float)
+    z_start = finite_array("z_start", z_start)
+    z_end = finite_array("z_end", z_end)
     if z_start.shape != z_end.shape or z_start.ndim != 1:
         raise ValueError(
             f"z_start and z_end must be two latent vectors of the same length, got {z_start.shape} and "

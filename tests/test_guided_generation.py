@@ -218,3 +218,37 @@ def test_figures_show_the_images(judge, start):
     )
     fig = gg.plot_side_by_side(start[0], start[0], start[0], start[0], "abcd")
     assert [ax.get_title() for ax in fig.axes] == list("abcd")
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda: gg.total_variation("x"), TypeError, "x must be"),
+        (lambda: gg.total_variation(np.zeros(5)), ValueError, "28×28 images"),
+        (lambda: gg.near_initial([np.nan], [0.0]), ValueError, "x must be finite"),
+        (
+            lambda: gg.change_summary(np.zeros(3), np.zeros(4)),
+            ValueError,
+            "same shape",
+        ),
+    ],
+)
+def test_numeric_helpers_name_the_bad_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,message",
+    [
+        ({"target": 2.5}, TypeError, "target must be a class number"),
+        ({"target": "a"}, TypeError, "target must be a class number"),
+        ({"target": 0, "near_weight": [1.0, 2.0]}, ValueError, "one per image"),
+        ({"target": 0, "tv_weight": None}, TypeError, "tv_weight must be"),
+        ({"target": 0, "learning_rate": "fast"}, TypeError, "learning_rate"),
+    ],
+)
+def test_pixel_descent_names_the_bad_argument(judge, start, kwargs, error, message):
+    target = kwargs.pop("target")
+    with pytest.raises(error, match=message):
+        gg.descend_pixels(judge.model, start, target, steps=1, **kwargs)

@@ -301,3 +301,31 @@ def test_beta_tradeoff_orders_the_runs_and_measures_each(tiny):
     assert runs[1].kl < runs[0].kl
     fig = vae_lab.plot_beta_tradeoff(runs)
     assert len(fig.axes) == 6
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda: vae_lab.reparameterise("a", [0.0], [0.0]), TypeError, "mean must be"),
+        (lambda: vae_lab.interpolate(None, [1.0]), TypeError, "z_start must be"),
+        (lambda: vae_lab.interpolate([0.0], [1.0], steps=0), ValueError, "steps"),
+        (
+            lambda: vae_lab.bce_sum_per_image(np.zeros((2, 784)), np.zeros((3, 784))),
+            ValueError,
+            "same shape",
+        ),
+        (lambda: vae_lab.image_strip(np.zeros((2, 5))), ValueError, "images must"),
+        (lambda: vae_lab.monte_carlo_kl([np.nan], [0.0]), ValueError, "mean must"),
+        (lambda: vae_lab.kl_per_dimension("x", "y"), TypeError, "mean must"),
+        (lambda: vae_lab.mnist_pixels("train", limit=True), TypeError, "limit"),
+        (
+            lambda: vae_lab.plot_latent_space(np.zeros((3, 2)), None),
+            ValueError,
+            "labels must",
+        ),
+        (lambda: vae_lab.pretrained_path("other.keras"), ValueError, "name must be"),
+    ],
+)
+def test_helpers_name_the_bad_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
