@@ -1,4 +1,4 @@
-"""Backpropagation: the chain rule on a computational graph, checked three ways.
+r"""Backpropagation: the chain rule on a computational graph, checked three ways.
 
 The ideas of ``03_backpropagation``:
 
@@ -6,16 +6,16 @@ The ideas of ``03_backpropagation``:
   (one example per row of X; kernels of shape (n_in, n_out)):
 
   .. math::
-      Z^{[1]} = X W^{[1]} + b^{[1]}, \\quad A^{[1]} = \\sigma(Z^{[1]}), \\quad
-      z^{[2]} = A^{[1]} W^{[2]} + b^{[2]}, \\quad \\hat y = \\sigma(z^{[2]}),
+      Z^{[1]} = X W^{[1]} + b^{[1]}, \quad A^{[1]} = \sigma(Z^{[1]}), \quad
+      z^{[2]} = A^{[1]} W^{[2]} + b^{[2]}, \quad \hat y = \sigma(z^{[2]}),
 
-      J = -\\frac{1}{m}\\sum_{i=1}^{m} \\big[y_i \\log \\hat y_i + (1 - y_i)\\log(1 - \\hat y_i)\\big];
+      J = -\frac{1}{m}\sum_{i=1}^{m} \big[y_i \log \hat y_i + (1 - y_i)\log(1 - \hat y_i)\big];
 
-* its backward pass, node by node, from :math:`\\partial J/\\partial z^{[2]} = (\\hat y - y)/m` back to
-  :math:`\\partial J/\\partial W^{[1]} = X^\\top \\big[(\\partial J/\\partial z^{[2]})\\, W^{[2]\\top} \\odot A^{[1]} \\odot (1 - A^{[1]})\\big]`;
+* its backward pass, node by node, from :math:`\partial J/\partial z^{[2]} = (\hat y - y)/m` back to
+  :math:`\partial J/\partial W^{[1]} = X^\top \big[(\partial J/\partial z^{[2]})\, W^{[2]\top} \odot A^{[1]} \odot (1 - A^{[1]})\big]`;
 * central finite differences to check it, and gradient descent built on it;
-* the output gradients :math:`\\hat y - y` (cross-entropy after a sigmoid or a softmax) and
-  :math:`2(\\hat y - y)\\,\\hat y(1 - \\hat y)` (squared error after a sigmoid);
+* the output gradients :math:`\hat y - y` (cross-entropy after a sigmoid or a softmax) and
+  :math:`2(\hat y - y)\,\hat y(1 - \hat y)` (squared error after a sigmoid);
 * vanishing gradients in a deep chain of sigmoid layers, against tanh and ReLU.
 
 Importing this module does not import TensorFlow (the notebook's TensorFlow cells do).
@@ -34,10 +34,11 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
+from course_utils._plain import float_or_array
 from course_utils.neuron import sigmoid
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
-from course_utils.widgets import LivePlot, float_slider, register_widget
+from course_utils.widgets import LivePlot, float_slider, int_slider, register_widget
 
 #: The parameters of the small network, in Keras's ``get_weights`` order.
 PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
@@ -821,24 +822,16 @@ def training_step_widget() -> LivePlot:
 
     Used in: 03_backpropagation.
     """
-    step = widgets.IntSlider(
-        value=0,
-        min=0,
-        max=MAX_STEPS,
-        step=1,
-        description="updates done t",
-        continuous_update=True,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="320px"),
-    )
+    step = int_slider("updates done t", 0, 0, MAX_STEPS)
     stage = widgets.ToggleButtons(
         options=list(STAGES),
         value="forward",
         description="stage",
         style={"description_width": "initial", "button_width": "90px"},
     )
-    rate = float_slider("learning rate η", DEFAULT_LEARNING_RATE, 0.1, 5.0, 0.1)
-    rate.readout_format = ".1f"
+    rate = float_slider(
+        "learning rate η", DEFAULT_LEARNING_RATE, 0.1, 5.0, 0.1, readout_format=".1f"
+    )
     return LivePlot(
         plot_training_step,
         update_training_step,
@@ -851,7 +844,9 @@ def training_step_widget() -> LivePlot:
 # output gradients: cross-entropy against squared error
 
 
-def bce_output_gradient(z: float | np.ndarray, y: float | np.ndarray) -> np.ndarray:
+def bce_output_gradient(
+    z: float | np.ndarray, y: float | np.ndarray
+) -> float | np.ndarray:
     r"""∂L/∂z for a sigmoid output and the binary cross-entropy :math:`L = -[y\log\hat y + (1-y)\log(1-\hat y)]`,
     :math:`\hat y = \sigma(z)`: the σ' of the sigmoid cancels the 1/(ŷ(1 − ŷ)) of the log, leaving
 
@@ -859,10 +854,14 @@ def bce_output_gradient(z: float | np.ndarray, y: float | np.ndarray) -> np.ndar
 
     Used in: 03_backpropagation.
     """
-    return sigmoid(z) - as_finite_array("y", y, None, "the target: 0 or 1")
+    y_hat = sigmoid(z)
+    y_array = as_finite_array("y", y, None, "the target: 0 or 1")
+    return float_or_array(y_hat - y_array)
 
 
-def mse_output_gradient(z: float | np.ndarray, y: float | np.ndarray) -> np.ndarray:
+def mse_output_gradient(
+    z: float | np.ndarray, y: float | np.ndarray
+) -> float | np.ndarray:
     r"""∂L/∂z for a sigmoid output and the squared error :math:`L = (\hat y - y)^2`, :math:`\hat y = \sigma(z)`:
 
     .. math:: \frac{\partial L}{\partial z} = 2(\hat y - y)\,\sigma'(z) = 2(\hat y - y)\,\hat y\,(1 - \hat y),
@@ -872,7 +871,7 @@ def mse_output_gradient(z: float | np.ndarray, y: float | np.ndarray) -> np.ndar
     """
     y_hat = sigmoid(z)
     y_array = as_finite_array("y", y, None, "the target: 0 or 1")
-    return 2.0 * (y_hat - y_array) * y_hat * (1.0 - y_hat)
+    return float_or_array(2.0 * (y_hat - y_array) * y_hat * (1.0 - y_hat))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

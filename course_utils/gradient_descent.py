@@ -1,16 +1,16 @@
-"""Loss and cost, the loss surface of a linear model, gradient descent on it, and convexity.
+r"""Loss and cost, the loss surface of a linear model, gradient descent on it, and convexity.
 
 The ideas of ``02_loss_cost_and_gradient_descent``:
 
-* per-sample loss :math:`L(y_i, \\hat y_i) = (\\hat y_i - y_i)^2` and the cost, its mean over the
-  m samples, :math:`J(w, b) = \\frac{1}{m}\\sum_i (w x_i + b - y_i)^2`;
+* per-sample loss :math:`L(y_i, \hat y_i) = (\hat y_i - y_i)^2` and the cost, its mean over the
+  m samples, :math:`J(w, b) = \frac{1}{m}\sum_i (w x_i + b - y_i)^2`;
 * the gradient of that cost,
-  :math:`\\partial J/\\partial w = \\frac{2}{m}\\sum_i (\\hat y_i - y_i) x_i` and
-  :math:`\\partial J/\\partial b = \\frac{2}{m}\\sum_i (\\hat y_i - y_i)`;
-* gradient descent, :math:`(w, b) \\leftarrow (w, b) - \\eta \\nabla J(w, b)`, and how the learning rate
+  :math:`\partial J/\partial w = \frac{2}{m}\sum_i (\hat y_i - y_i) x_i` and
+  :math:`\partial J/\partial b = \frac{2}{m}\sum_i (\hat y_i - y_i)`;
+* gradient descent, :math:`(w, b) \leftarrow (w, b) - \eta \nabla J(w, b)`, and how the learning rate
   η decides between slow progress, convergence and divergence;
 * convexity: J is convex in (w, b) for a linear model, but not for a tiny network
-  :math:`\\hat y = v \\tanh(w x)`, whose cost has two minima related by (w, v) → (−w, −v).
+  :math:`\hat y = v \tanh(w x)`, whose cost has two minima related by (w, v) → (−w, −v).
 
 Importing this module does not import TensorFlow.
 """
@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
@@ -626,28 +625,10 @@ def plot_learning_rate_regimes(
     return fig
 
 
-def _int_slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
-    if not low <= value <= high:
-        raise ValueError(
-            f"slider {description!r}: value {value} is outside [{low}, {high}]."
-        )
-    return widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=1,
-        description=description,
-        continuous_update=True,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="320px"),
-    )
-
-
 @register_widget
 def gradient_descent_widget() -> LivePlot:
     """Choose the learning rate, the start (w0, b0) and the number of steps; watch the path."""
-    rate = float_slider("learning rate η", 0.1, 0.005, 0.3, 0.005)
-    rate.readout_format = ".3f"
+    rate = float_slider("learning rate η", 0.1, 0.005, 0.3, 0.005, ".3f")
     return LivePlot(
         plot_gradient_descent,
         update_gradient_descent,
@@ -655,7 +636,7 @@ def gradient_descent_widget() -> LivePlot:
             "learning_rate": rate,
             "w0": float_slider("start w₀", -1.0, W_LIMITS[0], W_LIMITS[1], 0.1),
             "b0": float_slider("start b₀", 4.0, B_LIMITS[0], B_LIMITS[1], 0.1),
-            "steps": _int_slider("steps", 30, 0, 100),
+            "steps": int_slider("steps", 30, 0, 100),
         },
         title="gradient descent on the cost J(w, b) (sliders: learning rate, start w₀ and b₀, steps)",
     )

@@ -1,11 +1,11 @@
-"""A single neuron, a dense layer, and the forward pass through a small network.
+r"""A single neuron, a dense layer, and the forward pass through a small network.
 
 The ideas of ``01_neuron_and_forward_pass``:
 
-* the sigmoid :math:`\\sigma(z) = 1 / (1 + e^{-z})`, computed without overflow, and its slope
-  :math:`\\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z))`, which vanishes for large :math:`|z|` (saturation);
-* one neuron, :math:`\\hat y = \\sigma(w^\\top x + b)`; for a batch whose examples are the rows of X
-  (shape m × n), :math:`\\hat y = \\sigma(X w + b)` with shape (m,);
+* the sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, computed without overflow, and its slope
+  :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`, which vanishes for large :math:`|z|` (saturation);
+* one neuron, :math:`\hat y = \sigma(w^\top x + b)`; for a batch whose examples are the rows of X
+  (shape m × n), :math:`\hat y = \sigma(X w + b)` with shape (m,);
 * a dense layer, :math:`Z = X W + b` and :math:`A = g(Z)`, with W of shape (n_in, n_out) as Keras stores
   its kernel and b of shape (n_out,) added to every row;
 * a seeded toy dataset of two Gaussian blobs, and a slider figure that moves one neuron's output and its
@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import overload
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
@@ -29,6 +31,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from course_utils._plain import float_or_array
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import (
     as_binary_labels,
@@ -72,7 +75,15 @@ def naive_sigmoid(z: float | np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z_array))
 
 
-def sigmoid(z: float | np.ndarray) -> np.ndarray:
+@overload
+def sigmoid(z: float) -> float: ...
+
+
+@overload
+def sigmoid(z: np.ndarray) -> np.ndarray: ...
+
+
+def sigmoid(z: float | np.ndarray) -> float | np.ndarray:
     r"""The sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, computed without overflow.
 
     For z ≥ 0 it uses :math:`1 / (1 + e^{-z})`, for z < 0 the equal form :math:`e^{z} / (1 + e^{z})`,
@@ -81,19 +92,31 @@ def sigmoid(z: float | np.ndarray) -> np.ndarray:
     """
     z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
     exp_minus_abs = np.exp(-np.abs(z_array))  # in (0, 1]: cannot overflow
-    return np.where(
-        z_array >= 0, 1.0 / (1.0 + exp_minus_abs), exp_minus_abs / (1.0 + exp_minus_abs)
+    return float_or_array(
+        np.where(
+            z_array >= 0,
+            1.0 / (1.0 + exp_minus_abs),
+            exp_minus_abs / (1.0 + exp_minus_abs),
+        )
     )
 
 
-def sigmoid_slope(z: float | np.ndarray) -> np.ndarray:
+@overload
+def sigmoid_slope(z: float) -> float: ...
+
+
+@overload
+def sigmoid_slope(z: np.ndarray) -> np.ndarray: ...
+
+
+def sigmoid_slope(z: float | np.ndarray) -> float | np.ndarray:
     r"""The derivative of the sigmoid, :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`.
 
     At most 0.25 (at z = 0); it falls towards 0 as |z| grows: the sigmoid *saturates*.
     Used in: 01_neuron_and_forward_pass.
     """
     s = sigmoid(z)
-    return s * (1.0 - s)
+    return float_or_array(s * (1.0 - s))
 
 
 def relu(z: float | np.ndarray) -> np.ndarray:
@@ -467,6 +490,85 @@ def _sigmoid_panel_offsets(z: np.ndarray) -> np.ndarray:
     return np.column_stack([shown, sigmoid(shown)])
 
 
+#: Marker, colour and legend name of each class on both panels of :func:`plot_neuron`.
+_CLASS_STYLES = (("o", PALETTE[0], "class 0"), ("^", PALETTE[1], "class 1"))
+
+
+def _draw_input_plane(fig: Figure, ax: Axes, w1: float, w2: float, b: float) -> None:
+    """Left panel of :func:`plot_neuron`: output image, points by class, boundary, colour bar."""
+    x, y = toy_blobs()
+    image = ax.imshow(
+        neuron_output_image(w1, w2, b),
+        extent=(*INPUT_LIMITS, *INPUT_LIMITS),
+        origin="lower",
+        cmap=OUTPUT_CMAP,
+        vmin=0.0,
+        vmax=1.0,
+        interpolation="nearest",
+        gid="neuron-output",
+    )
+    for label, (marker, colour, name) in enumerate(_CLASS_STYLES):
+        points = x[y == label]
+        ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            marker=marker,
+            s=60,
+            color=colour,
+            edgecolor="black",
+            linewidth=0.6,
+            label=name,
+            gid=f"class-{label}-points",
+        )
+    ax.plot(
+        *boundary_line(w1, w2, b),
+        color=PALETTE[7],
+        linewidth=3,
+        label="boundary $w_1x_1 + w_2x_2 + b = 0$",
+        gid="boundary",
+    )
+    ax.set_xlim(*INPUT_LIMITS)
+    ax.set_ylim(*INPUT_LIMITS)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xlabel("input $x_1$")
+    ax.set_ylabel("input $x_2$")
+    colourbar = fig.colorbar(image, ax=ax, shrink=0.85, pad=0.02)
+    colourbar.set_label("neuron output $\\hat y$")
+
+
+def _draw_points_on_sigmoid(ax: Axes, z: np.ndarray) -> None:
+    """Right panel of :func:`plot_neuron`: the sigmoid, each point at its pre-activation ``z``."""
+    _, y = toy_blobs()
+    z_grid = np.linspace(*Z_LIMITS, 301)
+    ax.plot(
+        z_grid, sigmoid(z_grid), color=PALETTE[7], linewidth=2, label="$\\sigma(z)$"
+    )
+    ax.axhline(THRESHOLD, color=PALETTE[7], linestyle=":", linewidth=1.5)
+    ax.axvline(0.0, color=PALETTE[7], linestyle=":", linewidth=1.5)
+    offsets = _sigmoid_panel_offsets(z)
+    for label, (marker, colour, _) in enumerate(_CLASS_STYLES):
+        z_shown, y_hat_shown = offsets[y == label].T
+        ax.scatter(
+            z_shown,
+            y_hat_shown,
+            marker=marker,
+            s=60,
+            color=colour,
+            edgecolor="black",
+            linewidth=0.6,
+            alpha=0.8,
+            gid=f"class-{label}-on-sigmoid",
+        )
+    ax.set_xlim(Z_LIMITS[0] - 0.5, Z_LIMITS[1] + 0.5)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("pre-activation $z = w_1x_1 + w_2x_2 + b$")
+    ax.set_ylabel("output $\\hat y = \\sigma(z)$")
+    ax.set_title(
+        f"each point at its z (beyond ±{Z_LIMITS[1]:g}: at the edge)", fontsize=13
+    )
+
+
 def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
     r"""One neuron :math:`\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)` on the toy dataset.
 
@@ -481,77 +583,13 @@ def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
         as_finite_float("w2", w2),
         as_finite_float("b", b),
     )
-    x, y = toy_blobs()
     view = neuron_view(w1, w2, b)
     fig, (plane_ax, curve_ax) = new_figure(2, width=12.0, height=5.4)
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
         engine.set(w_pad=0.1)
-    image = plane_ax.imshow(
-        neuron_output_image(w1, w2, b),
-        extent=(*INPUT_LIMITS, *INPUT_LIMITS),
-        origin="lower",
-        cmap=OUTPUT_CMAP,
-        vmin=0.0,
-        vmax=1.0,
-        interpolation="nearest",
-        gid="neuron-output",
-    )
-    styles = (("o", PALETTE[0], "class 0"), ("^", PALETTE[1], "class 1"))
-    for label, (marker, colour, name) in enumerate(styles):
-        points = x[y == label]
-        plane_ax.scatter(
-            points[:, 0],
-            points[:, 1],
-            marker=marker,
-            s=60,
-            color=colour,
-            edgecolor="black",
-            linewidth=0.6,
-            label=name,
-            gid=f"class-{label}-points",
-        )
-    plane_ax.plot(
-        *boundary_line(w1, w2, b),
-        color=PALETTE[7],
-        linewidth=3,
-        label="boundary $w_1x_1 + w_2x_2 + b = 0$",
-        gid="boundary",
-    )
-    plane_ax.set_xlim(*INPUT_LIMITS)
-    plane_ax.set_ylim(*INPUT_LIMITS)
-    plane_ax.set_aspect("equal")
-    plane_ax.grid(False)
-    plane_ax.set_xlabel("input $x_1$")
-    plane_ax.set_ylabel("input $x_2$")
-    colourbar = fig.colorbar(image, ax=plane_ax, shrink=0.85, pad=0.02)
-    colourbar.set_label("neuron output $\\hat y$")
-
-    z_grid = np.linspace(*Z_LIMITS, 301)
-    curve_ax.plot(
-        z_grid, sigmoid(z_grid), color=PALETTE[7], linewidth=2, label="$\\sigma(z)$"
-    )
-    curve_ax.axhline(THRESHOLD, color=PALETTE[7], linestyle=":", linewidth=1.5)
-    curve_ax.axvline(0.0, color=PALETTE[7], linestyle=":", linewidth=1.5)
-    offsets = _sigmoid_panel_offsets(view.z)
-    for label, (marker, colour, name) in enumerate(styles):
-        curve_ax.scatter(
-            *offsets[y == label].T,
-            marker=marker,
-            s=60,
-            color=colour,
-            edgecolor="black",
-            linewidth=0.6,
-            alpha=0.8,
-            gid=f"class-{label}-on-sigmoid",
-        )
-    curve_ax.set_xlim(Z_LIMITS[0] - 0.5, Z_LIMITS[1] + 0.5)
-    curve_ax.set_ylim(-0.05, 1.05)
-    curve_ax.set_xlabel("pre-activation $z = w_1x_1 + w_2x_2 + b$")
-    curve_ax.set_ylabel("output $\\hat y = \\sigma(z)$")
-    curve_ax.set_title(
-        f"each point at its z (beyond ±{Z_LIMITS[1]:g}: at the edge)", fontsize=13
-    )
+    _draw_input_plane(fig, plane_ax, w1, w2, b)
+    _draw_points_on_sigmoid(curve_ax, view.z)
     handles, labels = plane_ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
     fig.suptitle(view.title(w1, w2, b), gid="neuron-title")

@@ -78,9 +78,18 @@ def new_figure(
     return fig, axes
 
 
+def artists_with_gid(fig: Figure) -> list[Artist]:
+    """Every artist of ``fig`` that has a gid, in drawing-tree order, repeats included.
+
+    The one walk over a figure for gids: :func:`artists` indexes it by gid, and
+    :class:`course_utils.widgets.LivePlot` redraws exactly these artists.
+    """
+    return [a for a in fig.findobj(lambda a: bool(a.get_gid())) if a is not fig]
+
+
 def _walk_gids(fig: Figure) -> dict[str, Artist]:
     found: dict[str, Artist] = {}
-    for item in fig.findobj(lambda a: bool(a.get_gid())):
+    for item in artists_with_gid(fig):
         found.setdefault(str(item.get_gid()), item)
     return found
 

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from course_utils._plain import float_or_array
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import as_finite_array, as_finite_float
 from course_utils.widgets import LivePlot, float_slider, register_widget
@@ -32,30 +33,32 @@ def _error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray
     return prediction - target
 
 
-def squared_error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray:
+def squared_error(
+    y_true: float | np.ndarray, y_pred: float | np.ndarray
+) -> float | np.ndarray:
     r"""Squared error of each prediction, :math:`L = (\hat y - y)^2` (no averaging)."""
-    return np.square(_error(y_true, y_pred))
+    return float_or_array(np.square(_error(y_true, y_pred)))
 
 
 def absolute_error(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
-) -> np.ndarray:
+) -> float | np.ndarray:
     r"""Absolute error of each prediction, :math:`L = |\hat y - y|` (no averaging)."""
-    return np.abs(_error(y_true, y_pred))
+    return float_or_array(np.abs(_error(y_true, y_pred)))
 
 
 def squared_error_slope(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
-) -> np.ndarray:
+) -> float | np.ndarray:
     r"""Derivative of the squared error with respect to the prediction, :math:`2(\hat y - y)`."""
-    return 2.0 * (_error(y_true, y_pred))
+    return float_or_array(2.0 * (_error(y_true, y_pred)))
 
 
 def absolute_error_slope(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
-) -> np.ndarray:
+) -> float | np.ndarray:
     r"""Derivative (subgradient at 0) of the absolute error, :math:`\operatorname{sign}(\hat y - y)`."""
-    return np.sign(_error(y_true, y_pred))
+    return float_or_array(np.sign(_error(y_true, y_pred)))
 
 
 def _summary(y_true: float, y_pred: float) -> str:
@@ -137,9 +140,9 @@ def update_prediction_loss(fig: Figure, y_true: float, y_pred: float) -> None:
         artist(fig, f"{name}-loss", Line2D).set_ydata(loss(y_true, grid))
         artist(fig, f"{name}-slope", Line2D).set_ydata(slope(y_true, grid))
         marker = artist(fig, f"{name}-loss-marker", Line2D)
-        marker.set_data([y_pred], [loss(y_true, y_pred)])
+        marker.set_data([y_pred], [float(loss(y_true, y_pred))])
         marker = artist(fig, f"{name}-slope-marker", Line2D)
-        marker.set_data([y_pred], [slope(y_true, y_pred)])
+        marker.set_data([y_pred], [float(slope(y_true, y_pred))])
     for gid in ("target-True", "target-False"):
         artist(fig, gid, Line2D).set_xdata([y_true, y_true])
     artist(fig, "summary", Text).set_text(_summary(y_true, y_pred))

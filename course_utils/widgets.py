@@ -27,9 +27,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from PIL import Image
 
-from course_utils.plotting import LIVE_DPI
+from course_utils.plotting import LIVE_DPI, artist, artists_with_gid
 
 PlotFunction = Callable[..., Figure]
 UpdateFunction = Callable[..., None]
@@ -53,7 +55,7 @@ class BlitRenderer:
 
     def __init__(self, figure: Figure, dpi: int = LIVE_DPI) -> None:
         self.figure = figure
-        self.moving = [a for a in figure.findobj() if a.get_gid() and a is not figure]
+        self.moving = artists_with_gid(figure)
         if not self.moving:
             raise ValueError(
                 "The figure has no artist with a gid, so nothing could move; give moving artists gid='…'."
@@ -143,6 +145,23 @@ class LivePlot:
             _check_control_value(name, self.controls[name], value)
         for name, value in values.items():
             self.controls[name].value = value
+
+    def text(self, gid: str) -> str:
+        """The text the figure shows now under ``gid`` (a title or a number on it).
+
+        What a notebook cell reads after :meth:`set`, instead of reaching into the figure.
+        """
+        return artist(self.figure, gid, Text).get_text()
+
+    def point(self, gid: str) -> tuple[float, float]:
+        """Where the one-point marker ``gid`` is now, as ``(x, y)`` Python floats."""
+        x_data, y_data = artist(self.figure, gid, Line2D).get_data()
+        xs, ys = np.ravel(np.asarray(x_data)), np.ravel(np.asarray(y_data))
+        if xs.size != 1 or ys.size != 1:
+            raise ValueError(
+                f"gid {gid!r} holds {xs.size} points, not one marker; read it from the figure."
+            )
+        return float(xs[0]), float(ys[0])
 
     def redraw(self) -> None:
         """Update the figure to the controls' values and show the new frame."""

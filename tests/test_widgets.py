@@ -146,5 +146,44 @@ def test_every_registered_widget_builds_and_redraws():
         live = factory()
         assert isinstance(live.widget, ipywidgets.VBox)
         name, control = next(iter(live.controls.items()))
-        control.value = control.max
+        if hasattr(control, "max"):
+            control.value = control.max
+        else:  # a dropdown or toggle buttons: another of its options
+            values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            control.value = next(v for v in values if v != control.value)
         assert live.redraw_seconds and bytes(live.image.value) != live.first_view_png
+
+
+def test_helpers_answer_a_scalar_with_a_python_float():
+    from course_utils import backprop as bp
+    from course_utils import neuron as nn
+
+    answers = {
+        "squared_error": pl.squared_error(1.0, 0.3),
+        "absolute_error_slope": pl.absolute_error_slope(1.0, 0.3),
+        "sigmoid": nn.sigmoid(0.0),
+        "sigmoid_slope": nn.sigmoid_slope(0.0),
+        "bce_output_gradient": bp.bce_output_gradient(0.0, 1.0),
+        "mse_output_gradient": bp.mse_output_gradient(0.0, 1.0),
+    }
+    assert {name: type(value) for name, value in answers.items()} == dict.fromkeys(
+        answers, float
+    )
+    assert answers["squared_error"] == pytest.approx(0.49)
+    assert answers["bce_output_gradient"] == -0.5
+    assert isinstance(nn.sigmoid(np.zeros(3)), np.ndarray)
+    assert isinstance(pl.squared_error(1.0, np.zeros(1)), np.ndarray)
+
+
+def test_live_plot_reads_its_texts_and_markers_as_plain_values():
+    live = pl.prediction_loss_widget()
+    live.set(y_pred=1.5)
+    x, y = live.point("squared-loss-marker")
+    assert (type(x), type(y)) == (float, float)
+    assert (x, y) == pytest.approx((1.5, 0.25))
+    assert live.text("summary") == artist(live.figure, "summary").get_text()
+    assert "ŷ = 1.50" in live.text("summary")
+    with pytest.raises(ValueError, match="squared-loss"):
+        live.point("squared-loss")  # the curve: many points, not a marker
+    with pytest.raises(TypeError, match="summary"):
+        live.point("summary")
