@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -923,47 +924,66 @@ def plot_output_gradients(y: float = 1.0) -> Figure:
     z = np.linspace(-8.0, 8.0, 401)
     y_hat = sigmoid(z)
     fig, (loss_ax, grad_ax) = new_figure(2, width=12.0, height=4.6)
-    bce = -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
-    loss_ax.plot(z, bce, color=PALETTE[0], label="cross-entropy")
-    loss_ax.plot(
-        z, (y_hat - y) ** 2, color=PALETTE[1], linestyle="--", label="squared error"
-    )
-    grad_ax.plot(
-        z,
-        bce_output_gradient(z, y),
-        color=PALETTE[0],
-        label="cross-entropy: $\\hat y - y$",
-    )
-    grad_ax.plot(
-        z,
-        mse_output_gradient(z, y),
-        color=PALETTE[1],
-        linestyle="--",
-        label="squared error: $2(\\hat y - y)\\,\\sigma'(z)$",
-    )
     wrong = np.abs(y_hat - y) > 0.9
     edge = float(z[wrong][-1] if y == 1.0 else z[wrong][0])
     span = (-8.0, edge) if y == 1.0 else (edge, 8.0)
-    for ax in (loss_ax, grad_ax):
-        ax.axvspan(*span, color=PALETTE[7], alpha=0.08, linewidth=0)
-        ax.set_xlim(-8.0, 8.0)
-        ax.set_xlabel("output logit $z$ (then $\\hat y = \\sigma(z)$)")
-    loss_ax.text(
+    _draw_output_losses(loss_ax, z, y, span)
+    _draw_output_loss_gradients(grad_ax, z, y, span)
+    return fig
+
+
+def _shade_confidently_wrong(ax: Axes, span: tuple[float, float]) -> None:
+    ax.axvspan(*span, color=PALETTE[7], alpha=0.08, linewidth=0)
+    ax.set_xlim(-8.0, 8.0)
+    ax.set_xlabel("output logit $z$ (then $\\hat y = \\sigma(z)$)")
+
+
+def _draw_output_losses(
+    ax: Axes, z: np.ndarray, y: float, span: tuple[float, float]
+) -> None:
+    """Left panel of :func:`plot_output_gradients`: the two losses against the logit z."""
+    y_hat = sigmoid(z)
+    bce = -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+    ax.plot(z, bce, color=PALETTE[0], label="cross-entropy")
+    ax.plot(
+        z, (y_hat - y) ** 2, color=PALETTE[1], linestyle="--", label="squared error"
+    )
+    _shade_confidently_wrong(ax, span)
+    ax.text(
         span[0] + 0.3 if y == 1.0 else span[0] + 0.3,
         6.5,
         "confidently\nwrong",
         fontsize=12,
         va="top",
     )
-    loss_ax.set_ylim(0.0, 8.5)
-    grad_ax.set_ylim(-1.1, 1.1)
-    loss_ax.set_ylabel("loss $L$")
-    grad_ax.set_ylabel("gradient $\\partial L / \\partial z$")
-    loss_ax.set_title(f"loss for target y = {y:g}")
-    grad_ax.set_title("its gradient: squared error stalls")
-    loss_ax.legend(loc="upper right")
-    grad_ax.legend(loc="lower right" if y == 1.0 else "upper left", fontsize=11)
-    return fig
+    ax.set_ylim(0.0, 8.5)
+    ax.set_ylabel("loss $L$")
+    ax.set_title(f"loss for target y = {y:g}")
+    ax.legend(loc="upper right")
+
+
+def _draw_output_loss_gradients(
+    ax: Axes, z: np.ndarray, y: float, span: tuple[float, float]
+) -> None:
+    """Right panel of :func:`plot_output_gradients`: the two gradients ∂L/∂z."""
+    ax.plot(
+        z,
+        bce_output_gradient(z, y),
+        color=PALETTE[0],
+        label="cross-entropy: $\\hat y - y$",
+    )
+    ax.plot(
+        z,
+        mse_output_gradient(z, y),
+        color=PALETTE[1],
+        linestyle="--",
+        label="squared error: $2(\\hat y - y)\\,\\sigma'(z)$",
+    )
+    _shade_confidently_wrong(ax, span)
+    ax.set_ylim(-1.1, 1.1)
+    ax.set_ylabel("gradient $\\partial L / \\partial z$")
+    ax.set_title("its gradient: squared error stalls")
+    ax.legend(loc="lower right" if y == 1.0 else "upper left", fontsize=11)
 
 
 # --------------------------------------------------------------------------------------------

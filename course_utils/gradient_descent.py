@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
 from matplotlib.contour import ContourSet
@@ -755,17 +756,9 @@ def _minibatch_runs(batch_size: int, epochs: int) -> tuple[MinibatchRun, Minibat
     return run, full
 
 
-def plot_minibatch_sgd(batch_size: int = 5, epochs: int = 10) -> Figure:
-    """Left: the cost surface J(w, b) with full-batch descent (black, one step per epoch) and
-    minibatch SGD (orange, ⌈m/B⌉ noisy steps per epoch) from the same start with the same η.
-    Right: the full-data cost J against epochs for both (log scale).
-
-    Moving artists: ``sgd-path``, ``sgd-end``, ``full-path``, ``sgd-curve``,
-    ``full-curve`` and ``sgd-title``.
-    Taught in: 02 §5.
-    """
+def _draw_sgd_paths_panel(ax: Axes) -> None:
+    """Left panel of :func:`plot_minibatch_sgd`: cost contours, the (empty) paths, the start."""
     x, y = line_data()
-    fig, (ax, curve_ax) = new_figure(2, width=12.0, height=5.0)
     _draw_surface(ax, x, y, quiver=False, filled=False)
     ax.plot([], [], "-o", color=PALETTE[7], markersize=4, lw=2, gid="full-path")
     ax.plot([], [], "-", color=PALETTE[1], lw=1.6, gid="sgd-path")
@@ -778,16 +771,35 @@ def plot_minibatch_sgd(batch_size: int = 5, epochs: int = 10) -> Figure:
         fontsize=11,
         framealpha=0.9,
     )
-    curve_ax.plot([], [], "-o", color=PALETTE[7], markersize=4, gid="full-curve")
-    curve_ax.plot([], [], "-", color=PALETTE[1], lw=1.6, gid="sgd-curve")
+
+
+def _draw_sgd_costs_panel(ax: Axes) -> None:
+    """Right panel of :func:`plot_minibatch_sgd`: the (empty) cost curves against epochs."""
+    x, y = line_data()
+    ax.plot([], [], "-o", color=PALETTE[7], markersize=4, gid="full-curve")
+    ax.plot([], [], "-", color=PALETTE[1], lw=1.6, gid="sgd-curve")
     minimum = mse_cost(*least_squares_fit(x, y), x, y)
-    curve_ax.axhline(minimum, color=PALETTE[2], ls="--", lw=1.5, label="minimum J")
-    curve_ax.set_yscale("log")
-    curve_ax.set_ylim(0.2, 20.0)
-    curve_ax.set_xlim(0, SGD_MAX_EPOCHS)
-    curve_ax.set_xlabel("epochs (passes over the 30 samples)")
-    curve_ax.set_ylabel("cost $J$ on all the data")
-    curve_ax.legend(loc="upper right", fontsize=11)
+    ax.axhline(float(minimum), color=PALETTE[2], ls="--", lw=1.5, label="minimum J")
+    ax.set_yscale("log")
+    ax.set_ylim(0.2, 20.0)
+    ax.set_xlim(0, SGD_MAX_EPOCHS)
+    ax.set_xlabel("epochs (passes over the 30 samples)")
+    ax.set_ylabel("cost $J$ on all the data")
+    ax.legend(loc="upper right", fontsize=11)
+
+
+def plot_minibatch_sgd(batch_size: int = 5, epochs: int = 10) -> Figure:
+    """Left: the cost surface J(w, b) with full-batch descent (black, one step per epoch) and
+    minibatch SGD (orange, ⌈m/B⌉ noisy steps per epoch) from the same start with the same η.
+    Right: the full-data cost J against epochs for both (log scale).
+
+    Moving artists: ``sgd-path``, ``sgd-end``, ``full-path``, ``sgd-curve``,
+    ``full-curve`` and ``sgd-title``.
+    Taught in: 02 §5.
+    """
+    fig, (ax, curve_ax) = new_figure(2, width=12.0, height=5.0)
+    _draw_sgd_paths_panel(ax)
+    _draw_sgd_costs_panel(curve_ax)
     fig.suptitle(" ", fontsize=14, gid="sgd-title")
     update_minibatch_sgd(fig, batch_size=batch_size, epochs=epochs)
     return fig
@@ -923,6 +935,95 @@ def find_tiny_network_minimum(
     return w, v
 
 
+def _draw_tiny_cost_surface(
+    fig: Figure,
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+) -> None:
+    """Left panel of :func:`plot_tiny_network_cost`: contours, the two minima, the segment."""
+    w_grid, v_grid = np.meshgrid(
+        np.linspace(*TINY_W_LIMITS, 161), np.linspace(*TINY_V_LIMITS, 121)
+    )
+    cost = tiny_network_cost(w_grid, v_grid, x, y)
+    levels = np.geomspace(max(np.min(cost), 1e-4) * 1.05, np.max(cost), 14)
+    filled = ax.contourf(
+        w_grid, v_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85
+    )
+    ax.contour(
+        w_grid, v_grid, cost, levels=levels, colors="white", linewidths=0.6, alpha=0.6
+    )
+    fig.colorbar(filled, ax=ax, format="%.2f").set_label("cost $J(w, v)$")
+    ax.plot(
+        *zip(first, second),
+        "--",
+        color=PALETTE[1],
+        linewidth=2,
+        label="segment between minima",
+    )
+    ax.plot(
+        *zip(first, second),
+        "*",
+        color=PALETTE[6],
+        markersize=18,
+        markeredgecolor="black",
+        linestyle="none",
+        label="two minima",
+    )
+    ax.plot(
+        [0.0],
+        [0.0],
+        "o",
+        color=PALETTE[3],
+        markersize=11,
+        markeredgecolor="white",
+        label="midpoint",
+    )
+    ax.set_xlim(*TINY_W_LIMITS)
+    ax.set_ylim(*TINY_V_LIMITS)
+    ax.set_xlabel("hidden weight $w$")
+    ax.set_ylabel("output weight $v$")
+    ax.grid(False)
+    ax.legend(loc="lower right", fontsize=11, framealpha=0.9)
+    ax.set_title("$J(w, v)$ for $\\hat y = v\\,\\tanh(w x)$")
+
+
+def _draw_tiny_cost_slice(
+    ax: Axes, x: np.ndarray, y: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> None:
+    """Right panel of :func:`plot_tiny_network_cost`: J along the segment and the chord."""
+    t = np.linspace(0.0, 1.0, 201)
+    along = first + t[:, None] * (second - first)
+    slice_cost = tiny_network_cost(along[:, 0], along[:, 1], x, y)
+    ends = tiny_network_cost(
+        np.array([first[0], second[0]]), np.array([first[1], second[1]]), x, y
+    )
+    ax.plot(t, slice_cost, color=PALETTE[0], label="$J$ along the segment")
+    ax.plot(
+        [0.0, 1.0],
+        ends,
+        "--",
+        color=PALETTE[1],
+        label="chord (a convex $J$ stays below it)",
+    )
+    ax.plot(
+        [0.5],
+        [float(tiny_network_cost(0.0, 0.0, x, y))],
+        "o",
+        color=PALETTE[3],
+        markersize=11,
+        label="midpoint",
+    )
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, np.max(slice_cost) * 1.45)
+    ax.set_xlabel("position $t$ on the segment")
+    ax.set_ylabel("cost $J$")
+    ax.legend(loc="upper left", fontsize=11)
+    ax.set_title("the cost rises between the minima")
+
+
 def plot_tiny_network_cost(
     x: np.ndarray, y: np.ndarray, minimum: tuple[float, float]
 ) -> Figure:
@@ -941,79 +1042,8 @@ def plot_tiny_network_cost(
     )
     second = -first
     fig, (surface_ax, slice_ax) = new_figure(2, width=12.0, height=4.8)
-    w_grid, v_grid = np.meshgrid(
-        np.linspace(*TINY_W_LIMITS, 161), np.linspace(*TINY_V_LIMITS, 121)
-    )
-    cost = tiny_network_cost(w_grid, v_grid, x, y)
-    levels = np.geomspace(max(np.min(cost), 1e-4) * 1.05, np.max(cost), 14)
-    filled = surface_ax.contourf(
-        w_grid, v_grid, cost, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85
-    )
-    surface_ax.contour(
-        w_grid, v_grid, cost, levels=levels, colors="white", linewidths=0.6, alpha=0.6
-    )
-    fig.colorbar(filled, ax=surface_ax, format="%.2f").set_label("cost $J(w, v)$")
-    surface_ax.plot(
-        *zip(first, second),
-        "--",
-        color=PALETTE[1],
-        linewidth=2,
-        label="segment between minima",
-    )
-    surface_ax.plot(
-        *zip(first, second),
-        "*",
-        color=PALETTE[6],
-        markersize=18,
-        markeredgecolor="black",
-        linestyle="none",
-        label="two minima",
-    )
-    surface_ax.plot(
-        [0.0],
-        [0.0],
-        "o",
-        color=PALETTE[3],
-        markersize=11,
-        markeredgecolor="white",
-        label="midpoint",
-    )
-    surface_ax.set_xlim(*TINY_W_LIMITS)
-    surface_ax.set_ylim(*TINY_V_LIMITS)
-    surface_ax.set_xlabel("hidden weight $w$")
-    surface_ax.set_ylabel("output weight $v$")
-    surface_ax.grid(False)
-    surface_ax.legend(loc="lower right", fontsize=11, framealpha=0.9)
-    surface_ax.set_title("$J(w, v)$ for $\\hat y = v\\,\\tanh(w x)$")
-
-    t = np.linspace(0.0, 1.0, 201)
-    along = first + t[:, None] * (second - first)
-    slice_cost = tiny_network_cost(along[:, 0], along[:, 1], x, y)
-    ends = tiny_network_cost(
-        np.array([first[0], second[0]]), np.array([first[1], second[1]]), x, y
-    )
-    slice_ax.plot(t, slice_cost, color=PALETTE[0], label="$J$ along the segment")
-    slice_ax.plot(
-        [0.0, 1.0],
-        ends,
-        "--",
-        color=PALETTE[1],
-        label="chord (a convex $J$ stays below it)",
-    )
-    slice_ax.plot(
-        [0.5],
-        [tiny_network_cost(0.0, 0.0, x, y)],
-        "o",
-        color=PALETTE[3],
-        markersize=11,
-        label="midpoint",
-    )
-    slice_ax.set_xlim(0.0, 1.0)
-    slice_ax.set_ylim(0.0, np.max(slice_cost) * 1.45)
-    slice_ax.set_xlabel("position $t$ on the segment")
-    slice_ax.set_ylabel("cost $J$")
-    slice_ax.legend(loc="upper left", fontsize=11)
-    slice_ax.set_title("the cost rises between the minima")
+    _draw_tiny_cost_surface(fig, surface_ax, x, y, first, second)
+    _draw_tiny_cost_slice(slice_ax, x, y, first, second)
     return fig
 
 

@@ -11,6 +11,7 @@ derivative says which way to move ŷ.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -68,6 +69,64 @@ def _summary(y_true: float, y_pred: float) -> str:
     )
 
 
+#: Each curve of :func:`plot_prediction_loss`: its loss, its slope, colour and label.
+_CURVES = {
+    "squared": (
+        squared_error,
+        squared_error_slope,
+        PALETTE[0],
+        "squared error $(\\hat y - y)^2$",
+    ),
+    "absolute": (
+        absolute_error,
+        absolute_error_slope,
+        PALETTE[1],
+        "absolute error $|\\hat y - y|$",
+    ),
+}
+
+
+def _draw_losses_panel(ax: Axes, y_true: float, y_pred: float) -> None:
+    """Left panel of :func:`plot_prediction_loss`: both losses against ŷ, the prediction marked."""
+    grid = np.linspace(*PREDICTION_RANGE, 301)
+    for name, (loss, _, colour, label) in _CURVES.items():
+        ax.plot(grid, loss(y_true, grid), color=colour, label=label, gid=f"{name}-loss")
+        ax.plot(
+            [y_pred],
+            [float(loss(y_true, y_pred))],
+            "o",
+            color=colour,
+            gid=f"{name}-loss-marker",
+        )
+    ax.axvline(y_true, color=PALETTE[7], linestyle=":", gid="target-True")
+    ax.set_xlabel("prediction $\\hat y$")
+    ax.set_xlim(*PREDICTION_RANGE)
+    ax.set_ylim(-0.2, 6.0)
+    ax.set_ylabel("loss $L$")
+    ax.legend(loc="upper center")
+
+
+def _draw_slopes_panel(ax: Axes, y_true: float, y_pred: float) -> None:
+    """Right panel of :func:`plot_prediction_loss`: both slopes against ŷ, the prediction marked."""
+    grid = np.linspace(*PREDICTION_RANGE, 301)
+    for name, (_, slope, colour, label) in _CURVES.items():
+        ax.plot(
+            grid, slope(y_true, grid), color=colour, label=label, gid=f"{name}-slope"
+        )
+        ax.plot(
+            [y_pred],
+            [float(slope(y_true, y_pred))],
+            "o",
+            color=colour,
+            gid=f"{name}-slope-marker",
+        )
+    ax.axvline(y_true, color=PALETTE[7], linestyle=":", gid="target-False")
+    ax.set_xlabel("prediction $\\hat y$")
+    ax.set_xlim(*PREDICTION_RANGE)
+    ax.set_ylim(-7.0, 7.0)
+    ax.set_ylabel("slope $dL/d\\hat y$")
+
+
 def plot_prediction_loss(y_true: float = 1.0, y_pred: float = 0.3) -> Figure:
     """Loss (left) and its slope (right) of one prediction, as functions of ŷ.
 
@@ -76,54 +135,9 @@ def plot_prediction_loss(y_true: float = 1.0, y_pred: float = 0.3) -> Figure:
     """
     y_true = as_finite_float("y_true", y_true)
     y_pred = as_finite_float("y_pred", y_pred)
-    grid = np.linspace(*PREDICTION_RANGE, 301)
     fig, (loss_ax, slope_ax) = new_figure(2, width=10.0, height=4.2)
-    curves = {
-        "squared": (
-            squared_error,
-            squared_error_slope,
-            PALETTE[0],
-            "squared error $(\\hat y - y)^2$",
-        ),
-        "absolute": (
-            absolute_error,
-            absolute_error_slope,
-            PALETTE[1],
-            "absolute error $|\\hat y - y|$",
-        ),
-    }
-    for name, (loss, slope, colour, label) in curves.items():
-        loss_ax.plot(
-            grid, loss(y_true, grid), color=colour, label=label, gid=f"{name}-loss"
-        )
-        loss_ax.plot(
-            [y_pred],
-            [loss(y_true, y_pred)],
-            "o",
-            color=colour,
-            gid=f"{name}-loss-marker",
-        )
-        slope_ax.plot(
-            grid, slope(y_true, grid), color=colour, label=label, gid=f"{name}-slope"
-        )
-        slope_ax.plot(
-            [y_pred],
-            [slope(y_true, y_pred)],
-            "o",
-            color=colour,
-            gid=f"{name}-slope-marker",
-        )
-    for ax in (loss_ax, slope_ax):
-        ax.axvline(
-            y_true, color=PALETTE[7], linestyle=":", gid=f"target-{ax is loss_ax}"
-        )
-        ax.set_xlabel("prediction $\\hat y$")
-        ax.set_xlim(*PREDICTION_RANGE)
-    loss_ax.set_ylim(-0.2, 6.0)
-    slope_ax.set_ylim(-7.0, 7.0)
-    loss_ax.set_ylabel("loss $L$")
-    slope_ax.set_ylabel("slope $dL/d\\hat y$")
-    loss_ax.legend(loc="upper center")
+    _draw_losses_panel(loss_ax, y_true, y_pred)
+    _draw_slopes_panel(slope_ax, y_true, y_pred)
     fig.suptitle(_summary(y_true, y_pred), gid="summary")
     return fig
 
@@ -133,10 +147,7 @@ def update_prediction_loss(fig: Figure, y_true: float, y_pred: float) -> None:
     y_true = as_finite_float("y_true", y_true)
     y_pred = as_finite_float("y_pred", y_pred)
     grid = np.linspace(*PREDICTION_RANGE, 301)
-    for name, loss, slope in (
-        ("squared", squared_error, squared_error_slope),
-        ("absolute", absolute_error, absolute_error_slope),
-    ):
+    for name, (loss, slope, _, _) in _CURVES.items():
         artist(fig, f"{name}-loss", Line2D).set_ydata(loss(y_true, grid))
         artist(fig, f"{name}-slope", Line2D).set_ydata(slope(y_true, grid))
         marker = artist(fig, f"{name}-loss-marker", Line2D)
