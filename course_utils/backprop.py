@@ -337,9 +337,12 @@ def finite_difference_gradients(
 def sgd_step(
     params: Mapping[str, object], gradients: Mapping[str, object], learning_rate: float
 ) -> Parameters:
-    r"""One gradient-descent update of every parameter, :math:`\theta \leftarrow \theta - \eta\,\partial J/\partial\theta`.
+    r"""One gradient-descent update of every parameter θ; ``params`` is not changed.
 
-    Returns new arrays; ``params`` is not changed.
+    .. math::
+        \theta \leftarrow \theta - \eta\,\frac{\partial J}{\partial \theta}
+
+    Returns new arrays.
     Used in: 03_backpropagation.
     """
     p = _as_parameters(params)
@@ -369,8 +372,12 @@ def train(
     learning_rate: float,
     steps: int,
 ) -> TrainingRun:
-    r"""Full-batch gradient descent with :func:`backprop_gradients`: ``steps`` iterations of
-    forward pass, cost, backward pass and update :math:`\theta \leftarrow \theta - \eta\,\partial J/\partial\theta`.
+    r"""Full-batch gradient descent with :func:`backprop_gradients`, ``steps`` iterations.
+
+    Each iteration runs the forward pass, the cost, the backward pass and the update
+
+    .. math::
+        \theta \leftarrow \theta - \eta\,\frac{\partial J}{\partial \theta}.
 
     Used in: 03_backpropagation.
     """
@@ -848,11 +855,13 @@ def training_step_widget() -> LivePlot:
 def bce_output_gradient(
     z: float | np.ndarray, y: float | np.ndarray
 ) -> float | np.ndarray:
-    r"""∂L/∂z for a sigmoid output and the binary cross-entropy :math:`L = -[y\log\hat y + (1-y)\log(1-\hat y)]`,
-    :math:`\hat y = \sigma(z)`: the σ' of the sigmoid cancels the 1/(ŷ(1 − ŷ)) of the log, leaving
+    r"""∂L/∂z for a sigmoid output ŷ = σ(z) and the binary cross-entropy.
 
-    .. math:: \frac{\partial L}{\partial z} = \hat y - y.
+    .. math::
+        L = -[y \log \hat y + (1 - y) \log(1 - \hat y)], \qquad
+        \frac{\partial L}{\partial z} = \hat y - y
 
+    The σ' of the sigmoid cancels the 1/(ŷ(1 − ŷ)) of the log.
     Used in: 03_backpropagation.
     """
     y_hat = sigmoid(z)
@@ -863,11 +872,13 @@ def bce_output_gradient(
 def mse_output_gradient(
     z: float | np.ndarray, y: float | np.ndarray
 ) -> float | np.ndarray:
-    r"""∂L/∂z for a sigmoid output and the squared error :math:`L = (\hat y - y)^2`, :math:`\hat y = \sigma(z)`:
+    r"""∂L/∂z for a sigmoid output ŷ = σ(z) and the squared error.
 
-    .. math:: \frac{\partial L}{\partial z} = 2(\hat y - y)\,\sigma'(z) = 2(\hat y - y)\,\hat y\,(1 - \hat y),
+    .. math::
+        L = (\hat y - y)^2, \qquad
+        \frac{\partial L}{\partial z} = 2(\hat y - y)\,\sigma'(z) = 2(\hat y - y)\,\hat y\,(1 - \hat y)
 
-    which vanishes when the sigmoid saturates (ŷ near 0 or 1), even if ŷ is far from y.
+    It vanishes when the sigmoid saturates (ŷ near 0 or 1), even if ŷ is far from y.
     Used in: 03_backpropagation.
     """
     y_hat = sigmoid(z)
@@ -876,9 +887,12 @@ def mse_output_gradient(
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    r"""The softmax along the last axis, :math:`p_k = e^{z_k - \max_j z_j} / \sum_j e^{z_j - \max_j z_j}`
-    (shifting by the maximum changes nothing but avoids overflow).
+    r"""The softmax along the last axis, shifted by the maximum so exp cannot overflow.
 
+    .. math::
+        p_k = \frac{e^{z_k - \max_j z_j}}{\sum_j e^{z_j - \max_j z_j}}
+
+    The shift changes nothing in exact arithmetic.
     Used in: 03_backpropagation.
     """
     z_array = as_finite_array("z", z, None, "logits, shape (K,) or (m, K)")
@@ -891,11 +905,12 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def softmax_cross_entropy_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    r"""∂L/∂z for the categorical cross-entropy :math:`L = -\sum_k y_k \log p_k` of :math:`p = \mathrm{softmax}(z)`,
-    with one-hot (or any summing-to-one) targets y:
+    r"""∂L/∂z for the categorical cross-entropy of p = softmax(z).
 
-    .. math:: \frac{\partial L}{\partial z_k} = p_k - y_k.
+    .. math::
+        L = -\sum_k y_k \log p_k, \qquad \frac{\partial L}{\partial z_k} = p_k - y_k
 
+    The targets y are one-hot (or any vectors summing to one).
     Used in: 03_backpropagation.
     """
     z_array = as_finite_array("z", z, None, "logits, shape (K,) or (m, K)")
@@ -1001,9 +1016,13 @@ def _as_activation(activation: str) -> str:
 def deep_chain_parameters(
     depth: int, activation: str = "sigmoid", *, width: int = 8, seed: int = 0
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    r"""Seeded parameters of a deep chain: ``depth`` hidden dense layers of ``width`` units, then one
-    sigmoid output unit. Kernels are drawn :math:`W \sim \mathcal N(0, 1/n_{in})` for sigmoid and tanh
-    (LeCun's scaling) and :math:`\mathcal N(0, 2/n_{in})` for ReLU (He's scaling); biases are 0.
+    r"""Seeded parameters of a deep chain of ``depth`` dense layers of ``width`` units.
+
+    A sigmoid output unit follows the hidden layers. Biases are 0; kernels are drawn
+
+    .. math::
+        W \sim \mathcal N(0, 1/n_{in}) \text{ (sigmoid, tanh: LeCun)}, \qquad
+        W \sim \mathcal N(0, 2/n_{in}) \text{ (ReLU: He)}.
 
     Returns ``[(W, b), …]``, the hidden layers first (layer 1 next to the input), the output layer last.
     Used in: 03_backpropagation.
@@ -1051,8 +1070,9 @@ def deep_chain_gradients(
     y: np.ndarray,
     activation: str = "sigmoid",
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    r"""Backpropagation through the deep chain: from :math:`\partial J/\partial z^{out} = (\hat y - y)/m`, each
-    layer l (from the top) does
+    r"""Backpropagation through the deep chain, from the top layer down.
+
+    From :math:`\partial J/\partial z^{out} = (\hat y - y)/m`, each layer l does
 
     .. math:: \frac{\partial J}{\partial Z^{[l]}} = \frac{\partial J}{\partial A^{[l]}} \odot g'(Z^{[l]}), \quad
               \frac{\partial J}{\partial W^{[l]}} = A^{[l-1]\top} \frac{\partial J}{\partial Z^{[l]}}, \quad
@@ -1084,10 +1104,13 @@ def deep_chain_gradient_norms(
     m: int = 64,
     seed: int = 0,
 ) -> np.ndarray:
-    r"""The size :math:`\lVert \partial J / \partial W^{[l]} \rVert_F` (Frobenius norm) of the gradient of each hidden
-    layer l = 1 … depth (1 = next to the input) of a seeded deep chain (:func:`deep_chain_parameters`) on
-    m seeded examples: inputs X ~ N(0, 1), labels y ~ Bernoulli(1/2).
+    r"""The gradient's size at each hidden layer of a seeded deep chain.
 
+    .. math::
+        \left\lVert \frac{\partial J}{\partial W^{[l]}} \right\rVert_F, \qquad l = 1, \dots, \text{depth}
+
+    Layer 1 is next to the input. The chain is :func:`deep_chain_parameters`; the m examples are
+    seeded: inputs X ~ N(0, 1), labels y ~ Bernoulli(1/2).
     Used in: 03_backpropagation.
     """
     m = as_positive_int("m", m)
@@ -1147,12 +1170,15 @@ def plot_vanishing_gradients(
 def two_moons(
     m: int = 300, *, noise: float = 0.25, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Two interleaving half circles in the plane, shuffled: class 0 on
-    :math:`(\cos t, \sin t)`, class 1 on :math:`(1 - \cos t, \tfrac12 - \sin t)`,
-    :math:`t \sim U(0, \pi)`, each point plus ``noise``·N(0, I). No straight line separates them.
+    r"""Two interleaving half circles in the plane, shuffled; no straight line separates them.
 
-    Returns ``(X, y)``: X of shape (m, 2), labels y of shape (m,) (0.0 or 1.0), in random order
-    (so that the first rows can be the training set and the rest the validation set). Seeded.
+    .. math::
+        \text{class 0: } (\cos t, \sin t), \qquad
+        \text{class 1: } (1 - \cos t, \tfrac12 - \sin t), \qquad t \sim U(0, \pi),
+
+    each point plus ``noise``·N(0, I). Returns ``(X, y)``: X of shape (m, 2), labels y of shape (m,)
+    (0.0 or 1.0), in random order (so that the first rows can be the training set and the rest the
+    validation set). Seeded.
     Taught in: 03 §8.
     """
     m = as_positive_int("m", m)

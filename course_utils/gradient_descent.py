@@ -116,7 +116,10 @@ def line_data() -> tuple[np.ndarray, np.ndarray]:
 def predict_line(
     w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray
 ) -> np.ndarray:
-    r"""Predictions of a one-feature linear model, :math:`\hat y_i = w x_i + b`.
+    r"""Predictions of a one-feature linear model.
+
+    .. math::
+        \hat y_i = w x_i + b
 
     ``w`` and ``b`` may be arrays of the same shape (a grid of models): the result then has
     shape ``w.shape + x.shape``.
@@ -132,7 +135,10 @@ def predict_line(
 
 
 def squared_losses(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    r"""Per-sample losses :math:`L_i = (\hat y_i - y_i)^2`, one per sample (no averaging).
+    r"""Per-sample losses, one per sample (no averaging).
+
+    .. math::
+        L_i = (\hat y_i - y_i)^2
 
     Used in: 02_loss_cost_and_gradient_descent.
     """
@@ -147,7 +153,10 @@ def squared_losses(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 
 def mse_cost_of_predictions(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    r"""The cost: the mean of the per-sample squared losses, :math:`J = \frac{1}{m}\sum_i (\hat y_i - y_i)^2`.
+    r"""The cost: the mean of the per-sample squared losses.
+
+    .. math::
+        J = \frac{1}{m}\sum_{i=1}^{m} (\hat y_i - y_i)^2
 
     Used in: 02_loss_cost_and_gradient_descent.
     """
@@ -162,7 +171,10 @@ def mse_cost_of_predictions(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 def mse_cost(
     w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> float | np.ndarray:
-    r"""Cost of a linear model, :math:`J(w, b) = \frac{1}{m}\sum_{i=1}^{m} (w x_i + b - y_i)^2`.
+    r"""Cost of a linear model on the samples (x, y).
+
+    .. math::
+        J(w, b) = \frac{1}{m}\sum_{i=1}^{m} (w x_i + b - y_i)^2
 
     ``w`` and ``b`` may be arrays of the same shape (a grid): the result has their shape.
     Used in: 02_loss_cost_and_gradient_descent.
@@ -690,13 +702,15 @@ def minibatch_sgd(
     shuffle: bool = True,
     seed: int = SGD_SEED,
 ) -> MinibatchRun:
-    r"""Minibatch stochastic gradient descent on the MSE of the line ŷ = w·x + b, the loop of
-    Keras's ``fit(x, y, batch_size=B, epochs=E)``: each epoch (shuffled if ``shuffle``) cuts
-    the m samples into ⌈m/B⌉ minibatches (the last one smaller if B does not divide m) and
-    takes one step per minibatch with the gradient of that minibatch's mean loss:
+    r"""Minibatch stochastic gradient descent on the MSE of the line ŷ = w·x + b.
 
-    .. math:: \theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{|B_k|}
-              \sum_{i \in B_k} (\hat y_i - y_i)^2 .
+    It is the loop of Keras's ``fit(x, y, batch_size=B, epochs=E)``: each epoch (shuffled if
+    ``shuffle``) cuts the m samples into ⌈m/B⌉ minibatches (the last one smaller if B does not
+    divide m) and takes one step per minibatch with the gradient of that minibatch's mean loss:
+
+    .. math::
+        \theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{|B_k|}
+        \sum_{i \in B_k} (\hat y_i - y_i)^2 .
 
     With ``batch_size = m`` it is :func:`gradient_descent` with one step per epoch.
     Taught in: 02 §5.
@@ -872,7 +886,10 @@ def make_tiny_network_data(
 def tiny_network_cost(
     w: float | np.ndarray, v: float | np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> float | np.ndarray:
-    r"""Cost of the network :math:`\hat y = v \tanh(w x)`: :math:`J(w, v) = \frac{1}{m}\sum_i (v \tanh(w x_i) - y_i)^2`.
+    r"""Cost of the tiny network ŷ = v·tanh(w·x) on the samples (x, y).
+
+    .. math::
+        J(w, v) = \frac{1}{m}\sum_{i=1}^{m} (v \tanh(w x_i) - y_i)^2
 
     ``w`` and ``v`` may be arrays of the same shape (a grid): the result has their shape.
     Used in: 02_loss_cost_and_gradient_descent.

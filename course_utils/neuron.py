@@ -64,7 +64,10 @@ OUTPUT_CMAP = LinearSegmentedColormap.from_list(
 
 
 def naive_sigmoid(z: float | np.ndarray) -> np.ndarray:
-    r"""The sigmoid written straight from its formula, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+    r"""The sigmoid written straight from its formula.
+
+    .. math::
+        \sigma(z) = \frac{1}{1 + e^{-z}}
 
     Correct in exact arithmetic, but ``exp(-z)`` overflows for very negative z (below about −709 in
     float64, −88.7 in float32): NumPy then warns and returns 0 only because 1 / ∞ happens to be 0.
@@ -84,10 +87,13 @@ def sigmoid(z: np.ndarray) -> np.ndarray: ...
 
 
 def sigmoid(z: float | np.ndarray) -> float | np.ndarray:
-    r"""The sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, computed without overflow.
+    r"""The sigmoid, computed without overflow.
 
-    For z ≥ 0 it uses :math:`1 / (1 + e^{-z})`, for z < 0 the equal form :math:`e^{z} / (1 + e^{z})`,
-    so the exponential only ever sees a non-positive number and never overflows.
+    .. math::
+        \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}
+
+    The first form is used for z ≥ 0, the second for z < 0, so the exponential only ever sees a
+    non-positive number and never overflows.
     Used in: 01_neuron_and_forward_pass.
     """
     z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
@@ -110,7 +116,10 @@ def sigmoid_slope(z: np.ndarray) -> np.ndarray: ...
 
 
 def sigmoid_slope(z: float | np.ndarray) -> float | np.ndarray:
-    r"""The derivative of the sigmoid, :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`.
+    r"""The derivative of the sigmoid.
+
+    .. math::
+        \sigma'(z) = \sigma(z)\,(1 - \sigma(z))
 
     At most 0.25 (at z = 0); it falls towards 0 as |z| grows: the sigmoid *saturates*.
     Used in: 01_neuron_and_forward_pass.
@@ -120,7 +129,10 @@ def sigmoid_slope(z: float | np.ndarray) -> float | np.ndarray:
 
 
 def relu(z: float | np.ndarray) -> np.ndarray:
-    r"""The rectified linear unit, :math:`\operatorname{relu}(z) = \max(0, z)`.
+    r"""The rectified linear unit.
+
+    .. math::
+        \operatorname{relu}(z) = \max(0, z)
 
     Used in: 01_neuron_and_forward_pass.
     """
@@ -150,7 +162,10 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 
 def neuron(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
-    r"""One sigmoid neuron on a batch: :math:`\hat y = \sigma(X w + b)`.
+    r"""One sigmoid neuron on a batch.
+
+    .. math::
+        \hat y = \sigma(X w + b)
 
     Args:
         x: inputs, shape (m, n): one example per row.
@@ -173,7 +188,10 @@ def neuron(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
 def dense(
     x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "linear"
 ) -> np.ndarray:
-    r"""A dense layer on a batch: :math:`Z = X W + b`, then :math:`A = g(Z)`.
+    r"""A dense layer on a batch: pre-activations, then the activation g.
+
+    .. math::
+        Z = X W + b, \qquad A = g(Z)
 
     Args:
         x: inputs, shape (m, n_in): one example per row.
@@ -220,7 +238,10 @@ def example_network() -> list[np.ndarray]:
 def accuracy(
     y_true: np.ndarray, y_prob: np.ndarray, threshold: float = THRESHOLD
 ) -> float:
-    r"""Share of examples whose predicted class :math:`[\hat y \ge \text{threshold}]` equals the label.
+    r"""Share of examples whose predicted class equals the label.
+
+    .. math::
+        \text{accuracy} = \frac{1}{m} \sum_i \big[\, [\hat y_i \ge \text{threshold}] = y_i \,\big]
 
     Used in: 01_neuron_and_forward_pass.
     """
@@ -311,14 +332,17 @@ def make_disc_and_ring(
 
 
 def ring_network() -> list[np.ndarray]:
-    r"""Hand-set weights of a 2 → 3 (tanh) → 1 (sigmoid) network that draws a closed, curved
-    boundary around the disc of :func:`make_disc_and_ring`, in ``get_weights`` order
-    ``[W1 (2, 3), b1 (3,), W2 (3, 1), b2 (1,)]``.
+    r"""Hand-set weights of a 2 → 3 (tanh) → 1 (sigmoid) network with a curved, closed boundary.
 
-    Hidden unit k is :math:`\tanh(1.2 - u_k^\top x)` for three unit vectors :math:`u_k`
-    120° apart: positive on the inner side of a line at distance 1.2, negative beyond it. The
-    output unit, :math:`\sigma(4\sum_k a^{[1]}_k - 8)`, is above 0.5 where their sum exceeds 2:
-    inside a triangle whose corners the gentle tanh rounds off.
+    The boundary surrounds the disc of :func:`make_disc_and_ring`. The weights come in
+    ``get_weights`` order ``[W1 (2, 3), b1 (3,), W2 (3, 1), b2 (1,)]``:
+
+    .. math::
+        a^{[1]}_k = \tanh(1.2 - u_k^\top x), \qquad \hat y = \sigma\Big(4 \sum_k a^{[1]}_k - 8\Big)
+
+    for three unit vectors :math:`u_k` 120° apart. Each hidden unit is positive on the inner side of
+    a line at distance 1.2, negative beyond it; ŷ is above 0.5 where their sum exceeds 2: inside a
+    triangle whose corners the gentle tanh rounds off.
     Taught in: 01 §4.
     """
     angles = np.deg2rad([90.0, 210.0, 330.0])
@@ -408,7 +432,10 @@ def plot_decision_boundary(
 def boundary_line(
     w1: float, w2: float, b: float, limits: tuple[float, float] = INPUT_LIMITS
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Two points on the decision boundary :math:`w_1 x_1 + w_2 x_2 + b = 0`, spanning the view.
+    r"""Two points on the decision boundary, spanning the view.
+
+    .. math::
+        w_1 x_1 + w_2 x_2 + b = 0
 
     Solves for x₂ when :math:`|w_2| \ge |w_1|` (a line that is not steep) and for x₁ otherwise, so the
     points stay finite. With w₁ = w₂ = 0 there is no boundary: both coordinates are NaN (nothing drawn).
@@ -433,7 +460,10 @@ def _grid() -> tuple[np.ndarray, np.ndarray]:
 
 
 def neuron_output_image(w1: float, w2: float, b: float) -> np.ndarray:
-    r"""The neuron's output :math:`\sigma(w_1 x_1 + w_2 x_2 + b)` on a GRID_SIZE × GRID_SIZE grid over the view.
+    r"""The neuron's output on a GRID_SIZE × GRID_SIZE grid over the view.
+
+    .. math::
+        \hat y = \sigma(w_1 x_1 + w_2 x_2 + b)
 
     Row i holds x₂ = the i-th grid value from the bottom (``imshow(..., origin="lower")``).
     Used in: 01_neuron_and_forward_pass.
@@ -637,7 +667,10 @@ def neuron_widget() -> LivePlot:
 
 
 def plot_sigmoid_saturation() -> Figure:
-    r"""The sigmoid :math:`\sigma(z)` (left) and its slope :math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))` (right).
+    r"""The sigmoid (left) and its slope (right), saturated regions shaded.
+
+    .. math::
+        \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad \sigma'(z) = \sigma(z)\,(1 - \sigma(z))
 
     Shaded: where the slope is below 1 % of its maximum 0.25, i.e. |z| > 6 approximately: the
     saturated regions where a gradient through the neuron almost vanishes.

@@ -37,28 +37,44 @@ def _error(y_true: float | np.ndarray, y_pred: float | np.ndarray) -> np.ndarray
 def squared_error(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
 ) -> float | np.ndarray:
-    r"""Squared error of each prediction, :math:`L = (\hat y - y)^2` (no averaging)."""
+    r"""Squared error of each prediction, no averaging.
+
+    .. math::
+        L = (\hat y - y)^2
+    """
     return float_or_array(np.square(_error(y_true, y_pred)))
 
 
 def absolute_error(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
 ) -> float | np.ndarray:
-    r"""Absolute error of each prediction, :math:`L = |\hat y - y|` (no averaging)."""
+    r"""Absolute error of each prediction, no averaging.
+
+    .. math::
+        L = |\hat y - y|
+    """
     return float_or_array(np.abs(_error(y_true, y_pred)))
 
 
 def squared_error_slope(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
 ) -> float | np.ndarray:
-    r"""Derivative of the squared error with respect to the prediction, :math:`2(\hat y - y)`."""
+    r"""Derivative of the squared error with respect to the prediction.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y} = 2(\hat y - y)
+    """
     return float_or_array(2.0 * (_error(y_true, y_pred)))
 
 
 def absolute_error_slope(
     y_true: float | np.ndarray, y_pred: float | np.ndarray
 ) -> float | np.ndarray:
-    r"""Derivative (subgradient at 0) of the absolute error, :math:`\operatorname{sign}(\hat y - y)`."""
+    r"""Derivative of the absolute error with respect to the prediction (the subgradient 0 at ŷ = y).
+
+    .. math::
+        \frac{\partial L}{\partial \hat y} = \operatorname{sign}(\hat y - y)
+    """
     return float_or_array(np.sign(_error(y_true, y_pred)))
 
 
