@@ -125,7 +125,11 @@ def tf_pair(
 
 
 def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    """:math:`\\ln \\operatorname{softmax}(z)_j = z_j - \\ln \\sum_i e^{z_i}` along ``axis``, shifted by the maximum so exp cannot overflow."""
+    r"""The log of the softmax along ``axis``, shifted by the maximum so exp cannot overflow.
+
+    .. math::
+        \ln \operatorname{softmax}(z)_j = z_j - \ln \sum_i e^{z_i}
+    """
     shifted = z - np.max(z, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 

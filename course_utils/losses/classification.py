@@ -308,9 +308,14 @@ def binary_crossentropy_numpy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """BCE, float64: :math:`L = -\\frac1K \\sum_j \\tilde y_j \\ln \\operatorname{clip}(p_j) + (1-\\tilde y_j) \\ln(1-\\operatorname{clip}(p_j))`.
+    r"""Binary cross-entropy per sample, float64, as Keras computes it.
 
-    :math:`\\tilde y = y(1-s) + s/2`; with logits, the stable :math:`\\max(z,0) - z\\tilde y + \\ln(1+e^{-|z|})`.
+    .. math::
+        L = -\frac1K \sum_j \tilde y_j \ln \operatorname{clip}(p_j)
+            + (1-\tilde y_j) \ln(1-\operatorname{clip}(p_j)),
+        \qquad \tilde y = y(1-s) + s/2
+
+    With logits, the stable :math:`\max(z,0) - z\tilde y + \ln(1+e^{-|z|})`.
     """
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
@@ -356,7 +361,14 @@ def binary_crossentropy_grad(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """:math:`\\partial L/\\partial p_j = \\frac1K \\left(\\frac{1-\\tilde y_j}{1-\\operatorname{clip}(p_j)} - \\frac{\\tilde y_j}{\\operatorname{clip}(p_j)}\\right)` inside the clip (else 0); for logits :math:`\\frac1K(\\sigma(z_j) - \\tilde y_j)`."""
+    r"""Gradient of the per-sample binary cross-entropy with respect to ``y_pred``.
+
+    .. math::
+        \frac{\partial L}{\partial p_j} = \frac1K \left(\frac{1-\tilde y_j}{1-\operatorname{clip}(p_j)}
+        - \frac{\tilde y_j}{\operatorname{clip}(p_j)}\right)
+
+    inside the clip (else 0); for logits :math:`\frac1K(\sigma(z_j) - \tilde y_j)`.
+    """
     _check_label_smoothing(label_smoothing)
     _check_axis(axis)
     _check_flag("from_logits", from_logits)
@@ -403,9 +415,13 @@ def binary_focal_crossentropy_numpy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """Binary focal CE, float64: :math:`L = \\frac1K \\sum_j w_j (1 - p_{t,j})^{\\gamma}\\, \\mathrm{BCE}_j`.
+    r"""Binary focal cross-entropy per sample, float64.
 
-    :math:`p_t = \\tilde y p + (1-\\tilde y)(1-p)` uses the unclipped probability; :math:`w = \\tilde y\\alpha + (1-\\tilde y)(1-\\alpha)` only with class balancing.
+    .. math::
+        L = \frac1K \sum_j w_j (1 - p_{t,j})^{\gamma}\, \mathrm{BCE}_j
+
+    :math:`p_t = \tilde y p + (1-\tilde y)(1-p)` uses the unclipped probability;
+    :math:`w = \tilde y\alpha + (1-\tilde y)(1-\alpha)` only with class balancing.
     """
     _check_label_smoothing(label_smoothing)
     _check_gamma(gamma)
@@ -474,7 +490,15 @@ def binary_focal_crossentropy_grad(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """:math:`\\partial L/\\partial p_j = \\frac{w_j}{K}\\left(-\\gamma(1-p_t)^{\\gamma-1}(2\\tilde y_j - 1)\\,\\mathrm{BCE}_j + (1-p_t)^{\\gamma}\\,\\partial\\mathrm{BCE}_j/\\partial p_j\\right)`; for logits times :math:`p(1-p)` on the focal term and :math:`\\partial\\mathrm{BCE}/\\partial z = \\sigma(z) - \\tilde y`."""
+    r"""Gradient of the per-sample binary focal cross-entropy with respect to ``y_pred``.
+
+    .. math::
+        \frac{\partial L}{\partial p_j} = \frac{w_j}{K}\left(-\gamma(1-p_t)^{\gamma-1}(2\tilde y_j - 1)\,
+        \mathrm{BCE}_j + (1-p_t)^{\gamma}\,\frac{\partial\mathrm{BCE}_j}{\partial p_j}\right)
+
+    For logits, the focal term is multiplied by :math:`p(1-p)` and
+    :math:`\partial\mathrm{BCE}/\partial z = \sigma(z) - \tilde y`.
+    """
     _check_label_smoothing(label_smoothing)
     _check_gamma(gamma)
     _check_alpha(alpha, False)
@@ -526,9 +550,14 @@ def categorical_crossentropy_numpy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """CCE, float64: :math:`L = -\\sum_j \\tilde y_j \\ln \\operatorname{clip}(p_j / \\sum_i p_i)`; logits: :math:`-\\sum_j \\tilde y_j \\operatorname{log\\,softmax}(z)_j`.
+    r"""Categorical cross-entropy per sample, float64, as Keras computes it.
 
-    :math:`\\tilde y = y(1-s) + s/K`. The sum runs over ``axis``.
+    .. math::
+        L = -\sum_j \tilde y_j \ln \operatorname{clip}\Big(p_j / \sum_i p_i\Big)
+        \quad\text{or, from logits,}\quad
+        L = -\sum_j \tilde y_j \operatorname{log\,softmax}(z)_j
+
+    :math:`\tilde y = y(1-s) + s/K`. The sum runs over ``axis``.
     """
     y, y_pred = _np_categorical_setup(
         y_true, y_pred, from_logits, label_smoothing, axis
@@ -592,7 +621,16 @@ def categorical_crossentropy_grad(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """Probabilities: :math:`\\partial L/\\partial p_i = (g_i - \\sum_j g_j r_j)/S` with :math:`S = \\sum_j p_j`, :math:`r = p/S`, :math:`g_j = -\\tilde y_j/\\operatorname{clip}(r_j)` inside the clip (else 0); logits: :math:`\\operatorname{softmax}(z)_i \\sum_j \\tilde y_j - \\tilde y_i`."""
+    r"""Gradient of the per-sample categorical cross-entropy with respect to ``y_pred``.
+
+    Probabilities, with :math:`S = \sum_j p_j`, :math:`r = p/S` and
+    :math:`g_j = -\tilde y_j/\operatorname{clip}(r_j)` inside the clip (else 0); logits:
+
+    .. math::
+        \frac{\partial L}{\partial p_i} = \frac{g_i - \sum_j g_j r_j}{S},
+        \qquad
+        \frac{\partial L}{\partial z_i} = \operatorname{softmax}(z)_i \sum_j \tilde y_j - \tilde y_i
+    """
     y, y_pred = _np_categorical_setup(
         y_true, y_pred, from_logits, label_smoothing, axis
     )
@@ -653,7 +691,13 @@ def sparse_categorical_crossentropy_numpy(
     ignore_class: int | None = None,
     axis: int = -1,
 ) -> np.ndarray:
-    """SCCE, float64: :math:`L = -\\ln \\operatorname{clip}(p_y) + \\ln \\sum_j \\operatorname{clip}(p_j)`; logits: :math:`-\\operatorname{log\\,softmax}(z)_y`; 0 where :math:`y` = ``ignore_class``."""
+    r"""Sparse categorical cross-entropy per sample, float64; 0 where y is ``ignore_class``.
+
+    .. math::
+        L = -\ln \operatorname{clip}(p_y) + \ln \sum_j \operatorname{clip}(p_j)
+        \quad\text{or, from logits,}\quad
+        L = -\operatorname{log\,softmax}(z)_y
+    """
     valid, _, logits, one_hot = _np_sparse_parts(
         y_true, y_pred, from_logits, ignore_class, axis
     )
@@ -745,7 +789,14 @@ def sparse_categorical_crossentropy_grad(
     ignore_class: int | None = None,
     axis: int = -1,
 ) -> np.ndarray:
-    """:math:`\\partial L/\\partial p_j = 1/\\sum_i \\operatorname{clip}(p_i) - [j = y]/\\operatorname{clip}(p_j)` inside the clip (else 0); logits: :math:`\\operatorname{softmax}(z)_j - [j = y]`; 0 on ignored rows."""
+    r"""Gradient of the per-sample sparse categorical cross-entropy; 0 on ignored rows.
+
+    .. math::
+        \frac{\partial L}{\partial p_j} = \frac{1}{\sum_i \operatorname{clip}(p_i)}
+        - \frac{[j = y]}{\operatorname{clip}(p_j)}
+        \quad\text{(inside the clip, else 0)}, \qquad
+        \frac{\partial L}{\partial z_j} = \operatorname{softmax}(z)_j - [j = y]
+    """
     valid, masked, logits, one_hot = _np_sparse_parts(
         y_true, y_pred, from_logits, ignore_class, axis
     )
@@ -793,9 +844,13 @@ def categorical_focal_crossentropy_numpy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """Categorical focal CE, float64: :math:`L = -\\sum_j \\alpha (1 - c_j)^{\\gamma} \\tilde y_j \\ln c_j`, :math:`c = \\operatorname{clip}(p/\\sum_i p_i)`.
+    r"""Categorical focal cross-entropy per sample, float64.
 
-    With logits :math:`p = \\operatorname{softmax}(z)` first; ``alpha`` may be one weight per class.
+    .. math::
+        L = -\sum_j \alpha (1 - c_j)^{\gamma} \tilde y_j \ln c_j, \qquad
+        c = \operatorname{clip}\Big(p / \sum_i p_i\Big)
+
+    With logits :math:`p = \operatorname{softmax}(z)` first; ``alpha`` may be one weight per class.
     """
     y, _, _, _, clipped, alpha = _np_categorical_focal_parts(
         y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis
@@ -854,7 +909,22 @@ def categorical_focal_crossentropy_grad(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    """With :math:`\\ell_j = \\alpha(1-c_j)^\\gamma(-\\tilde y_j \\ln c_j)`: :math:`g_j = \\partial\\ell_j/\\partial c_j = \\alpha\\tilde y_j(\\gamma(1-c_j)^{\\gamma-1}\\ln c_j - (1-c_j)^\\gamma/c_j)` inside the clip (else 0); then :math:`\\partial L/\\partial p_i = (g_i - \\sum_j g_j r_j)/S`; logits: :math:`\\operatorname{softmax}(z)_i (G_i - \\sum_j G_j \\operatorname{softmax}(z)_j)` with :math:`G = \\partial L/\\partial p`."""
+    r"""Gradient of the per-sample categorical focal cross-entropy with respect to ``y_pred``.
+
+    With :math:`\ell_j = \alpha(1-c_j)^\gamma(-\tilde y_j \ln c_j)`, inside the clip (else 0):
+
+    .. math::
+        g_j = \frac{\partial\ell_j}{\partial c_j}
+        = \alpha\tilde y_j\big(\gamma(1-c_j)^{\gamma-1}\ln c_j - (1-c_j)^\gamma/c_j\big),
+        \qquad
+        \frac{\partial L}{\partial p_i} = \frac{g_i - \sum_j g_j r_j}{S}
+
+    and for logits, with :math:`G = \partial L/\partial p`,
+
+    .. math::
+        \frac{\partial L}{\partial z_i}
+        = \operatorname{softmax}(z)_i \Big(G_i - \sum_j G_j \operatorname{softmax}(z)_j\Big)
+    """
     y, probabilities, total, ratio, clipped, alpha = _np_categorical_focal_parts(
         y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis
     )
@@ -898,7 +968,13 @@ def _np_gce_parts(y_true: Any, y_pred: Any, q: float):
 def categorical_generalized_cross_entropy_numpy(
     y_true: Any, y_pred: Any, q: float
 ) -> np.ndarray:
-    """GCE, float64: :math:`L = (1 - p_y^{\\,q})/q` with :math:`p_y` the (unclipped) probability of the true class."""
+    r"""Generalized cross-entropy per sample, float64.
+
+    .. math::
+        L = \frac{1 - p_y^{\,q}}{q}
+
+    with :math:`p_y` the (unclipped) probability of the true class.
+    """
     _, p = _np_gce_parts(y_true, y_pred, q)
     return (1.0 - p**q) / q
 
@@ -921,7 +997,11 @@ def categorical_generalized_cross_entropy_tf(y_true: Any, y_pred: Any, q: Any) -
 def categorical_generalized_cross_entropy_grad(
     y_true: Any, y_pred: Any, q: float
 ) -> np.ndarray:
-    """:math:`\\partial L/\\partial p_j = -p_y^{\\,q-1}` for the true class :math:`j = y`, 0 for the others."""
+    r"""Gradient of the generalized cross-entropy: nonzero for the true class only.
+
+    .. math::
+        \frac{\partial L}{\partial p_j} = -p_y^{\,q-1} \;\text{ for } j = y, \qquad 0 \text{ otherwise}
+    """
     one_hot, p = _np_gce_parts(y_true, y_pred, q)
     with np.errstate(divide="ignore"):
         return -one_hot * (p ** (q - 1.0))[..., None]
@@ -944,7 +1024,11 @@ def _tf_hinge_labels(y_true: Any) -> Any:
 
 
 def hinge_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """Hinge, float64: :math:`L = \\frac1K \\sum_j \\max(1 - y_j \\hat y_j, 0)`, labels {0,1} → {−1,+1} when all are 0 or 1."""
+    r"""Hinge loss per sample, float64; labels {0, 1} become {−1, +1} when all are 0 or 1.
+
+    .. math::
+        L = \frac1K \sum_j \max(1 - y_j \hat y_j, 0)
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     _check_targets(y_true, -1.0, "labels (−1 or +1, or 0 or 1)")
     return np.mean(np.maximum(1.0 - _np_hinge_labels(y_true) * y_pred, 0.0), axis=-1)
@@ -962,7 +1046,12 @@ def hinge_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L/\\partial \\hat y_j = -\\frac{y_j}{K}` where :math:`1 - y_j\\hat y_j \\ge 0`, else 0."""
+    r"""Gradient of the hinge loss with respect to each prediction.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = -\frac{y_j}{K} \;\text{ where } 1 - y_j\hat y_j \ge 0,
+        \qquad 0 \text{ otherwise}
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     _check_targets(y_true, -1.0, "labels (−1 or +1, or 0 or 1)")
     y = _np_hinge_labels(y_true)
@@ -970,7 +1059,11 @@ def hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def squared_hinge_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """Squared hinge, float64: :math:`L = \\frac1K \\sum_j \\max(1 - y_j \\hat y_j, 0)^2`."""
+    r"""Squared hinge loss per sample, float64.
+
+    .. math::
+        L = \frac1K \sum_j \max(1 - y_j \hat y_j, 0)^2
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     _check_targets(y_true, -1.0, "labels (−1 or +1, or 0 or 1)")
     return np.mean(
@@ -992,7 +1085,11 @@ def squared_hinge_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def squared_hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L/\\partial \\hat y_j = -\\frac{2}{K} y_j \\max(1 - y_j \\hat y_j, 0)`."""
+    r"""Gradient of the squared hinge loss with respect to each prediction.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = -\frac{2}{K} y_j \max(1 - y_j \hat y_j, 0)
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     _check_targets(y_true, -1.0, "labels (−1 or +1, or 0 or 1)")
     y = _np_hinge_labels(y_true)
@@ -1000,7 +1097,11 @@ def squared_hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def categorical_hinge_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """Categorical hinge, float64: :math:`L = \\max(\\max_j (1 - y_j)\\hat y_j - \\sum_j y_j \\hat y_j + 1, 0)`."""
+    r"""Categorical hinge loss per sample, float64.
+
+    .. math::
+        L = \max\Big(\max_j (1 - y_j)\hat y_j - \sum_j y_j \hat y_j + 1,\ 0\Big)
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     _check_targets(y_true, 0.0, "one-hot (or soft) targets")
     positive = np.sum(y_true * y_pred, axis=-1)
@@ -1022,7 +1123,14 @@ def categorical_hinge_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def categorical_hinge_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L/\\partial \\hat y_j = (1 - y_j) t_j / n - y_j` where the margin term is :math:`\\ge 0` (else 0); :math:`t_j` marks the :math:`n` tied maxima of :math:`(1-y)\\hat y`, as TensorFlow splits ties."""
+    r"""Gradient of the categorical hinge loss with respect to each prediction.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = \frac{(1 - y_j)\, t_j}{n} - y_j
+
+    where the margin term is :math:`\ge 0` (else 0); :math:`t_j` marks the :math:`n` tied maxima of
+    :math:`(1-y)\hat y`, as TensorFlow splits ties.
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     _check_targets(y_true, 0.0, "one-hot (or soft) targets")
     scores = (1.0 - y_true) * y_pred

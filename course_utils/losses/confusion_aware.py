@@ -1,4 +1,4 @@
-"""A confusion-aware cross-entropy: rivals that are often mistaken for the true class cost more.
+r"""A confusion-aware cross-entropy: rivals that are often mistaken for the true class cost more.
 
 **This is our interpretation**, not a published loss reproduced exactly. The source article shows a
 "matrix-based cross-entropy" as pseudo-code (helper functions that are never defined, a Python loop over
@@ -10,35 +10,35 @@ loss for long-tailed detection; our formula is simpler and our own.)
 
 **The formula.** With n classes, a weight matrix W (n×n; row t = true class, column j = rival class,
 the layout of a confusion matrix) is read relative to its diagonal, :math:`A_{tj} = W_{tj} / W_{tt}`
-(so :math:`A_{tt} = 1`), and we require :math:`W_{tj} \\ge W_{tt} > 0`: a rival can count extra,
+(so :math:`A_{tt} = 1`), and we require :math:`W_{tj} \ge W_{tt} > 0`: a rival can count extra,
 never less. For a sample whose true class is t and whose predicted distribution is r,
 
 .. math::
 
-    L = -\\ln \\frac{A_{tt}\\, r_t}{\\sum_j A_{tj}\\, r_j}
-      = \\underbrace{-\\ln r_t}_{\\text{cross-entropy}}
-        + \\underbrace{\\ln\\Big(1 + \\sum_{j} (A_{tj} - 1)\\, r_j\\Big)}_{\\text{confusion penalty} \\,\\ge\\, 0}
+    L = -\ln \frac{A_{tt}\, r_t}{\sum_j A_{tj}\, r_j}
+      = \underbrace{-\ln r_t}_{\text{cross-entropy}}
+        + \underbrace{\ln\Big(1 + \sum_{j} (A_{tj} - 1)\, r_j\Big)}_{\text{confusion penalty} \,\ge\, 0}
 
 the cross-entropy of a re-weighted softmax in which every unit of probability on rival j counts
 :math:`A_{tj}` times against class t. With uniform weights (every :math:`A_{tj} = 1`) the penalty is
 exactly 0 and L is Keras's categorical cross-entropy. From logits z the gradient is
-:math:`\\partial L / \\partial z_j = q_j - y_j` with :math:`q_j \\propto A_{tj} e^{z_j}`: a heavily
+:math:`\partial L / \partial z_j = q_j - y_j` with :math:`q_j \propto A_{tj} e^{z_j}`: a heavily
 weighted rival is pushed down harder and the true class pushed up harder than by plain cross-entropy.
 
-For soft labels y (label smoothing) the rows of A are mixed by the labels: with :math:`s = \\sum_t y_t`
-and :math:`u_j = \\frac1s \\sum_t y_t (A_{tj} - 1)`,
-:math:`L = -\\sum_t y_t \\ln r_t + s \\ln(1 + \\sum_j u_j r_j)`. A one-hot y gives the formula above.
+For soft labels y (label smoothing) the rows of A are mixed by the labels: with :math:`s = \sum_t y_t`
+and :math:`u_j = \frac1s \sum_t y_t (A_{tj} - 1)`,
+:math:`L = -\sum_t y_t \ln r_t + s \ln(1 + \sum_j u_j r_j)`. A one-hot y gives the formula above.
 
 **Where W comes from.** Either a fixed cost matrix (a cost matrix K with zero diagonal becomes
 ``W = 1 + K``), or a running confusion matrix: :func:`update_confusion_matrix_numpy` keeps an
 exponential moving average C of the batches' (true class, predicted class) frequencies, and
-:func:`confusion_weights_numpy` turns it into :math:`W_{tj} = 1 + \\lambda\\, C_{tj} / \\sum_k C_{tk}`
-for :math:`j \\ne t` and :math:`W_{tt} = 1`: the fraction of class-t samples recently predicted as j,
+:func:`confusion_weights_numpy` turns it into :math:`W_{tj} = 1 + \lambda\, C_{tj} / \sum_k C_{tk}`
+for :math:`j \ne t` and :math:`W_{tt} = 1`: the fraction of class-t samples recently predicted as j,
 times a strength λ. :func:`make_confusion_aware_loss` packs both into a Keras loss whose matrix lives in
 a non-trainable variable and is updated at every call.
 
 Probabilities are renormalised and clipped exactly as Keras's categorical cross-entropy does
-(:math:`r = p / \\sum_j p_j`, :math:`\\operatorname{clip}(r, \\epsilon, 1 - \\epsilon)` inside the log of the
+(:math:`r = p / \sum_j p_j`, :math:`\operatorname{clip}(r, \epsilon, 1 - \epsilon)` inside the log of the
 cross-entropy term); logits go through a log-softmax. Everything is vectorised: no Python loop over
 samples or classes, so it traces once inside ``tf.function`` for any batch size.
 
@@ -187,14 +187,14 @@ def _np_parts(
 def confusion_weighted_crossentropy_numpy(
     y_true: Any, y_pred: Any, weights: Any, from_logits: bool = False
 ) -> np.ndarray:
-    """Confusion-weighted cross-entropy per sample, float64 (our interpretation; see the module docstring).
+    r"""Confusion-weighted cross-entropy per sample, float64 (our interpretation; see the module docstring).
 
-    :math:`L = -\\sum_t y_t \\ln \\operatorname{clip}(r_t) + s \\ln\\big(1 + \\sum_j u_j r_j\\big)` with
-    :math:`r = p / \\sum_j p_j` (or :math:`\\operatorname{softmax}(z)` when ``from_logits``),
-    :math:`s = \\sum_t y_t`, :math:`u_j = \\frac1s \\sum_t y_t (W_{tj}/W_{tt} - 1)`, clip to
-    :math:`[\\epsilon, 1-\\epsilon]`, :math:`\\epsilon = 10^{-7}`. For one-hot y of class t this is
-    :math:`-\\ln\\big(W_{tt} r_t / \\sum_j W_{tj} r_j\\big)`. ``y_true`` and ``y_pred`` have shape (…, n);
-    ``weights`` is (n, n) with :math:`W_{tj} \\ge W_{tt} > 0`. Uniform weights give
+    :math:`L = -\sum_t y_t \ln \operatorname{clip}(r_t) + s \ln\big(1 + \sum_j u_j r_j\big)` with
+    :math:`r = p / \sum_j p_j` (or :math:`\operatorname{softmax}(z)` when ``from_logits``),
+    :math:`s = \sum_t y_t`, :math:`u_j = \frac1s \sum_t y_t (W_{tj}/W_{tt} - 1)`, clip to
+    :math:`[\epsilon, 1-\epsilon]`, :math:`\epsilon = 10^{-7}`. For one-hot y of class t this is
+    :math:`-\ln\big(W_{tt} r_t / \sum_j W_{tj} r_j\big)`. ``y_true`` and ``y_pred`` have shape (…, n);
+    ``weights`` is (n, n) with :math:`W_{tj} \ge W_{tt} > 0`. Uniform weights give
     ``keras.losses.categorical_crossentropy``.
 
     Taught in: 08 §6.
@@ -207,9 +207,9 @@ def confusion_weighted_crossentropy_numpy(
 def confusion_weighted_crossentropy_tf(
     y_true: Any, y_pred: Any, weights: Any, from_logits: bool = False
 ) -> Any:
-    """The same loss in TensorFlow: differentiable in ``y_pred``, vectorised, usable inside ``tf.function``.
+    r"""The same loss in TensorFlow: differentiable in ``y_pred``, vectorised, usable inside ``tf.function``.
 
-    :math:`L = -\\sum_t y_t \\ln \\operatorname{clip}(r_t) + s \\ln(1 + \\sum_j u_j r_j)` as in
+    :math:`L = -\sum_t y_t \ln \operatorname{clip}(r_t) + s \ln(1 + \sum_j u_j r_j)` as in
     :func:`confusion_weighted_crossentropy_numpy`. ``weights`` may be an array, a tensor or a variable; it
     is treated as a constant (no gradient flows into it). Like Keras, a ``y_pred`` produced by a softmax
     layer is read through the logits behind it, which keeps the loss finite for saturated outputs.
@@ -267,13 +267,13 @@ confusion_weighted_crossentropy = confusion_weighted_crossentropy_tf
 def confusion_weighted_crossentropy_grad(
     y_true: Any, y_pred: Any, weights: Any, from_logits: bool = False
 ) -> np.ndarray:
-    """Analytic derivative of the per-sample loss with respect to ``y_pred`` (the logits if ``from_logits``).
+    r"""Analytic derivative of the per-sample loss with respect to ``y_pred`` (the logits if ``from_logits``).
 
-    Logits: :math:`\\partial L / \\partial z_j = s\\, q_j - y_j` with
-    :math:`q_j = (1 + u_j) r_j / (1 + \\sum_k u_k r_k)`, the re-weighted softmax.
-    Probabilities: with :math:`S = \\sum_j p_j`, :math:`r = p / S` and
-    :math:`g_j = -y_j \\mathbb 1[\\epsilon \\le r_j \\le 1-\\epsilon] / \\operatorname{clip}(r_j) + s\\, u_j / (1 + \\sum_k u_k r_k)`
-    (the derivative with respect to r), :math:`\\partial L / \\partial p_i = (g_i - \\sum_j g_j r_j) / S`.
+    Logits: :math:`\partial L / \partial z_j = s\, q_j - y_j` with
+    :math:`q_j = (1 + u_j) r_j / (1 + \sum_k u_k r_k)`, the re-weighted softmax.
+    Probabilities: with :math:`S = \sum_j p_j`, :math:`r = p / S` and
+    :math:`g_j = -y_j \mathbb 1[\epsilon \le r_j \le 1-\epsilon] / \operatorname{clip}(r_j) + s\, u_j / (1 + \sum_k u_k r_k)`
+    (the derivative with respect to r), :math:`\partial L / \partial p_i = (g_i - \sum_j g_j r_j) / S`.
     """
     y, y_pred, weights = _numpy_setup(y_true, y_pred, weights, from_logits)
     mass, mixed, r, _ = _np_parts(y, y_pred, weights, from_logits)
@@ -312,10 +312,10 @@ def update_confusion_matrix_numpy(
     from_logits: bool = False,
     hard: bool = False,
 ) -> np.ndarray:
-    """The running confusion matrix after one batch, float64 (pure: the input matrix is not changed).
+    r"""The running confusion matrix after one batch, float64 (pure: the input matrix is not changed).
 
-    :math:`C' = \\gamma C + (1 - \\gamma) B` with :math:`B_{tj} = \\frac1N \\sum_i y_{it}\\, \\hat p_{ij}`, the
-    batch's joint frequency of (true class t, predicted class j), γ = ``decay``. :math:`\\hat p` is the
+    :math:`C' = \gamma C + (1 - \gamma) B` with :math:`B_{tj} = \frac1N \sum_i y_{it}\, \hat p_{ij}`, the
+    batch's joint frequency of (true class t, predicted class j), γ = ``decay``. :math:`\hat p` is the
     renormalised probability vector (softmax of the logits when ``from_logits``), or the one-hot argmax
     when ``hard``. Leading axes of y_true/y_pred (…, n) all count as samples.
     """
@@ -351,7 +351,11 @@ def update_confusion_matrix_tf(
     from_logits: bool = False,
     hard: bool = False,
 ) -> Any:
-    """The same update in TensorFlow (no gradient flows through it): :math:`C' = \\gamma C + (1-\\gamma) B`."""
+    r"""The same update in TensorFlow (no gradient flows through it).
+
+    .. math::
+        C' = \gamma C + (1-\gamma) B
+    """
     import tensorflow as tf
 
     _check_decay(decay)
@@ -377,9 +381,12 @@ def update_confusion_matrix_tf(
 
 
 def confusion_weights_numpy(confusion: Any, strength: float = 5.0) -> np.ndarray:
-    """Weights from a confusion matrix: :math:`W_{tj} = 1 + \\lambda\\, C_{tj} / \\sum_k C_{tk}` for :math:`j \\ne t`, :math:`W_{tt} = 1`.
+    r"""Weights from a confusion matrix; a class never seen yet (a zero row) gets uniform weights.
 
-    λ = ``strength``. A class never seen yet (a zero row) gets uniform weights, i.e. plain cross-entropy.
+    .. math::
+        W_{tj} = 1 + \lambda\, \frac{C_{tj}}{\sum_k C_{tk}} \quad (j \ne t), \qquad W_{tt} = 1
+
+    λ = ``strength``. Uniform weights give plain cross-entropy.
     """
     _check_strength(strength)
     confusion = as_float64("confusion", confusion)
@@ -395,7 +402,11 @@ def confusion_weights_numpy(confusion: Any, strength: float = 5.0) -> np.ndarray
 
 
 def confusion_weights_tf(confusion: Any, strength: float = 5.0) -> Any:
-    """The same weights in TensorFlow: :math:`W = 1 + \\lambda \\cdot` (off-diagonal row-normalised C)."""
+    r"""The same weights in TensorFlow.
+
+    .. math::
+        W = 1 + \lambda \cdot \mathrm{offdiag}(C / \text{row sums})
+    """
     import tensorflow as tf
 
     _check_strength(strength)
@@ -436,12 +447,12 @@ def confusion_aware_loss_class() -> type:
         package="course_utils", name="ConfusionAwareCrossentropy"
     )
     class ConfusionAwareCrossentropy(keras.losses.Loss):
-        """Cross-entropy re-weighted by a running confusion matrix held in a non-trainable variable.
+        r"""Cross-entropy re-weighted by a running confusion matrix held in a non-trainable variable.
 
-        At each call: the weights :math:`W = 1 + \\lambda\\,\\mathrm{offdiag}(C / \\text{row sums})` come
+        At each call: the weights :math:`W = 1 + \lambda\,\mathrm{offdiag}(C / \text{row sums})` come
         from the *current* matrix C, the per-sample loss
         :func:`confusion_weighted_crossentropy_tf` is computed with them, and then C is replaced by
-        :math:`\\gamma C + (1-\\gamma) B` with the batch's (true, predicted) frequencies B. Every call
+        :math:`\gamma C + (1-\gamma) B` with the batch's (true, predicted) frequencies B. Every call
         updates C, including those made by ``evaluate``; use ``strength=0`` for plain cross-entropy.
         """
 
@@ -532,11 +543,11 @@ def make_confusion_aware_loss(
     name: str = "confusion_aware_crossentropy",
     reduction: str = "sum_over_batch_size",
 ) -> Any:
-    """A ``ConfusionAwareCrossentropy`` Keras loss, ready for ``model.compile(loss=...)``.
+    r"""A ``ConfusionAwareCrossentropy`` Keras loss, ready for ``model.compile(loss=...)``.
 
-    Per call: :math:`L = -\\ln\\big(W_{tt} r_t / \\sum_j W_{tj} r_j\\big)` with
-    :math:`W = 1 + \\lambda\\,\\mathrm{offdiag}(C / \\text{row sums})`, then
-    :math:`C \\leftarrow \\gamma C + (1-\\gamma) B`. ``num_classes`` n ≥ 2; ``decay`` γ in [0, 1);
+    Per call: :math:`L = -\ln\big(W_{tt} r_t / \sum_j W_{tj} r_j\big)` with
+    :math:`W = 1 + \lambda\,\mathrm{offdiag}(C / \text{row sums})`, then
+    :math:`C \leftarrow \gamma C + (1-\gamma) B`. ``num_classes`` n ≥ 2; ``decay`` γ in [0, 1);
     ``strength`` λ ≥ 0; ``hard`` counts argmax predictions instead of probabilities; ``confusion`` an
     optional starting (n, n) matrix (zeros, i.e. plain cross-entropy, by default). Labels are one-hot
     (or soft) vectors of length n.

@@ -1,7 +1,7 @@
-"""Metric-learning losses: embeddings of the same class close together, of different classes far apart.
+r"""Metric-learning losses: embeddings of the same class close together, of different classes far apart.
 
 Circle loss (Sun et al., 2020) looks at every pair of a batch: with cosine distances
-:math:`d_{ij} = \\max(1 - \\langle e_i, r_j \\rangle, 0)` between embedding :math:`e_i` and reference
+:math:`d_{ij} = \max(1 - \langle e_i, r_j \rangle, 0)` between embedding :math:`e_i` and reference
 :math:`r_j` (the batch itself by default), it pushes same-label pairs below the distance ``margin``
 and different-label pairs beyond ``1 − margin``, each pair weighted by how far it is from its
 optimum, so the pairs that are most wrong get the largest gradients. The embeddings should be
@@ -101,10 +101,15 @@ def circle_numpy(
     gamma: float = 80,
     margin: float = 0.4,
 ) -> np.ndarray:
-    """Circle loss, float64: :math:`L_i = \\operatorname{softplus}\\left(\\ln \\sum_{j \\in P_i} e^{-\\gamma a^p_{ij}(\\mu - d_{ij})} + \\ln \\sum_{j \\in N_i} e^{\\gamma a^n_{ij}(1 - \\mu - d_{ij})}\\right)`.
+    r"""Circle loss per embedding, float64.
 
-    :math:`a^p_{ij} = \\max(\\mu + d_{ij}, 0)`, :math:`a^n_{ij} = \\max(1 + \\mu - d_{ij}, 0)`, μ = ``margin``, P_i the
-    references with the same label (not i itself when ``remove_diagonal``), N_i the others.
+    .. math::
+        L_i = \operatorname{softplus}\left(\ln \sum_{j \in P_i} e^{-\gamma a^p_{ij}(\mu - d_{ij})}
+        + \ln \sum_{j \in N_i} e^{\gamma a^n_{ij}(1 - \mu - d_{ij})}\right)
+
+    :math:`a^p_{ij} = \max(\mu + d_{ij}, 0)`, :math:`a^n_{ij} = \max(1 + \mu - d_{ij}, 0)`,
+    μ = ``margin``, P_i the references with the same label (not i itself when ``remove_diagonal``),
+    N_i the others.
     """
     _check_circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, gamma, margin)
     embeddings = as_float64("y_pred", y_pred)

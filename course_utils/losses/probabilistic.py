@@ -30,7 +30,10 @@ def _check_nonnegative(name: str, array: np.ndarray, what: str) -> None:
 
 
 def poisson_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """Poisson, float64: :math:`L = \\frac1k \\sum_j \\left(\\hat y_j - y_j \\ln(\\hat y_j + \\epsilon)\\right)`.
+    r"""Poisson loss per sample, float64.
+
+    .. math::
+        L = \frac1k \sum_j \left(\hat y_j - y_j \ln(\hat y_j + \epsilon)\right)
 
     ``y_pred`` is a rate, so it must be >= 0; ``y_true`` is a count (any real >= 0 is accepted).
     """
@@ -55,7 +58,11 @@ def poisson_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def poisson_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = \\frac1k \\left(1 - \\frac{y_j}{\\hat y_j + \\epsilon}\\right)`."""
+    r"""Gradient of the Poisson loss with respect to each predicted rate.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = \frac1k \left(1 - \frac{y_j}{\hat y_j + \epsilon}\right)
+    """
     y_true, y_pred = _poisson_pair(y_true, y_pred)
     return (1.0 - y_true / (y_pred + EPSILON)) / y_pred.shape[-1]
 
@@ -64,7 +71,11 @@ def poisson_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def kl_divergence_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """KL divergence, float64: :math:`L = \\sum_j \\tilde y_j \\ln(\\tilde y_j / \\tilde{\\hat y}_j)` with both clipped to [ε, 1]."""
+    r"""KL divergence per sample, float64, with both distributions clipped to [ε, 1].
+
+    .. math::
+        L = \sum_j \tilde y_j \ln \frac{\tilde y_j}{\tilde{\hat y}_j}
+    """
     y_true, y_pred = _kl_pair(y_true, y_pred)
     clipped_true = np.clip(y_true, EPSILON, 1.0)
     clipped_pred = np.clip(y_pred, EPSILON, 1.0)
@@ -92,7 +103,11 @@ def kl_divergence_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def kl_divergence_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = -\\tilde y_j / \\hat y_j` inside [ε, 1], 0 where ŷ is clipped."""
+    r"""Gradient of the KL divergence; 0 where ŷ is clipped.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = -\frac{\tilde y_j}{\hat y_j} \quad\text{inside } [\epsilon, 1]
+    """
     y_true, y_pred = _kl_pair(y_true, y_pred)
     inside = (y_pred >= EPSILON) & (y_pred <= 1.0)
     return np.where(

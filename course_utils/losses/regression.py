@@ -27,7 +27,11 @@ def _last_axis_size(y_pred: np.ndarray) -> int:
 
 
 def mean_squared_error_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """MSE, float64: :math:`L = \\frac1k \\sum_j (y_j - \\hat y_j)^2`."""
+    r"""Mean squared error per sample, float64.
+
+    .. math::
+        L = \frac1k \sum_j (y_j - \hat y_j)^2
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     return np.mean((y_true - y_pred) ** 2, axis=-1)
 
@@ -41,7 +45,11 @@ def mean_squared_error_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def mean_squared_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = \\frac2k (\\hat y_j - y_j)`."""
+    r"""Gradient of the mean squared error with respect to each prediction.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = \frac2k (\hat y_j - y_j)
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     return 2.0 * (y_pred - y_true) / _last_axis_size(y_pred)
 
@@ -50,7 +58,11 @@ def mean_squared_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def mean_absolute_error_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """MAE, float64: :math:`L = \\frac1k \\sum_j |y_j - \\hat y_j|`."""
+    r"""Mean absolute error per sample, float64.
+
+    .. math::
+        L = \frac1k \sum_j |y_j - \hat y_j|
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     return np.mean(np.abs(y_true - y_pred), axis=-1)
 
@@ -64,7 +76,10 @@ def mean_absolute_error_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def mean_absolute_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = \\frac1k \\operatorname{sign}(\\hat y_j - y_j)`, with sign(0) = 0.
+    r"""Gradient of the mean absolute error with respect to each prediction, with sign(0) = 0.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = \frac1k \operatorname{sign}(\hat y_j - y_j)
 
     At zero error |e| has no derivative; 0 is a valid subgradient and is what TensorFlow returns.
     """
@@ -76,7 +91,11 @@ def mean_absolute_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def mean_absolute_percentage_error_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """MAPE, float64: :math:`L = \\frac{100}{k} \\sum_j \\frac{|y_j - \\hat y_j|}{\\max(|y_j|, \\epsilon)}`."""
+    r"""Mean absolute percentage error per sample, float64.
+
+    .. math::
+        L = \frac{100}{k} \sum_j \frac{|y_j - \hat y_j|}{\max(|y_j|, \epsilon)}
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     return 100.0 * np.mean(
         np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), EPSILON), axis=-1
@@ -93,7 +112,12 @@ def mean_absolute_percentage_error_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def mean_absolute_percentage_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = \\frac{100}{k} \\frac{\\operatorname{sign}(\\hat y_j - y_j)}{\\max(|y_j|, \\epsilon)}`."""
+    r"""Gradient of the mean absolute percentage error with respect to each prediction.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j}
+        = \frac{100}{k} \frac{\operatorname{sign}(\hat y_j - y_j)}{\max(|y_j|, \epsilon)}
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     scale = np.maximum(np.abs(y_true), EPSILON)
     return 100.0 * np.sign(y_pred - y_true) / scale / _last_axis_size(y_pred)
@@ -103,7 +127,11 @@ def mean_absolute_percentage_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def mean_squared_logarithmic_error_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """MSLE, float64: :math:`L = \\frac1k \\sum_j (\\ln(\\max(\\hat y_j, \\epsilon) + 1) - \\ln(\\max(y_j, \\epsilon) + 1))^2`."""
+    r"""Mean squared logarithmic error per sample, float64.
+
+    .. math::
+        L = \frac1k \sum_j \big(\ln(\max(\hat y_j, \epsilon) + 1) - \ln(\max(y_j, \epsilon) + 1)\big)^2
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     gap = np.log1p(np.maximum(y_pred, EPSILON)) - np.log1p(np.maximum(y_true, EPSILON))
     return np.mean(gap**2, axis=-1)
@@ -122,7 +150,13 @@ def mean_squared_logarithmic_error_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def mean_squared_logarithmic_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = \\frac2k \\frac{\\ln(\\hat y_j + 1) - \\ln(\\max(y_j, \\epsilon) + 1)}{\\hat y_j + 1}` for :math:`\\hat y_j > \\epsilon`, else 0."""
+    r"""Gradient of the mean squared logarithmic error; 0 where :math:`\hat y_j \le \epsilon`.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j}
+        = \frac2k \frac{\ln(\hat y_j + 1) - \ln(\max(y_j, \epsilon) + 1)}{\hat y_j + 1}
+        \quad\text{for } \hat y_j > \epsilon
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     clipped = np.maximum(y_pred, EPSILON)
     gap = np.log1p(clipped) - np.log1p(np.maximum(y_true, EPSILON))
@@ -142,7 +176,13 @@ def _check_delta(delta: Any) -> None:
 
 
 def huber_numpy(y_true: Any, y_pred: Any, delta: float = 1.0) -> np.ndarray:
-    """Huber, float64: :math:`\\frac1k \\sum_j \\ell_j` with :math:`\\ell = \\tfrac12 e^2` if :math:`|e| \\le \\delta`, else :math:`\\delta |e| - \\tfrac12 \\delta^2`."""
+    r"""Huber loss per sample, float64, with the error e = ŷ − y.
+
+    .. math::
+        L = \frac1k \sum_j \ell_j, \qquad
+        \ell = \begin{cases} \tfrac12 e^2 & |e| \le \delta \\
+        \delta |e| - \tfrac12 \delta^2 & \text{otherwise} \end{cases}
+    """
     _check_delta(delta)
     y_true, y_pred = numpy_pair(y_true, y_pred)
     error = y_pred - y_true
@@ -166,7 +206,11 @@ def huber_tf(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
 
 
 def huber_grad(y_true: Any, y_pred: Any, delta: float = 1.0) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = \\frac1k \\operatorname{clip}(e_j, -\\delta, \\delta)`."""
+    r"""Gradient of the Huber loss with respect to each prediction.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = \frac1k \operatorname{clip}(e_j, -\delta, \delta)
+    """
     _check_delta(delta)
     y_true, y_pred = numpy_pair(y_true, y_pred)
     return np.clip(y_pred - y_true, -delta, delta) / _last_axis_size(y_pred)
@@ -176,14 +220,22 @@ def huber_grad(y_true: Any, y_pred: Any, delta: float = 1.0) -> np.ndarray:
 
 
 def log_cosh_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """Log-cosh, float64: :math:`\\frac1k \\sum_j \\ln\\cosh e_j`, computed as :math:`|e| + \\ln(1 + e^{-2|e|}) - \\ln 2`."""
+    r"""Log-cosh loss per sample, float64, in a form that cannot overflow.
+
+    .. math::
+        L = \frac1k \sum_j \ln\cosh e_j, \qquad \ln\cosh e = |e| + \ln(1 + e^{-2|e|}) - \ln 2
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     size = np.abs(y_pred - y_true)
     return np.mean(size + np.log1p(np.exp(-2.0 * size)) - LOG_2, axis=-1)
 
 
 def log_cosh_tf(y_true: Any, y_pred: Any) -> Any:
-    """Log-cosh in TensorFlow, a drop-in for ``keras.losses.log_cosh``: :math:`e + \\operatorname{softplus}(-2e) - \\ln 2`."""
+    r"""Log-cosh in TensorFlow, a drop-in for ``keras.losses.log_cosh``.
+
+    .. math::
+        \ln\cosh e = e + \operatorname{softplus}(-2e) - \ln 2
+    """
     import tensorflow as tf
 
     y_true, y_pred = tf_pair(y_true, y_pred)
@@ -195,7 +247,11 @@ def log_cosh_tf(y_true: Any, y_pred: Any) -> Any:
 
 
 def log_cosh_grad(y_true: Any, y_pred: Any) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = \\frac1k \\tanh(e_j)`."""
+    r"""Gradient of the log-cosh loss with respect to each prediction.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = \frac1k \tanh(e_j)
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     return np.tanh(y_pred - y_true) / _last_axis_size(y_pred)
 

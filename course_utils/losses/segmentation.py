@@ -1,4 +1,4 @@
-"""Segmentation losses: overlap between a predicted mask and the true one, from the Dice and Tversky indices.
+r"""Segmentation losses: overlap between a predicted mask and the true one, from the Dice and Tversky indices.
 
 Both compare a soft mask ``y_pred`` (probabilities) with a binary mask ``y_true`` by sums over ``axis``:
 with the default ``axis=None`` the sums run over *every* element of the batch and the loss is one
@@ -6,8 +6,8 @@ number; ``axis=(1, 2)`` on (m, H, W) masks gives one loss per image. Nothing is 
 denominator only keeps an empty prediction of an empty mask from dividing 0 by 0.
 
 Keras's Tversky code names its two sums the other way round from the usual convention: the term it
-weights by α is :math:`\\sum y (1 - \\hat y)`, the mass of the true mask the prediction misses (what
-papers call false negatives), and β weights :math:`\\sum \\hat y (1 - y)`, predicted mass outside the
+weights by α is :math:`\sum y (1 - \hat y)`, the mass of the true mask the prediction misses (what
+papers call false negatives), and β weights :math:`\sum \hat y (1 - y)`, predicted mass outside the
 mask (false positives). The formulas below say what is computed.
 
 Used in: 06_divergence_similarity_and_other_losses.
@@ -64,7 +64,11 @@ def _masks(y_true: Any, y_pred: Any, axis: Any) -> tuple[np.ndarray, np.ndarray,
 
 
 def dice_numpy(y_true: Any, y_pred: Any, axis: Any = None) -> np.ndarray:
-    """Dice loss, float64: :math:`L = 1 - \\frac{2 \\sum y \\hat y}{\\sum y + \\sum \\hat y + \\epsilon}` (sums over ``axis``)."""
+    r"""Dice loss, float64, the sums over ``axis``.
+
+    .. math::
+        L = 1 - \frac{2 \sum y \hat y}{\sum y + \sum \hat y + \epsilon}
+    """
     y_true, y_pred, axis = _masks(y_true, y_pred, axis)
     overlap = np.sum(y_true * y_pred, axis=axis)
     return 1.0 - 2.0 * overlap / (
@@ -86,7 +90,12 @@ def dice_tf(y_true: Any, y_pred: Any, axis: Any = None) -> Any:
 
 
 def dice_grad(y_true: Any, y_pred: Any, axis: Any = None) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = -\\frac{2 y_j S - 2 I}{S^2}`, :math:`I = \\sum y \\hat y`, :math:`S = \\sum y + \\sum \\hat y + \\epsilon`."""
+    r"""Gradient of the Dice loss with respect to each predicted pixel.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j} = -\frac{2 y_j S - 2 I}{S^2}, \qquad
+        I = \sum y \hat y, \quad S = \sum y + \sum \hat y + \epsilon
+    """
     y_true, y_pred, axis = _masks(y_true, y_pred, axis)
     overlap = np.sum(y_true * y_pred, axis=axis, keepdims=True)
     total = (
@@ -112,7 +121,12 @@ def _tversky_sums(
 def tversky_numpy(
     y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5, axis: Any = None
 ) -> np.ndarray:
-    """Tversky loss, float64: :math:`L = 1 - \\frac{I}{I + \\alpha M + \\beta E + \\epsilon}` with :math:`I = \\sum y \\hat y`, :math:`M = \\sum y (1 - \\hat y)`, :math:`E = \\sum \\hat y (1 - y)`."""
+    r"""Tversky loss, float64, the sums over ``axis``.
+
+    .. math::
+        L = 1 - \frac{I}{I + \alpha M + \beta E + \epsilon}, \qquad
+        I = \sum y \hat y, \quad M = \sum y (1 - \hat y), \quad E = \sum \hat y (1 - y)
+    """
     _check_weight("alpha", alpha)
     _check_weight("beta", beta)
     y_true, y_pred, axis = _masks(y_true, y_pred, axis)
@@ -139,7 +153,13 @@ def tversky_tf(
 def tversky_grad(
     y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5, axis: Any = None
 ) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y_j = -\\frac{y_j D - I\\,((1 - \\alpha) y_j + \\beta (1 - y_j))}{D^2}`, :math:`D = I + \\alpha M + \\beta E + \\epsilon`."""
+    r"""Gradient of the Tversky loss with respect to each predicted pixel.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y_j}
+        = -\frac{y_j D - I\,((1 - \alpha) y_j + \beta (1 - y_j))}{D^2}, \qquad
+        D = I + \alpha M + \beta E + \epsilon
+    """
     _check_weight("alpha", alpha)
     _check_weight("beta", beta)
     y_true, y_pred, axis = _masks(y_true, y_pred, axis)

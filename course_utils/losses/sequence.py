@@ -1,4 +1,4 @@
-"""Sequence losses: CTC, for outputs that must spell a label sequence without a frame-by-frame alignment.
+r"""Sequence losses: CTC, for outputs that must spell a label sequence without a frame-by-frame alignment.
 
 Connectionist temporal classification (Graves et al., 2006) scores T frames of class scores against a
 shorter label sequence l. A *path* picks one class per frame; collapsing it (merge repeats, then drop
@@ -7,11 +7,11 @@ dynamic programme over the extended sequence l' = (blank, l₁, blank, l₂, …
 
 .. math::
 
-    \\alpha_1(0) = p_1(\\text{blank}),\\ \\alpha_1(1) = p_1(l_1),\\quad
-    \\alpha_t(s) = p_t(l'_s) \\left(\\alpha_{t-1}(s) + \\alpha_{t-1}(s-1)
-    + [l'_s \\ne \\text{blank},\\, l'_s \\ne l'_{s-2}]\\, \\alpha_{t-1}(s-2)\\right)
+    \alpha_1(0) = p_1(\text{blank}),\ \alpha_1(1) = p_1(l_1),\quad
+    \alpha_t(s) = p_t(l'_s) \left(\alpha_{t-1}(s) + \alpha_{t-1}(s-1)
+    + [l'_s \ne \text{blank},\, l'_s \ne l'_{s-2}]\, \alpha_{t-1}(s-2)\right)
 
-and :math:`L = -\\ln(\\alpha_T(S-1) + \\alpha_T(S-2))`, computed in log space.
+and :math:`L = -\ln(\alpha_T(S-1) + \alpha_T(S-2))`, computed in log space.
 
 Keras's conventions, followed here: ``y_true`` is (m, max_label_length) integer labels padded with 0,
 and class 0 is the blank (so real labels are 1…K−1, K classes). Keras takes the first n entries as the label, n
@@ -53,7 +53,13 @@ def _check_ctc_shapes(y_true: Any, y_pred: Any) -> None:
 
 
 def ctc_numpy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """CTC, float64: :math:`L = -\\ln \\sum_{\\pi \\in \\mathcal B^{-1}(l)} \\prod_t \\operatorname{softmax}(z_t)_{\\pi_t}`, by the α recursion, l the first n = #non-zeros entries of y."""
+    r"""CTC loss per sequence, float64, by the α recursion of the module docstring.
+
+    .. math::
+        L = -\ln \sum_{\pi \in \mathcal B^{-1}(l)} \prod_t \operatorname{softmax}(z_t)_{\pi_t}
+
+    l is the first n = #non-zeros entries of y.
+    """
     _check_ctc_shapes(y_true, y_pred)
     labels = np.asarray(y_true)
     if not np.issubdtype(labels.dtype, np.integer) and not np.all(

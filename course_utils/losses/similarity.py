@@ -1,8 +1,8 @@
-"""Similarity losses: how well a prediction points the same way as its target, whatever their lengths.
+r"""Similarity losses: how well a prediction points the same way as its target, whatever their lengths.
 
 Keras's cosine similarity loss is the *negative* cosine, so that minimising it aligns the vectors:
 −1 for the same direction, 0 for orthogonal vectors, +1 for opposite ones. Each vector is scaled by
-:math:`\\min(1/\\lVert v \\rVert, 1/\\epsilon)`, so a zero vector stays zero (its loss is 0, not NaN) and
+:math:`\min(1/\lVert v \rVert, 1/\epsilon)`, so a zero vector stays zero (its loss is 0, not NaN) and
 a vector shorter than ε is not blown up past length ‖v‖/ε.
 
 Used in: 06_divergence_similarity_and_other_losses.
@@ -49,7 +49,12 @@ def _np_normalize(vectors: np.ndarray, axis: Any) -> tuple[np.ndarray, np.ndarra
 
 
 def cosine_similarity_numpy(y_true: Any, y_pred: Any, axis: Any = -1) -> np.ndarray:
-    """Negative cosine, float64: :math:`L = -\\sum_j \\bar y_j \\bar{\\hat y}_j`, :math:`\\bar v = v \\min(\\lVert v \\rVert^{-1}, \\epsilon^{-1})`."""
+    r"""Negative cosine similarity per sample, float64.
+
+    .. math::
+        L = -\sum_j \bar y_j \bar{\hat y}_j, \qquad
+        \bar v = v \min(\lVert v \rVert^{-1}, \epsilon^{-1})
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     axis = _check_axis(axis, y_pred.ndim)
     return -np.sum(
@@ -73,7 +78,14 @@ def cosine_similarity_tf(y_true: Any, y_pred: Any, axis: Any = -1) -> Any:
 
 
 def cosine_similarity_grad(y_true: Any, y_pred: Any, axis: Any = -1) -> np.ndarray:
-    """:math:`\\partial L / \\partial \\hat y = -(\\bar y - (\\bar y \\cdot u)\\,u) / \\lVert \\hat y \\rVert` with :math:`u = \\hat y / \\lVert \\hat y \\rVert`; :math:`-\\bar y / \\epsilon` when :math:`\\lVert \\hat y \\rVert < \\epsilon`."""
+    r"""Gradient of the negative cosine similarity with respect to the prediction vector.
+
+    .. math::
+        \frac{\partial L}{\partial \hat y} = -\frac{\bar y - (\bar y \cdot u)\,u}{\lVert \hat y \rVert},
+        \qquad u = \frac{\hat y}{\lVert \hat y \rVert}
+
+    and :math:`-\bar y / \epsilon` when :math:`\lVert \hat y \rVert < \epsilon`.
+    """
     y_true, y_pred = numpy_pair(y_true, y_pred)
     axis = _check_axis(axis, y_pred.ndim)
     target, _ = _np_normalize(y_true, axis)

@@ -1,15 +1,15 @@
-"""The variational autoencoder's loss: a reconstruction term plus β times a KL term.
+r"""The variational autoencoder's loss: a reconstruction term plus β times a KL term.
 
 The encoder of a VAE outputs, for each sample, the mean μ and the log-variance log σ² of a diagonal
-Gaussian posterior :math:`q(z \\mid x) = \\mathcal N(\\mu, \\operatorname{diag}(\\sigma^2))` over a latent
+Gaussian posterior :math:`q(z \mid x) = \mathcal N(\mu, \operatorname{diag}(\sigma^2))` over a latent
 vector of d numbers. The KL term measures how far that posterior is from the prior
-:math:`p(z) = \\mathcal N(0, I)`, in closed form:
+:math:`p(z) = \mathcal N(0, I)`, in closed form:
 
 .. math::
 
-    \\mathrm{KL}\\big(q(z \\mid x) \\,\\|\\, p(z)\\big)
-    = -\\tfrac12 \\sum_{j=1}^{d} \\left(1 + \\log\\sigma_j^2 - \\mu_j^2 - \\sigma_j^2\\right)
-    = \\tfrac12 \\sum_{j=1}^{d} \\left(\\mu_j^2 + \\operatorname{expm1}(\\log\\sigma_j^2) - \\log\\sigma_j^2\\right)
+    \mathrm{KL}\big(q(z \mid x) \,\|\, p(z)\big)
+    = -\tfrac12 \sum_{j=1}^{d} \left(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\right)
+    = \tfrac12 \sum_{j=1}^{d} \left(\mu_j^2 + \operatorname{expm1}(\log\sigma_j^2) - \log\sigma_j^2\right)
 
 The second form is the one computed: ``expm1(v) − v`` keeps its precision when v is near 0, where
 ``exp(v) − 1 − v`` would cancel. The sum runs over the last (latent) axis, so a batch of shape (N, d)
@@ -137,10 +137,13 @@ def _check_vae_shapes(
 
 
 def gaussian_kl_numpy(mean: Any, log_var: Any) -> np.ndarray:
-    """KL of :math:`\\mathcal N(\\mu, \\operatorname{diag}(e^{v}))` from :math:`\\mathcal N(0, I)`, per sample, float64.
+    r"""KL of :math:`\mathcal N(\mu, \operatorname{diag}(e^{v}))` from :math:`\mathcal N(0, I)`, per sample, float64.
 
-    :math:`\\mathrm{KL} = -\\tfrac12 \\sum_j (1 + v_j - \\mu_j^2 - e^{v_j}) = \\tfrac12 \\sum_j (\\mu_j^2 + \\operatorname{expm1}(v_j) - v_j)`
-    with :math:`v = \\log\\sigma^2` (``log_var``); the sum runs over the last axis. ``mean`` and ``log_var``
+    .. math::
+        \mathrm{KL} = -\tfrac12 \sum_j (1 + v_j - \mu_j^2 - e^{v_j})
+        = \tfrac12 \sum_j (\mu_j^2 + \operatorname{expm1}(v_j) - v_j)
+
+    with :math:`v = \log\sigma^2` (``log_var``); the sum runs over the last axis. ``mean`` and ``log_var``
     have the same shape, (N, d) or (d,); the result has shape (N,) or ().
     Taught in: 07 §6, 09 §3.
     """
@@ -149,9 +152,9 @@ def gaussian_kl_numpy(mean: Any, log_var: Any) -> np.ndarray:
 
 
 def gaussian_kl_tf(mean: Any, log_var: Any) -> Any:
-    """The same KL in TensorFlow (differentiable, works inside ``tf.function``), in ``log_var``'s float dtype.
+    r"""The same KL in TensorFlow (differentiable, works inside ``tf.function``), in ``log_var``'s float dtype.
 
-    :math:`\\mathrm{KL} = \\tfrac12 \\sum_j (\\mu_j^2 + \\operatorname{expm1}(v_j) - v_j)`, summed over the last axis.
+    :math:`\mathrm{KL} = \tfrac12 \sum_j (\mu_j^2 + \operatorname{expm1}(v_j) - v_j)`, summed over the last axis.
     Taught in: 09 §3.
     """
     import tensorflow as tf
@@ -164,11 +167,11 @@ def gaussian_kl_tf(mean: Any, log_var: Any) -> Any:
 
 
 def gaussian_kl_grad(mean: Any, log_var: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Analytic gradient of the per-sample KL: ``(∂KL/∂μ, ∂KL/∂log_var)``, each shaped like its input.
+    r"""Analytic gradient of the per-sample KL: ``(∂KL/∂μ, ∂KL/∂log_var)``, each shaped like its input.
 
-    :math:`\\partial \\mathrm{KL} / \\partial \\mu_j = \\mu_j` and
-    :math:`\\partial \\mathrm{KL} / \\partial v_j = \\tfrac12 (e^{v_j} - 1)`: both vanish exactly at the
-    prior, :math:`\\mu = 0, v = 0`.
+    :math:`\partial \mathrm{KL} / \partial \mu_j = \mu_j` and
+    :math:`\partial \mathrm{KL} / \partial v_j = \tfrac12 (e^{v_j} - 1)`: both vanish exactly at the
+    prior, :math:`\mu = 0, v = 0`.
     """
     mean, log_var = _numpy_kl_inputs(mean, log_var)
     return mean.copy(), 0.5 * np.expm1(log_var)
@@ -204,13 +207,22 @@ def vae_loss_numpy(
     reconstruction: str = "bce",
     from_logits: bool = False,
 ) -> VAELossParts:
-    """Per-sample VAE loss, float64: :math:`L = R(x, \\hat x) + \\beta\\,\\mathrm{KL}(\\mu, v)`, and its parts.
+    r"""Per-sample VAE loss, float64, and its parts.
 
-    ``reconstruction="bce"``: :math:`R = -\\sum_i \\left(x_i \\ln \\operatorname{clip}(\\hat x_i) + (1 - x_i) \\ln(1 - \\operatorname{clip}(\\hat x_i))\\right)`
-    with :math:`\\operatorname{clip}` to :math:`[\\epsilon, 1 - \\epsilon]`, :math:`\\epsilon = 10^{-7}` (Keras's
-    clipping); with ``from_logits=True`` the decoder's logits :math:`s` give
-    :math:`R = \\sum_i \\left(\\max(s_i, 0) - s_i x_i + \\ln(1 + e^{-|s_i|})\\right)`, exact and finite for any logit.
-    ``reconstruction="mse"``: :math:`R = \\sum_i (x_i - \\hat x_i)^2` (``from_logits`` must be False).
+    .. math::
+        L = R(x, \hat x) + \beta\,\mathrm{KL}(\mu, v)
+
+    ``reconstruction="bce"``, with :math:`\operatorname{clip}` to :math:`[\epsilon, 1 - \epsilon]`,
+    :math:`\epsilon = 10^{-7}` (Keras's clipping), or from the decoder's logits :math:`s` when
+    ``from_logits=True`` (exact and finite for any logit):
+
+    .. math::
+        R = -\sum_i \left(x_i \ln \operatorname{clip}(\hat x_i)
+            + (1 - x_i) \ln(1 - \operatorname{clip}(\hat x_i))\right),
+        \qquad
+        R = \sum_i \left(\max(s_i, 0) - s_i x_i + \ln(1 + e^{-|s_i|})\right)
+
+    ``reconstruction="mse"``: :math:`R = \sum_i (x_i - \hat x_i)^2` (``from_logits`` must be False).
     The sums run over every pixel (every axis but the first); KL is :func:`gaussian_kl_numpy`.
 
     ``x`` and ``x_reconstructed`` have shape (N, …), ``mean`` and ``log_var`` shape (N, d). Returns a
@@ -253,10 +265,10 @@ def vae_loss_tf(
     reconstruction: str = "bce",
     from_logits: bool = False,
 ) -> VAELossParts:
-    """The same per-sample VAE loss in TensorFlow (differentiable, works inside ``tf.function``).
+    r"""The same per-sample VAE loss in TensorFlow (differentiable, works inside ``tf.function``).
 
-    :math:`L = R(x, \\hat x) + \\beta\\,\\mathrm{KL}` with the reconstruction term of :func:`vae_loss_numpy`
-    (``from_logits=True`` uses :math:`\\operatorname{softplus}(s) - s x`). Computed in
+    :math:`L = R(x, \hat x) + \beta\,\mathrm{KL}` with the reconstruction term of :func:`vae_loss_numpy`
+    (``from_logits=True`` uses :math:`\operatorname{softplus}(s) - s x`). Computed in
     ``x_reconstructed``'s float dtype; shapes are checked when known, values are not scanned.
     """
     import tensorflow as tf
