@@ -38,7 +38,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils.plotting import PALETTE, new_figure
-from course_utils.vae_lab import finite_array
+from course_utils.vae_lab import as_model, as_seed, finite_array
 from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
@@ -94,6 +94,9 @@ def train_classifier(
     x_train = _as_images("x_train", x_train)
     x_test = _as_images("x_test", x_test)
     epochs = as_positive_int("epochs", epochs)
+    y_train = _labels("y_train", y_train, len(x_train))
+    y_test = _labels("y_test", y_test, len(x_test))
+    seed = as_seed(seed)
     keras.utils.set_random_seed(seed)
     model = keras.Sequential(
         [
@@ -108,9 +111,7 @@ def train_classifier(
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     batches = (
-        tf.data.Dataset.from_tensor_slices(
-            (x_train, np.asarray(y_train, dtype="int64"))
-        )
+        tf.data.Dataset.from_tensor_slices((x_train, y_train))
         .shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True)
         .batch(128)
     )
@@ -121,12 +122,29 @@ def train_classifier(
     return Classifier(model, accuracy, seconds)
 
 
+def _labels(name: str, y: Any, count: int) -> np.ndarray:
+    values = (
+        np.asarray(y) if not isinstance(y, (str, bytes)) and y is not None else None
+    )
+    if values is None or values.dtype.kind not in "iu" or values.shape != (count,):
+        raise TypeError(
+            f"{name} must hold one integer class (0..9) per image, {count} in all, got {y!r:.60}."
+        )
+    if values.size and (values.min() < 0 or values.max() >= NUM_CLASSES):
+        raise ValueError(
+            f"{name} must hold classes in 0..9, found {values.min()}..{values.max()}."
+        )
+    return values.astype("int64")
+
+
 def class_probabilities(model: Any, x: Any) -> np.ndarray:
     """Softmax of the classifier's logits for the rows of ``x``, (m, 10) float64.
 
     Taught in: 10 §3.
     """
-    logits = np.asarray(model(_as_images("x", x), training=False), dtype=float)
+    logits = np.asarray(
+        as_model("model", model)(_as_images("x", x), training=False), dtype=float
+    )
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
     return p / p.sum(axis=1, keepdims=True)
@@ -311,6 +329,7 @@ def descend_pixels(
     import keras
     import tensorflow as tf
 
+    model = as_model("model", model)
     start = _as_images("x_initial", x_initial)
     count = len(start)
     targets = tf.constant(_targets(target, count))
@@ -352,7 +371,8 @@ def descend_latent(
     import keras
     import tensorflow as tf
 
-    decoder = getattr(decoder, "decoder", decoder)
+    model = as_model("model", model)
+    decoder = as_model("decoder", getattr(decoder, "decoder", decoder))
     z_start = np.atleast_2d(finite_array("z_initial", z_initial)).astype("float32")
     targets = tf.constant(_targets(target, len(z_start)))
     steps = as_positive_int("steps", steps)

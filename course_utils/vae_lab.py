@@ -115,6 +115,28 @@ def finite_array(name: str, value: Any) -> np.ndarray:
     return array
 
 
+def as_model(name: str, model: Any) -> Any:
+    """``model`` unchanged if it can be called on a batch (a Keras model or layer); ``TypeError`` otherwise."""
+    if not callable(model):
+        raise TypeError(
+            f"{name} must be a Keras model (called on a batch), got {type(model).__name__} {model!r}."
+        )
+    return model
+
+
+def as_seed(value: Any) -> int:
+    """A seed: an integer >= 0 (None is refused: it would make the run unrepeatable)."""
+    return as_positive_int("seed", value, allow_zero=True)
+
+
+def _as_units(hidden: Any) -> tuple[int, ...]:
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (tuple, list)):
+        raise TypeError(
+            f"hidden must be a tuple of layer widths, e.g. (128, 64), got {type(hidden).__name__} {hidden!r}."
+        )
+    return tuple(as_positive_int("hidden", units) for units in hidden)
+
+
 def _as_images(name: str, x: Any) -> np.ndarray:
     array = finite_array(name, x).astype("float32")
     if array.ndim != 2 or array.shape[1] != 784:
@@ -246,6 +268,7 @@ def build_encoder(
     import keras
 
     latent_dim = as_positive_int("latent_dim", latent_dim)
+    hidden = _as_units(hidden)
     inputs = keras.Input((784,), name="image")
     h = inputs
     for index, units in enumerate(hidden):
@@ -265,6 +288,7 @@ def build_decoder(
     import keras
 
     latent_dim = as_positive_int("latent_dim", latent_dim)
+    hidden = _as_units(hidden)
     inputs = keras.Input((latent_dim,), name="z")
     h = inputs
     for index, units in enumerate(reversed(tuple(hidden))):
@@ -287,6 +311,10 @@ def build_vae(
     beta = as_finite_float("beta", beta)
     if beta < 0:
         raise ValueError(f"beta must be >= 0 (the weight of the KL term), got {beta}.")
+    learning_rate = as_finite_float("learning_rate", learning_rate)
+    if learning_rate <= 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}.")
+    seed = as_seed(seed)
     keras.utils.set_random_seed(seed)
     _, vae_class = vae_classes()
     vae = vae_class(
@@ -358,7 +386,7 @@ def encode(vae: Any, x: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Taught in: 09 §7, 10 §5.
     """
-    mean, log_var = vae.encoder(_as_images("x", x), training=False)
+    mean, log_var = as_model("vae", vae).encoder(_as_images("x", x), training=False)
     return np.asarray(mean, dtype=float), np.asarray(log_var, dtype=float)
 
 
@@ -367,7 +395,7 @@ def reconstruct(vae: Any, x: Any) -> np.ndarray:
 
     Taught in: 09 §4.
     """
-    outputs = vae(_as_images("x", x), training=False)
+    outputs = as_model("vae", vae)(_as_images("x", x), training=False)
     return np.asarray(outputs["reconstruction"], dtype=float)
 
 
@@ -376,7 +404,9 @@ def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
 
     Taught in: 09 §7, 10 §5.
     """
-    decoder = getattr(vae_or_decoder, "decoder", vae_or_decoder)
+    decoder = as_model(
+        "vae_or_decoder", getattr(vae_or_decoder, "decoder", vae_or_decoder)
+    )
     z = np.atleast_2d(finite_array("z", z)).astype("float32")
     return np.asarray(decoder(z, training=False), dtype=float)
 
@@ -413,7 +443,7 @@ def monte_carlo_kl(
     mean = as_finite_array("mean", mean, 1, "one sample's latent means")
     log_var = as_finite_array("log_var", log_var, 1, "one sample's log-variances")
     samples = as_positive_int("samples", samples)
-    noise = np.random.default_rng(seed).standard_normal((samples, mean.size))
+    noise = np.random.default_rng(as_seed(seed)).standard_normal((samples, mean.size))
     z = reparameterise(
         np.broadcast_to(mean, noise.shape), np.broadcast_to(log_var, noise.shape), noise
     )
@@ -652,7 +682,7 @@ def beta_tradeoff(
     Taught in: 09 §6.
     """
     x_test = _as_images("x_test", x_test)
-    z = np.random.default_rng(seed).standard_normal((samples, latent_dim))
+    z = np.random.default_rng(as_seed(seed)).standard_normal((samples, latent_dim))
     runs = []
     for beta in betas:
         vae = train_vae(

@@ -194,8 +194,16 @@ def test_guidance_widget_shows_the_stored_result(judge, start):
         (lambda m, s: gg.descend_pixels(m, s, 0, near_weight=-1.0), "near_weight"),
         (lambda m, s: gg.descend_pixels(m, s, 0, steps=0), "steps must be positive"),
         (lambda m, s: gg.descend_pixels(m, s[:, :100], 0), r"shape \(m, 784\)"),
+        (lambda m, s: gg.descend_pixels("model", s, 0), "model must be a Keras model"),
+        (lambda m, s: gg.class_probabilities(None, s), "model must be a Keras model"),
         (
-            lambda m, s: gg.descend_latent(m, None, [[0.0, 0.0]], 0, prior_weight=-1),
+            lambda m, s: gg.train_classifier(s, ["1"], s, [1]),
+            "y_train must hold one integer class",
+        ),
+        (
+            lambda m, s: gg.descend_latent(
+                m, lambda z: z, [[0.0, 0.0]], 0, prior_weight=-1
+            ),
             "prior_weight must be >= 0",
         ),
     ],

@@ -5,6 +5,7 @@ checked, and the decoder explorer draws what the decoder computes. Tiny data, on
 from __future__ import annotations
 
 import hashlib
+import math
 import shutil
 import subprocess
 import sys
@@ -324,6 +325,14 @@ def test_beta_tradeoff_orders_the_runs_and_measures_each(tiny):
             "labels must",
         ),
         (lambda: vae_lab.pretrained_path("other.keras"), ValueError, "name must be"),
+        (lambda: vae_lab.monte_carlo_kl([0.0], [0.0], seed=None), TypeError, "seed"),
+        (lambda: vae_lab.build_encoder(hidden="64"), TypeError, "hidden must be"),
+        (
+            lambda: vae_lab.build_vae(learning_rate=math.nan),
+            ValueError,
+            "learning_rate",
+        ),
+        (lambda: vae_lab.decode("vae", [[0.0, 0.0]]), TypeError, "vae_or_decoder"),
     ],
 )
 def test_helpers_name_the_bad_argument(call, error, message):
