@@ -63,7 +63,15 @@ OUTPUT_CMAP = LinearSegmentedColormap.from_list(
 # activations
 
 
-def naive_sigmoid(z: float | np.ndarray) -> np.ndarray:
+@overload
+def naive_sigmoid(z: float) -> float: ...
+
+
+@overload
+def naive_sigmoid(z: np.ndarray) -> np.ndarray: ...
+
+
+def naive_sigmoid(z: float | np.ndarray) -> float | np.ndarray:
     r"""The sigmoid written straight from its formula.
 
     .. math::
@@ -75,7 +83,7 @@ def naive_sigmoid(z: float | np.ndarray) -> np.ndarray:
     Used in: 01_neuron_and_forward_pass.
     """
     z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
-    return 1.0 / (1.0 + np.exp(-z_array))
+    return float_or_array(1.0 / (1.0 + np.exp(-z_array)))
 
 
 @overload
@@ -128,7 +136,15 @@ def sigmoid_slope(z: float | np.ndarray) -> float | np.ndarray:
     return float_or_array(s * (1.0 - s))
 
 
-def relu(z: float | np.ndarray) -> np.ndarray:
+@overload
+def relu(z: float) -> float: ...
+
+
+@overload
+def relu(z: np.ndarray) -> np.ndarray: ...
+
+
+def relu(z: float | np.ndarray) -> float | np.ndarray:
     r"""The rectified linear unit.
 
     .. math::
@@ -137,7 +153,7 @@ def relu(z: float | np.ndarray) -> np.ndarray:
     Used in: 01_neuron_and_forward_pass.
     """
     z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
-    return np.maximum(0.0, z_array)
+    return float_or_array(np.maximum(0.0, z_array))
 
 
 def linear(z: float | np.ndarray) -> np.ndarray:

@@ -163,6 +163,8 @@ def test_helpers_answer_a_scalar_with_a_python_float():
         "absolute_error_slope": pl.absolute_error_slope(1.0, 0.3),
         "sigmoid": nn.sigmoid(0.0),
         "sigmoid_slope": nn.sigmoid_slope(0.0),
+        "naive_sigmoid": nn.naive_sigmoid(0.0),
+        "relu": nn.relu(-2.0),
         "bce_output_gradient": bp.bce_output_gradient(0.0, 1.0),
         "mse_output_gradient": bp.mse_output_gradient(0.0, 1.0),
     }
