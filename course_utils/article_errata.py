@@ -65,6 +65,7 @@ def run(erratum: Erratum) -> Outcome:
 
     ``broken_error`` reads ``"ExceptionName: message"`` (first line of the message) when the broken
     version raised, else ``None`` and ``broken_value`` holds its result.
+    Taught in: 05 §1, 07 §5, A §2.
     """
     if not isinstance(erratum, Erratum):
         raise TypeError(
@@ -82,7 +83,10 @@ def run(erratum: Erratum) -> Outcome:
 
 
 def get_erratum(label: str | int) -> Erratum:
-    """The erratum with this label, e.g. ``get_erratum("7a")`` or ``get_erratum(3)``."""
+    """The erratum with this label, e.g. ``get_erratum("7a")`` or ``get_erratum(3)``.
+
+    Taught in: 05 §1, 07 §5, A §2.
+    """
     for erratum in ERRATA:
         if erratum.label == str(label):
             return erratum
@@ -307,6 +311,7 @@ def sigmoid_with_categorical_crossentropy(
 
     Returns the Keras loss, its gradient with respect to the logits, and the sum of the k outputs
     (not 1: Keras divides by it before the log, :math:`L = -\\ln(\\sigma(z_t) / \\sum_j \\sigma(z_j))`).
+    Taught in: 08 §5.
     """
     return _cce_on_activation(logits, y_true, "sigmoid")
 

@@ -145,7 +145,7 @@ def example_parameters(seed: int = 5) -> Parameters:
 
     W1 ~ N(0, 1) of shape (2, 2), b1 ~ N(0, 0.5²) of shape (2,), W2 ~ N(0, 1) of shape (2, 1),
     b2 ~ N(0, 0.5²) of shape (1,). The same seed gives the same numbers on every machine.
-    Used in: 03_backpropagation.
+    Taught in: 03 §2, A §1.
     """
     rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     W1 = np.round(rng.normal(0.0, 1.0, (2, 2)), 1)
@@ -163,7 +163,7 @@ def example_parameters(seed: int = 5) -> Parameters:
 def example_batch(m: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A seeded batch for the 2 → 2 → 1 network: X ~ N(0, 1) of shape (m, 2), y alternating 0, 1, 0, 1, …
 
-    Used in: 03_backpropagation.
+    Taught in: 03 §3, A §1.
     """
     m = as_positive_int("m", m)
     rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
@@ -189,7 +189,7 @@ def forward_pass(params: Mapping[str, object], X: np.ndarray) -> ForwardPass:
 
     Shapes: X (m, n_in), Z1 and A1 (m, n_hidden), z2 and y_hat (m,): the output's (m, 1)
     column is taken as a flat (m,) array, like the labels.
-    Used in: 03_backpropagation.
+    Taught in: A §1.
     """
     p = _as_parameters(params)
     X_array = as_finite_array("X", X, 2, "one example per row, shape (m, n_in)")
@@ -237,7 +237,7 @@ def bce_cost(y: np.ndarray, y_hat: np.ndarray) -> float:
 def network_cost(params: Mapping[str, object], X: np.ndarray, y: np.ndarray) -> float:
     """The cost J of the network on the batch (X, y): :func:`forward_pass`, then :func:`bce_cost`.
 
-    Used in: 03_backpropagation.
+    Taught in: 03 §5.
     """
     p = _as_parameters(params)
     X_array, y_array = _as_batch(X, y, p["W1"].shape[0])
@@ -297,7 +297,7 @@ def backprop_gradients(
     """∂J/∂W1, ∂J/∂b1, ∂J/∂W2, ∂J/∂b2 by backpropagation (:func:`forward_pass`, then :func:`backward_pass`).
 
     Returns a dict keyed like the parameters, each gradient with its parameter's shape.
-    Used in: 03_backpropagation.
+    Taught in: 03 §2, A §1.
     """
     p = _as_parameters(params)
     X_array, y_array = _as_batch(X, y, p["W1"].shape[0])
@@ -313,7 +313,7 @@ def finite_difference_gradients(
 
     Costs 2 forward passes per parameter entry (backpropagation needs one forward and one backward
     pass for all of them), so it is a check, not a way to train. Float64 throughout.
-    Used in: 03_backpropagation.
+    Taught in: 03 §4, A §1.
     """
     p = _as_parameters(params)
     X_array, y_array = _as_batch(X, y, p["W1"].shape[0])
@@ -343,7 +343,7 @@ def sgd_step(
         \theta \leftarrow \theta - \eta\,\frac{\partial J}{\partial \theta}
 
     Returns new arrays.
-    Used in: 03_backpropagation.
+    Taught in: 03 §5.
     """
     p = _as_parameters(params)
     rate = _as_learning_rate(learning_rate)
@@ -691,7 +691,7 @@ def plot_computational_graph(
     weights on the edges; vermillion: the gradients ∂L/∂(node) below each node and ∂L/∂(weight) on each
     edge, from the backward pass. ``stage`` is as in :func:`graph_texts`; every number's text has its
     key as gid (``value-h1``, ``grad-W1-12``, …). Defaults: :func:`example_parameters` on the example.
-    Used in: 03_backpropagation.
+    Taught in: 03 §2.
     """
     p = example_parameters() if params is None else params
     texts = graph_texts(p, x, y, stage=stage, learning_rate=learning_rate)
@@ -736,7 +736,6 @@ def step_title(step: int, learning_rate: float, stage: str) -> str:
     """The widget's title: which iteration (after how many updates) and which of its three stages,
     e.g. ``"iteration 31 (after 30 updates, η = 1.0) · stage 3 of 3, update: …"``.
 
-    Taught in: 03 §5.
     """
     step, stage = _check_step(step), _as_stage(stage)
     rate = _as_learning_rate(learning_rate)
@@ -828,7 +827,7 @@ def training_step_widget() -> LivePlot:
     """Step through training on the drawn example: the iteration, the learning rate, and the stage of the
     iteration (forward, backward, update); the graph shows the numbers of that moment.
 
-    Used in: 03_backpropagation.
+    Taught in: 03 §5.
     """
     step = int_slider("updates done t", 0, 0, MAX_STEPS)
     stage = widgets.ToggleButtons(
@@ -862,7 +861,7 @@ def bce_output_gradient(
         \frac{\partial L}{\partial z} = \hat y - y
 
     The σ' of the sigmoid cancels the 1/(ŷ(1 − ŷ)) of the log.
-    Used in: 03_backpropagation.
+    Taught in: 03 §6.
     """
     y_hat = sigmoid(z)
     y_array = as_finite_array("y", y, None, "the target: 0 or 1")
@@ -879,7 +878,7 @@ def mse_output_gradient(
         \frac{\partial L}{\partial z} = 2(\hat y - y)\,\sigma'(z) = 2(\hat y - y)\,\hat y\,(1 - \hat y)
 
     It vanishes when the sigmoid saturates (ŷ near 0 or 1), even if ŷ is far from y.
-    Used in: 03_backpropagation.
+    Taught in: 03 §6.
     """
     y_hat = sigmoid(z)
     y_array = as_finite_array("y", y, None, "the target: 0 or 1")
@@ -893,7 +892,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
         p_k = \frac{e^{z_k - \max_j z_j}}{\sum_j e^{z_j - \max_j z_j}}
 
     The shift changes nothing in exact arithmetic.
-    Used in: 03_backpropagation.
+    Taught in: 03 §6.
     """
     z_array = as_finite_array("z", z, None, "logits, shape (K,) or (m, K)")
     if z_array.ndim == 0:
@@ -911,7 +910,7 @@ def softmax_cross_entropy_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
         L = -\sum_k y_k \log p_k, \qquad \frac{\partial L}{\partial z_k} = p_k - y_k
 
     The targets y are one-hot (or any vectors summing to one).
-    Used in: 03_backpropagation.
+    Taught in: 03 §6.
     """
     z_array = as_finite_array("z", z, None, "logits, shape (K,) or (m, K)")
     y_array = as_finite_array("y", y, None, "one-hot targets, the shape of z")
@@ -931,7 +930,7 @@ def plot_output_gradients(y: float = 1.0) -> Figure:
 
     Left: the two losses L(z). Right: their gradients ∂L/∂z (:func:`bce_output_gradient` and
     :func:`mse_output_gradient`). Shaded: where the prediction is confidently wrong (|ŷ − y| > 0.9).
-    Used in: 03_backpropagation.
+    Taught in: 03 §6.
     """
     y = as_finite_float("y", y)
     if y not in (0.0, 1.0):
@@ -1111,7 +1110,7 @@ def deep_chain_gradient_norms(
 
     Layer 1 is next to the input. The chain is :func:`deep_chain_parameters`; the m examples are
     seeded: inputs X ~ N(0, 1), labels y ~ Bernoulli(1/2).
-    Used in: 03_backpropagation.
+    Taught in: 03 §7.
     """
     m = as_positive_int("m", m)
     layers = deep_chain_parameters(depth, activation, width=width, seed=seed)
@@ -1127,7 +1126,7 @@ def plot_vanishing_gradients(
 ) -> Figure:
     """The gradient size per hidden layer of deep chains (:func:`deep_chain_gradient_norms`), log scale.
 
-    Used in: 03_backpropagation.
+    Taught in: 03 §7.
     """
     depth = as_positive_int("depth", depth)
     if len(activations) == 0:

@@ -177,7 +177,7 @@ def mse_cost(
         J(w, b) = \frac{1}{m}\sum_{i=1}^{m} (w x_i + b - y_i)^2
 
     ``w`` and ``b`` may be arrays of the same shape (a grid): the result has their shape.
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §3.
     """
     x, y = _as_samples(x, y)
     w_array, b_array = _as_parameters(w, b)
@@ -195,7 +195,7 @@ def mse_gradient(
         \frac{\partial J}{\partial b} = \frac{2}{m}\sum_i (\hat y_i - y_i).
 
     Returns ``(dJ_dw, dJ_db)``, floats, or arrays of the shape of ``w`` and ``b`` for a grid.
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §3.
     """
     x, y = _as_samples(x, y)
     w_array, b_array = _as_parameters(w, b)
@@ -217,7 +217,7 @@ def finite_difference_gradient(
         \frac{\partial J}{\partial w} \approx \frac{J(w + h, b) - J(w - h, b)}{2h}, \qquad
         \frac{\partial J}{\partial b} \approx \frac{J(w, b + h) - J(w, b - h)}{2h}.
 
-    Used in: 02_loss_cost_and_gradient_descent (to check :func:`mse_gradient`).
+    Taught in: 02 §3.
     """
     if not callable(cost):
         raise TypeError(
@@ -238,7 +238,7 @@ def least_squares_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
     .. math:: w^* = \frac{\operatorname{cov}(x, y)}{\operatorname{var}(x)}, \qquad b^* = \bar y - w^* \bar x.
 
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §1.
     """
     x, y = _as_samples(x, y)
     spread = np.mean(np.square(x - x.mean()))
@@ -257,7 +257,7 @@ def linear_mse_hessian(x: np.ndarray) -> np.ndarray:
 
     Its eigenvalues are ≥ 0, so J is convex in (w, b). Gradient descent with a learning rate η
     converges exactly when η < 2 / λ_max(H).
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §4.
     """
     x_array = as_finite_array("x", x, 1, "one input per sample, shape (m,)")
     if x_array.size == 0:
@@ -325,7 +325,7 @@ def gradient_descent(
     Stops early once a parameter's size exceeds :data:`ESCAPE_SIZE`. The run is flagged
     ``diverged`` exactly when η ≥ 2 / λ_max (:func:`largest_stable_rate`): on this quadratic
     cost that is when the steps cannot converge, whatever the cost did in the first steps.
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §4.
     """
     x, y = _as_samples(x, y)
     w = as_finite_float("w0", w0)
@@ -482,7 +482,7 @@ def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
     (vermillion) from the target to the prediction.
 
     The title gives the cost J(w, b), the mean of the squared errors.
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §1.
     """
     x, y = _as_samples(x, y)
     w = as_finite_float("w", w)
@@ -597,7 +597,7 @@ def plot_learning_rate_regimes(
 ) -> Figure:
     """Gradient descent on the default data with several learning rates, one panel each (static).
 
-    Used in: 02_loss_cost_and_gradient_descent (slow progress, convergence, divergence).
+    Taught in: 02 §4.
     """
     if len(learning_rates) == 0:
         raise ValueError(
@@ -640,7 +640,10 @@ def plot_learning_rate_regimes(
 
 @register_widget
 def gradient_descent_widget() -> LivePlot:
-    """Choose the learning rate, the start (w0, b0) and the number of steps; watch the path."""
+    """Choose the learning rate, the start (w0, b0) and the number of steps; watch the path.
+
+    Taught in: 02 §4.
+    """
     rate = float_slider("learning rate η", 0.1, 0.005, 0.3, 0.005, ".3f")
     return LivePlot(
         plot_gradient_descent,
@@ -809,7 +812,6 @@ def plot_minibatch_sgd(batch_size: int = 5, epochs: int = 10) -> Figure:
 
     Moving artists: ``sgd-path``, ``sgd-end``, ``full-path``, ``sgd-curve``,
     ``full-curve`` and ``sgd-title``.
-    Taught in: 02 §5.
     """
     fig, (ax, curve_ax) = new_figure(2, width=12.0, height=5.0)
     _draw_sgd_paths_panel(ax)
@@ -868,7 +870,7 @@ def make_tiny_network_data(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Data for the tiny network: x evenly spaced on [−2, 2], y = v·tanh(w·x) + noise·N(0, 1).
 
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §6, A §4.
     """
     m = as_positive_int("m", m)
     w = as_finite_float("w", w)
@@ -892,7 +894,7 @@ def tiny_network_cost(
         J(w, v) = \frac{1}{m}\sum_{i=1}^{m} (v \tanh(w x_i) - y_i)^2
 
     ``w`` and ``v`` may be arrays of the same shape (a grid): the result has their shape.
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §6, A §4.
     """
     x, y = _as_samples(x, y)
     w_array = as_finite_array("w", w, None, "a weight, or a grid of weights")
@@ -939,7 +941,7 @@ def find_tiny_network_minimum(
 ) -> tuple[float, float]:
     """A minimum of :func:`tiny_network_cost`, found by gradient descent from (w0, v0).
 
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §6.
     """
     w = as_finite_float("w0", w0)
     v = as_finite_float("v0", v0)
@@ -1048,7 +1050,7 @@ def plot_tiny_network_cost(
     mirror image (−w, −v) and the straight segment between them. Right: J along that segment
     against the chord between its ends (for a convex J, the curve would stay below the chord).
 
-    Used in: 02_loss_cost_and_gradient_descent.
+    Taught in: 02 §6, A §4.
     """
     x, y = _as_samples(x, y)
     first = np.array(

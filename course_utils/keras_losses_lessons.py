@@ -152,7 +152,7 @@ def masked_mean_by_hand(losses: Any, mask: Any) -> float:
 def mnist_batch(count: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``count`` bundled MNIST training digits from ``offset``: x (count, 784) in [0, 1], y int64.
 
-    Taught in: 07 §1.
+    Taught in: 07 §1, A §8.
     """
     count = as_positive_int("count", count)
     offset = as_positive_int("offset", offset, allow_zero=True)
@@ -229,7 +229,7 @@ def repeat_batch(
     """The same batch ``steps`` times in a row: one epoch of ``fit`` with ``batch_size=len(x)``
     then takes ``steps`` gradient steps on that batch (far faster than ``steps`` epochs).
 
-    Taught in: 07 §7 (overfit one batch).
+    Taught in: 07 §8. (overfit one batch).
     """
     steps = as_positive_int("steps", steps)
     return np.concatenate([x] * steps), np.concatenate([y] * steps)
@@ -246,7 +246,7 @@ def quantile_loss_numpy(y_true: Any, y_pred: Any, tau: float) -> np.ndarray:
     Under-predicting costs τ per unit, over-predicting 1 − τ: minimising it gives the
     τ-quantile (τ = 0.5: half the absolute error).
 
-    Taught in: 07 §4.
+    Taught in: 07 §5.
     """
     y_true = as_finite_array("y_true", y_true, None, "targets")
     y_pred = as_finite_array("y_pred", y_pred, None, "predictions")
@@ -344,7 +344,7 @@ def load_in_fresh_process(path: str | os.PathLike[str], x: Any) -> FreshLoad:
     :func:`quantile_loss_class`, loads again and predicts. Nothing is shared with the
     calling process but the file, so a successful load proves the file alone is enough.
 
-    Taught in: 07 §4.
+    Taught in: 07 §5.
     """
     path = Path(path)
     if path.suffix != ".keras" or not path.is_file():
@@ -394,7 +394,6 @@ def assert_finite(name: str, tensor: Any) -> Any:
     (``compile(run_eagerly=True)``); inside a traced graph the tensor has no value yet.
     Returns ``tensor`` so that it can wrap an expression.
 
-    Taught in: 07 §7.
     """
     import keras
 
@@ -424,7 +423,7 @@ def crossentropy_with_finite_checks(y_true: Any, y_pred: Any) -> Any:
     softmax output), so a probability that underflows to 0 gives :math:`-\ln 0 = \infty`.
     Run it with ``run_eagerly=True``.
 
-    Taught in: 07 §7.
+    Taught in: 07 §8.
     """
     import keras
 
@@ -447,7 +446,7 @@ def plot_loss_curves(
 ) -> Figure:
     """One line per run: the loss after each epoch; an optional dashed reference level.
 
-    Taught in: 07 §7 (a loss that stalls).
+    Taught in: 07 §8. (a loss that stalls).
     """
     if not histories:
         raise ValueError(
@@ -500,7 +499,7 @@ def _reduction_values(weight: float) -> list[float]:
 def plot_reductions(weight: float = 0.0) -> Figure:
     """The three scalar reductions of the §2 batch as bars, with the third sample's weight ``weight``.
 
-    Taught in: 07 §2 (interactive plot).
+    (interactive plot).
     """
     weight = float(weight)
     if not 0.0 <= weight <= 3.0:

@@ -80,7 +80,7 @@ def naive_sigmoid(z: float | np.ndarray) -> float | np.ndarray:
     Correct in exact arithmetic, but ``exp(-z)`` overflows for very negative z (below about −709 in
     float64, −88.7 in float32): NumPy then warns and returns 0 only because 1 / ∞ happens to be 0.
     Shown as the pitfall that :func:`sigmoid` avoids.
-    Used in: 01_neuron_and_forward_pass.
+    Taught in: 01 §5.
     """
     z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
     return float_or_array(1.0 / (1.0 + np.exp(-z_array)))
@@ -102,7 +102,7 @@ def sigmoid(z: float | np.ndarray) -> float | np.ndarray:
 
     The first form is used for z ≥ 0, the second for z < 0, so the exponential only ever sees a
     non-positive number and never overflows.
-    Used in: 01_neuron_and_forward_pass.
+    Taught in: 01 §1, 03 §2.
     """
     z_array = as_finite_array("z", z, None, "pre-activations: a number or an array")
     exp_minus_abs = np.exp(-np.abs(z_array))  # in (0, 1]: cannot overflow
@@ -130,7 +130,7 @@ def sigmoid_slope(z: float | np.ndarray) -> float | np.ndarray:
         \sigma'(z) = \sigma(z)\,(1 - \sigma(z))
 
     At most 0.25 (at z = 0); it falls towards 0 as |z| grows: the sigmoid *saturates*.
-    Used in: 01_neuron_and_forward_pass.
+    Taught in: 01 §5.
     """
     s = sigmoid(z)
     return float_or_array(s * (1.0 - s))
@@ -189,7 +189,7 @@ def neuron(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
         b: the bias, a number.
 
     Returns the m outputs, shape (m,), each in (0, 1).
-    Used in: 01_neuron_and_forward_pass.
+    Taught in: 01 §4.
     """
     x_array = as_finite_array("x", x, 2, "one example per row, shape (m, n)")
     w_array = as_finite_array("w", w, 1, "one weight per input feature, shape (n,)")
@@ -242,7 +242,7 @@ def example_network() -> list[np.ndarray]:
 
     Returns ``[W1, b1, W2, b2]`` with shapes (2, 3), (3,), (3, 1), (1,): chosen by hand, so every
     reader computes the same numbers.
-    Used in: 01_neuron_and_forward_pass.
+    Taught in: 01 §3.
     """
     W1 = np.array([[0.5, -1.0, 1.5], [2.0, 0.25, -0.75]])
     b1 = np.array([0.1, -0.2, 0.3])
@@ -259,7 +259,7 @@ def accuracy(
     .. math::
         \text{accuracy} = \frac{1}{m} \sum_i \big[\, [\hat y_i \ge \text{threshold}] = y_i \,\big]
 
-    Used in: 01_neuron_and_forward_pass.
+    Taught in: 01 §4.
     """
     labels = as_binary_labels("y_true", y_true, "one 0/1 label per example")
     probs = as_finite_array(
@@ -379,7 +379,7 @@ def plot_decision_boundary(
 
     ``predict`` maps an array of shape (k, 2) to k probabilities of class 1 (shape (k,) or
     (k, 1)), e.g. a NumPy forward pass or ``lambda X: model.predict(X, verbose=0)``.
-    Taught in: 01 §4 and 03 §8.
+    Taught in: 01 §4, 03 §8. and 03 §8.
     """
     x_array = as_finite_array("x", x, 2, "one example per row, shape (m, 2)")
     labels = as_binary_labels("y", y, "one 0/1 label per example")
@@ -668,7 +668,7 @@ def update_neuron(fig: Figure, w1: float, w2: float, b: float) -> None:
 def neuron_widget() -> LivePlot:
     """Drag a neuron's weights w₁, w₂ and bias b; watch its output, boundary and accuracy on the toy data.
 
-    Used in: 01_neuron_and_forward_pass.
+    Taught in: 01 §4.
     """
     return LivePlot(
         plot_neuron,
@@ -690,7 +690,7 @@ def plot_sigmoid_saturation() -> Figure:
 
     Shaded: where the slope is below 1 % of its maximum 0.25, i.e. |z| > 6 approximately: the
     saturated regions where a gradient through the neuron almost vanishes.
-    Used in: 01_neuron_and_forward_pass.
+    Taught in: 01 §5.
     """
     z = np.linspace(-10.0, 10.0, 401)
     fig, (value_ax, slope_ax) = new_figure(2, width=11.0, height=4.0)
