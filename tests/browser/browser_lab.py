@@ -158,7 +158,16 @@ def move_slider(page, area_index: int, handle_index: int) -> float:
     before = page.evaluate(IMAGE_SRC, area_index)
     handle.focus()
     page.keyboard.press(key)
-    page.wait_for_function("window.__frames.length > 0", timeout=20_000)
+    label = handle.locator(
+        "xpath=ancestor::*[contains(@class, 'widget-slider')][1]"
+    ).inner_text()
+    try:
+        page.wait_for_function("window.__frames.length > 0", timeout=20_000)
+    except Exception as error:  # Playwright's TimeoutError: say which slider
+        raise AssertionError(
+            f"slider {label.strip()!r} (value {value}) of output {area_index}: "
+            f"no new picture within 20 s after {key}"
+        ) from error
     time.sleep(0.2)  # let this step's mutations settle before the next press
     after = page.evaluate(IMAGE_SRC, area_index)
     assert after != before, (
