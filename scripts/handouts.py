@@ -11,6 +11,7 @@ prints one 16:9 page per slide: fragments are shown together on their slide
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -46,15 +47,18 @@ def print_decks(decks: list[Path], output_dir: Path) -> list[Path]:
             page.wait_for_timeout(500)
             if blocked:
                 raise RuntimeError(f"{deck.name} asked for the network: {blocked}")
+            slides = page.evaluate("Reveal.getTotalSlides()")
             target = output_dir / (deck.name.removesuffix(".slides.html") + ".pdf")
             page.pdf(
                 path=str(target),
-                width="1280px",
-                height="720px",
+                prefer_css_page_size=True,  # reveal's @page: one slide per page
                 print_background=True,
                 margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
             )
             page.close()
+            pages = len(re.findall(rb"/Type\s*/Page[^s]", target.read_bytes()))
+            if pages != slides:
+                raise RuntimeError(f"{target}: {pages} pages for {slides} slides")
             written.append(target)
         browser.close()
     return written
