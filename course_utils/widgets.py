@@ -216,6 +216,23 @@ def _check_control_value(name: str, control: widgets.ValueWidget, value: Any) ->
             raise ValueError(f"{name} must be one of {allowed}, got {value!r}.")
 
 
+def _slider_range(description: str, value: float, low: float, high: float) -> dict:
+    """What every course slider shares: a checked range, live updates, a readable width."""
+    if not low <= value <= high:
+        raise ValueError(
+            f"slider {description!r}: value {value} is outside [{low}, {high}]."
+        )
+    return {
+        "value": value,
+        "min": low,
+        "max": high,
+        "description": description,
+        "continuous_update": True,
+        "style": {"description_width": "initial"},
+        "layout": widgets.Layout(width="320px"),
+    }
+
+
 def float_slider(
     description: str,
     value: float,
@@ -225,20 +242,10 @@ def float_slider(
     readout_format: str = ".2f",
 ) -> widgets.FloatSlider:
     """A slider wide enough to read, updating while dragged (``readout_format``: e.g. ".3f")."""
-    if not low <= value <= high:
-        raise ValueError(
-            f"slider {description!r}: value {value} is outside [{low}, {high}]."
-        )
     return widgets.FloatSlider(
-        value=value,
-        min=low,
-        max=high,
         step=step,
-        description=description,
-        continuous_update=True,
         readout_format=readout_format,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="320px"),
+        **_slider_range(description, value, low, high),
     )
 
 
@@ -246,17 +253,4 @@ def int_slider(
     description: str, value: int, low: int, high: int, step: int = 1
 ) -> widgets.IntSlider:
     """An integer slider styled like :func:`float_slider` (steps, counts, indices)."""
-    if not low <= value <= high:
-        raise ValueError(
-            f"slider {description!r}: value {value} is outside [{low}, {high}]."
-        )
-    return widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=description,
-        continuous_update=True,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="320px"),
-    )
+    return widgets.IntSlider(step=step, **_slider_range(description, value, low, high))
