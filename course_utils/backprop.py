@@ -557,7 +557,7 @@ class _CachedNumber(Annotation):
     The widget's values are discrete (updates done × η × stage), and a learner drags back and forth, so
     the same number comes back often; rendering text glyph by glyph is the slow part of a redraw. On an
     Agg canvas of a given size and dpi, the first draw of a text renders it alone on a transparent
-    canvas and keeps the patch of pixels it covered; later draws of the same text paste that patch, pixel
+    canvas and keeps the patch under its extent; later draws of the same text paste that patch, pixel
     for pixel what a fresh draw gives. Only while it is animated (a :class:`LivePlot` blits it, the
     layout frozen so the position never moves); a static figure or another renderer draws as usual.
     """
@@ -585,8 +585,6 @@ class _CachedNumber(Annotation):
                 self._patches.pop(next(iter(self._patches)))
             self._patches[key] = kept
         pixels, left, bottom = kept
-        if pixels.size == 0:
-            return
         gc = renderer.new_gc()
         renderer.draw_image(gc, left, bottom, pixels)
         gc.restore()
@@ -597,15 +595,16 @@ class _CachedNumber(Annotation):
         alone = _offscreen_renderer(width, height, renderer.dpi)
         alone.clear()
         super().draw(alone)
+        extent = self.get_window_extent(alone)
+        margin = int(np.ceil(self._MARGIN_POINTS * renderer.dpi / 72))
+        left = max(int(np.floor(extent.x0)) - margin, 0)
+        right = min(int(np.ceil(extent.x1)) + margin, width)
+        bottom = max(int(np.floor(extent.y0)) - margin, 0)
+        top = min(int(np.ceil(extent.y1)) + margin, height)
         rgba = np.asarray(alone.buffer_rgba())
-        rows = np.flatnonzero(rgba[:, :, 3].any(axis=1))  # top first, as the buffer
-        if rows.size == 0:
-            return np.zeros((0, 0, 4), np.uint8), 0, 0
-        band = rgba[rows[0] : rows[-1] + 1]
-        columns = np.flatnonzero(band[:, :, 3].any(axis=0))
         # draw_image takes rows bottom first: flip the buffer's top-first rows
-        pixels = band[::-1, columns[0] : columns[-1] + 1].copy()
-        return pixels, int(columns[0]), height - 1 - int(rows[-1])
+        pixels = rgba[height - top : height - bottom, left:right][::-1].copy()
+        return pixels, left, bottom
 
 
 def _label_and_number(
