@@ -30,12 +30,10 @@ from functools import lru_cache
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Annotation, Text
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import IdentityTransform
 
 from course_utils._plain import float_or_array
 from course_utils.neuron import sigmoid
@@ -545,68 +543,6 @@ def graph_texts(
     return texts
 
 
-@lru_cache(maxsize=1)
-def _offscreen_renderer(width: int, height: int, dpi: float) -> RendererAgg:
-    """One transparent canvas reused for every first draw (text metrics are cached per renderer)."""
-    return RendererAgg(width, height, dpi)
-
-
-class _CachedNumber(Annotation):
-    """A number of the graph that keeps the pixels of each text it has shown (a widget redraw).
-
-    The widget's values are discrete (updates done × η × stage), and a learner drags back and forth, so
-    the same number comes back often; rendering text glyph by glyph is the slow part of a redraw. On an
-    Agg canvas of a given size and dpi, the first draw of a text renders it alone on a transparent
-    canvas and keeps the patch under its extent; later draws of the same text paste that patch, pixel
-    for pixel what a fresh draw gives. Only while it is animated (a :class:`LivePlot` blits it, the
-    layout frozen so the position never moves); a static figure or another renderer draws as usual.
-    """
-
-    _MAX_KEPT = 96  # patches per number (each a few kB)
-    _MARGIN_POINTS = (
-        6.0  # around the text's extent, for its box (2.75 points) and antialiasing
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._patches: dict[tuple[object, ...], tuple[np.ndarray, int, int]] = {}
-
-    def draw(self, renderer) -> None:  # type: ignore[no-untyped-def]
-        if not (isinstance(renderer, RendererAgg) and self.get_animated()):
-            super().draw(renderer)
-            return
-        if not self.get_visible():
-            return
-        key = (self.get_text(), renderer.dpi, renderer.width, renderer.height)
-        kept = self._patches.get(key)
-        if kept is None:
-            kept = self._render_alone(renderer)
-            if len(self._patches) >= self._MAX_KEPT:
-                self._patches.pop(next(iter(self._patches)))
-            self._patches[key] = kept
-        pixels, left, bottom = kept
-        gc = renderer.new_gc()
-        renderer.draw_image(gc, left, bottom, pixels)
-        gc.restore()
-        self.stale = False
-
-    def _render_alone(self, renderer: RendererAgg) -> tuple[np.ndarray, int, int]:
-        width, height = int(renderer.width), int(renderer.height)
-        alone = _offscreen_renderer(width, height, renderer.dpi)
-        alone.clear()
-        super().draw(alone)
-        extent = self.get_window_extent(alone)
-        margin = int(np.ceil(self._MARGIN_POINTS * renderer.dpi / 72))
-        left = max(int(np.floor(extent.x0)) - margin, 0)
-        right = min(int(np.ceil(extent.x1)) + margin, width)
-        bottom = max(int(np.floor(extent.y0)) - margin, 0)
-        top = min(int(np.ceil(extent.y1)) + margin, height)
-        rgba = np.asarray(alone.buffer_rgba())
-        # draw_image takes rows bottom first: flip the buffer's top-first rows
-        pixels = rgba[height - top : height - bottom, left:right][::-1].copy()
-        return pixels, left, bottom
-
-
 def _label_and_number(
     ax, x: float, y: float, key: str, number: str, *, colour: str, box: bool, dy: float
 ) -> None:
@@ -628,11 +564,7 @@ def _label_and_number(
             "edgecolor": "none",
         }  # 2.5 points: no gap
     ax.annotate(GRAPH_LABELS[key], xy=(x, y), xytext=(-2.5, dy), ha="right", **style)
-    shown = _CachedNumber(
-        number, xy=(x, y), xytext=(2.5, dy), ha="left", gid=key, **style
-    )
-    shown.set_transform(IdentityTransform())  # as Axes.annotate does
-    ax._add_text(shown)
+    ax.annotate(number, xy=(x, y), xytext=(2.5, dy), ha="left", gid=key, **style)
 
 
 #: Distance in points from a node's centre to its nearest text block (the node's radius is 17 points),

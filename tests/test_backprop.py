@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from matplotlib.text import Annotation
 
 from course_utils import backprop as bp
 from course_utils.checks import check
@@ -399,45 +397,6 @@ def test_update_matches_a_fresh_plot():
     np.testing.assert_allclose(
         artist(moved, "loss-curve").get_data(), artist(fresh, "loss-curve").get_data()
     )
-
-
-def _frame_pixels(live) -> np.ndarray:
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(live.image.value)))
-
-
-def test_widget_reuses_the_pixels_of_a_number_it_has_shown(monkeypatch):
-    live = bp.training_step_widget()
-    live.set(step=3, stage="update")
-    first = _frame_pixels(live)
-    live.set(step=4)
-    renders = []
-    original = bp._CachedNumber._render_alone
-
-    def counted(self, renderer):
-        renders.append(self.get_gid())
-        return original(self, renderer)
-
-    monkeypatch.setattr(bp._CachedNumber, "_render_alone", counted)
-    live.set(step=3)
-    assert renders == []  # every number came from the kept patches
-    np.testing.assert_array_equal(_frame_pixels(live), first)
-    live.set(step=5)
-    assert "value-W1-11" in renders and "value-x1" not in renders  # x never changes
-    # drawn the plain matplotlib way, the frame is the same pixel for pixel
-    monkeypatch.setattr(
-        bp._CachedNumber, "draw", lambda self, renderer: Annotation.draw(self, renderer)
-    )
-    live.set(step=3)
-    np.testing.assert_array_equal(_frame_pixels(live), first)
-
-
-def test_a_static_graph_draws_its_numbers_without_keeping_pixels():
-    fig = bp.plot_computational_graph()
-    fig.canvas.draw()
-    number = artist(fig, "value-h1")
-    assert isinstance(number, bp._CachedNumber) and number._patches == {}
 
 
 def test_widget_steps_through_an_iteration_and_swaps_the_frame():
