@@ -19,6 +19,9 @@ The ideas of ``09_lab_vae``:
 * the model returns μ and v next to the reconstruction, so that ``compute_loss`` sees them (erratum 12:
   a loss that reads them from a global model object cannot work in Keras 3), and it saves to ``.keras``
   and loads back with ``safe_mode`` in a fresh process;
+* the course ships the trained main model as weights only (``.weights.h5``), loaded into the
+  architecture built here in code: no saved configuration is read, so a Keras version older than the
+  one that built the file (Colab's) loads it too;
 * the β trade-off, posterior collapse, the 2-D latent space, a decoder explorer and an interpolation.
 
 Importing this module does not import TensorFlow: the Keras classes are defined on first use
@@ -65,9 +68,9 @@ LATENT_LIMIT = 4.0
 
 #: Trained weights shipped with the course (built by ``scripts/build_pretrained.py``), by path under
 #: ``data/``, with their SHA-256.
-PRETRAINED_VAE = "pretrained/mnist_vae_2d.keras"
+PRETRAINED_VAE = "pretrained/mnist_vae_2d.weights.h5"
 PRETRAINED_FILES: dict[str, str] = {
-    PRETRAINED_VAE: "d5b96bac1b01fbbea7823fded13b867cce28b05b5589736e541f2c9fd6303018",
+    PRETRAINED_VAE: "e559919af87553ea82c11ce6184ba75650f5d19a15924d6a6de2de58d3b5e4ee",
 }
 PRETRAINED_ADVICE = (
     "Restore it with `git checkout -- data/pretrained/` in the course folder, or rebuild it "
@@ -295,6 +298,20 @@ def build_decoder(
         h = keras.layers.Dense(units, activation="relu", name=f"hidden_{index + 1}")(h)
     pixels = keras.layers.Dense(784, activation="sigmoid", name="pixels")(h)
     return keras.Model(inputs, pixels, name="decoder")
+
+
+def vae_architecture(latent_dim: int = LATENT_DIM, beta: float = 1.0) -> Any:
+    """An uncompiled, built VAE with the default hidden layers, ready for ``load_weights``.
+
+    The shipped weights are loaded into this (:func:`load_pretrained_vae`); ``scripts/build_pretrained.py``
+    saves from it, so the two always agree on the layers.
+    """
+    _, vae_class = vae_classes()
+    vae = vae_class(
+        build_encoder(latent_dim), build_decoder(latent_dim), beta=beta, name="vae"
+    )
+    vae(np.zeros((1, 784), dtype="float32"))  # creates the variables load_weights fills
+    return vae
 
 
 def build_vae(
@@ -562,9 +579,21 @@ def verify_pretrained(name: str = PRETRAINED_VAE) -> Path:
 def load_pretrained_vae() -> Any:
     """The shipped 2-D VAE (the main model of 09, trained by ``scripts/build_pretrained.py``).
 
+    The file holds weights only (no configuration, no Python code): they are loaded into
+    :func:`vae_architecture`, so any Keras 3 release reads it. A file that passes the checksum but
+    does not fit the architecture raises :class:`course_utils.data.DataFileError`.
     Used by 10_lab_loss_guided_generation, and by the decoder explorer when no model is given.
     """
-    return load_vae(verify_pretrained(PRETRAINED_VAE))
+    path = verify_pretrained(PRETRAINED_VAE)
+    vae = vae_architecture(LATENT_DIM, beta=1.0)
+    try:
+        vae.load_weights(path)
+    except (OSError, ValueError) as error:
+        raise DataFileError(
+            f"Trained-weights file {path} does not fit the VAE of course_utils.vae_lab "
+            f"({error}). {PRETRAINED_ADVICE}"
+        ) from error
+    return vae
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,11 +3,12 @@
     python scripts/build_pretrained.py [--output-dir data]
 
 Trains ``course_utils.vae_lab.train_vae`` with its defaults (the main model of notebook 09) on the
-bundled MNIST training digits, seeded and with TensorFlow's op determinism, and saves it as a ``.keras``
-file with reproducible bytes: the zip members get a fixed timestamp and ``metadata.json`` a fixed save
-date. Prints the SHA-256 of what it wrote; it must equal ``PRETRAINED_FILES`` in
-``course_utils/vae_lab.py`` (and ``data/pretrained/README.md``). The file is loaded with
-``safe_mode=True`` (no Python code inside), about 0.9 MB.
+bundled MNIST training digits, seeded and with TensorFlow's op determinism, and saves its weights only
+(``.weights.h5``, no optimizer state, no configuration): ``course_utils.vae_lab.load_pretrained_vae``
+loads them into the architecture it builds in code, so no saved Keras configuration has to be read and
+an older Keras (Colab's) loads the file as well as the one that wrote it. The HDF5 file holds no
+timestamps, so two builds give the same bytes. Prints the SHA-256 of what it wrote; it must equal
+``PRETRAINED_FILES`` in ``course_utils/vae_lab.py`` (and ``data/pretrained/README.md``). About 0.9 MB.
 
 The bytes are reproducible with the same TensorFlow/Keras versions on the same kind of CPU; another
 CPU may round differently in the last bits, then the SHA-256 differs and the constants must be updated.
@@ -17,33 +18,28 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
-import json
 import os
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def normalised_keras_archive(path: Path) -> bytes:
-    """The .keras zip at ``path`` rewritten with fixed timestamps and save date, members sorted."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w") as target:
-        for name in sorted(source.namelist()):
-            content = source.read(name)
-            if name == "metadata.json":
-                metadata = json.loads(content)
-                metadata["date_saved"] = "1980-01-01@00:00:00"
-                content = json.dumps(metadata, sort_keys=True).encode()
-            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, content, compresslevel=9)
-    return buffer.getvalue()
+def save_weights_file(vae: Any, target: Path) -> str:
+    """Copy ``vae``'s weights into a fresh uncompiled architecture, save them to ``target``.
+
+    Returns the SHA-256 of the file. Saving from the uncompiled copy leaves the optimizer's state out
+    (a third of the size) and keeps the file's layout exactly what ``load_pretrained_vae`` expects.
+    """
+    sys.path.insert(0, str(ROOT))
+    from course_utils import vae_lab
+
+    copy = vae_lab.vae_architecture(vae_lab.LATENT_DIM, beta=1.0)
+    copy.set_weights(vae.get_weights())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    copy.save_weights(target)
+    return hashlib.sha256(target.read_bytes()).hexdigest()
 
 
 def build(output_dir: Path) -> dict[str, str]:
@@ -61,19 +57,7 @@ def build(output_dir: Path) -> dict[str, str]:
         f"trained in {training.seconds:.1f} s; last epoch: loss {training.loss[-1]:.2f}"
     )
     target = output_dir / vae_lab.PRETRAINED_VAE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        raw = Path(scratch) / "vae.keras"
-        # An uncompiled copy: the weights without the optimizer's state (a third of the size).
-        _, vae_class = vae_lab.vae_classes()
-        copy = vae_class.from_config(training.vae.get_config())
-        copy(x_train[:1])  # builds it
-        copy.set_weights(training.vae.get_weights())
-        copy.save(raw)
-        content = normalised_keras_archive(raw)
-    target.write_bytes(content)
-    digest = hashlib.sha256(content).hexdigest()
-    return {vae_lab.PRETRAINED_VAE: digest}
+    return {vae_lab.PRETRAINED_VAE: save_weights_file(training.vae, target)}
 
 
 def main() -> None:

@@ -196,7 +196,7 @@ def test_shipped_weights_match_their_checksum_readme_and_size():
     assert path.stat().st_size <= 2_000_000
 
 
-def test_shipped_vae_loads_with_safe_mode_and_reconstructs_test_digits():
+def test_shipped_weights_load_into_the_built_vae_and_reconstruct_test_digits():
     vae = vae_lab.load_pretrained_vae()
     x, _ = vae_lab.mnist_pixels("test", limit=200)
     bce = vae_lab.bce_sum_per_image(x, vae_lab.reconstruct(vae, x)).mean()
@@ -224,7 +224,7 @@ def test_corrupted_shipped_weights_are_refused(monkeypatch, tmp_path):
         vae_lab.verify_pretrained()
 
 
-def test_build_script_normalises_the_archive(tmp_path, trained):
+def _build_script():
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -232,12 +232,53 @@ def test_build_script_normalises_the_archive(tmp_path, trained):
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    first, second = tmp_path / "a.keras", tmp_path / "b.keras"
-    trained.vae.save(first)
-    trained.vae.save(second)
-    assert module.normalised_keras_archive(first) == module.normalised_keras_archive(
-        second
+    return module
+
+
+def test_build_script_writes_the_same_bytes_twice_and_they_load_back(
+    tmp_path, monkeypatch
+):
+    module = _build_script()
+    vae = vae_lab.build_vae(seed=5)
+    first, second = tmp_path / "a.weights.h5", tmp_path / "b.weights.h5"
+    digest = module.save_weights_file(vae, first)
+    assert module.save_weights_file(vae, second) == digest
+    assert first.read_bytes() == second.read_bytes()
+    assert first.stat().st_size <= 2_000_000
+    # Loaded the way the shipped file is: the same reconstructions as the saved model.
+    x, _ = vae_lab.mnist_pixels("test", limit=8)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    shipped = tmp_path / vae_lab.PRETRAINED_VAE
+    shipped.parent.mkdir(parents=True)
+    shipped.write_bytes(first.read_bytes())
+    monkeypatch.setitem(vae_lab.PRETRAINED_FILES, vae_lab.PRETRAINED_VAE, digest)
+    vae_lab.load_pretrained_vae.cache_clear()
+    try:
+        loaded = vae_lab.load_pretrained_vae()
+        np.testing.assert_allclose(
+            vae_lab.reconstruct(loaded, x), vae_lab.reconstruct(vae, x), atol=1e-6
+        )
+    finally:
+        vae_lab.load_pretrained_vae.cache_clear()
+
+
+def test_weights_that_do_not_fit_the_vae_are_refused(tmp_path, monkeypatch):
+    other = vae_lab.vae_classes()[1](
+        vae_lab.build_encoder(3), vae_lab.build_decoder(3), name="vae"
     )
+    other(np.zeros((1, 784), dtype="float32"))
+    target = tmp_path / vae_lab.PRETRAINED_VAE
+    target.parent.mkdir(parents=True)
+    other.save_weights(target)
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    monkeypatch.setitem(vae_lab.PRETRAINED_FILES, vae_lab.PRETRAINED_VAE, digest)
+    vae_lab.load_pretrained_vae.cache_clear()
+    try:
+        with pytest.raises(DataFileError, match="does not fit the VAE"):
+            vae_lab.load_pretrained_vae()
+    finally:
+        vae_lab.load_pretrained_vae.cache_clear()
 
 
 # ----------------------------------------------------------------------------- explorer and figures
