@@ -29,8 +29,17 @@ and drive it in code (tests, or a cell that sets a case to discuss)::
 Controls: ``loss`` (dropdown of the 22 Keras names), ``target`` (its label and range change with
 the loss), one slider per numeric parameter (``delta``, ``alpha``, ``beta``, ``gamma``,
 ``label_smoothing``, ``q``, ``margin``) and a check box per flag (``from_logits``,
-``apply_class_balancing``, ``remove_diagonal``); only the chosen loss's own are shown, and
-``set`` raises on a value outside a control's range or on a control the loss does not have.
+``apply_class_balancing``); only the chosen loss's own are shown, and ``set`` raises on a value
+outside a control's range or on a control the loss does not have.
+
+Every control shown changes the picture. A parameter that Keras ignores under the current flags
+is hidden until it matters (binary focal's ``alpha`` appears with ``apply_class_balancing``), and
+one that the current target makes inert is greyed out (``label_smoothing`` at y = ½, which it
+would move towards ½); :data:`INERT` lists these cases, :func:`inert_params` applies them.
+Circle's ``remove_diagonal`` stays ``True`` (Keras's default) with no check box: on this slice
+the anchor's pair with itself is a second positive whose term never exceeds the real positive's,
+so turning it off adds at most ln 2 to a loss drawn up to about 300 (under one pixel) and bends
+the slope by under 2 % of its panel, only next to s_p = 1: a check box that would look dead.
 
 :func:`slice_curves` returns the plotted numbers without a figure, for asserts in a notebook.
 
@@ -91,7 +100,6 @@ REQUIRED_DEFAULTS: dict[tuple[str, str], float] = {
 FLAG_PARAMS: tuple[str, ...] = (
     "from_logits",
     "apply_class_balancing",
-    "remove_diagonal",
 )
 
 #: Every numeric parameter that gets a slider somewhere, in the order the sliders are shown.
@@ -111,6 +119,7 @@ FIXED_PARAMS: dict[str, str] = {
     "ignore_class": "ignore_class = None",
     "ref_labels": "no reference set (the batch is its own)",
     "ref_embeddings": "no reference set (the batch is its own)",
+    "remove_diagonal": "remove_diagonal = True",
 }
 
 #: How the figure's note (static, not blitted) is found again.
@@ -119,6 +128,76 @@ TITLE_LABEL = "slice-title-static"
 
 #: Three classes for the categorical slices.
 NUM_CLASSES = 3
+
+
+def _at_one_half(target: float, params: Mapping[str, Any]) -> bool:
+    return abs(target - 0.5) < 1e-9
+
+
+def _without_class_balancing(target: float, params: Mapping[str, Any]) -> bool:
+    return not params.get("apply_class_balancing", False)
+
+
+@dataclass(frozen=True)
+class Inert:
+    """When a parameter of a loss has no effect at all, and what its control does then.
+
+    ``hide``: the control disappears (the case depends on a check box, so the learner turned
+    it off); otherwise it is only greyed out (the case depends on the target, and a control that
+    came and went while the target is dragged would make the sliders jump).
+    """
+
+    loss: str
+    param: str
+    when: Callable[[float, Mapping[str, Any]], bool]
+    why: str
+    hide: bool
+
+
+#: The parameters that the current flags or target make inert (checked in the tests: each one
+#: changes nothing then, and every other control changes the curves).
+INERT: tuple[Inert, ...] = (
+    Inert(
+        "binary_focal_crossentropy",
+        "alpha",
+        _without_class_balancing,
+        "Keras uses alpha only with apply_class_balancing=True",
+        hide=True,
+    ),
+    Inert(
+        "binary_focal_crossentropy",
+        "alpha",
+        _at_one_half,
+        "at y = 1/2 the weight y·α + (1 − y)(1 − α) is 1/2 for every α",
+        hide=False,
+    ),
+    *(
+        Inert(
+            name,
+            "label_smoothing",
+            _at_one_half,
+            "smoothing moves y towards 1/2, and y is 1/2 already",
+            hide=False,
+        )
+        for name in ("binary_crossentropy", "binary_focal_crossentropy")
+    ),
+)
+
+
+def inert_params(
+    name: str, target: float, params: Mapping[str, Any]
+) -> dict[str, Inert]:
+    """The controlled parameters of loss ``name`` that have no effect at these values, by name.
+
+    ``params`` are the values of the loss's flags and parameters (missing ones: defaults).
+    """
+    values = {param: param_default(name, param) for param in controlled_params(name)}
+    values.update(params)
+    found: dict[str, Inert] = {}
+    for rule in INERT:
+        if rule.loss == name and rule.param not in found and rule.when(target, values):
+            found[rule.param] = rule
+    return found
 
 
 @dataclass(frozen=True)
@@ -745,7 +824,9 @@ class LossExplorer(LivePlot):
     Switching the loss (or a change that moves an axis limit) changes the static part of the figure,
     so the blitting background is rebuilt then; while a slider of the same loss is dragged, only the
     curves and titles are redrawn. Controls that the current loss does not use are hidden and
-    ignored. ``set`` refuses values outside a control's range instead of clamping them.
+    ignored, and so are parameters that its flags make inert (see :data:`INERT`); one that only
+    the target makes inert is greyed out. ``set`` refuses values outside a control's range instead
+    of clamping them.
     """
 
     def __init__(self, loss: str = "huber", *, dpi: int = LIVE_DPI) -> None:
@@ -803,7 +884,9 @@ class LossExplorer(LivePlot):
 
         Every value is checked (against the ranges of the loss being set) before anything
         changes: a value a control would clamp, NaN, text or a flag that is not a real boolean
-        raises, and so does a control the loss does not use.
+        raises, and so does a control the loss does not use or that is hidden because the flags
+        make it inert (e.g. binary focal's ``alpha`` without ``apply_class_balancing=True``:
+        set both in one call). Flags are set before the other controls.
         """
         unknown = set(values) - set(self.controls)
         if unknown:
@@ -816,11 +899,24 @@ class LossExplorer(LivePlot):
         for name, value in values.items():
             if name != "loss":
                 _check_setting(loss, name, value)
+        _check_not_hidden(loss, self._after(loss, values), values)
         if "loss" in values:
             self.controls["loss"].value = loss
-        for name, value in values.items():
-            if name != "loss":
-                self.controls[name].value = value
+        flags_first = sorted(
+            (name for name in values if name != "loss"),
+            key=lambda name: name not in FLAG_PARAMS,
+        )
+        for name in flags_first:
+            self.controls[name].value = values[name]
+
+    def _after(self, loss: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The target and parameter values that ``set(**values)`` would leave."""
+        if loss == self.loss:
+            state = {name: self.controls[name].value for name in _used(loss)}
+        else:  # a new loss starts at its defaults
+            state = {name: _default(loss, name) for name in _used(loss)}
+        state.update((k, v) for k, v in values.items() if k != "loss")
+        return state
 
     @property
     def values(self) -> dict[str, Any]:
@@ -850,10 +946,13 @@ class LossExplorer(LivePlot):
                 self._configure_controls(self.controls, self.loss)
             finally:
                 self._configuring = False
-        elif owner is not self.controls["target"] and owner not in [
-            self.controls[p] for p in controlled_params(self.loss)
-        ]:
-            return  # a hidden control of another loss
+        else:
+            mine = [self.controls[name] for name in _used(self.loss)]
+            if owner not in mine:
+                return  # a hidden control of another loss
+            _show_effective(self.controls, self.loss)
+            if mine[mine.index(owner)].layout.display == "none":
+                return  # a parameter that the flags make inert: nothing would change
         self.redraw()
 
     def _configure_controls(
@@ -864,18 +963,57 @@ class LossExplorer(LivePlot):
         _reconfigure(controls["target"], spec.low, spec.high, spec.step, spec.default)
         controls["target"].description = spec.label
         used = controlled_params(loss)
-        for param in (*NUMERIC_PARAMS, *FLAG_PARAMS):
-            control = controls[param]
-            shown = param in used
-            control.layout.display = None if shown else "none"
-            if not shown:
-                continue
+        for param in used:
             default = param_default(loss, param)
             if param in FLAG_PARAMS:
-                control.value = bool(default)
+                controls[param].value = bool(default)
             else:
                 low, high, step = PARAM_RANGES[(loss, param)]
-                _reconfigure(control, low, high, step, float(default))
+                _reconfigure(controls[param], low, high, step, float(default))
+        _show_effective(controls, loss)
+
+
+def _used(loss: str) -> tuple[str, ...]:
+    """The names of the controls loss ``loss`` uses: the target and its parameters."""
+    return ("target", *controlled_params(loss))
+
+
+def _default(loss: str, name: str) -> Any:
+    return (
+        SLICES[loss].target.default if name == "target" else param_default(loss, name)
+    )
+
+
+def _show_effective(controls: Mapping[str, widgets.ValueWidget], loss: str) -> None:
+    """Show the controls of ``loss`` that change the picture now; hide or grey out the others.
+
+    A control of another loss is hidden; an inert parameter (:func:`inert_params`) is hidden or
+    greyed out as its :class:`Inert` rule says.
+    """
+    params = {param: controls[param].value for param in controlled_params(loss)}
+    inert = inert_params(loss, float(controls["target"].value), params)
+    for param in (*NUMERIC_PARAMS, *FLAG_PARAMS):
+        control = controls[param]
+        rule = inert.get(param)
+        shown = param in params and not (rule and rule.hide)
+        control.layout.display = None if shown else "none"
+        control.disabled = rule is not None and not rule.hide
+
+
+def _check_not_hidden(
+    loss: str, after: Mapping[str, Any], values: Mapping[str, Any]
+) -> None:
+    """Refuse to set a parameter that stays hidden after the call (the flags make it inert)."""
+    params = {name: value for name, value in after.items() if name != "target"}
+    inert = inert_params(loss, float(after["target"]), params)
+    for name in values:
+        rule = inert.get(name)
+        if rule is not None and rule.hide:
+            raise ValueError(
+                f"{name} of {loss} has no effect with these settings ({rule.why}), so its "
+                f"control is hidden; got {name}={values[name]!r}. Set what it depends on in "
+                "the same call."
+            )
 
 
 class CachingBlitRenderer(BlitRenderer):

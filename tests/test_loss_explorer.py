@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -233,3 +235,200 @@ def test_slice_curves_needs_a_whole_number_of_points(bad):
 def test_nice_limits_needs_a_curve_of_numbers(bad):
     with pytest.raises(TypeError, match="values must be a 1-D array"):
         le.nice_limits(bad)
+
+
+#: The plot areas are about 230 pixels tall at LIVE_DPI: a change below 1/500 of an axis's span
+#: would not move a curve by half a pixel, so it is not a change a learner can see.
+VISIBLE = 1 / 500
+
+
+def _plotted(live):
+    """The data of both curves and the panels' y spans, as the learner sees them now."""
+    lines = [
+        artist(live.figure, gid).get_data() for gid in ("loss-curve", "gradient-curve")
+    ]
+    spans = [np.ptp(ax.get_ylim()) for ax in live.figure.axes]
+    return [np.asarray(part, dtype=float) for line in lines for part in line], spans
+
+
+def _change(before, after):
+    """How far the curves moved, as a share of their panel's span (inf: a new x axis)."""
+    (old, spans), (new, _) = before, after
+    if any(a.shape != b.shape for a, b in zip(old, new)) or not np.allclose(
+        old[0], new[0]
+    ):
+        return np.inf
+    return max(
+        np.nanmax(np.abs(new[i] - old[i]), initial=0.0) / span
+        for i, span in ((1, spans[0]), (3, spans[1]))
+    )
+
+
+def _step(control):
+    """Where one arrow-key press (or a click on a check box) takes a control."""
+    if isinstance(control.value, bool):
+        return not control.value
+    if control.value + control.step <= control.max + 1e-9:
+        return min(control.value + control.step, control.max)
+    return max(control.value - control.step, control.min)
+
+
+def _drags(control):
+    """The ends and the middle of a slider's range (the other state of a check box)."""
+    if isinstance(control.value, bool):
+        return [not control.value]
+    middle = control.min + round((control.max - control.min) / 2 / control.step) * (
+        control.step
+    )
+    return sorted({control.min, middle, control.max} - {control.value})
+
+
+def _states(name):
+    """Every combination of the loss's flags at its lowest, default and highest target and ½."""
+    flags = [p for p in le.controlled_params(name) if p in le.FLAG_PARAMS]
+    spec = le.SLICES[name].target
+    targets = sorted({float(spec.low), float(spec.default), float(spec.high), 0.5})
+    targets = [t for t in targets if spec.low <= t <= spec.high]
+    for combo in itertools.product((False, True), repeat=len(flags)):
+        for target in targets:
+            yield {"target": target, **dict(zip(flags, combo))}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_control_shown_changes_the_curves_when_moved(name):
+    """What the browser test checks with key presses, for every loss, flag and target.
+
+    One step of a parameter's control changes the curves, and dragging it (to an end or the
+    middle of its range) moves them visibly; a greyed-out control changes nothing. One step of
+    the target changes the title's value; dragging it moves the curves visibly, though not every
+    step does: on the categorical slices classes 1 and 2 are mirror images (ŷ₁ = ŷ₂), Circle
+    gives a negative below −margin no weight, and the angles ±180° are the same direction.
+    """
+    live = le.loss_explorer_widget(name)
+    moved = 0
+    for state in _states(name):
+        live.set(**state)
+        for param in ("target", *le.NUMERIC_PARAMS, *le.FLAG_PARAMS):
+            control = live.controls[param]
+            if control.layout.display == "none":
+                continue
+            assert param in ("target", *le.controlled_params(name))
+            old, disabled = control.value, control.disabled
+            before, title = _plotted(live), le.figure_title(live.figure)
+            changes = []
+            for value in [_step(control), *_drags(control)]:  # each from `old`'s curves
+                live.set(**{param: value})
+                changes.append(_change(before, _plotted(live)))
+                if param == "target" and len(changes) == 1:
+                    assert le.figure_title(live.figure) != title, (name, state)
+            live.set(**{param: old})
+            where = f"{name}: {param} moved from {old} at {state}: changes {changes}"
+            if disabled:  # greyed out: it must change nothing at all
+                assert max(changes) < 1e-12, where
+                continue
+            if param != "target":
+                assert changes[0] > 1e-9, where
+            assert max(changes) > VISIBLE, where
+            moved += 1
+    assert moved >= len(list(_states(name)))  # at least the target, in every state
+
+
+def test_binary_focal_alpha_is_shown_only_with_class_balancing():
+    live = le.loss_explorer_widget("binary_focal_crossentropy")
+    alpha = live.controls["alpha"]
+    assert alpha.layout.display == "none"  # Keras ignores alpha without class balancing
+    unbalanced = le.slice_curves("binary_focal_crossentropy", alpha=0.25)
+    np.testing.assert_array_equal(
+        le.slice_curves("binary_focal_crossentropy", alpha=0.9).loss, unbalanced.loss
+    )
+    with pytest.raises(
+        ValueError, match="alpha of binary_focal_crossentropy has no effect"
+    ):
+        live.set(alpha=0.5)
+    assert alpha.value == 0.25 and live.loss == "binary_focal_crossentropy"
+    live.set(alpha=0.75, apply_class_balancing=True)  # the flag is set first
+    assert alpha.layout.display != "none" and not alpha.disabled
+    expected = le.slice_curves(
+        "binary_focal_crossentropy", alpha=0.75, apply_class_balancing=True
+    )
+    np.testing.assert_allclose(
+        artist(live.figure, "loss-curve").get_ydata(), expected.loss
+    )
+    live.set(apply_class_balancing=False)
+    assert alpha.layout.display == "none"
+    np.testing.assert_allclose(
+        artist(live.figure, "loss-curve").get_ydata(), unbalanced.loss
+    )
+    live.set(loss="huber")
+    with pytest.raises(ValueError, match="apply_class_balancing"):
+        live.set(loss="binary_focal_crossentropy", alpha=0.5)  # starts unbalanced
+    assert live.loss == "huber"
+
+
+def test_label_smoothing_is_greyed_out_at_a_target_of_one_half():
+    live = le.loss_explorer_widget("binary_crossentropy")
+    smoothing = live.controls["label_smoothing"]
+    assert not smoothing.disabled
+    live.set(target=0.5)
+    assert smoothing.disabled and smoothing.layout.display != "none"
+    live.set(label_smoothing=0.4)  # allowed: it acts again once the target moves
+    live.set(target=0.8)
+    assert not smoothing.disabled
+    expected = le.slice_curves("binary_crossentropy", 0.8, label_smoothing=0.4)
+    np.testing.assert_allclose(
+        artist(live.figure, "loss-curve").get_ydata(), expected.loss
+    )
+
+
+def test_inert_rules_are_exact():
+    """A parameter named inert changes nothing at all; where no rule applies, it does."""
+    for rule in le.INERT:
+        low, high, _ = le.PARAM_RANGES[(rule.loss, rule.param)]
+        flags = [p for p in le.controlled_params(rule.loss) if p in le.FLAG_PARAMS]
+        for combo in itertools.product((False, True), repeat=len(flags)):
+            settings = dict(zip(flags, combo))
+            for target in (0.0, 0.5, 0.8):
+                ends = [
+                    le.slice_curves(rule.loss, target, **settings, **{rule.param: v})
+                    for v in (low, high)
+                ]
+                moved = max(
+                    np.max(np.abs(ends[1].loss - ends[0].loss)),
+                    np.max(np.abs(ends[1].gradient - ends[0].gradient)),
+                )
+                inert = le.inert_params(rule.loss, target, settings)
+                where = (rule.loss, rule.param, target, settings, moved)
+                if rule.when(target, settings):
+                    assert rule.param in inert and moved < 1e-12, where
+                elif rule.param not in inert:
+                    assert moved > 1e-3, where
+    assert le.inert_params("binary_focal_crossentropy", 0.8, {}) == {
+        "alpha": le.INERT[0]
+    }
+    assert not le.inert_params(
+        "binary_focal_crossentropy", 0.8, {"apply_class_balancing": True}
+    )
+
+
+def test_circle_remove_diagonal_would_not_move_the_curves_visibly():
+    """Why the explorer has no check box for it: at most ln 2 on a loss axis of about 300."""
+    assert "remove_diagonal" not in le.controlled_params("circle")
+    entry, cut = get("circle"), le.SLICES["circle"]
+    x = np.linspace(-0.98, 0.98, 41)
+
+    def loss(x, s_n, flag):
+        inputs = cut.build(x, s_n, {})
+        pairs = zip(inputs.y_true, inputs.y_pred)
+        return np.array([entry.numpy(y, p, remove_diagonal=flag)[0] for y, p in pairs])
+
+    def slope(s_n, flag, h=1e-5):
+        return (loss(x + h, s_n, flag) - loss(x - h, s_n, flag)) / (2 * h)
+
+    for s_n in (-1.0, 0.2, 0.6, 1.0):
+        shown = le.slice_curves("circle", s_n, points=len(x))
+        np.testing.assert_allclose(loss(x, s_n, True), shown.loss, rtol=1e-12)
+        extra = loss(x, s_n, False) - loss(x, s_n, True)
+        assert np.all(extra >= -1e-12) and np.all(extra <= np.log(2) + 1e-12)
+        assert extra.max() < VISIBLE * np.ptp(le.nice_limits(shown.loss))
+        bend = np.abs(slope(s_n, False) - slope(s_n, True))
+        assert bend.max() < 0.02 * np.ptp(le.nice_limits(shown.gradient))
