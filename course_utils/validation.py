@@ -55,8 +55,12 @@ def as_finite_array(
     even inside a list, though NumPy would turn ``"0.5"`` into 0.5 and None into NaN.
     """
     _refuse_non_numbers(name, value, f"an array of numbers ({what})")
-    items = np.asarray(value, dtype=object).ravel()
-    if any(item is None or isinstance(item, (str, bytes)) for item in items):
+    raw = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
+    # Only an array NumPy could not type as numbers needs looking at item by item:
+    # a numeric array (the common case, e.g. a widget's grid) is checked in O(1).
+    if raw.dtype.kind in "USO" and any(
+        item is None or isinstance(item, (str, bytes)) for item in raw.ravel()
+    ):
         raise TypeError(
             f"{name} must be an array of numbers ({what}); it contains text or None."
         )
