@@ -8,7 +8,14 @@ docs/instructors.md).
 
 A copy is only ever replaced if it is still exactly what this script wrote last
 time (its SHA-256 is recorded in ``.generated.json`` next to the copies): a copy a
-learner has edited is left alone and reported, never overwritten.
+learner has edited is left alone and reported, never overwritten. If that manifest
+is unreadable, every existing copy that differs from a fresh one counts as possibly
+edited and is kept; the manifest is rebuilt for the copies written.
+
+A source that is not a readable notebook, or a copy that cannot be written (read-only,
+a directory in its place), is skipped with its reason; the other copies and the
+manifest are still written, and the script exits with status 1 after a summary of
+what it skipped.
 
     python scripts/student_copies.py notebooks/*.ipynb --output-dir build/student/notebooks
 """
@@ -22,6 +29,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -47,32 +55,119 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def write_copies(paths: list[Path], output_dir: Path) -> dict[str, list[Path]]:
-    """Write the copies; return which were ``written``, ``unchanged`` or ``kept`` (edited)."""
+def _reason(error: BaseException) -> str:
+    """A one-line reason: the error's type and message, cut to a readable length."""
+    if isinstance(error, OSError) and error.strerror:
+        text = error.strerror
+    else:
+        text = " ".join(str(error).split())
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def read_manifest(path: Path) -> tuple[dict[str, str], str | None]:
+    """The recorded digests, and why the manifest could not be used (None if it could)."""
+    if not path.exists():
+        return {}, None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return {}, _reason(error)
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        return {}, "not a JSON object of file name -> SHA-256"
+    return data, None
+
+
+def write_copies(paths: list[Path], output_dir: Path) -> dict[str, list[Any]]:
+    """Write the copies and the manifest, skipping what cannot be read or written.
+
+    Returns lists of targets ``written``, ``unchanged`` and ``kept`` (edited, or possibly
+    edited when the manifest was unreadable), ``skipped`` as ``(file, reason)`` pairs,
+    and ``notes`` (messages about the manifest). Raises OSError only if ``output_dir``
+    cannot be created.
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = output_dir / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    report: dict[str, list[Path]] = {"written": [], "unchanged": [], "kept": []}
+    manifest, manifest_problem = read_manifest(manifest_path)
+    report: dict[str, list[Any]] = {
+        "written": [],
+        "unchanged": [],
+        "kept": [],
+        "skipped": [],
+        "notes": [],
+    }
+
+    def skip(file: Path, reason: str) -> None:
+        report["skipped"].append((file, reason))
+
     for path in paths:
-        text = nbformat.writes(student_copy(nbformat.read(path, as_version=4)))
         target = output_dir / path.name
-        if target.exists():
-            current = _digest(target.read_text(encoding="utf-8"))
-            if current == _digest(text):
+        try:
+            data = nbformat.writes(
+                student_copy(nbformat.read(path, as_version=4))
+            ).encode("utf-8")
+        except Exception as error:  # whatever fails, this source cannot be copied
+            reason = (
+                f"cannot read it as a notebook ({_reason(error)}); fix or remove it"
+            )
+            skip(path, reason)
+            continue
+        if target.exists() or target.is_symlink():
+            if not target.is_file():
+                skip(target, "is not a file (a directory?); remove it to get the copy")
+                continue
+            try:
+                current = _digest(target.read_bytes())
+            except OSError as error:
+                skip(target, f"cannot read the existing copy ({_reason(error)})")
+                continue
+            if current == _digest(data):
                 report["unchanged"].append(target)
                 manifest[path.name] = current
                 continue
             if manifest.get(path.name) != current:
                 report["kept"].append(target)  # someone edited it: never overwrite
                 continue
-        target.write_text(text, encoding="utf-8")
-        manifest[path.name] = _digest(text)
+        try:
+            target.write_bytes(data)
+        except OSError as error:
+            reason = (
+                f"cannot write it ({_reason(error)}); the previous copy stays: "
+                "make it writable (or delete it) and run again"
+            )
+            skip(target, reason)
+            continue
+        manifest[path.name] = _digest(data)
         report["written"].append(target)
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    if manifest_problem is not None:
+        kept = len(report["kept"])
+        message = (
+            f"{manifest_path} is unreadable ({manifest_problem}): every existing copy that "
+            f"differs from a fresh one is treated as possibly edited and kept ({kept} kept); "
+            "the manifest is rebuilt for the copies written now. Delete a kept copy that "
+            "nobody edited to regenerate it."
+        )
+        report["notes"].append(message)
+        if kept:
+            reason = f"unreadable ({manifest_problem}): {kept} copies kept as possibly edited"
+            skip(manifest_path, reason)
+    try:
+        manifest_path.write_text(
+            json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    except OSError as error:
+        reason = (
+            f"cannot write the manifest ({_reason(error)}); the next run will treat "
+            "the copies written now as possibly edited"
+        )
+        skip(manifest_path, reason)
     return report
 
 
@@ -85,17 +180,39 @@ def main(argv: list[str] | None = None) -> int:
         "--output-dir", type=Path, default=Path("build/student/notebooks")
     )
     args = parser.parse_args(argv)
-    report = write_copies(args.notebooks, args.output_dir)
+    try:
+        report = write_copies(args.notebooks, args.output_dir)
+    except OSError as error:
+        print(
+            f"student_copies: cannot create {args.output_dir} ({_reason(error)})",
+            file=sys.stderr,
+        )
+        return 2
     for target in report["written"]:
         print(f"wrote {target}")
+    why = (
+        "it may have been edited (the manifest was unreadable)"
+        if report["notes"]
+        else "it was edited since it was written"
+    )
     for target in report["kept"]:
-        print(
-            f"kept {target}: it was edited since it was written; delete it to refresh"
-        )
+        print(f"kept {target}: {why}; delete it to refresh")
+    for note in report["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    for file, reason in report["skipped"]:
+        print(f"skipped {file}: {reason}", file=sys.stderr)
     print(
         f"{len(report['written'])} written, {len(report['unchanged'])} unchanged, "
-        f"{len(report['kept'])} edited copies kept, in {args.output_dir}"
+        f"{len(report['kept'])} edited copies kept, {len(report['skipped'])} skipped, "
+        f"in {args.output_dir}"
     )
+    if report["skipped"]:
+        print(
+            f"student_copies: {len(report['skipped'])} skipped (listed above with the "
+            "reason); everything else was written",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

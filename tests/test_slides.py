@@ -240,6 +240,7 @@ def test_hub_link_has_nbgitpullers_format() -> None:
     fields = dict(urllib.parse.parse_qsl(query))
     assert fields == {
         "repo": "https://github.com/teacher/loss-course",
+        "targetpath": "loss-course",  # explicit: nbgitpuller would keep a ".git" suffix
         "urlpath": "lab/tree/loss-course/notebooks/01_x.ipynb",
         "branch": "main",
     }

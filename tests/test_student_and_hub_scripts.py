@@ -1,0 +1,333 @@
+"""``make student`` and ``make hub-links`` on bad input: what they skip, refuse and say.
+
+Student copies: an unreadable source, an unwritable copy or a corrupt manifest is named,
+the rest is still written (manifest included), a learner's edit is never overwritten, and
+the exit status is 1 after a summary. Hub links: a hub page copied from the browser is cut
+back to the hub's base, the clone folder is always given (``targetpath``), and bad input
+is refused with a message and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_rules import NOTEBOOK_DIR, ROOT
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+student = load_script("student_copies")
+hub = load_script("hub_links")
+
+
+def run(script: str, *args: str) -> subprocess.CompletedProcess:
+    """The script as ``make`` runs it: a process (exit status, stdout, stderr)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / f"{script}.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def call(module, capsys, *args: str) -> subprocess.CompletedProcess:
+    """The script's ``main`` in this process (faster; ``sys.exit(main())`` is all else)."""
+    status = module.main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, out, err)
+
+
+# Student copies -------------------------------------------------------------------------------
+
+
+def lesson(path: Path, hint: str = "first hint") -> Path:
+    """A notebook with an exercise and a solutions section, written to ``path``."""
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# 99 · Demo"),
+            new_markdown_cell("## Exercises"),
+            new_code_cell(f"answer = ...  # {hint}"),
+            new_markdown_cell("## Solutions"),
+            new_code_cell("answer = 0.88"),
+        ]
+    )
+    nbformat.write(notebook, path)
+    return path
+
+
+def manifest(out: Path) -> dict[str, str]:
+    return json.loads((out / student.MANIFEST).read_text())
+
+
+def test_a_read_only_unedited_copy_is_skipped_and_the_rest_is_written(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    sources = [lesson(tmp_path / f"0{k}_demo.ipynb") for k in (1, 2)]
+    out = tmp_path / "student"
+    assert student.main([*map(str, sources), "--output-dir", str(out)]) == 0
+    first, second = (out / s.name for s in sources)
+    old_first, old_digests = first.read_text(), manifest(out)
+    for source in sources:  # upstream changes both; nobody edited the copies
+        lesson(source, hint="a changed hint")
+    first.chmod(0o444)
+    if os.geteuid() == 0:  # root writes through chmod: refuse as the file system would
+        real_open = Path.open
+
+        def read_only_open(self, mode="r", *args, **kwargs):
+            if self == first and any(c in mode for c in "wax+"):
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, mode, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", read_only_open)
+    status = student.main([*map(str, sources), "--output-dir", str(out)])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert f"skipped {first}: cannot write it (PermissionError" in captured.err
+    assert "1 skipped" in captured.out
+    assert first.read_text() == old_first
+    assert "a changed hint" in second.read_text(), "the next copy is still written"
+    digests = manifest(out)
+    assert digests[first.name] == old_digests[first.name], "still known as unedited"
+    assert digests[second.name] != old_digests[second.name], "manifest updated"
+    monkeypatch.undo()
+    first.chmod(0o644)  # made writable again: the unedited copy is refreshed
+    assert student.main([*map(str, sources), "--output-dir", str(out)]) == 0
+    assert "a changed hint" in first.read_text()
+
+
+def test_a_directory_in_place_of_a_copy_is_skipped_and_named(tmp_path) -> None:
+    sources = [lesson(tmp_path / f"0{k}_demo.ipynb") for k in (1, 2)]
+    out = tmp_path / "student"
+    (out / sources[0].name).mkdir(parents=True)
+    result = run("student_copies", *map(str, sources), "--output-dir", str(out))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"skipped {out / sources[0].name}: is not a file" in result.stderr
+    assert (out / sources[1].name).is_file()
+    assert list(manifest(out)) == [sources[1].name]
+
+
+def test_a_malformed_source_is_named_and_the_others_still_copied(tmp_path) -> None:
+    broken = tmp_path / "01_broken.ipynb"
+    broken.write_text('{"cells": [')
+    good = lesson(tmp_path / "02_good.ipynb")
+    out = tmp_path / "student"
+    result = run("student_copies", str(broken), str(good), "--output-dir", str(out))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"skipped {broken}: cannot read it as a notebook (NotJSONError" in (
+        result.stderr
+    )
+    assert "1 written, 0 unchanged, 0 edited copies kept, 1 skipped" in result.stdout
+    assert not (out / broken.name).exists()
+    assert list(manifest(out)) == [good.name]
+
+
+@pytest.mark.parametrize("content", ["", "{not json", "[1, 2]"])
+def test_a_corrupt_manifest_keeps_every_existing_copy_and_is_rebuilt(
+    tmp_path, content, capsys
+) -> None:
+    edited, unedited, same, new = (
+        lesson(tmp_path / f"0{k}_demo.ipynb") for k in (1, 2, 3, 4)
+    )
+    out = tmp_path / "student"
+    assert (
+        student.main([str(edited), str(unedited), str(same), "--output-dir", str(out)])
+        == 0
+    )
+    learner = (out / edited.name).read_text().replace("answer = ...", "answer = 0.5")
+    (out / edited.name).write_text(learner)
+    lesson(edited, "a changed hint")
+    lesson(unedited, "a changed hint")
+    old_unedited = (out / unedited.name).read_text()
+    (out / student.MANIFEST).write_text(content)
+    sources = [str(p) for p in (edited, unedited, same, new)]
+    result = call(student, capsys, *sources, "--output-dir", str(out))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{out / student.MANIFEST} is unreadable" in result.stderr
+    assert "possibly edited" in result.stderr
+    assert (out / edited.name).read_text() == learner, "a learner's edit is kept"
+    assert (out / unedited.name).read_text() == old_unedited, "cannot tell: kept"
+    assert (out / new.name).is_file()
+    assert sorted(manifest(out)) == [same.name, new.name], "rebuilt, valid JSON"
+    # With the manifest rebuilt, the next run reports the same two kept copies.
+    again = call(student, capsys, *sources, "--output-dir", str(out))
+    assert again.returncode == 0, again.stderr
+    assert "2 edited copies kept" in again.stdout
+
+
+def test_a_corrupt_manifest_alone_is_only_a_note_when_nothing_is_kept(
+    tmp_path, capsys
+) -> None:
+    source = lesson(tmp_path / "01_demo.ipynb")
+    out = tmp_path / "student"
+    assert student.main([str(source), "--output-dir", str(out)]) == 0
+    (out / student.MANIFEST).write_text("")
+    result = call(student, capsys, str(source), "--output-dir", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "is unreadable" in result.stderr
+    assert manifest(out) == {
+        source.name: student._digest((out / source.name).read_bytes())
+    }
+
+
+# Hub links ------------------------------------------------------------------------------------
+
+NOTEBOOK = str(NOTEBOOK_DIR / "00_start_here.ipynb")
+
+
+@pytest.mark.parametrize(
+    ("given", "base"),
+    [
+        ("https://hub.example.edu", "https://hub.example.edu/"),
+        ("https://hub.example.edu/", "https://hub.example.edu/"),
+        ("https://hub.example.edu/hub", "https://hub.example.edu/"),
+        ("https://hub.example.edu/hub/login", "https://hub.example.edu/"),
+        (
+            "https://hub.example.edu/hub/login?next=%2Fhub%2F",
+            "https://hub.example.edu/",
+        ),
+        ("https://hub.example.edu/hub/home", "https://hub.example.edu/"),
+        ("https://hub.example.edu/hub/spawn", "https://hub.example.edu/"),
+        ("https://hub.example.edu/user/ada/lab", "https://hub.example.edu/"),
+        (
+            "https://hub.example.edu/user/ada/lab/tree/x.ipynb",
+            "https://hub.example.edu/",
+        ),
+        ("https://hub.example.edu/lab", "https://hub.example.edu/"),
+        ("https://x.edu/jupyter/", "https://x.edu/jupyter/"),
+        ("https://x.edu/jupyter/hub/login", "https://x.edu/jupyter/"),
+        ("https://x.edu/jupyter/user/ada/lab/tree/a", "https://x.edu/jupyter/"),
+        ("https://x.edu/hub/hub/home", "https://x.edu/hub/"),  # base path /hub/
+        ("HTTP://localhost:8000/hub/login", "http://localhost:8000/"),
+    ],
+)
+def test_a_hub_page_is_cut_back_to_the_hubs_base(given, base) -> None:
+    assert hub.normalise_hub(given)[0] == base
+    link = hub.hub_link(given, "https://github.com/t/c", "01_x.ipynb")
+    assert link.startswith(f"{base}hub/user-redirect/git-pull?")
+
+
+def test_a_login_url_gives_working_links_and_a_note(capsys) -> None:
+    result = run("hub_links", "--hub", "https://hub.example.edu/hub/login", NOTEBOOK)
+    assert result.returncode == 0, result.stderr
+    assert "/hub/login/hub" not in result.stdout
+    assert "<https://hub.example.edu/hub/user-redirect/git-pull?" in result.stdout
+    assert "note: HUB https://hub.example.edu/hub/login is a page of the hub" in (
+        result.stderr
+    )
+    assert "using https://hub.example.edu/" in result.stderr
+    plain = call(hub, capsys, "--hub", "https://hub.example.edu", NOTEBOOK)
+    assert plain.returncode == 0 and plain.stderr == "", "no note for a base URL"
+
+
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "https://github.com/you/fork.git",
+        "https://github.com/you/fork/",
+        "https://github.com/you/fork",
+    ],
+)
+def test_every_link_names_the_clone_folder(repo) -> None:
+    link = hub.hub_link("https://hub.example.edu", repo, "01_x.ipynb")
+    fields = dict(urllib.parse.parse_qsl(link.split("?", 1)[1]))
+    assert fields == {
+        "repo": repo.rstrip("/"),
+        "targetpath": "fork",
+        "urlpath": "lab/tree/fork/notebooks/01_x.ipynb",
+        "branch": "main",
+    }
+
+
+def test_a_local_git_repository_is_linked_as_a_file_url(tmp_path) -> None:
+    content = tmp_path / "content.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(content)], check=True)
+    for repo in (str(content), content.as_uri()):
+        link = hub.hub_link("https://hub.example.edu", repo, "01_x.ipynb")
+        fields = dict(urllib.parse.parse_qsl(link.split("?", 1)[1]))
+        assert fields["repo"] == content.as_uri()
+        assert fields["targetpath"] == "content"
+        assert fields["urlpath"] == "lab/tree/content/notebooks/01_x.ipynb"
+
+
+def refusals(tmp_path: Path) -> list[tuple[list[str], str]]:
+    plain_dir = tmp_path / "not-a-repo"
+    plain_dir.mkdir()
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{")
+    ok = ["--hub", "https://hub.example.edu"]
+    return [
+        (
+            ["--hub", "hub.example.edu", NOTEBOOK],
+            "HUB must start with https:// (or http://), got 'hub.example.edu'",
+        ),
+        (["--hub", "ftp://hub.example.edu", NOTEBOOK], "HUB must be a web address"),
+        (["--hub", "https://", NOTEBOOK], "HUB has no host name"),
+        (
+            [*ok, "--repo", "git@github.com:you/fork", NOTEBOOK],
+            "neither an https:// git URL",
+        ),
+        (
+            [*ok, "--repo", "github.com/you/fork", NOTEBOOK],
+            "neither an https:// git URL",
+        ),
+        ([*ok, "--repo", "https://github.com/you", NOTEBOOK], "owner and name"),
+        (
+            [*ok, "--repo", "ssh://git@github.com/you/fork", NOTEBOOK],
+            "https:// git URL",
+        ),
+        ([*ok, "--repo", (tmp_path / "gone").as_uri(), NOTEBOOK], "no such path"),
+        ([*ok, "--repo", str(plain_dir), NOTEBOOK], "is not a git repository"),
+        (ok, "no notebooks given"),
+        ([*ok, str(broken)], f"notebook {broken}: cannot read it (NotJSONError"),
+    ]
+
+
+def test_bad_input_is_refused_with_a_message_and_status_2(tmp_path, capsys) -> None:
+    output = tmp_path / "hub_links.md"
+    output.write_text("links of the last good run\n")
+    cases = refusals(tmp_path)
+    args, message = cases[0]
+    result = run("hub_links", *args, "--output", str(output))  # as make runs it
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"hub_links: {message}\n", "one line, no traceback"
+    for args, message in cases:
+        result = call(hub, capsys, *args, "--output", str(output))
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr, args
+        assert result.stdout == "", args
+        assert output.read_text() == "links of the last good run\n", "not overwritten"
+
+
+def test_the_output_file_holds_the_printed_table(tmp_path, capsys) -> None:
+    output = tmp_path / "build" / "hub_links.md"
+    result = call(
+        hub,
+        capsys,
+        "--hub",
+        "https://hub.example.edu",
+        "--output",
+        str(output),
+        NOTEBOOK,
+    )
+    assert result.returncode == 0, result.stderr
+    assert output.read_text() == result.stdout
+    assert "targetpath=" in result.stdout
