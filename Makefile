@@ -62,15 +62,15 @@ slides: setup
 handouts: slides browser-setup
 	$(BIN)/python scripts/handouts.py build/slides --output-dir build/handouts
 
-# Student copies without the solutions, for a classroom hub (never overwrites a copy a learner edited).
+# Student copies without the solutions, for a classroom hub (never overwrites a copy a learner edited;
+# skips, names and finally reports with status 1 a notebook it cannot read or a copy it cannot write).
 student: setup
 	$(BIN)/python scripts/student_copies.py $(NOTEBOOKS) --output-dir build/student/notebooks
 
 # nbgitpuller links for a JupyterHub: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]
 hub-links: setup
-	@test -n "$(HUB)" || { echo "usage: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]"; exit 2; }
-	@mkdir -p build
-	$(BIN)/python scripts/hub_links.py --hub "$(HUB)" $(if $(REPO),--repo "$(REPO)") $(NOTEBOOKS) > build/hub_links.md && cat build/hub_links.md
+	@test -n "$(HUB)" || { echo "usage: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]" >&2; exit 2; }
+	$(BIN)/python scripts/hub_links.py --hub "$(HUB)" $(if $(REPO),--repo "$(REPO)") --output build/hub_links.md $(NOTEBOOKS)
 
 browser-setup: $(BROWSER_READY)
 
