@@ -18,12 +18,12 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 BROWSER_READY := $(VENV)/.browser-installed
 # make test-colab: a second environment pinned to Google Colab's package set (requirements-colab.txt),
-# on Python 3.12 like Colab when a working python3.12 exists (else $(PYTHON)).
+# on Python 3.13 like Colab when a working python3.13 exists (else $(PYTHON)).
 COLAB_VENV := build/venv-colab
 COLAB_READY := $(COLAB_VENV)/.installed
-COLAB_PYTHON ?= $(firstword $(foreach p,python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12),$(if $(shell $(p) -c 'import sys' 2>/dev/null && echo ok),$(p))) $(PYTHON))
+COLAB_PYTHON ?= $(firstword $(foreach p,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13),$(if $(shell $(p) -c 'import sys' 2>/dev/null && echo ok),$(p))) $(PYTHON))
 
-.PHONY: setup lab test lint format slides handouts student hub-links browser-setup test-browser test-colab refresh bench bench-browser lock clean
+.PHONY: setup lab test lint format slides handouts student hub-links browser-setup test-browser test-colab test-portable refresh bench bench-browser lock clean
 
 setup: $(READY)
 
@@ -99,6 +99,14 @@ test-colab: $(COLAB_READY)
 	tests=$$($(COLAB_VENV)/bin/python scripts/fetch_keras_tests.py) || exit 1; \
 	KERAS_LOSS_TESTS=$$tests $(COLAB_VENV)/bin/python -m pytest -n 2 --dist loadscope tests $(NOTEBOOKS) $(PYTEST_NOTEBOOK_FLAGS); status=$$?; \
 	echo "make test-colab: $$(( $$(date +%s) - start )) s (after setup)"; \
+	exit $$status
+
+# Every notebook under strict nbval on the CPU paths a learner may have (oneDNN capped at AVX2 and
+# SSE4.1, its custom ops on, one thread), after a probe proves each setting changes TF's arithmetic.
+test-portable: setup
+	@start=$$(date +%s); \
+	$(BIN)/python scripts/portable.py; status=$$?; \
+	echo "make test-portable: $$(( $$(date +%s) - start )) s (after setup)"; \
 	exit $$status
 
 # For maintainers: stamp the launch badges, then re-run every notebook on a fresh kernel and save its outputs.
