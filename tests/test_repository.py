@@ -17,6 +17,8 @@ COLAB = {
     "keras": "3.13.2",
     "ipywidgets": "7.7.1",
     "matplotlib": "3.10.0",
+    "numpy": "2.1.3",
+    "ipykernel": "6.17.1",
 }
 LINUX_X86 = {"sys_platform": "linux", "platform_machine": "x86_64"}
 
