@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tomllib
@@ -123,8 +124,27 @@ def test_the_package_never_pulls_tensorflow():
             assert requirement.specifier.contains(COLAB[requirement.name])
 
 
-def test_ci_runs_make_test():
-    assert "make test" in (ROOT / ".ci" / "run").read_text()
+CI_STEPS = ["test", "test-portable", "test-browser", "test-colab"]
+
+
+def test_ci_runs_every_step_and_fails_at_the_end(tmp_path):
+    # A stand-in `make` that records each target and fails `make test`: .ci/run must still
+    # run the other steps, report each, and exit non-zero.
+    log = tmp_path / "calls"
+    fake = tmp_path / "make"
+    fake.write_text(f'#!/bin/sh\necho "$1" >> {log}\n[ "$1" != test ]\n')
+    fake.chmod(0o755)
+    result = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "run")],
+        env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert log.read_text().split() == CI_STEPS
+    assert result.returncode != 0
+    assert "make test: FAILED" in result.stdout
+    assert "failed: test" in result.stdout and "test-colab: passed" in result.stdout
 
 
 def test_make_targets_exist_and_only_refresh_writes_notebooks():
