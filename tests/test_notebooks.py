@@ -215,3 +215,26 @@ def test_every_section_has_speaker_notes(path):
         text = notes[0].source
         assert text.startswith("**Speaker notes**"), f"{heading!r}: notes start so"
         assert re.search(r"Time: \d+", text), f"{heading!r}: notes say 'Time: N min'"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_stated_time_agrees_with_the_speaker_notes(path):
+    """The time a learner is promised is what the speaker notes add up to (within 10 %)."""
+    cells = read(path).cells
+    stated = [
+        re.search(r"\*\*Time:\*\* about (\d+) minutes", c.source)
+        for c in cells
+        if c.cell_type == "markdown"
+    ]
+    stated = [m for m in stated if m]
+    assert stated, "the objectives cell says '**Time:** about N minutes'"
+    total = int(stated[0].group(1))
+    noted = sum(
+        int(minutes)
+        for c in cells
+        if c.metadata.get("slideshow", {}).get("slide_type") == "notes"
+        for minutes in re.findall(r"Time: (\d+)", c.source)
+    )
+    assert abs(total - noted) <= 0.1 * total, (
+        f"the notebook promises about {total} minutes; its speaker notes add up to {noted}"
+    )
