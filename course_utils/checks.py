@@ -11,8 +11,12 @@ Defined here, first used in ``00_start_here``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
+import signal
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,9 +143,24 @@ def all_exercises() -> dict[str, Exercise]:
 
 def _as_numbers(value: Any) -> np.ndarray:
     """``value`` as a float array; ``TypeError`` for text (``"0.49"`` is not a number) or
-    anything else that is not numbers, ``OverflowError`` for integers too large for a float."""
-    array = np.asarray(value, dtype=object)
-    if any(isinstance(item, (str, bytes)) for item in array.ravel()):
+    anything else that is not numbers, ``OverflowError`` for integers too large for a float.
+
+    A numeric array is converted in O(1) Python work: only an input NumPy cannot type as
+    numbers is looked at item by item (an 8000 × 784 answer is judged in milliseconds).
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value.astype(float, copy=False)
+    if isinstance(value, (str, bytes)):
+        raise TypeError("text, not a number: remove the quotes")
+    try:
+        typed = np.asarray(value)
+    except ValueError:
+        typed = np.asarray(value, dtype=object)
+    if typed.dtype.kind in "US":
+        raise TypeError("text, not a number: remove the quotes")
+    if typed.dtype.kind == "O" and any(
+        isinstance(item, (str, bytes)) for item in typed.ravel()
+    ):
         raise TypeError("text, not a number: remove the quotes")
     return np.asarray(value, dtype=float)
 
@@ -154,7 +173,26 @@ def _close(answer: Any, expected: Any, rtol: float, atol: float) -> bool:
     expected_array = np.asarray(expected, dtype=float)
     if answer_array.shape != expected_array.shape:
         return False
-    return bool(np.allclose(answer_array, expected_array, rtol=rtol, atol=atol))
+    return _allclose(answer_array.ravel(), expected_array.ravel(), rtol, atol)
+
+
+#: Elements compared at a time by :func:`_allclose` (fits the CPU cache; a wrong answer is
+#: usually told apart in the first block).
+_BLOCK = 1 << 16
+
+
+def _allclose(
+    answer: np.ndarray, expected: np.ndarray, rtol: float, atol: float
+) -> bool:
+    """``np.allclose`` (NaN is never close, inf only to itself), block by block with an early
+    exit: an 8000 × 784 answer is judged in a few milliseconds."""
+    for start in range(0, answer.size, _BLOCK):
+        a = answer[start : start + _BLOCK]
+        b = expected[start : start + _BLOCK]
+        gap = np.abs(a - b)
+        if not np.all((gap <= atol + rtol * np.abs(b)) | (a == b)):
+            return False
+    return True
 
 
 def _describe_shape_problem(answer: Any, expected: Any) -> str | None:
@@ -180,50 +218,196 @@ def _describe_shape_problem(answer: Any, expected: Any) -> str | None:
     return None
 
 
+#: Seconds one call of a learner's function may take before the check gives up on it.
+TIME_LIMIT_SECONDS = 15.0
+
+
+class _TimeLimitReached(BaseException):
+    """A learner's function ran past :data:`TIME_LIMIT_SECONDS` (a BaseException, so that an
+    ``except Exception`` inside the learner's loop cannot swallow it)."""
+
+
+class _ReturnedNone(BaseException):
+    """A learner's function returned None: it most likely forgot ``return``."""
+
+
+def _call_with_time_limit(
+    function: Callable[..., Any], args: tuple, kwargs: dict, seconds: float
+) -> Any:
+    """``function(*args, **kwargs)``, stopped after ``seconds`` with :class:`_TimeLimitReached`.
+
+    On the main thread of a Unix system (a Jupyter kernel runs cells there) a real-time
+    timer interrupts the function; a timer already set by someone else is restored after.
+    Elsewhere (Windows, another thread) the function runs in a daemon thread that is
+    abandoned after ``seconds``: the check answers, though an endless loop keeps running in
+    the background until the kernel restarts.
+    """
+    if not seconds or seconds <= 0:
+        return function(*args, **kwargs)
+    if (
+        hasattr(signal, "SIGALRM")
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    ):
+
+        def interrupt(signum: int, frame: Any) -> None:
+            raise _TimeLimitReached
+
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        earlier_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+        started = time.monotonic()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            if earlier_delay:
+                left = earlier_delay - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as error:  # handed to the caller below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise _TimeLimitReached
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _guarded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The learner's function, run with a time limit; a None result is reported as such."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        value = _call_with_time_limit(function, args, kwargs, TIME_LIMIT_SECONDS)
+        if value is None:
+            raise _ReturnedNone
+        return value
+
+    return call
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _single_item(value: Any) -> Any:
+    """The item of a list, tuple or array holding exactly one value (``[0.5]`` → 0.5), else
+    ``value`` itself: a scalar exercise accepts a size-1 answer as the number it holds."""
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return value
+    try:
+        items = np.asarray(value, dtype=object).ravel()
+    except (ValueError, TypeError):
+        return value
+    if items.size != 1:
+        return value
+    item = items[0]
+    return item.item() if isinstance(item, np.generic) else item
+
+
 def check(key: str, answer: Any) -> CheckResult:
-    """Check a learner's answer to exercise ``key``; never raises on a wrong answer.
+    """Check a learner's answer to exercise ``key``; never raises on any answer.
 
     Returns a :class:`CheckResult` that reads "Correct" or explains what is wrong
-    with a hint.
+    with a hint. A size-1 list or array counts as the number it holds where the exercise
+    expects a single number; a function given as the answer is run with a time limit of
+    :data:`TIME_LIMIT_SECONDS` per call, and a None it returns is reported as a missing
+    ``return``.
     """
-    task = exercise(key)
+    try:
+        task = exercise(key)
+    except Exception as error:
+        return CheckResult(False, f"Exercise {key!r}: cannot be checked. {error}")
     prefix = f"Exercise {task.key} ({task.title}):"
-    if answer is Ellipsis or answer is None:
+    try:
+        return _judge(task, prefix, answer)
+    except Exception as error:  # a bug in a check must not break the learner's cell
+        return CheckResult(
+            False,
+            f"{prefix} the check itself failed ({type(error).__name__}: {error}).\n"
+            f"Hint: {task.hint}",
+        )
+
+
+def _judge(task: Exercise, prefix: str, answer: Any) -> CheckResult:
+    def wrong(problem: str) -> CheckResult:
+        return CheckResult(False, f"{prefix} not yet. {problem}\nHint: {task.hint}")
+
+    if answer is Ellipsis:
         return CheckResult(
             False,
             f"{prefix} not answered yet. Replace the `...` with your answer.\nHint: {task.hint}",
         )
+    if answer is None:
+        return CheckResult(
+            False,
+            f"{prefix} not answered yet: your answer is None — did your function forget "
+            f"`return`? (Or replace the `...` with your answer.)\nHint: {task.hint}",
+        )
+    expected = task.evaluate(task.solution)
+    wants_number = _is_number(expected) or (
+        isinstance(expected, np.ndarray) and expected.ndim == 0
+    )
+    if wants_number and not callable(task.solution):
+        answer = _single_item(answer)
+        if isinstance(answer, (str, bytes)) and not isinstance(
+            task.solution, (str, bytes)
+        ):
+            return wrong(
+                f"Your answer is text ({answer!r:.40}), not a number: remove the quotes."
+            )
+    if callable(answer) and not isinstance(answer, type):
+        answer = _guarded(answer)
     try:
         value = task.evaluate(answer)
+    except _TimeLimitReached:
+        return wrong(
+            f"Your function did not finish within {TIME_LIMIT_SECONDS:g} s — is there an "
+            "endless loop?"
+        )
+    except _ReturnedNone:
+        return wrong(
+            "Your function returned None — did it forget `return`? End it with "
+            "`return` and the value."
+        )
     except Exception as error:  # the learner's code failed: report, don't raise
         return CheckResult(
             False,
             f"{prefix} your answer raised {type(error).__name__}: {error}\nHint: {task.hint}",
         )
+    if value is None:
+        return wrong("Your answer is None — did your function forget `return`?")
+    if wants_number:
+        value = _single_item(value)
     for mistake in task.mistakes:
         try:
             recognised = mistake.matches(value)
         except Exception:
             recognised = False
         if recognised:
-            return CheckResult(
-                False, f"{prefix} not yet. {mistake.explanation}\nHint: {task.hint}"
-            )
-    expected = task.evaluate(task.solution)
+            return wrong(mistake.explanation)
     try:
-        problem = _describe_shape_problem(value, expected)
-        if problem is None and _close(value, expected, task.rtol, task.atol):
+        if _close(value, expected, task.rtol, task.atol):
             return CheckResult(True, f"{prefix} correct!")
+        problem = _describe_shape_problem(value, expected)
     except (
         Exception
     ) as error:  # an answer no comparison understands: report, don't raise
         problem = (
             f"Your answer could not be compared ({type(error).__name__}: {error})."
         )
-    return CheckResult(
-        False,
-        f"{prefix} not yet. {problem or 'The value is not the expected one.'}\nHint: {task.hint}",
-    )
+    return wrong(problem or "The value is not the expected one.")
 
 
 def near(target: Any, rtol: float = 1e-6, atol: float = 1e-9) -> Callable[[Any], bool]:

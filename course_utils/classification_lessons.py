@@ -19,9 +19,16 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_utils.losses._arrays import EPSILON
+from course_utils.losses._arrays import EPSILON, align_ranks, shape_mismatch
 from course_utils.plotting import PALETTE, artist, new_figure
-from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.validation import (
+    as_data_array,
+    as_finite_array,
+    as_finite_float,
+    as_positive_int,
+    as_unit_interval,
+    refuse_ragged,
+)
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 # ----------------------------------------------------------------------------- small pieces
@@ -39,7 +46,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def _as_class_ids(labels: Any, shape: tuple[int, int]) -> np.ndarray:
     """labels as m integer class ids in [0, K) for logits of shape (m, K)."""
-    ids = as_finite_array("labels", labels, 1, "one integer class id per row")
+    ids = as_data_array("labels", labels, 1, "one integer class id per row")
     if len(ids) != shape[0] or not np.all(ids == np.round(ids)):
         raise ValueError(
             f"labels must be {shape[0]} integer class ids, got {ids[:5].tolist()}…"
@@ -75,6 +82,31 @@ def _check_unit(
     return float(value)
 
 
+def _binary_targets(name: str, value: Any) -> np.ndarray:
+    """Targets in [0, 1] (0/1 labels or soft labels); ±1 labels get their own advice."""
+    return as_unit_interval(
+        name, value, None, "binary targets (0 or 1, or soft labels)"
+    )
+
+
+def _target_and_prediction(
+    y: np.ndarray, prediction: np.ndarray, names: tuple[str, str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One target for all (a single number) or one per prediction, as the loss library aligns
+    them: a trailing axis of size 1 may differ, nothing else (no (N, N) table by broadcasting)."""
+    if y.ndim == 0:
+        return y, prediction
+    y, prediction = align_ranks(
+        y,
+        prediction,
+        lambda a: np.squeeze(a, axis=-1),
+        lambda a: np.expand_dims(a, -1),
+    )
+    if y.shape != prediction.shape:
+        raise shape_mismatch(y.shape, prediction.shape, names)
+    return y, prediction
+
+
 # ----------------------------------------------------------------------------- §1 BCE three ways
 
 
@@ -85,11 +117,21 @@ def bce_clipped(y: Any, p: Any, epsilon: float = EPSILON) -> np.ndarray:
         L = -\left[y \ln \operatorname{clip}(p) + (1 - y) \ln(1 - \operatorname{clip}(p))\right]
 
     No mean over an axis (the catalog's ``binary_crossentropy`` averages the last axis).
-    Behind clipping_table (05).
+    ``y`` is one number (a target for every p) or one target per p (a trailing axis of size 1
+    may differ, as in Keras); both must lie in [0, 1]. A ``p`` outside [0, 1] is refused as
+    logits (use :func:`bce_from_logits`); a logit that happens to lie in [0, 1] cannot be told
+    from a probability and is read as one. Behind clipping_table (05).
     """
     _check_unit("epsilon", epsilon, 0.0, 0.5, closed_low=False)
-    y_array = as_finite_array("y", y, None, "targets in [0, 1]")
-    p_array = as_finite_array("p", p, None, "predicted probabilities")
+    y_array = _binary_targets("y", y)
+    p_array = as_unit_interval(
+        "p",
+        p,
+        None,
+        "predicted probabilities",
+        logits_fix="use bce_from_logits(y, z) for logits, or apply a sigmoid first",
+    )
+    y_array, p_array = _target_and_prediction(y_array, p_array, ("y", "p"))
     clipped = np.clip(p_array, epsilon, 1.0 - epsilon)
     return -(y_array * np.log(clipped) + (1.0 - y_array) * np.log(1.0 - clipped))
 
@@ -101,10 +143,12 @@ def bce_from_logits(y: Any, z: Any) -> np.ndarray:
         L = -\left[y \ln \sigma(z) + (1 - y) \ln(1 - \sigma(z))\right]
           = \max(z, 0) - z y + \ln\left(1 + e^{-|z|}\right)
 
-    Behind clipping_table and logit_gradients (05).
+    ``y`` must lie in [0, 1] (one number, or one per logit): ±1 labels belong to the hinge
+    losses (map them with (y + 1) / 2). Behind clipping_table and logit_gradients (05).
     """
-    y_array = as_finite_array("y", y, None, "targets in [0, 1]")
-    z_array = as_finite_array("z", z, None, "logits")
+    y_array = _binary_targets("y", y)
+    z_array = as_data_array("z", z, None, "logits")
+    y_array, z_array = _target_and_prediction(y_array, z_array, ("y", "z"))
     return (
         np.maximum(z_array, 0.0)
         - z_array * y_array
@@ -126,7 +170,7 @@ def logit_gradients(z: Any, y: float) -> dict[str, np.ndarray]:
     Returns ``{"bce", "bce_grad", "mse", "mse_grad"}`` over ``z``. Taught in: 05 §2.
     """
     target = _check_binary_target(y)
-    z_array = as_finite_array("z", z, None, "logits")
+    z_array = as_data_array("z", z, None, "logits")
     p = _sigmoid(z_array)
     return {
         "bce": bce_from_logits(target, z_array),
@@ -180,7 +224,7 @@ def clipping_table(
     :math:`\sigma(z) - y`. Taught in: 05 §1.
     """
     target = _check_binary_target(y)
-    z_array = as_finite_array("z", z, None, "logits")
+    z_array = as_data_array("z", z, None, "logits")
     p = _sigmoid(z_array)
     epsilon = _check_unit("epsilon", epsilon, 0.0, 0.5, closed_low=False)
     inside = (p >= epsilon) & (p <= 1.0 - epsilon)
@@ -209,6 +253,7 @@ def renormalised_sigmoid_ce(z: Any, target: int) -> dict[str, Any]:
     next to softmax + CE: :math:`L = -\ln \operatorname{softmax}(z)_t`,
     :math:`\partial L/\partial z = \operatorname{softmax}(z) - y`. Taught in: 05 §4.
     """
+    refuse_ragged("z", z)
     z_array = as_finite_array("z", z, None, "K logits")
     if z_array.ndim != 1 or z_array.size < 2:
         raise ValueError(
@@ -275,11 +320,12 @@ def focal_weight(p_t: Any, gamma: float, alpha: float) -> np.ndarray:
         \frac{L_{\text{focal}}}{L_{\text{CE}}} = \alpha (1 - p_t)^{\gamma}
 
     (``binary_focal_crossentropy`` with ``apply_class_balancing=True`` for y = 1, away from the clip).
+    ``p_t`` must lie in [0, 1]: percentages (10, 90) are refused with the advice to divide by 100.
     Behind plot_focal and focal_summary (05).
     """
     gamma = _check_unit("gamma", gamma, 0.0, 10.0, closed_low=True)
     alpha = _check_unit("alpha", alpha, 0.0, 1.0, closed_low=True)
-    p_t_array = as_finite_array("p_t", p_t, None, "probabilities of the true class")
+    p_t_array = as_unit_interval("p_t", p_t, None, "probabilities of the true class")
     return alpha * (1.0 - p_t_array) ** gamma
 
 
@@ -376,10 +422,10 @@ def gce_curve(p_y: Any, q: float) -> np.ndarray:
 
     :math:`q \to 0` gives :math:`-\ln p_y` (cross-entropy), :math:`q = 1` gives :math:`1 - p_y`
     (half the summed absolute error Σ_k |y_k − p_k| to the one-hot target: an MAE up to the constant
-    factor K/2). Behind plot_gce (05).
+    factor K/2). ``p_y`` must lie in [0, 1]. Behind plot_gce (05).
     """
     q = _check_unit("q", q, 0.0, 1.0, closed_low=False)
-    p = as_finite_array("p_y", p_y, None, "probabilities of the true class")
+    p = as_unit_interval("p_y", p_y, None, "probabilities of the true class")
     return (1.0 - p**q) / q
 
 
@@ -391,7 +437,7 @@ def plot_gce(qs: tuple[float, ...] = (0.01, 0.3, 0.7, 1.0)) -> Figure:
     p = np.linspace(0.005, 1.0, 300)
     fig, (ax,) = new_figure(1, width=8.0, height=4.2)
     ax.plot(p, -np.log(p), color="0.5", ls="--", label="cross-entropy −ln p_y")
-    qs = tuple(as_finite_array("qs", qs, 1, "a tuple of q values in (0, 1]"))
+    qs = tuple(as_data_array("qs", qs, 1, "a tuple of q values in (0, 1]"))
     for colour, q in zip(PALETTE[:4], qs):
         ax.plot(p, gce_curve(p, q), color=colour, label=f"GCE q = {q:g}")
     ax.set_xlim(0, 1)
@@ -434,7 +480,7 @@ def gce_logit_gradient(Z: np.ndarray, labels: np.ndarray, q: float) -> np.ndarra
     """
     if q != 0.0:
         q = _check_unit("q", q, 0.0, 1.0, closed_low=False)
-    Z = as_finite_array("Z", Z, 2, "logits, shape (m, K)")
+    Z = as_data_array("Z", Z, 2, "logits, shape (m, K)")
     labels = _as_class_ids(labels, Z.shape)
     m = len(labels)
     P = _softmax(Z)
@@ -453,8 +499,12 @@ def train_softmax_regression(
 
     Returns ``(W, b)``. Deterministic (no randomness inside). Behind noisy_label_experiment (05).
     """
-    X = as_finite_array("X", X, 2, "features, shape (m, n)")
-    ids = as_finite_array("labels", labels, 1, "one integer class id per row")
+    X = as_data_array("X", X, 2, "features, shape (m, n)")
+    ids = as_data_array("labels", labels, 1, "one integer class id per row")
+    if len(ids) != len(X):
+        raise ValueError(
+            f"labels must hold one class id per row of X ({len(X)}), got {len(ids)}."
+        )
     labels = _as_class_ids(ids, (len(X), int(np.max(ids, initial=0)) + 1))
     steps = as_positive_int("steps", steps)
     learning_rate = as_finite_float("learning_rate", learning_rate)
@@ -477,7 +527,7 @@ def noisy_label_experiment(
     X, _, noisy = noisy_blobs(noise=noise, seed=0)
     X_test, y_test, _ = noisy_blobs(noise=0.0, seed=1)
     results = {}
-    qs = tuple(as_finite_array("qs", qs, 1, "a tuple of q values in [0, 1]"))
+    qs = tuple(as_data_array("qs", qs, 1, "a tuple of q values in [0, 1]"))
     for q in qs:
         W, b = train_softmax_regression(X, noisy, q)
         predicted = np.argmax(X_test @ W + b, axis=1)
@@ -501,7 +551,7 @@ def hinge_curves(margin: Any) -> dict[str, np.ndarray]:
 
     Behind plot_hinges (05).
     """
-    product = as_finite_array("margin", margin, None, "margins y·z")
+    product = as_data_array("margin", margin, None, "margins y·z")
     hinge = np.maximum(1.0 - product, 0.0)
     return {
         "hinge": hinge,

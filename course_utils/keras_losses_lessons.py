@@ -30,7 +30,12 @@ from matplotlib.figure import Figure
 
 from course_utils import data
 from course_utils.plotting import PALETTE, artist, new_figure
-from course_utils.validation import as_finite_array, as_positive_int
+from course_utils.validation import (
+    as_data_array,
+    as_finite_array,
+    as_finite_float,
+    as_positive_int,
+)
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: Every ``reduction`` that Keras 3.15 accepts for a loss (``None`` means ``"none"``).
@@ -77,8 +82,8 @@ def squared_error_per_sample(y_true: Any, y_pred: Any) -> np.ndarray:
 
     Taught in: 07 §2.
     """
-    y_true = as_finite_array("y_true", y_true, 2, "targets, shape (m, k)")
-    y_pred = as_finite_array("y_pred", y_pred, 2, "predictions, shape (m, k)")
+    y_true = as_data_array("y_true", y_true, 2, "targets, shape (m, k)")
+    y_pred = as_data_array("y_pred", y_pred, 2, "predictions, shape (m, k)")
     if y_true.shape != y_pred.shape:
         raise ValueError(
             f"y_true and y_pred must have the same shape, got {y_true.shape} and {y_pred.shape}."
@@ -107,11 +112,11 @@ def reduce_by_hand(
         raise ValueError(
             f"reduction must be one of {list(REDUCTIONS)} or None, got {reduction!r}."
         )
-    values = as_finite_array("losses", losses, None, "per-sample losses")
+    values = as_data_array("losses", losses, None, "per-sample losses")
     if sample_weight is None:
         weights = np.ones_like(values)
     else:
-        weights = as_finite_array("sample_weight", sample_weight, None, "one per loss")
+        weights = as_data_array("sample_weight", sample_weight, None, "one per loss")
         if weights.shape != values.shape:
             raise ValueError(
                 f"sample_weight must have the shape of losses {values.shape}, got {weights.shape}."
@@ -137,8 +142,11 @@ def masked_mean_by_hand(losses: Any, mask: Any) -> float:
 
     Taught in: 07 §3.
     """
-    values = as_finite_array("losses", losses, None, "per-element losses")
-    kept = np.asarray(mask, dtype=bool)
+    values = as_data_array("losses", losses, None, "per-element losses")
+    flags = as_data_array("mask", mask, None, "True where an entry is kept")
+    if not np.all((flags == 0) | (flags == 1)):
+        raise ValueError("mask must hold True/False (or 0/1), one per loss.")
+    kept = flags.astype(bool)
     if kept.shape != values.shape:
         raise ValueError(
             f"mask must have the shape of losses {values.shape}, got {kept.shape}."
@@ -248,8 +256,14 @@ def quantile_loss_numpy(y_true: Any, y_pred: Any, tau: float) -> np.ndarray:
 
     Taught in: 07 §5.
     """
-    y_true = as_finite_array("y_true", y_true, None, "targets")
-    y_pred = as_finite_array("y_pred", y_pred, None, "predictions")
+    y_true = as_data_array("y_true", y_true, None, "targets")
+    y_pred = as_data_array("y_pred", y_pred, None, "predictions")
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same shape, got {y_true.shape} and "
+            f"{y_pred.shape}."
+        )
+    tau = as_finite_float("tau", tau)
     if not 0.0 < tau < 1.0:
         raise ValueError(f"tau must be in (0, 1), got {tau}.")
     under = y_true - y_pred

@@ -26,7 +26,14 @@ from matplotlib.figure import Figure
 
 from course_utils.losses import get
 from course_utils.plotting import PALETTE, artist, new_figure
-from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.validation import (
+    as_data_array,
+    as_distribution,
+    as_finite_float,
+    as_positive_int,
+    as_unit_interval,
+    refuse_ragged,
+)
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, BLACK = PALETTE
@@ -41,18 +48,9 @@ def _in_range(name: str, value: Any, low: float, high: float, what: str) -> floa
 
 
 def _finite_array(name: str, value: Any, what: str) -> np.ndarray:
-    """``value`` as a non-empty finite float array, or one error naming the argument."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be an array of numbers ({what}), got {type(value).__name__} {value!r}."
-        ) from None
-    if array.size == 0 or not np.all(np.isfinite(array)):
-        raise ValueError(
-            f"{name} must be non-empty and finite ({what}); got {value!r}."
-        )
-    return array
+    """``value`` as a non-empty finite float array, or one error naming the argument
+    (text, None, NaN, a ragged list or an empty array)."""
+    return as_data_array(name, value, None, what)
 
 
 def _class_ids(name: str, value: Any) -> tuple[int, ...]:
@@ -123,12 +121,12 @@ def kl_both_ways(p: Any, q: Any) -> tuple[float, float]:
 
     Taught in: 06 §1.
     """
-    p_array = _finite_array("p", p, "a distribution")
-    q_array = _finite_array("q", q, "a distribution")
-    if p_array.shape != q_array.shape:
-        raise ValueError(
-            f"p and q must have one shape, got {p_array.shape} and {q_array.shape}."
-        )
+    p_shape = as_data_array("p", p, None, "a distribution").shape
+    q_shape = as_data_array("q", q, None, "a distribution").shape
+    if p_shape != q_shape:
+        raise ValueError(f"p and q must have one shape, got {p_shape} and {q_shape}.")
+    p_array = as_distribution("p", p, "a distribution over the K bins")
+    q_array = as_distribution("q", q, "a distribution over the K bins")
     kl = get("kl_divergence").numpy
     return float(kl(p_array, q_array)), float(kl(q_array, p_array))
 
@@ -258,11 +256,7 @@ def entropy(p: Any) -> np.ndarray:
 
     Taught in: 06 §1.
     """
-    probs = _finite_array("p", p, "a distribution")
-    if np.any(probs < 0):
-        raise ValueError(
-            "p must be a non-empty array of probabilities >= 0 (a distribution)."
-        )
+    probs = as_distribution("p", p, "a distribution: probabilities >= 0 summing to 1")
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(
             probs > 0, probs * np.log(np.where(probs > 0, probs, 1.0)), 0.0
@@ -459,8 +453,8 @@ def overlap_sums(y_true: Any, y_pred: Any) -> dict[str, float]:
 
     Taught in: 06 §4.
     """
-    y = as_finite_array("y_true", y_true, 2, "a binary mask")
-    p = as_finite_array("y_pred", y_pred, 2, "a mask of probabilities")
+    y = as_unit_interval("y_true", y_true, 2, "a binary mask (0/1 per pixel)")
+    p = as_unit_interval("y_pred", y_pred, 2, "a mask of probabilities")
     if y.shape != p.shape:
         raise ValueError(
             f"y_true and y_pred must have one shape, got {y.shape} and {p.shape}."
@@ -694,6 +688,7 @@ def keras_label(y_row: Any) -> tuple[int, ...]:
 
     Taught in: 06 §6.
     """
+    refuse_ragged("y_row", y_row)
     row = np.asarray(y_row)
     if row.ndim != 1 or not np.issubdtype(row.dtype, np.integer):
         raise ValueError(
@@ -738,7 +733,7 @@ def ctc_brute_force(
 
     Taught in: 06 §6.
     """
-    z = as_finite_array("logits", logits, 2, "frame scores of shape (T, K)")
+    z = as_data_array("logits", logits, 2, "frame scores of shape (T, K)")
     probs = np.exp(z - z.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
     paths = ctc_paths(label, z.shape[0], z.shape[1])

@@ -29,7 +29,11 @@ from matplotlib.lines import Line2D
 
 from course_utils.losses import get
 from course_utils.plotting import PALETTE, artist, new_figure
-from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.validation import (
+    as_data_array,
+    as_finite_float,
+    as_positive_int,
+)
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: The six regression losses of the catalog, in the order notebook 04 teaches them.
@@ -103,7 +107,7 @@ def loss_of_error(name: str, error: Any, delta: float = 1.0) -> np.ndarray:
     Computed by the catalog's NumPy reference with y = 0, ŷ = e.
     """
     _check_name(name, ERROR_LOSSES)
-    errors = as_finite_array("error", error, None, "errors e = ŷ − y")
+    errors = as_data_array("error", error, None, "errors e = ŷ − y")
     kwargs = _kwargs(name, _delta(delta))
     values = get(name).numpy(
         np.zeros((errors.size, 1)), errors.reshape(-1, 1), **kwargs
@@ -119,7 +123,7 @@ def slope_of_error(name: str, error: Any, delta: float = 1.0) -> np.ndarray:
     Taught in: 04 §2.
     """
     _check_name(name, ERROR_LOSSES)
-    errors = as_finite_array("error", error, None, "errors e = ŷ − y")
+    errors = as_data_array("error", error, None, "errors e = ŷ − y")
     kwargs = _kwargs(name, _delta(delta))
     values = _gradient(name)(
         np.zeros((errors.size, 1)), errors.reshape(-1, 1), **kwargs
@@ -230,7 +234,7 @@ def best_constants(values: Any, name: str, delta: float = 1.0) -> np.ndarray:
     For MSE that is the mean, for MAE a median (the median itself when m is odd).
     """
     _check_name(name, ERROR_LOSSES)
-    data = as_finite_array("values", values, None, "targets y, shape (m,) or (P, m)")
+    data = as_data_array("values", values, None, "targets y, shape (m,) or (P, m)")
     if data.ndim not in (1, 2) or data.shape[-1] == 0:
         raise ValueError(
             f"values must have shape (m,) or (P, m) with m >= 1, got {data.shape}."
@@ -251,7 +255,7 @@ def best_constants(values: Any, name: str, delta: float = 1.0) -> np.ndarray:
 
 def best_constant(values: Any, name: str, delta: float = 1.0) -> float:
     """:func:`best_constants` of one set of values, as a float. Taught in: 04 §5."""
-    data = as_finite_array("values", values, 1, "targets y, shape (m,)")
+    data = as_data_array("values", values, 1, "targets y, shape (m,)")
     return float(best_constants(data, name, delta))
 
 
@@ -415,8 +419,8 @@ def sech_nll(y_true: Any, y_pred: Any) -> np.ndarray:
 def _likelihood_inputs(
     y_true: Any, y_pred: Any, scale: float, name: str
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    y = as_finite_array("y_true", y_true, None, "targets")
-    y_hat = as_finite_array("y_pred", y_pred, None, "predictions (the centre)")
+    y = as_data_array("y_true", y_true, None, "targets")
+    y_hat = as_data_array("y_pred", y_pred, None, "predictions (the centre)")
     if y.shape != y_hat.shape:
         raise ValueError(
             f"y_true and y_pred must have the same shape, got {y.shape} and {y_hat.shape}."
@@ -483,8 +487,8 @@ def fit_line(
     Taught in: 04 §6.
     """
     _check_name(name, ERROR_LOSSES)
-    xs = as_finite_array("x", x, 1, "one input per sample, shape (m,)")
-    ys = as_finite_array("y", y, 1, "one target per sample, shape (m,)")
+    xs = as_data_array("x", x, 1, "one input per sample, shape (m,)")
+    ys = as_data_array("y", y, 1, "one target per sample, shape (m,)")
     if xs.shape != ys.shape or xs.size == 0:
         raise ValueError(
             f"x and y must be non-empty and of the same shape, got {xs.shape} and {ys.shape}."
@@ -518,8 +522,13 @@ def cost_gradient(
     Taught in: 04 §6 (compared there with ``tf.GradientTape`` on the Keras loss).
     """
     _check_name(name, ERROR_LOSSES)
-    xs = as_finite_array("x", x, 1, "inputs, shape (m,)")
-    ys = as_finite_array("y", y, 1, "targets, shape (m,)")
+    xs = as_data_array("x", x, 1, "inputs, shape (m,)")
+    ys = as_data_array("y", y, 1, "targets, shape (m,)")
+    if xs.shape != ys.shape:
+        raise ValueError(
+            f"x and y must hold one input and one target per sample (the same shape), got "
+            f"x {xs.shape} and y {ys.shape}."
+        )
     prediction = (as_finite_float("w", w) * xs + as_finite_float("b", b))[:, None]
     slope = _gradient(name)(ys[:, None], prediction, **_kwargs(name, _delta(delta)))
     slope = slope[:, 0] / xs.size
@@ -528,9 +537,19 @@ def cost_gradient(
 
 def plot_line_fits(x: Any, y: Any, outliers: Any, fits: Sequence[LineFit]) -> Figure:
     """The data (outliers in vermillion) and one fitted line per loss. Taught in: 04 §6."""
-    xs = as_finite_array("x", x, 1, "inputs")
-    ys = as_finite_array("y", y, 1, "targets")
-    mask = np.asarray(outliers, dtype=bool)
+    xs = as_data_array("x", x, 1, "inputs")
+    ys = as_data_array("y", y, 1, "targets")
+    flags = as_data_array("outliers", outliers, 1, "one True/False per sample")
+    if xs.shape != ys.shape or flags.shape != xs.shape:
+        raise ValueError(
+            f"x, y and outliers must have one entry per sample (one shape), got x {xs.shape}, "
+            f"y {ys.shape} and outliers {flags.shape}."
+        )
+    if not np.all((flags == 0) | (flags == 1)):
+        raise ValueError(
+            "outliers must hold True/False (or 0/1) flags, one per sample."
+        )
+    mask = flags.astype(bool)
     fig, (ax,) = new_figure(1, width=8.0, height=4.5)
     ax.plot(xs[~mask], ys[~mask], "o", color=PALETTE[7], alpha=0.5, label="data")
     ax.plot(xs[mask], ys[mask], "X", color=PALETTE[3], label="outliers")
@@ -565,7 +584,7 @@ def relative_losses(y_true: float, y_pred: Any) -> dict[str, np.ndarray]:
     Taught in: 04 §3.
     """
     target = as_finite_float("y_true", y_true)
-    predictions = as_finite_array("y_pred", y_pred, None, "predictions").reshape(-1, 1)
+    predictions = as_data_array("y_pred", y_pred, None, "predictions").reshape(-1, 1)
     targets = np.full_like(predictions, target)
     return {
         name: np.asarray(get(name).numpy(targets, predictions))

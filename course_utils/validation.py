@@ -107,3 +107,138 @@ def as_flag(name: str, value: object) -> bool:
     raise TypeError(
         f"{name} must be True or False, got {type(value).__name__} {value!r}."
     )
+
+
+# ----------------------------------------------------------------------------- data arrays and units
+# (issue 17: bad input as learners make it: ragged lists, empty arrays, and values in the
+# wrong unit, 0–255 pixels, percentages, counts or ±1 labels where [0, 1] is expected)
+
+
+def refuse_ragged(name: str, value: object) -> None:
+    """``ValueError`` naming ``name`` when ``value`` is a nested list whose rows differ in length.
+
+    NumPy's own message ("inhomogeneous shape after 1 dimensions") names no argument.
+    """
+    if not isinstance(value, (list, tuple)):
+        return
+    try:
+        np.asarray(value, dtype=float)
+    except ValueError as error:
+        text = str(error)
+        if (
+            "inhomogeneous" in text
+            or "setting an array element with a sequence" in text
+        ):
+            raise ValueError(
+                f"{name} has rows of different lengths (a ragged list); give every row the "
+                f"same number of entries, e.g. pad the short ones, or pass one row at a time."
+            ) from None
+    except (TypeError, OverflowError):
+        return  # text, None, objects: the other checks name them
+
+
+def as_data_array(name: str, value: object, ndim: int | None, what: str) -> np.ndarray:
+    """:func:`as_finite_array` that also refuses ragged lists and empty arrays, naming ``name``.
+
+    An empty array would give NaN (a mean over nothing) or an empty result far from the mistake.
+    """
+    refuse_ragged(name, value)
+    array = as_finite_array(name, value, ndim, what)
+    if array.size == 0:
+        raise ValueError(
+            f"{name} is empty (shape {array.shape}); it must hold at least one value "
+            f"({what}). Check the slice or filter that built it."
+        )
+    return array
+
+
+def unit_hint(name: str, values: np.ndarray) -> str:
+    """What values outside [0, 1] look like, and how to fix them; ``""`` when they fit no pattern.
+
+    Recognised: ±1 labels, 0–255 pixel values, percentages (0–100), counts, logits (any sign).
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return ""
+    low, high = float(finite.min()), float(finite.max())
+    integers = bool(np.all(finite == np.round(finite)))
+    if integers and set(np.unique(finite).tolist()) <= {-1.0, 0.0, 1.0} and low < 0:
+        return (
+            f"{name} looks like ±1 labels: those belong to the hinge losses; map them to "
+            f"0/1 with ({name} + 1) / 2."
+        )
+    if low >= 0 and 1 < high <= 255 and integers and high > 100:
+        return f"{name} looks like 0–255 pixel values: divide by 255."
+    if low >= 0 and 10 < high <= 100 and not integers:
+        return f"{name} looks like percentages: divide by 100."
+    if low >= 0 and 1 < high <= 100 and integers:
+        return (
+            f"{name} looks like percentages: divide by 100 (counts: normalise them with "
+            f"{name} / {name}.sum())."
+        )
+    if low >= 0 and high > 1:
+        return (
+            f"{name} looks like counts or scores: normalise with {name} / {name}.sum()."
+        )
+    return ""
+
+
+def as_unit_interval(
+    name: str,
+    value: object,
+    ndim: int | None,
+    what: str,
+    *,
+    logits_fix: str = "",
+) -> np.ndarray:
+    """``value`` as a non-empty finite array with every entry in [0, 1] (probabilities, masks).
+
+    Outside [0, 1], the ``ValueError`` names ``name``, the range received and what the values
+    look like (:func:`unit_hint`); ``logits_fix`` (e.g. "use bce_from_logits(y, z)") is added
+    when negative values or values above 1 suggest logits. Values that are logits yet happen to
+    lie in [0, 1] cannot be told apart from probabilities and pass.
+    """
+    array = as_data_array(name, value, ndim, what)
+    low, high = float(array.min()), float(array.max())
+    if low < 0 or high > 1:
+        hint = unit_hint(name, array)
+        if logits_fix and "±1" not in hint:
+            logits = f"{name} looks like logits (scores of any sign): {logits_fix}."
+            hint = (
+                logits
+                if low < 0 or not hint
+                else f"{hint} If they are logits: {logits_fix}."
+            )
+        raise ValueError(
+            f"{name} must hold {what} in [0, 1], got values from {low:g} to {high:g}. "
+            f"{hint}".rstrip()
+        )
+    return array
+
+
+def as_distribution(
+    name: str,
+    value: object,
+    what: str = "a probability distribution",
+    rtol: float = 1e-6,
+) -> np.ndarray:
+    """``value`` as a non-empty array of probabilities >= 0 summing to 1 along the last axis.
+
+    The sum may differ from 1 by ``rtol`` (relative). Counts (``[2, 3, 5]``) and independent
+    sigmoid outputs are refused with a ``ValueError`` naming ``name`` and the fix.
+    """
+    array = as_data_array(name, value, None, what)
+    if array.min() < 0:
+        raise ValueError(
+            f"{name} must be probabilities >= 0 ({what}), found {array.min():g}. "
+            f"If these are logits, turn them into probabilities with a softmax first."
+        )
+    sums = np.sum(array, axis=-1)
+    if not np.allclose(sums, 1.0, rtol=rtol, atol=0.0):
+        bad = float(np.ravel(sums)[np.argmax(np.abs(np.ravel(sums) - 1.0))])
+        raise ValueError(
+            f"{name} must sum to 1 along its last axis ({what}), got a sum of {bad:.6g}. "
+            f"Normalise counts or scores with {name} / {name}.sum(axis=-1, keepdims=True); "
+            f"independent sigmoid outputs are no distribution (use a softmax)."
+        )
+    return array

@@ -505,3 +505,370 @@ def test_bad_value_gets_an_error_that_names_the_argument(
         f"{name}: the error for {argument}={BAD_VALUES[label]!r} does not name "
         f"{argument!r}: {type(raised.value).__name__}: {message}"
     )
+
+
+# ------------------------------------------------------------------------------------------
+# issue 17: the kinds of bad input learners really make, across every applicable helper:
+# shapes (ragged, transposed, an extra trailing axis), units (0–255, percent, counts,
+# ±1 labels) and empty arrays, for the lesson modules of 04–07 and the loss catalog.
+
+#: Array arguments that may legitimately be empty, with the reason.
+EMPTY_ALLOWED = {
+    # an empty CTC label is a real case: the all-blank path (tests/test_losses_other.py)
+    ("other_losses_lessons.ctc_paths", "label"),
+    ("other_losses_lessons.ctc_brute_force", "label"),
+    ("other_losses_lessons.plot_ctc_paths", "label"),
+}
+
+ARRAY_ARGUMENTS = [
+    (name, function, argument)
+    for name, function in PUBLIC
+    if name.split(".")[0] in ("classification_lessons", "other_losses_lessons")
+    for argument, value in VALID_CALLS[name]().items()
+    if isinstance(value, np.ndarray)
+]
+
+
+def _array_ids(cases):
+    return [f"{name}({argument})" for name, _, argument in cases]
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "argument"), ARRAY_ARGUMENTS, ids=_array_ids(ARRAY_ARGUMENTS)
+)
+def test_a_ragged_list_is_refused_naming_the_argument(name, function, argument):
+    kwargs = VALID_CALLS[name]()
+    kwargs[argument] = [[1.0, 0.0], [1.0]]
+    with pytest.raises((TypeError, ValueError)) as raised:
+        function(**kwargs)
+    message = str(raised.value)
+    assert re.search(rf"\b{re.escape(argument)}\b", message), message
+    assert "inhomogeneous" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "argument"),
+    [case for case in ARRAY_ARGUMENTS if case[::2] not in EMPTY_ALLOWED],
+    ids=_array_ids(
+        [case for case in ARRAY_ARGUMENTS if case[::2] not in EMPTY_ALLOWED]
+    ),
+)
+def test_an_empty_array_is_refused_naming_the_argument(name, function, argument):
+    kwargs = VALID_CALLS[name]()
+    kwargs[argument] = np.empty((0,) * kwargs[argument].ndim)
+    with pytest.raises(ValueError) as raised:
+        function(**kwargs)
+    assert re.search(rf"\b{re.escape(argument)}\b", str(raised.value)), raised.value
+
+
+def _lesson(module: str):
+    return importlib.import_module(f"course_utils.{module}")
+
+
+#: Helpers whose arguments must hold values in [0, 1]: (call, argument, valid kwargs).
+UNIT_INTERVAL_ARGUMENTS = [
+    ("classification_lessons.bce_clipped", "p"),
+    ("classification_lessons.bce_clipped", "y"),
+    ("classification_lessons.bce_from_logits", "y"),
+    ("classification_lessons.focal_weight", "p_t"),
+    ("classification_lessons.gce_curve", "p_y"),
+    ("other_losses_lessons.overlap_sums", "y_true"),
+    ("other_losses_lessons.overlap_sums", "y_pred"),
+    ("other_losses_lessons.entropy", "p"),
+    ("other_losses_lessons.kl_both_ways", "p"),
+    ("other_losses_lessons.kl_both_ways", "q"),
+]
+
+#: Values in the wrong unit, shaped like the valid value, and what the message must advise.
+UNITS = {
+    "0-255 pixels": (lambda shape: np.resize([0, 255, 128, 255], shape), r"255"),
+    "percent": (lambda shape: np.resize([10.0, 90.0, 35.5, 64.5], shape), r"100"),
+}
+
+
+def _function(name: str):
+    module, function = name.split(".")
+    return getattr(_lesson(module), function)
+
+
+@pytest.mark.parametrize("unit", list(UNITS))
+@pytest.mark.parametrize(
+    ("name", "argument"),
+    UNIT_INTERVAL_ARGUMENTS,
+    ids=[f"{n}({a})" for n, a in UNIT_INTERVAL_ARGUMENTS],
+)
+def test_values_in_the_wrong_unit_are_refused_with_the_fix(name, argument, unit):
+    kwargs = VALID_CALLS[name]()
+    make, advice = UNITS[unit]
+    kwargs[argument] = make(np.shape(kwargs[argument]))
+    with pytest.raises(ValueError) as raised:
+        _function(name)(**kwargs)
+    message = str(raised.value)
+    assert re.search(rf"\b{re.escape(argument)}\b", message), message
+    assert re.search(advice, message), message
+
+
+SIGNED_LABEL_ARGUMENTS = [
+    ("classification_lessons.bce_clipped", "y"),
+    ("classification_lessons.bce_from_logits", "y"),
+    ("other_losses_lessons.overlap_sums", "y_true"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "argument"),
+    SIGNED_LABEL_ARGUMENTS,
+    ids=[f"{n}({a})" for n, a in SIGNED_LABEL_ARGUMENTS],
+)
+def test_plus_minus_one_labels_are_refused_with_the_mapping(name, argument):
+    kwargs = VALID_CALLS[name]()
+    kwargs[argument] = np.resize([-1.0, 1.0], np.shape(kwargs[argument]))
+    with pytest.raises(ValueError, match=rf"{argument}.*\({argument} \+ 1\) / 2"):
+        _function(name)(**kwargs)
+
+
+@pytest.mark.parametrize("argument", ["p", "q"])
+@pytest.mark.parametrize(
+    "bad",
+    [np.array([2.0, 3.0, 5.0]), np.array([0.9, 0.8, 0.1]), np.array([0.2, 0.3, 0.1])],
+)
+@pytest.mark.parametrize("helper", ["entropy", "kl_both_ways"])
+def test_counts_or_unnormalised_rows_are_not_distributions(helper, argument, bad):
+    if helper == "entropy" and argument == "q":
+        pytest.skip("entropy takes p only")
+    kwargs = {"p": np.array([0.2, 0.3, 0.5]), "q": np.array([0.5, 0.25, 0.25])}
+    if helper == "entropy":
+        kwargs.pop("q")
+    kwargs[argument] = bad
+    with pytest.raises(
+        ValueError, match=rf"^{argument} must .*{argument} / {argument}\.sum"
+    ):
+        _function(f"other_losses_lessons.{helper}")(**kwargs)
+
+
+def test_logits_given_as_probabilities_are_refused():
+    from course_utils.classification_lessons import bce_clipped
+
+    with pytest.raises(ValueError, match=r"^p must .*logits.*bce_from_logits"):
+        bce_clipped([1, 0], [2.5, -1.0])
+
+
+PAIR_HELPERS = [
+    ("classification_lessons.bce_clipped", ("y", "p")),
+    ("classification_lessons.bce_from_logits", ("y", "z")),
+    ("other_losses_lessons.overlap_sums", ("y_true", "y_pred")),
+    ("other_losses_lessons.kl_both_ways", ("p", "q")),
+    ("regression_lessons.gaussian_nll", ("y_true", "y_pred")),
+    ("regression_lessons.cost_gradient", ("x", "y")),
+    ("keras_losses_lessons.squared_error_per_sample", ("y_true", "y_pred")),
+    ("keras_losses_lessons.quantile_loss_numpy", ("y_true", "y_pred")),
+]
+
+PAIR_VALID: dict[str, Callable[[], dict[str, Any]]] = {
+    "regression_lessons.gaussian_nll": lambda: {
+        "y_true": np.array([[1.0, 2.0, 0.5], [0.0, 1.0, 3.0]]),
+        "y_pred": np.array([[1.5, 2.0, 0.0], [0.5, 1.0, 2.0]]),
+    },
+    "regression_lessons.cost_gradient": lambda: {
+        "x": np.array([0.0, 1.0, 2.0]),
+        "y": np.array([1.0, 3.0, 5.0]),
+        "name": "huber",
+        "w": 1.0,
+        "b": 0.0,
+    },
+    "keras_losses_lessons.squared_error_per_sample": lambda: {
+        "y_true": np.array([[1.0, 2.0, 0.5], [0.0, 1.0, 3.0]]),
+        "y_pred": np.array([[1.5, 2.0, 0.0], [0.5, 1.0, 2.0]]),
+    },
+    "keras_losses_lessons.quantile_loss_numpy": lambda: {
+        "y_true": np.array([[1.0, 2.0, 0.5], [0.0, 1.0, 3.0]]),
+        "y_pred": np.array([[1.5, 2.0, 0.0], [0.5, 1.0, 2.0]]),
+        "tau": 0.9,
+    },
+    "classification_lessons.bce_clipped": lambda: {
+        "y": np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]]),
+        "p": np.array([[0.9, 0.2, 0.7], [0.1, 0.4, 0.6]]),
+    },
+    "classification_lessons.bce_from_logits": lambda: {
+        "y": np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]]),
+        "z": np.array([[2.0, -1.0, 0.5], [0.1, -3.0, 1.0]]),
+    },
+    "other_losses_lessons.overlap_sums": lambda: {
+        "y_true": np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]]),
+        "y_pred": np.array([[0.9, 0.2, 0.7], [0.1, 0.4, 0.6]]),
+    },
+    "other_losses_lessons.kl_both_ways": lambda: {
+        "p": np.array([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]),
+        "q": np.array([[0.4, 0.4, 0.2], [0.3, 0.3, 0.4]]),
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "names"), PAIR_HELPERS, ids=[n for n, _ in PAIR_HELPERS]
+)
+@pytest.mark.parametrize("variant", ["transposed", "ragged", "empty"])
+def test_pair_helpers_name_their_own_arguments_for_bad_shapes(name, names, variant):
+    first, second = names
+    kwargs = PAIR_VALID[name]()
+    value = kwargs[second]
+    if variant == "transposed":  # a 1-D argument: given as a column instead
+        kwargs[second] = value.T if value.ndim > 1 else value[:, None]
+    elif variant == "ragged":
+        kwargs[second] = [list(row) for row in np.atleast_2d(value)]
+        kwargs[second][-1] = kwargs[second][-1][:-1]
+    else:
+        kwargs[second] = value[:0]
+    with pytest.raises(ValueError) as raised:
+        _function(name)(**kwargs)
+    message = str(raised.value)
+    assert re.search(rf"\b{re.escape(second)}\b", message), message
+    assert "inhomogeneous" not in message and "operands could not" not in message
+    if variant == "transposed" and name != "regression_lessons.cost_gradient":
+        assert re.search(rf"\b{re.escape(first)}\b", message), message
+    if name in (
+        "regression_lessons.cost_gradient",
+        "other_losses_lessons.kl_both_ways",
+    ):
+        assert "y_true" not in message and "y_pred" not in message, message
+
+
+@pytest.mark.parametrize("helper", ["bce_clipped", "bce_from_logits"])
+def test_an_extra_trailing_axis_is_aligned_not_broadcast(helper):
+    function = _function(f"classification_lessons.{helper}")
+    flat = function(np.array([1.0, 0.0, 1.0]), np.array([0.9, 0.2, 0.7]))
+    column = function(np.array([1.0, 0.0, 1.0]), np.array([[0.9], [0.2], [0.7]]))
+    assert column.size == 3, (
+        "a (3,) target against (3, 1) predictions is no (3, 3) table"
+    )
+    np.testing.assert_allclose(column.ravel(), flat)
+
+
+def test_cost_gradient_names_x_and_y_when_their_lengths_differ():
+    from course_utils.regression_lessons import cost_gradient
+
+    with pytest.raises(ValueError, match=r"^x and y must") as raised:
+        cost_gradient([0.0, 1.0, 2.0], [1.0, 2.0], "huber", 1.0, 0.0)
+    assert "y_true" not in str(raised.value)
+
+
+# ---- the loss catalog: every NumPy reference, each kind
+
+
+def _catalog_cases():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from loss_inputs import pair
+
+    from course_utils.losses import catalog
+
+    rng = np.random.default_rng(17)
+    cases = []
+    for name, entry in catalog().items():
+        try:
+            y_true, y_pred = pair(entry, (4, 3), rng)
+        except ValueError:
+            continue  # circle and ctc: tested with their own inputs in test_losses_other
+        cases.append((name, entry, y_true, y_pred))
+    return cases
+
+
+CATALOG = _catalog_cases()
+CATALOG_IDS = [name for name, *_ in CATALOG]
+
+
+def _required(entry) -> dict[str, Any]:
+    return {p.name: 0.5 for p in entry.params if p.required}
+
+
+@pytest.mark.parametrize(
+    ("name", "entry", "y_true", "y_pred"), CATALOG, ids=CATALOG_IDS
+)
+@pytest.mark.parametrize("argument", ["y_true", "y_pred"])
+@pytest.mark.parametrize("variant", ["ragged", "empty"])
+def test_catalog_refuses_ragged_and_empty_inputs_naming_them(
+    name, entry, y_true, y_pred, argument, variant
+):
+    values = {"y_true": y_true, "y_pred": y_pred}
+    value = values[argument]
+    if variant == "ragged":
+        rows = [np.atleast_1d(row).tolist() for row in value]
+        rows[-1] = rows[-1] + rows[-1] if len(rows[-1]) == 1 else rows[-1][:-1]
+        values[argument] = rows
+    else:
+        values[argument] = value[:0]
+    with pytest.raises(ValueError) as raised:
+        entry.numpy(values["y_true"], values["y_pred"], **_required(entry))
+    message = str(raised.value)
+    assert re.search(rf"\b{argument}\b", message), message
+    assert "inhomogeneous" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "entry", "y_true", "y_pred"), CATALOG, ids=CATALOG_IDS
+)
+def test_catalog_refuses_transposed_predictions_naming_both(
+    name, entry, y_true, y_pred
+):
+    with pytest.raises(ValueError, match=r"y_true.*y_pred|y_pred.*y_true"):
+        entry.numpy(y_true, y_pred.T, **_required(entry))
+
+
+PROBABILITY_ENTRIES = [
+    case for case in CATALOG if case[1].y_pred_domain == "probability"
+]
+
+
+@pytest.mark.parametrize("unit", list(UNITS))
+@pytest.mark.parametrize(
+    ("name", "entry", "y_true", "y_pred"),
+    PROBABILITY_ENTRIES,
+    ids=[c[0] for c in PROBABILITY_ENTRIES],
+)
+def test_catalog_refuses_probabilities_in_the_wrong_unit(
+    name, entry, y_true, y_pred, unit
+):
+    make, advice = UNITS[unit]
+    with pytest.raises(ValueError, match=rf"^y_pred must .*{advice}"):
+        entry.numpy(y_true, make(y_pred.shape).astype(float), **_required(entry))
+
+
+BINARY_ENTRIES = [case for case in CATALOG if case[1].y_true_domain == "binary"]
+
+
+@pytest.mark.parametrize(
+    ("name", "entry", "y_true", "y_pred"),
+    BINARY_ENTRIES,
+    ids=[c[0] for c in BINARY_ENTRIES],
+)
+def test_catalog_refuses_plus_minus_one_labels_with_the_mapping(
+    name, entry, y_true, y_pred
+):
+    signed = np.resize([-1.0, 1.0], y_true.shape)
+    with pytest.raises(ValueError, match=r"^y_true must .*\(y_true \+ 1\) / 2"):
+        entry.numpy(signed, y_pred, **_required(entry))
+
+
+CATALOG_PARAMETERS = [
+    (name, entry, param.name)
+    for name, entry, *_ in CATALOG
+    for param in entry.params
+    if param.name
+    not in ("from_logits", "axis", "apply_class_balancing", "ignore_class")
+    and (param.required or isinstance(param.default, (int, float)))
+]
+
+
+@pytest.mark.parametrize("bad", [None, "1.0", math.nan])
+@pytest.mark.parametrize(
+    ("name", "entry", "parameter"),
+    CATALOG_PARAMETERS,
+    ids=[f"{n}({p})" for n, _, p in CATALOG_PARAMETERS],
+)
+def test_catalog_hyperparameters_get_a_named_error(name, entry, parameter, bad):
+    y_true, y_pred = next((t, p) for n, _, t, p in CATALOG if n == name)
+    kwargs = {**_required(entry), parameter: bad}
+    with pytest.raises((TypeError, ValueError), match=rf"^{parameter} must"):
+        entry.numpy(y_true, y_pred, **kwargs)

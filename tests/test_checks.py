@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import numpy as np
 import pytest
 
 from course_utils.checks import (
@@ -98,3 +101,148 @@ def test_unknown_exercise_names_the_known_ones():
 def test_keys_are_unique():
     with pytest.raises(ValueError, match="registered twice"):
         register(Exercise(key="00.1", title="duplicate", solution=0.0, hint=""))
+
+
+# ------------------------------------------------------------------------------------------
+# issue 17: a forgotten return, size-1 answers, endless loops and large answers
+
+
+def _function_exercise(key: str) -> Exercise:
+    from course_utils.checks import _REGISTRY
+
+    if key in _REGISTRY:
+        return _REGISTRY[key]
+    return register(
+        Exercise(
+            key=key,
+            title="double a matrix",
+            solution=lambda x: 2 * x,
+            hint="Multiply by two.",
+            evaluate=lambda f: f(np.ones((2, 2))),
+        )
+    )
+
+
+def test_a_function_that_forgets_return_is_told_so():
+    task = _function_exercise("test.none")
+
+    def forgot(x):
+        _ = 2 * x
+
+    message = check(task.key, forgot).message
+    assert "None" in message and "forget `return`" in message
+    assert "shape" not in message and "NoneType" not in message
+
+
+@pytest.mark.parametrize(
+    "key", [k for k, t in EXERCISES.items() if callable(t.solution)]
+)
+def test_every_function_exercise_reports_a_forgotten_return(key):
+    message = check(key, lambda *args, **kwargs: None).message
+    assert "forget `return`" in message, message
+
+
+def test_an_answer_of_none_asks_about_return():
+    message = check("00.1", None).message
+    assert "None" in message and "forget `return`" in message
+
+
+SCALAR_KEYS = [
+    key
+    for key, task in EXERCISES.items()
+    if not callable(task.solution)
+    and isinstance(task.solution, (int, float, np.floating))
+    and not isinstance(task.solution, bool)
+]
+
+
+@pytest.mark.parametrize("key", SCALAR_KEYS)
+@pytest.mark.parametrize(
+    "wrap", [lambda v: [v], lambda v: np.array([v]), lambda v: np.array([[v]]), tuple]
+)
+def test_a_size_one_answer_counts_as_the_number_it_holds(key, wrap):
+    solution = EXERCISES[key].solution
+    answer = wrap([solution]) if wrap is tuple else wrap(solution)
+    result = check(key, answer)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("key", SCALAR_KEYS)
+def test_a_number_in_quotes_is_refused_for_every_number_exercise(key):
+    result = check(key, str(EXERCISES[key].solution))
+    assert not result.passed and "remove the quotes" in result.message
+
+
+def test_an_endless_loop_is_stopped_with_a_clear_message(monkeypatch):
+    import course_utils.checks as checks
+
+    monkeypatch.setattr(checks, "TIME_LIMIT_SECONDS", 0.3)
+    task = _function_exercise("test.loop")
+
+    def endless(x):
+        while True:
+            try:
+                x = x + 1
+            except Exception:  # a learner's catch-all must not swallow the time limit
+                pass
+
+    started = time.perf_counter()
+    message = check(task.key, endless).message
+    assert time.perf_counter() - started < 5
+    assert "did not finish within 0.3 s" in message and "endless loop" in message
+    assert check(task.key, task.solution).passed  # the timer is gone afterwards
+
+
+def test_the_time_limit_falls_back_to_a_thread_off_the_main_thread(monkeypatch):
+    import threading
+
+    import course_utils.checks as checks
+
+    monkeypatch.setattr(checks, "TIME_LIMIT_SECONDS", 0.3)
+    task = _function_exercise("test.loop")
+    messages = []
+
+    def endless(x):
+        while not stop.is_set():
+            time.sleep(0.01)
+
+    stop = threading.Event()
+    worker = threading.Thread(target=lambda: messages.append(check(task.key, endless)))
+    worker.start()
+    worker.join(10)
+    stop.set()
+    assert messages and "did not finish within 0.3 s" in messages[0].message
+
+
+def register_once(task: Exercise) -> Exercise:
+    from course_utils.checks import _REGISTRY
+
+    _REGISTRY.pop(task.key, None)
+    return register(task)
+
+
+def test_judging_a_large_array_answer_is_fast():
+    rng = np.random.default_rng(0)
+    solution = rng.random((8000, 784))
+    task = register_once(
+        Exercise(
+            key="test.large",
+            title="a large array",
+            solution=solution,
+            hint="Return the images.",
+            mistakes=(Mistake.near("doubled", 2 * solution, "That is twice it."),),
+        )
+    )
+    for answer, passed in ((solution.copy(), True), (solution + 1.0, False)):
+        started = time.perf_counter()
+        result = check(task.key, answer)
+        assert time.perf_counter() - started < 0.5
+        assert result.passed is passed
+    assert not check(task.key, solution.astype(str)).passed
+
+
+@pytest.mark.parametrize("key", ["99.9", "", None, 4])
+def test_check_never_raises_even_for_an_unknown_key(key):
+    result = check(key, 1.0)
+    assert isinstance(result, CheckResult) and not result.passed
+    assert "00.1" in result.message

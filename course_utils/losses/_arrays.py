@@ -25,8 +25,19 @@ def _describe(value: Any) -> str:
 
 
 def as_float64(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float64 array, or a ``TypeError`` naming the argument if it is not numeric."""
-    array = np.asarray(value)
+    """``value`` as a non-empty float64 array; an error naming the argument otherwise.
+
+    ``TypeError`` if it is not numeric; ``ValueError`` for a ragged list (rows of different
+    lengths, where NumPy would only say "inhomogeneous shape") and for an empty array (a loss of
+    no values would be NaN or empty, far from the mistake).
+    """
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        raise ValueError(
+            f"{name} has rows of different lengths (a ragged list); give every row the same "
+            "number of entries (pad the short ones) or pass one sample at a time."
+        ) from None
     if array.dtype == object or not (
         np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
     ):
@@ -36,6 +47,11 @@ def as_float64(name: str, value: Any) -> np.ndarray:
         )
     if np.iscomplexobj(array):
         raise TypeError(f"{name} must be real, got complex dtype {array.dtype}.")
+    if array.size == 0:
+        raise ValueError(
+            f"{name} is empty (shape {array.shape}); a loss needs at least one value. "
+            "Check the slice or filter that built it."
+        )
     return array.astype(np.float64)
 
 
@@ -55,21 +71,35 @@ def align_ranks(y_true: Any, y_pred: Any, squeeze: Any, expand: Any) -> tuple[An
     return y_true, y_pred
 
 
-def shape_mismatch(true_shape: Any, pred_shape: Any) -> ValueError:
-    """The error raised when y_true and y_pred cannot be compared element by element."""
+def shape_mismatch(
+    true_shape: Any,
+    pred_shape: Any,
+    names: tuple[str, str] = ("y_true", "y_pred"),
+) -> ValueError:
+    """The error raised when y_true and y_pred (or the caller's ``names`` for them) cannot be
+    compared element by element."""
+    true, pred = names
     return ValueError(
-        f"y_true and y_pred must have the same shape (a trailing axis of size 1 may differ), got "
-        f"y_true {tuple(true_shape)} and y_pred {tuple(pred_shape)}. Reshape one of them; broadcasting "
-        "a (N, 1) target against (N, k) predictions would compare every target with every output."
+        f"{true} and {pred} must have the same shape (a trailing axis of size 1 may differ), got "
+        f"{true} {tuple(true_shape)} and {pred} {tuple(pred_shape)}. Reshape one of them (a "
+        f"transposed array: use .T); broadcasting a (N, 1) target against (N, k) predictions "
+        "would compare every target with every output."
     )
 
 
 def numpy_pair(
-    y_true: Any, y_pred: Any, align: bool = True
+    y_true: Any,
+    y_pred: Any,
+    align: bool = True,
+    names: tuple[str, str] = ("y_true", "y_pred"),
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Both arguments as float64 arrays of one shape, aligned as Keras aligns them (if ``align``)."""
-    y_true = as_float64("y_true", y_true)
-    y_pred = as_float64("y_pred", y_pred)
+    """Both arguments as float64 arrays of one shape, aligned as Keras aligns them (if ``align``).
+
+    ``names`` are the caller's names for the two arguments, used in errors (a lesson helper
+    whose arguments are ``y`` and ``p`` passes ``("y", "p")``).
+    """
+    y_true = as_float64(names[0], y_true)
+    y_pred = as_float64(names[1], y_pred)
     if align:
         y_true, y_pred = align_ranks(
             y_true,
@@ -78,7 +108,7 @@ def numpy_pair(
             lambda a: np.expand_dims(a, -1),
         )
     if y_true.shape != y_pred.shape:
-        raise shape_mismatch(y_true.shape, y_pred.shape)
+        raise shape_mismatch(y_true.shape, y_pred.shape, names)
     return y_true, y_pred
 
 
@@ -144,13 +174,37 @@ def is_python_number(value: Any) -> bool:
 def check_in_range(
     name: str, array: np.ndarray, low: float, high: float, what: str
 ) -> None:
-    """Raise ``ValueError`` naming ``name`` when an element of ``array`` lies outside [low, high]."""
+    """Raise ``ValueError`` naming ``name`` when an element of ``array`` lies outside [low, high].
+
+    For [0, 1] the message also says what the values look like (0–255 pixels, percentages,
+    counts, ±1 labels: :func:`course_utils.validation.unit_hint`).
+    """
     finite = array[np.isfinite(array)]
     if array.size and (
         finite.size != array.size or finite.min() < low or finite.max() > high
     ):
+        from course_utils.validation import unit_hint
+
         bad = array[~((array >= low) & (array <= high))]
+        hint = unit_hint(name, array) if (low, high) == (0.0, 1.0) else ""
         raise ValueError(
             f"{name} must hold {what} in [{low}, {high}], found {bad.flat[0]!r}. "
-            f"Check that you passed {name} in the right place and in the right form."
+            + (
+                hint
+                or f"Check that you passed {name} in the right place and in the right form."
+            )
         )
+
+
+def check_parameter(name: str, value: Any, valid: str) -> None:
+    """``TypeError`` naming a loss's hyperparameter when it is None, text or a boolean.
+
+    Range checks follow in each family's ``_check_*``; tensors pass (they are checked by
+    TensorFlow when the loss runs), as Keras lets them.
+    """
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be {valid}, got {type(value).__name__} {value!r}."
+        )
+    if is_python_number(value) and not np.isfinite(value):
+        raise ValueError(f"{name} must be {valid} (finite), got {value!r}.")

@@ -44,6 +44,7 @@ from course_utils.losses._arrays import (
     EPSILON,
     as_float64,
     check_in_range,
+    check_parameter,
     is_python_number,
     log_softmax,
     numpy_pair,
@@ -64,6 +65,9 @@ def _check_axis(axis: Any) -> None:
 
 
 def _check_label_smoothing(label_smoothing: Any) -> None:
+    check_parameter(
+        "label_smoothing", label_smoothing, "a number in [0, 1] (0 = no smoothing)"
+    )
     if is_python_number(label_smoothing) and not (0.0 <= label_smoothing <= 1.0):
         raise ValueError(
             f"label_smoothing must be a number in [0, 1] (0 = no smoothing), got {label_smoothing!r}. "
@@ -72,6 +76,11 @@ def _check_label_smoothing(label_smoothing: Any) -> None:
 
 
 def _check_gamma(gamma: Any) -> None:
+    check_parameter(
+        "gamma",
+        gamma,
+        "a finite number >= 0 (the focusing exponent; Keras's default is 2.0)",
+    )
     if is_python_number(gamma) and not (np.isfinite(gamma) and gamma >= 0):
         raise ValueError(
             f"gamma must be a finite number >= 0 (the focusing exponent; 0 gives plain cross-entropy), "
@@ -80,6 +89,7 @@ def _check_gamma(gamma: Any) -> None:
 
 
 def _check_alpha(alpha: Any, allow_sequence: bool) -> None:
+    check_parameter("alpha", alpha, "a weight in [0, 1] (Keras's default is 0.25)")
     if is_python_number(alpha):
         values = [alpha]
     elif (
@@ -98,6 +108,7 @@ def _check_alpha(alpha: Any, allow_sequence: bool) -> None:
 
 
 def _check_q(q: Any) -> None:
+    check_parameter("q", q, "a number in (0, 1]")
     if is_python_number(q) and not (0.0 < q <= 1.0):
         raise ValueError(
             f"q must be a number in (0, 1] (near 0 behaves like cross-entropy, 1 like MAE), got {q!r}. "
@@ -205,7 +216,7 @@ def _np_sparse_pair(
         raise ValueError(
             f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}."
         )
-    labels = np.asarray(y_true)
+    labels = as_float64("y_true", y_true)
     if labels.ndim == y_pred.ndim and labels.shape[-1:] == (1,):
         labels = labels[..., 0]
     if labels.shape != y_pred.shape[:-1]:
@@ -671,6 +682,7 @@ def _np_sparse_parts(
 ):
     _check_ignore_class(ignore_class)
     _check_flag("from_logits", from_logits)
+    y_pred = as_float64("y_pred", y_pred)  # a ragged list gets a named error first
     _check_sparse_axis(axis, np.ndim(y_pred))
     labels, y_pred = _np_sparse_pair(y_true, y_pred, ignore_class)
     _check_probabilities(y_pred, from_logits)
@@ -952,6 +964,7 @@ def _np_gce_parts(y_true: Any, y_pred: Any, q: float):
         raise ValueError(
             f"y_pred must have a class axis (rank >= 1), got shape {y_pred.shape}."
         )
+    as_float64("y_true", y_true)  # a ragged, empty or text y_true gets a named error
     labels = np.asarray(y_true)
     if labels.shape != y_pred.shape[:-1]:
         raise ValueError(

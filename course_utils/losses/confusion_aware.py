@@ -55,6 +55,7 @@ from course_utils.losses._arrays import (
     EPSILON,
     as_float64,
     check_in_range,
+    check_parameter,
     is_python_number,
     log_softmax,
     numpy_pair,
@@ -102,6 +103,7 @@ def _check_weight_values(weights: np.ndarray) -> None:
 
 
 def _check_strength(strength: Any) -> None:
+    check_parameter("strength", strength, "a finite number >= 0")
     if isinstance(strength, bool) or (
         is_python_number(strength) and not (np.isfinite(strength) and strength >= 0)
     ):
@@ -112,6 +114,7 @@ def _check_strength(strength: Any) -> None:
 
 
 def _check_decay(decay: Any) -> None:
+    check_parameter("decay", decay, "a number in [0, 1)")
     if isinstance(decay, bool) or (
         is_python_number(decay) and not (0.0 <= decay < 1.0)
     ):

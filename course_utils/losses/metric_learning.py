@@ -16,7 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.losses._arrays import as_float64, is_python_number, tf_prediction
+from course_utils.losses._arrays import (
+    as_float64,
+    check_parameter,
+    is_python_number,
+    tf_prediction,
+)
 from course_utils.losses._catalog import LossEntry, Param, register
 
 
@@ -28,6 +33,18 @@ def _check_circle_inputs(
     gamma: Any,
     margin: Any,
 ) -> None:
+    for name, value in (
+        ("y_true", y_true),
+        ("y_pred", y_pred),
+        ("ref_labels", ref_labels),
+        ("ref_embeddings", ref_embeddings),
+    ):
+        if isinstance(value, (list, tuple)):
+            as_float64(name, value)  # a ragged, empty or text list gets a named error
+    check_parameter("gamma", gamma, "a number > 0 (the scale of the pair weights)")
+    check_parameter(
+        "margin", margin, "a number in [0, 1] (the relaxation of the optima)"
+    )
     if len(np.shape(y_pred)) != 2:
         raise ValueError(
             f"y_pred must be embeddings of shape (m, d), got shape {np.shape(y_pred)}."

@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.losses._arrays import EPSILON, is_python_number, numpy_pair, tf_pair
+from course_utils.losses._arrays import (
+    EPSILON,
+    check_parameter,
+    is_python_number,
+    numpy_pair,
+    tf_pair,
+)
 from course_utils.losses._catalog import LossEntry, Param, register
 
 LOG_2 = float(np.log(2.0))
@@ -168,6 +174,11 @@ def mean_squared_logarithmic_error_grad(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def _check_delta(delta: Any) -> None:
+    check_parameter(
+        "delta",
+        delta,
+        "a finite number >= 0 (the error size where the loss turns from quadratic to linear; Keras's default is 1.0)",
+    )
     if is_python_number(delta) and not (np.isfinite(delta) and delta >= 0):
         raise ValueError(
             f"delta must be a finite number >= 0 (the error size where the loss turns from quadratic "

@@ -19,7 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.losses._arrays import EPSILON, check_in_range, numpy_pair, tf_pair
+from course_utils.losses._arrays import (
+    EPSILON,
+    check_in_range,
+    check_parameter,
+    numpy_pair,
+    tf_pair,
+)
 from course_utils.losses._catalog import LossEntry, Param, register
 
 
@@ -44,6 +50,7 @@ def _check_axis(axis: Any, rank: int) -> None:
 
 
 def _check_weight(name: str, value: Any) -> None:
+    check_parameter(name, value, "a finite number >= 0")
     if isinstance(value, (int, float, np.integer, np.floating)) and not (
         np.isfinite(value) and value >= 0
     ):

@@ -36,7 +36,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from course_utils.losses._arrays import EPSILON, as_float64, is_python_number
+from course_utils.losses._arrays import (
+    EPSILON,
+    as_float64,
+    check_parameter,
+    is_python_number,
+)
 
 #: The reconstruction terms :func:`vae_loss_numpy` and :func:`vae_loss_tf` accept.
 RECONSTRUCTIONS: tuple[str, ...] = ("bce", "mse")
@@ -85,6 +90,7 @@ def _numpy_kl_inputs(mean: Any, log_var: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_beta(beta: Any) -> None:
+    check_parameter("beta", beta, "a finite number >= 0 (the weight of the KL term)")
     if isinstance(beta, bool) or (
         is_python_number(beta) and not (np.isfinite(beta) and beta >= 0)
     ):
