@@ -84,6 +84,100 @@ def as_finite_array(
     return array
 
 
+def as_seed(value: object, name: str = "seed") -> int:
+    """A seed: an integer >= 0 (None is refused: it would make the run unrepeatable)."""
+    return as_positive_int(name, value, allow_zero=True)
+
+
+#: The kinds of model :func:`as_model` tells apart: what each is, and where a learner gets one.
+MODEL_KINDS: dict[str, tuple[str, str]] = {
+    "classifier": (
+        "a classifier (784 pixels → 10 logits)",
+        "pass the Keras model of the classifier, e.g. train_classifier(...).model",
+    ),
+    "vae": (
+        "a VAE (a model with .encoder and .decoder)",
+        "pass the VAE itself, e.g. train_vae(...).vae or load_pretrained_vae()",
+    ),
+    "decoder": (
+        "a decoder (latent z → 784 pixels)",
+        "pass a VAE or its .decoder",
+    ),
+}
+
+
+def _model_shapes(model: Any) -> tuple[Any, Any]:
+    """A Keras model's ``(input_shape, output_shape)``; None for what it does not declare."""
+    shapes = []
+    for attribute in ("input_shape", "output_shape"):
+        try:
+            shape = getattr(model, attribute)
+        except Exception:  # a subclassed model or a plain function: no declared shape
+            shape = None
+        shapes.append(shape)
+    return shapes[0], shapes[1]
+
+
+def describe_model(model: Any) -> str:
+    """A few words for an error: what ``model`` looks like (a VAE, or its name and shapes)."""
+    if hasattr(model, "encoder") and hasattr(model, "decoder"):
+        return "a VAE (it has .encoder and .decoder)"
+    input_shape, output_shape = _model_shapes(model)
+    name = getattr(model, "name", type(model).__name__)
+    if input_shape is None or output_shape is None:
+        return f"{type(model).__name__} {name!r}"
+    return f"the model {name!r} mapping {input_shape} → {output_shape}"
+
+
+def _is_kind(model: Any, kind: str) -> bool:
+    """Whether ``model`` can be the ``kind``; models that declare no shapes get the benefit of the doubt."""
+    is_vae = hasattr(model, "encoder") and hasattr(model, "decoder")
+    if kind == "vae":
+        return is_vae
+    if is_vae:
+        return False
+    input_shape, output_shape = _model_shapes(model)
+    if input_shape is None or output_shape is None:
+        return True
+    if not (isinstance(input_shape, tuple) and isinstance(output_shape, tuple)):
+        return False  # several inputs or outputs (an encoder's μ and log σ²)
+    width_in = int(np.prod([d for d in input_shape[1:] if d is not None]))
+    if kind == "classifier":
+        return width_in == 784 and tuple(output_shape[1:]) == (10,)
+    return (
+        tuple(output_shape[1:]) == (784,) and len(input_shape) == 2 and width_in != 784
+    )
+
+
+def as_model(name: str, model: Any, kind: str | None = None) -> Any:
+    """``model`` unchanged if it can be called on a batch and, if ``kind`` is given, is that kind.
+
+    ``kind`` is one of :data:`MODEL_KINDS`: ``"classifier"`` (input 784 pixels, output 10 logits),
+    ``"vae"`` (has ``.encoder`` and ``.decoder``) or ``"decoder"`` (input a latent z, output 784
+    pixels), judged from the declared input and output shapes. A ``TypeError`` names ``name``,
+    the kind expected, what was received and what to pass.
+    """
+    if not callable(model):
+        hint = ""
+        for attribute in ("model", "vae"):
+            if callable(getattr(model, attribute, None)):
+                hint = f" It holds one: pass its .{attribute}."
+        raise TypeError(
+            f"{name} must be a Keras model (called on a batch), got "
+            f"{type(model).__name__} {model!r:.80}.{hint}"
+        )
+    if kind is None:
+        return model
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"kind must be one of {sorted(MODEL_KINDS)}, got {kind!r}.")
+    if not _is_kind(model, kind):
+        expected, fix = MODEL_KINDS[kind]
+        raise TypeError(
+            f"{name} must be {expected}, got {describe_model(model)}; {fix}."
+        )
+    return model
+
+
 def as_binary_labels(name: str, value: object, what: str) -> np.ndarray:
     """``value`` as a 1-D float array of 0/1 labels; ``ValueError`` names any other value."""
     labels = as_finite_array(name, value, 1, what)
@@ -220,11 +314,13 @@ def as_distribution(
     name: str,
     value: object,
     what: str = "a probability distribution",
-    rtol: float = 1e-6,
+    rtol: float = 1e-4,
 ) -> np.ndarray:
     """``value`` as a non-empty array of probabilities >= 0 summing to 1 along the last axis.
 
-    The sum may differ from 1 by ``rtol`` (relative). Counts (``[2, 3, 5]``) and independent
+    The sum may differ from 1 by ``rtol`` (relative): a float32 softmax over many classes sums
+    to 1 only to about 1e-6, and rounded printouts (0.333, 0.333, 0.333) to about 1e-3 — round
+    to 4 decimals or more. Counts (``[2, 3, 5]``) and independent
     sigmoid outputs are refused with a ``ValueError`` naming ``name`` and the fix.
     """
     array = as_data_array(name, value, None, what)

@@ -167,5 +167,8 @@ def test_as_distribution_allows_rounding_and_refuses_negatives():
     from course_utils.validation import as_distribution
 
     as_distribution("p", [[1 / 3, 1 / 3, 1 / 3], [0.1, 0.2, 0.7]])
+    logits = np.random.default_rng(0).normal(size=(64, 1000)).astype("float32")
+    softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    as_distribution("p", softmax)  # float32 rounding: sums off by ~1e-6
     with pytest.raises(ValueError, match=r"^p must be probabilities >= 0"):
         as_distribution("p", [1.2, -0.2])
