@@ -15,11 +15,38 @@ from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.losses import get
 from course_utils.other_losses_lessons import collapse, keras_label
 
+
+def _rounded_too_coarsely(expected: Any, decimals: int) -> Callable[[Any], bool]:
+    """Predicate for a :class:`Mistake`: every number is ``expected`` rounded to fewer than
+    ``decimals`` decimals (a right answer, rounded more than the question asks)."""
+    target = np.asarray(expected, dtype=float)
+
+    def matches(value: Any) -> bool:
+        answer = np.asarray(value, dtype=float)
+        if answer.shape != target.shape:
+            return False
+        for coarser in range(decimals):
+            half_step = 0.5 * 10.0**-coarser * (1 + 1e-9)
+            if np.all(np.abs(answer - target) <= half_step) and np.allclose(
+                answer, np.round(answer, coarser), rtol=0, atol=1e-12
+            ):
+                return True
+        return False
+
+    return matches
+
+
+def _tolerance(decimals: int) -> float:
+    """Absolute tolerance that accepts an answer rounded to ``decimals`` decimals."""
+    return 0.5 * 10.0**-decimals * 1.02
+
+
 # ----------------------------------------------------------------------------- 06.1 KL both ways
 
-#: Exercise 06.1: the target p and the model q.
+#: Exercise 06.1: the target p and the model q; the answer is asked to 4 decimals.
 KL_P = np.array([0.7, 0.2, 0.1])
 KL_Q = np.array([0.4, 0.4, 0.2])
+KL_DECIMALS = 4
 
 _FORWARD = float(get("kl_divergence").numpy(KL_P, KL_Q))
 _REVERSE = float(get("kl_divergence").numpy(KL_Q, KL_P))
@@ -39,20 +66,24 @@ register(
         mistakes=(
             Mistake(
                 "swapped",
-                near([_REVERSE, _FORWARD]),
+                near([_REVERSE, _FORWARD], rtol=0.0, atol=_tolerance(KL_DECIMALS)),
                 "Those are the right two numbers in the wrong order: the first is KL(p‖q), "
                 "weighted by p, the target.",
                 [_REVERSE, _FORWARD],
             ),
             Mistake(
                 "log base 2",
-                near([_FORWARD / np.log(2), _REVERSE / np.log(2)]),
+                near(
+                    [_FORWARD / np.log(2), _REVERSE / np.log(2)],
+                    rtol=0.0,
+                    atol=_tolerance(KL_DECIMALS),
+                ),
                 "That is in bits (log base 2). Keras and the course use the natural log: nats.",
                 [_FORWARD / np.log(2), _REVERSE / np.log(2)],
             ),
             Mistake(
                 "cross-entropy",
-                near([_CROSS_PQ, _CROSS_QP]),
+                near([_CROSS_PQ, _CROSS_QP], rtol=0.0, atol=_tolerance(KL_DECIMALS)),
                 "That is the cross-entropy −Σ p ln q, not the divergence: subtract the entropy "
                 "(CE = H + KL).",
                 [_CROSS_PQ, _CROSS_QP],
@@ -65,8 +96,15 @@ register(
                 "KL is not symmetric: the two directions give different numbers here.",
                 [_FORWARD, _FORWARD],
             ),
+            Mistake(
+                "rounded too coarsely",
+                _rounded_too_coarsely([_FORWARD, _REVERSE], KL_DECIMALS),
+                "Right numbers, rounded too coarsely: give 4 decimals, as the question asks.",
+                list(np.round([_FORWARD, _REVERSE], 2)),
+            ),
         ),
-        rtol=1e-4,
+        rtol=0.0,
+        atol=_tolerance(KL_DECIMALS),
     )
 )
 
@@ -76,6 +114,7 @@ register(
 TVERSKY_TRUE = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
 TVERSKY_PRED = np.array([1.0, 1.0, 0.0, 1.0, 1.0, 0.0])
 TVERSKY_ALPHA, TVERSKY_BETA = 0.7, 0.3
+TVERSKY_DECIMALS = 3
 
 _TVERSKY = float(
     get("tversky").numpy(
@@ -102,25 +141,33 @@ register(
         mistakes=(
             Mistake(
                 "alpha on FP",
-                near(_TVERSKY_SWAPPED, rtol=1e-4),
-                "That puts α on the false positives. In Keras α weighs Σ y(1 − ŷ), the object "
-                "pixels the prediction misses (FN), and β the extra pixels (FP).",
+                near(_TVERSKY_SWAPPED, rtol=0.0, atol=_tolerance(TVERSKY_DECIMALS)),
+                "That puts α on the false positives, as Keras's docstring (and Salehi et al.) "
+                "say. Keras's code multiplies α by Σ y(1 − ŷ), the object pixels the "
+                "prediction misses (FN), and β by the extra pixels (FP).",
                 _TVERSKY_SWAPPED,
             ),
             Mistake(
                 "index, not loss",
-                near(1.0 - _TVERSKY, rtol=1e-4),
+                near(1.0 - _TVERSKY, rtol=0.0, atol=_tolerance(TVERSKY_DECIMALS)),
                 "That is the Tversky index (the overlap score). The loss is 1 minus it.",
                 1.0 - _TVERSKY,
             ),
             Mistake(
                 "Dice",
-                near(_DICE, rtol=1e-4),
+                near(_DICE, rtol=0.0, atol=_tolerance(TVERSKY_DECIMALS)),
                 "That is the Dice loss (α = β = 0.5). Use the weights α = 0.7 and β = 0.3.",
                 _DICE,
             ),
+            Mistake(
+                "rounded too coarsely",
+                _rounded_too_coarsely(_TVERSKY, TVERSKY_DECIMALS),
+                "Right, but rounded too coarsely: give 3 decimals.",
+                round(_TVERSKY, 1),
+            ),
         ),
-        rtol=1e-4,
+        rtol=0.0,
+        atol=_tolerance(TVERSKY_DECIMALS),
     )
 )
 
