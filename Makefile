@@ -58,7 +58,8 @@ format: setup
 slides: setup
 	$(BIN)/python scripts/export_slides.py $(NOTEBOOKS) --output-dir build/slides
 
-# One PDF per notebook in build/handouts/ (fragments collapsed), printed offline by Chromium.
+# One PDF per notebook in build/handouts/ (fragments collapsed), printed offline by Chromium; fails
+# unless every page carries its slide's pictures and words (checked with poppler-utils).
 handouts: slides browser-setup
 	$(BIN)/python scripts/handouts.py build/slides --output-dir build/handouts
 
@@ -75,7 +76,7 @@ hub-links: setup
 browser-setup: $(BROWSER_READY)
 
 $(BROWSER_READY): $(READY) benchmarks/requirements-browser.txt
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
+	@test -x $(CHROMIUM) -a -x /usr/bin/pdftotext || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium poppler-utils; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements-browser.txt
 	@touch $@
 
