@@ -1269,7 +1269,7 @@ register(
             + r", \quad "
             + EPS_TEXT
             + r"; \quad "
-            r"\text{from\_logits (}\hat y = z\text{): } \ell_k = \max(z_k, 0) - z_k \tilde y_k + \ln\left(1 + e^{-|z_k|}\right)"
+            r"\text{from_logits (}\hat y = z\text{): } \ell_k = \max(z_k, 0) - z_k \tilde y_k + \ln\left(1 + e^{-|z_k|}\right)"
         ),
         numpy=binary_crossentropy_numpy,
         tf=binary_crossentropy_tf,
@@ -1302,7 +1302,7 @@ register(
             + r", \ "
             + EPS_TEXT
             + r"; \quad "
-            r"\text{from\_logits (}\hat y = z\text{): } p = \sigma(z),\ \mathrm{BCE} = \max(z, 0) - z \tilde y + \ln\left(1 + e^{-|z|}\right)"
+            r"\text{from_logits (}\hat y = z\text{): } p = \sigma(z),\ \mathrm{BCE} = \max(z, 0) - z \tilde y + \ln\left(1 + e^{-|z|}\right)"
         ),
         numpy=binary_focal_crossentropy_numpy,
         tf=binary_focal_crossentropy_tf,
@@ -1344,7 +1344,7 @@ register(
             + r", \quad "
             + EPS_TEXT
             + r"; \quad "
-            r"\text{from\_logits (}\hat y = z\text{): } L = -\sum_{k=1}^{K} \tilde y_k \left(z_k - \ln \sum_{k'=1}^{K} e^{z_{k'}}\right)"
+            r"\text{from_logits (}\hat y = z\text{): } L = -\sum_{k=1}^{K} \tilde y_k \left(z_k - \ln \sum_{k'=1}^{K} e^{z_{k'}}\right)"
         ),
         numpy=categorical_crossentropy_numpy,
         tf=categorical_crossentropy_tf,
@@ -1373,7 +1373,7 @@ register(
             + r", \quad "
             + EPS_TEXT
             + r"; \quad "
-            r"\text{from\_logits (}\hat y = z\text{): } L = -z_{y} + \ln \sum_{k=1}^{K} e^{z_k}; \quad L = 0 \text{ where } y = \text{ignore\_class}"
+            r"\text{from_logits (}\hat y = z\text{): } L = -z_{y} + \ln \sum_{k=1}^{K} e^{z_k}; \quad L = 0 \text{ where } y = \text{ignore_class}"
         ),
         numpy=sparse_categorical_crossentropy_numpy,
         tf=sparse_categorical_crossentropy_tf,
@@ -1419,7 +1419,7 @@ register(
         latex=(
             r"L(y, \hat y) = -\sum_{k=1}^{K} \alpha_k \left(1 - c_k\right)^{\gamma} \tilde y_k \ln c_k, \quad "
             r"c = \operatorname{clip}\left(\frac{p}{\sum_{k'=1}^{K} p_{k'}}\right), \quad p = \hat y "
-            r"\ (\text{from\_logits, } \hat y = z\text{: } p = \operatorname{softmax}(z)), \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad "
+            r"\ (\text{from_logits, } \hat y = z\text{: } p = \operatorname{softmax}(z)), \quad \tilde y = y (1 - s) + \tfrac{s}{K}, \quad "
             + CLIP_TEXT
             + r", \quad "
             + EPS_TEXT
