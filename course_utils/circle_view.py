@@ -58,8 +58,8 @@ def circle_pair_loss(
     .. math::
         L = \operatorname{softplus}\big(\gamma\,[a_n (s_n - \mu) - a_p (s_p - 1 + \mu)]\big)
 
-    Equal to ``keras.losses.circle`` for that anchor (checked in the tests).
-    Taught in: 06 §5.
+    Equal to ``keras.losses.circle`` for that anchor (checked in the tests); the colour of
+    :func:`plot_circle_boundary`.
     """
     s_p = _cosines("positive_similarity", positive_similarity)
     s_n = _cosines("negative_similarity", negative_similarity)
@@ -73,10 +73,8 @@ def circle_pair_loss(
 def boundary_circle(
     margin: float = 0.25, points: int = 181
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Points (s_n, s_p) of the circle s_n² + (s_p − 1)² = 2μ² with s_p ≤ 1, where L = ln 2.
-
-    Taught in: 06 §5.
-    """
+    """Points (s_n, s_p) of the circle s_n² + (s_p − 1)² = 2μ² with s_p ≤ 1, where L = ln 2
+    (for s_n > −μ); the curve of :func:`plot_circle_boundary`."""
     _, margin = _gamma_margin(1.0, margin)
     if (
         isinstance(points, bool)
