@@ -776,11 +776,11 @@ def _cell(x: float, y: float, colour: str) -> Any:
 # §7 likelihoods and what the others optimise
 
 #: Each of notebook 06's losses: the distribution it is the negative log-likelihood of, or what it
-#: optimises instead.
+#: optimises instead (notebook 06 §7 prints the longer table of course_utils.likelihood_view).
 LIKELIHOOD_VIEW: dict[str, str] = {
     "poisson": "likelihood: Poisson NLL of a count, minus the constant mean ln y!",
     "kl_divergence": "likelihood up to a constant: CE(y, ŷ) − H(y), the categorical NLL minus H(y)",
-    "cosine_similarity": "not a likelihood: the angle between y and ŷ (−cos θ)",
+    "cosine_similarity": "likelihood up to a constant: von Mises–Fisher NLL with κ = 1 (−cos θ)",
     "dice": "not a likelihood: overlap 2·TP / (2·TP + FN + FP), a set similarity",
     "tversky": "not a likelihood: overlap TP / (TP + α·FN + β·FP), errors weighted",
     "circle": "not a likelihood: pair similarities pushed past 1 − μ (same) and μ (other)",
