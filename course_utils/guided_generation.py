@@ -38,8 +38,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils.plotting import PALETTE, new_figure
-from course_utils.vae_lab import as_model, as_seed, finite_array
-from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.vae_lab import _as_latent, _decoder_of, _latent_width
+from course_utils.validation import (
+    as_finite_array,
+    as_finite_float,
+    as_model,
+    as_positive_int,
+    as_seed,
+)
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 NUM_CLASSES = 10
@@ -143,7 +149,8 @@ def class_probabilities(model: Any, x: Any) -> np.ndarray:
     Taught in: 10 §3.
     """
     logits = np.asarray(
-        as_model("model", model)(_as_images("x", x), training=False), dtype=float
+        as_model("model", model, kind="classifier")(_as_images("x", x), training=False),
+        dtype=float,
     )
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
@@ -160,18 +167,70 @@ def predict_classes(model: Any, x: Any) -> np.ndarray:
 
 
 def _as_images(name: str, x: Any) -> np.ndarray:
-    array = finite_array(name, x).astype("float32")
-    if array.ndim == 1:
+    """Rows of 784 pixels in [0, 1] as float32 (one flat image becomes one row).
+
+    Image-shaped arrays (m, 28, 28) are refused with the reshape that fixes them, empty arrays
+    and 0–255 values with their own ``ValueError``, each naming ``name``.
+    """
+    # Fast path for NumPy numbers (the common case): no float64 copy of the images.
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+        array = x.astype("float32", copy=False)
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
+    else:
+        array = as_finite_array(
+            name, x, None, "flattened 28×28 images, pixels in [0, 1]"
+        ).astype("float32")
+    if array.ndim == 1 and array.size == 784:
         array = array[None]
     if array.ndim != 2 or array.shape[1] != 784:
-        raise ValueError(
-            f"{name} must have shape (m, 784) or (784,): flattened 28×28 images, got {array.shape}."
+        fix = (
+            f" Use {name}.reshape(-1, 784)."
+            if array.size and array.size % 784 == 0
+            else ""
         )
-    if array.size and (array.min() < 0.0 or array.max() > 1.0):
         raise ValueError(
-            f"{name} must hold pixels in [0, 1], found [{array.min():.3g}, {array.max():.3g}]."
+            f"{name} must have shape (m, 784) or (784,): flattened 28×28 images, got "
+            f"{array.shape}.{fix}"
         )
+    if len(array) == 0:
+        raise ValueError(
+            f"{name} is empty (shape {array.shape}); it must hold at least one image. Check "
+            "the slice or filter that built it."
+        )
+    _check_pixel_range(name, array)
     return array
+
+
+def _check_pixel_range(name: str, array: np.ndarray, low_ok: float = 0.0) -> None:
+    """``ValueError`` naming ``name`` if a value is outside [low_ok, 1], with the likely fix."""
+    if array.size == 0:
+        return
+    low, high = float(array.min()), float(array.max())
+    if low < low_ok or high > 1.0:
+        hint = (
+            "it looks like 0–255 pixels; divide by 255"
+            if high > 1.0 and low >= low_ok and high <= 255.0
+            else "pixel values are never negative"
+            if low < low_ok
+            else "scale the images to [0, 1]"
+        )
+        allowed = (
+            "[0, 1]" if low_ok == 0 else "[0, 1] (or differences of them, in [-1, 1])"
+        )
+        raise ValueError(
+            f"{name} must hold pixels in {allowed}, found [{low:.3g}, {high:.3g}]: {hint}."
+        )
+
+
+def _as_learning_rate(value: Any) -> float:
+    rate = as_finite_float("learning_rate", value)
+    if rate <= 0:
+        raise ValueError(
+            f"learning_rate must be > 0 (a step down the loss), got {rate}; a step of "
+            "zero changes nothing and a negative one climbs the loss."
+        )
+    return rate
 
 
 def total_variation(x: Any) -> np.ndarray:
@@ -183,7 +242,8 @@ def total_variation(x: Any) -> np.ndarray:
 
     the same number as ``tf.image.total_variation`` on 28×28×1 images. Taught in: 10 §3.
     """
-    images = finite_array("x", x)
+    images = as_finite_array("x", x, None, "28×28 images, 784 pixels each")
+    _check_pixel_range("x", images, low_ok=-1.0)
     if images.size == 0 or images.size % 784:
         raise ValueError(
             f"x must hold 28×28 images (784 pixels each, e.g. shape (m, 784)), got shape {images.shape}."
@@ -198,8 +258,12 @@ def near_initial(x: Any, x_initial: Any) -> np.ndarray:
     r"""Mean squared distance of each image from its initial image, shape (m,):
     :math:`\frac{1}{784}\sum_i (x_i - x^0_i)^2` (Keras's ``mean_squared_error``). Taught in: 10 §4.
     """
-    x = np.atleast_2d(finite_array("x", x))
-    x_initial = np.atleast_2d(finite_array("x_initial", x_initial))
+    x = np.atleast_2d(as_finite_array("x", x, None, "images, one per row"))
+    x_initial = np.atleast_2d(
+        as_finite_array("x_initial", x_initial, None, "images, one per row")
+    )
+    _check_pixel_range("x", x)
+    _check_pixel_range("x_initial", x_initial)
     if x.shape != x_initial.shape:
         raise ValueError(
             f"x and x_initial must have the same shape, got {x.shape} and {x_initial.shape}."
@@ -223,6 +287,10 @@ def guided_loss_terms(
     the near-initial mean squared distance, and the total variation."""
     x = _as_images("x", x)
     x_initial = _as_images("x_initial", x_initial)
+    if x.shape != x_initial.shape:
+        raise ValueError(
+            f"x and x_initial must have the same shape, got {x.shape} and {x_initial.shape}."
+        )
     targets = _targets(target, len(x))
     p = class_probabilities(model, x)
     return {
@@ -238,14 +306,19 @@ def _targets(target: Any, count: int) -> np.ndarray:
         raise TypeError(
             f"target must be a class number in 0..9 (an integer), got {target!r}."
         )
-    targets = np.broadcast_to(values, (count,)).astype("int64")
+    if values.ndim > 1 or values.size not in (1, count):
+        raise ValueError(
+            f"target must be one class (0..9) or one per image ({count}), got shape "
+            f"{values.shape}: {target!r:.60}."
+        )
+    targets = np.broadcast_to(values.ravel(), (count,)).astype("int64")
     if targets.min() < 0 or targets.max() >= NUM_CLASSES:
         raise ValueError(f"target must be a class in 0..9, got {target!r}.")
     return targets
 
 
 def _per_image(name: str, value: Any, count: int) -> np.ndarray:
-    values = finite_array(name, value).astype("float32")
+    values = as_finite_array(name, value, None, "a weight >= 0").astype("float32")
     if values.ndim > 1 or values.size not in (1, count):
         raise ValueError(
             f"{name} must be one number or one per image ({count}), got shape {values.shape}."
@@ -329,14 +402,14 @@ def descend_pixels(
     import keras
     import tensorflow as tf
 
-    model = as_model("model", model)
+    model = as_model("model", model, kind="classifier")
     start = _as_images("x_initial", x_initial)
     count = len(start)
     targets = tf.constant(_targets(target, count))
     near = tf.constant(_per_image("near_weight", near_weight, count))
     tv = tf.constant(_per_image("tv_weight", tv_weight, count))
     steps = as_positive_int("steps", steps)
-    learning_rate = as_finite_float("learning_rate", learning_rate)
+    learning_rate = _as_learning_rate(learning_rate)
     x = tf.Variable(start)
     x0 = tf.constant(start)
 
@@ -371,16 +444,16 @@ def descend_latent(
     import keras
     import tensorflow as tf
 
-    model = as_model("model", model)
-    decoder = as_model("decoder", getattr(decoder, "decoder", decoder))
-    z_start = np.atleast_2d(finite_array("z_initial", z_initial)).astype("float32")
+    model = as_model("model", model, kind="classifier")
+    decoder = _decoder_of("decoder", decoder)
+    z_start = _as_latent("z_initial", z_initial, _latent_width(decoder))
     targets = tf.constant(_targets(target, len(z_start)))
     steps = as_positive_int("steps", steps)
-    z = tf.Variable(z_start)
-
     prior = as_finite_float("prior_weight", prior_weight)
     if prior < 0:
         raise ValueError(f"prior_weight must be >= 0, got {prior}.")
+    learning_rate = _as_learning_rate(learning_rate)
+    z = tf.Variable(z_start)
 
     def loss_fn() -> Any:
         logits = model(decoder(z))
@@ -389,7 +462,6 @@ def descend_latent(
         )
         return ce + prior * 0.5 * tf.reduce_sum(tf.square(z), axis=1)
 
-    learning_rate = as_finite_float("learning_rate", learning_rate)
     losses = _adam_descent(z, loss_fn, steps, learning_rate, clip=False)
     latent = z.numpy().astype(float)
     images = np.asarray(decoder(latent.astype("float32"), training=False), dtype=float)
@@ -401,11 +473,16 @@ def change_summary(x: Any, x_initial: Any) -> dict[str, float]:
 
     Taught in: 10 §3.
     """
-    x, x_initial = finite_array("x", x), finite_array("x_initial", x_initial)
+    x = as_finite_array("x", x, None, "an image or images")
+    x_initial = as_finite_array("x_initial", x_initial, None, "an image or images")
+    _check_pixel_range("x", x)
+    _check_pixel_range("x_initial", x_initial)
     if x.shape != x_initial.shape:
         raise ValueError(
             f"x and x_initial must have the same shape, got {x.shape} and {x_initial.shape}."
         )
+    if x.size == 0:
+        raise ValueError("x and x_initial are empty; pass at least one image.")
     change = x - x_initial
     return {
         "max_abs": float(np.abs(change).max()),
@@ -466,9 +543,19 @@ def weights_grid(
     steps: int = PIXEL_STEPS,
 ) -> WeightsGrid:
     """Run :func:`descend_pixels` for every pair of weights at once (one batch). Taught in: 10 §4."""
+    model = as_model("model", model, kind="classifier")
     start = _as_images("x_initial", x_initial)
     if len(start) != 1:
         raise ValueError(f"x_initial must be one image, got {len(start)}.")
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)):
+        raise TypeError(f"target must be one class number in 0..9, got {target!r:.60}.")
+    _targets(target, 1)
+    for name, weights in (("near_weights", near_weights), ("tv_weights", tv_weights)):
+        values = as_finite_array(name, weights, 1, "weights >= 0, one per grid row")
+        if values.size == 0 or values.min() < 0:
+            raise ValueError(
+                f"{name} must hold at least one weight, all >= 0, got {list(values)}."
+            )
     near_grid, tv_grid = np.meshgrid(near_weights, tv_weights, indexing="ij")
     count = near_grid.size
     result = descend_pixels(
@@ -587,6 +674,10 @@ def guidance_weights_widget(grid: WeightsGrid | None = None) -> LivePlot:
 
     Without ``grid``, trains a small classifier and computes one (a few seconds). Taught in: 10 §4.
     """
+    if grid is not None and not isinstance(grid, WeightsGrid):
+        raise TypeError(
+            f"grid must be the WeightsGrid that weights_grid returns, got {type(grid).__name__}."
+        )
     grid = grid if grid is not None else _default_grid()
     return LivePlot(
         partial(plot_guidance, grid=grid),

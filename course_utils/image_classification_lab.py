@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 from course_utils import data as course_data
 from course_utils.plotting import PALETTE, new_figure
 from course_utils.plotting import artist as _artist
-from course_utils.validation import as_finite_float, as_positive_int
+from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, register_widget
 
 #: The ten classes, by label.
@@ -136,6 +136,89 @@ def _check_labels(name: str, labels: Any, num_classes: int = NUM_CLASSES) -> np.
     return array.astype(np.int64)
 
 
+def _as_lab_images(name: str, images: Any) -> np.ndarray:
+    """Grey 28×28 images as float32 (m, 28, 28, 1) in [0, 1], without a copy when they already are.
+
+    Accepts (m, 28, 28, 1), (m, 28, 28) and flat (m, 784) rows (reshaped); refuses, with one
+    ``ValueError`` naming ``name``: other shapes, an empty array, and values outside [0, 1] (0–255
+    pixels: "divide by 255").
+    """
+    if isinstance(images, np.ndarray) and images.dtype.kind in "fiu":
+        array = images
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
+    else:
+        array = as_finite_array(
+            name, images, None, "28×28 grey images, pixels in [0, 1]"
+        )
+    shape = array.shape
+    if array.ndim == 4 and shape[1:] == (28, 28, 1):
+        pass
+    elif array.ndim == 3 and shape[1:] == (28, 28):
+        array = array[..., None]
+    elif array.ndim == 2 and shape[1] == 784:
+        array = array.reshape(-1, 28, 28, 1)
+    else:
+        hint = ""
+        if shape == (28, 28) or shape == (784,) or shape == (28, 28, 1):
+            hint = f" For one image use {name}[None]."
+        elif array.ndim >= 3 and shape[-1] in (3, 4):
+            hint = " These look like colour images: convert them to grey first."
+        raise ValueError(
+            f"{name} must hold 28×28 grey images: shape (m, 28, 28, 1), (m, 28, 28) or flat "
+            f"(m, 784), got {shape}.{hint}"
+        )
+    if len(array) == 0:
+        raise ValueError(
+            f"{name} is empty (shape {shape}); it must hold at least one image. Check the "
+            "slice, filter or indices that built it."
+        )
+    low, high = float(array.min()), float(array.max())
+    if low < 0.0 or high > 1.0:
+        hint = (
+            "it looks like 0–255 pixels; divide by 255 (load_lab_data() already does)"
+            if low >= 0.0 and high <= 255.0
+            else "scale the images to [0, 1]"
+        )
+        raise ValueError(
+            f"{name} must hold pixels in [0, 1], found values in [{low:.3g}, {high:.3g}]: "
+            f"{hint}."
+        )
+    return array.astype(np.float32, copy=False)
+
+
+def _as_indices(name: str, indices: Any, size: int) -> np.ndarray:
+    """Row indices into an array of ``size`` rows (or a boolean mask of length ``size``)."""
+    array = (
+        np.asarray(indices)
+        if not isinstance(indices, (str, bytes))
+        else np.asarray([indices])
+    )
+    if array.size == 0:
+        raise ValueError(
+            f"{name} is empty: it selects no training image. Check the filter that built it."
+        )
+    if array.dtype == bool and array.ndim == 1:
+        if array.shape != (size,):
+            raise ValueError(
+                f"{name} as a True/False mask must have one entry per training image "
+                f"({size}), got {array.size}."
+            )
+        array = np.flatnonzero(array)
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name} must be a 1-D array of integer row indices into data.x_train (e.g. "
+            f"imbalanced_indices(data.y_train)), got dtype {array.dtype} and shape "
+            f"{array.shape}."
+        )
+    if array.min() < 0 or array.max() >= size:
+        raise ValueError(
+            f"{name} must hold row indices in [0, {size - 1}] (data.x_train has {size} "
+            f"images), found {int(array.min())}..{int(array.max())}."
+        )
+    return array
+
+
 def _check_probabilities(name: str, probs: Any) -> np.ndarray:
     array = np.asarray(probs, dtype=np.float64)
     if array.ndim != 2 or array.shape[1] < 2:
@@ -161,13 +244,32 @@ def imbalanced_indices(
     Taught in: 08 §4.
     """
     labels = _check_labels("labels", labels)
+    if labels.size == 0:
+        raise ValueError(
+            "labels is empty; pass the training labels, e.g. data.y_train."
+        )
     if not 0.0 < as_finite_float("fraction", fraction) <= 1.0:
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}.")
-    rare = [int(k) for k in rare_classes]
+    if isinstance(rare_classes, (int, np.integer)) and not isinstance(
+        rare_classes, bool
+    ):
+        rare_classes = (int(rare_classes),)  # one class, as a learner writes it
+    if isinstance(rare_classes, (str, bytes)) or not hasattr(rare_classes, "__iter__"):
+        raise TypeError(
+            f"rare_classes must be a class id or a tuple of class ids in "
+            f"[0, {NUM_CLASSES - 1}], e.g. (2, 4, 6), got {rare_classes!r:.60}."
+        )
+    given = list(rare_classes)
+    if any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) for k in given):
+        raise TypeError(
+            f"rare_classes must hold integer class ids in [0, {NUM_CLASSES - 1}], got "
+            f"{given!r:.60}."
+        )
+    rare = list(dict.fromkeys(int(k) for k in given))  # a class named twice counts once
     if not rare or any(not 0 <= k < NUM_CLASSES for k in rare):
         raise ValueError(
             f"rare_classes must name at least one class id in [0, {NUM_CLASSES - 1}], "
-            f"got {list(rare_classes)!r}."
+            f"got {given!r}."
         )
     rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
     keep = [np.flatnonzero(~np.isin(labels, rare))]
@@ -476,6 +578,22 @@ def predict(model: Any, images: Any) -> np.ndarray:
 
     Taught in: 08 §1.
     """
+    if not callable(getattr(model, "predict", None)):
+        raise TypeError(
+            f"model must be a Keras model (with .predict), got {type(model).__name__}; for a "
+            "TrainingRun pass run.model."
+        )
+    images = _as_lab_images("images", images)
+    try:
+        input_shape = tuple(model.input_shape)
+    except Exception:  # a model without a declared input: give it the lab's shape
+        input_shape = ()
+    if (
+        len(input_shape) >= 2
+        and None not in input_shape[1:]
+        and int(np.prod(input_shape[1:])) == 784
+    ):
+        images = images.reshape((len(images), *input_shape[1:]))
     with _native_stderr_silenced():
         raw = model.predict(images, batch_size=500, verbose=0)
     return np.asarray(raw, dtype=np.float64)
@@ -531,19 +649,31 @@ def train(
     batch_size = as_positive_int(
         "batch_size", recipe.batch_size if batch_size is None else batch_size
     )
-    x, y = data.x_train, data.y_train
+    x = _as_lab_images("data.x_train", data.x_train)
+    y = _check_labels("data.y_train", data.y_train)
+    x_test = _as_lab_images("data.x_test", data.x_test)
+    y_test = _check_labels("data.y_test", data.y_test)
+    for part, images, ids in (("train", x, y), ("test", x_test, y_test)):
+        if len(images) != len(ids):
+            raise ValueError(
+                f"data.x_{part} and data.y_{part} must describe the same images, got "
+                f"{len(images)} images and {len(ids)} labels."
+            )
     if train_indices is not None:
-        x, y = x[np.asarray(train_indices)], y[np.asarray(train_indices)]
+        chosen = _as_indices("train_indices", train_indices, len(x))
+        x, y = x[chosen], y[chosen]
+    if class_weight is not None:
+        class_weight = _as_class_weight(class_weight)
 
     deterministic_start(seed)
     network = MODEL_BUILDERS[model](output)
     if labels == "sparse":
         accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
-        y_fit, y_val = y, data.y_test
+        y_fit, y_val = y, y_test
     else:
         accuracy = keras.metrics.CategoricalAccuracy(name="accuracy")
         eye = np.eye(NUM_CLASSES, dtype=np.float32)
-        y_fit, y_val = eye[y], eye[data.y_test]
+        y_fit, y_val = eye[y], eye[y_test]
     learning_rate: Any = recipe.learning_rate
     if recipe.cosine:
         steps = epochs * int(np.ceil(len(x) / batch_size))
@@ -558,12 +688,12 @@ def train(
             y_fit,
             epochs=epochs,
             batch_size=batch_size,
-            validation_data=(data.x_test, y_val) if validate_every_epoch else None,
+            validation_data=(x_test, y_val) if validate_every_epoch else None,
             class_weight=dict(class_weight) if class_weight is not None else None,
             verbose=0,
         )
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        raw = predict(network, data.x_test)
+        raw = predict(network, x_test)
     history = {
         key: [float(v) for v in values] for key, values in fitted.history.items()
     }
@@ -572,12 +702,36 @@ def train(
         history=history,
         outputs=np.asarray(raw, dtype=np.float64),
         probs=outputs_to_probs(raw, output),
-        y_val=data.y_test,
+        y_val=y_test,
         cpu_seconds=cpu,
         wall_seconds=wall,
         model=network,
         output=output,
     )
+
+
+def _as_class_weight(class_weight: Any) -> dict[int, float]:
+    """Keras ``class_weight``: class id (0..9) → a finite weight >= 0."""
+    if not isinstance(class_weight, Mapping):
+        raise TypeError(
+            "class_weight must be a dict {class id: weight}, e.g. "
+            f"balanced_class_weights(labels), got {type(class_weight).__name__}."
+        )
+    weights = {}
+    for k, w in class_weight.items():
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise TypeError(
+                f"class_weight keys must be class ids (integers), got {k!r}."
+            )
+        if not 0 <= k < NUM_CLASSES:
+            raise ValueError(
+                f"class_weight keys must be class ids in [0, {NUM_CLASSES - 1}], got {k}."
+            )
+        weight = as_finite_float(f"class_weight[{k}]", w)
+        if weight < 0:
+            raise ValueError(f"class_weight[{k}] must be >= 0, got {weight}.")
+        weights[int(k)] = weight
+    return weights
 
 
 @dataclass(frozen=True)
@@ -743,11 +897,19 @@ def evaluate_in_fresh_process(
     """
     import keras
 
+    if not isinstance(run, TrainingRun):
+        raise TypeError(
+            f"run must be the TrainingRun that train returns, got {type(run).__name__}."
+        )
     if not hasattr(getattr(run.model, "loss", None), "confusion"):
         raise TypeError(
             "run must be a TrainingRun whose model was compiled with the confusion-aware loss "
             "(make_confusion_aware_loss), got a model with loss "
             f"{type(getattr(run.model, 'loss', None)).__name__}."
+        )
+    if not isinstance(data, LabData):
+        raise TypeError(
+            f"data must be the LabData of load_lab_data(), got {type(data).__name__}."
         )
     with tempfile.TemporaryDirectory() as folder:
         run.model.save(os.path.join(folder, "model.keras"))
@@ -810,15 +972,20 @@ def plot_class_examples(images: Any, labels: Any, per_class: int = 2) -> Figure:
 
     Taught in: 08 §1.
     """
-    images = np.asarray(images)
+    images = _as_lab_images("images", images)
     labels = _check_labels("labels", labels)
+    if labels.size != len(images):
+        raise ValueError(
+            f"labels must hold one class id per image, got {labels.size} labels for "
+            f"{len(images)} images."
+        )
     per_class = as_positive_int("per_class", per_class)
     fig, grid = _new_grid(per_class, NUM_CLASSES, 12.0, 1.45 * per_class + 0.5)
     for k, name in enumerate(CLASS_NAMES):
         members = np.flatnonzero(labels == k)[:per_class]
         for row, index in enumerate(members):
             ax = fig.add_subplot(grid[row, k])
-            ax.imshow(images[index].squeeze(), cmap="gray_r", vmin=0.0, vmax=1.0)
+            ax.imshow(images[index, :, :, 0], cmap="gray_r", vmin=0.0, vmax=1.0)
             ax.set_axis_off()
             if row == 0:
                 ax.set_title(f"{k}: {name}", fontsize=10)
@@ -955,7 +1122,7 @@ class Predictions:
     def __post_init__(self) -> None:
         probs = _check_probabilities("probs", self.probs)
         y_true = _check_labels("y_true", self.y_true, probs.shape[1])
-        images = np.asarray(self.images)
+        images = _as_lab_images("images", self.images)
         if images.shape[0] != probs.shape[0] or y_true.size != probs.shape[0]:
             raise ValueError(
                 f"images, y_true and probs must describe the same samples, got {images.shape[0]}, "

@@ -35,6 +35,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -47,7 +49,14 @@ from matplotlib.figure import Figure
 from course_utils.data import DataFileError, data_directory, load_mnist
 from course_utils.losses.vae import gaussian_kl_numpy
 from course_utils.plotting import PALETTE, artist, new_figure
-from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.validation import (
+    as_finite_array,
+    as_finite_float,
+    as_model,
+    as_positive_int,
+    as_seed,
+    describe_model,
+)
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
 #: The main model: a 2-D latent (so it can be drawn), two hidden layers each way.
@@ -101,37 +110,6 @@ def mnist_pixels(
     return pixels, labels.astype("int64")
 
 
-def finite_array(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float64 array; ``TypeError`` naming ``name`` if it is not numbers, ``ValueError`` if NaN/inf."""
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(
-            f"{name} must be an array of numbers, got {type(value).__name__} {value!r}."
-        )
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be an array of numbers, got {type(value).__name__}."
-        ) from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
-    return array
-
-
-def as_model(name: str, model: Any) -> Any:
-    """``model`` unchanged if it can be called on a batch (a Keras model or layer); ``TypeError`` otherwise."""
-    if not callable(model):
-        raise TypeError(
-            f"{name} must be a Keras model (called on a batch), got {type(model).__name__} {model!r}."
-        )
-    return model
-
-
-def as_seed(value: Any) -> int:
-    """A seed: an integer >= 0 (None is refused: it would make the run unrepeatable)."""
-    return as_positive_int("seed", value, allow_zero=True)
-
-
 def _as_units(hidden: Any) -> tuple[int, ...]:
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (tuple, list)):
         raise TypeError(
@@ -141,18 +119,88 @@ def _as_units(hidden: Any) -> tuple[int, ...]:
 
 
 def _as_images(name: str, x: Any) -> np.ndarray:
-    array = finite_array(name, x).astype("float32")
+    """Rows of 784 pixels in [0, 1] as float32; one ``ValueError`` naming ``name`` otherwise.
+
+    Image-shaped arrays (m, 28, 28) and a single flat image (784,) are refused with the reshape
+    that fixes them (the models of this lab take flat rows); 0–255 values with "divide by 255".
+    """
+    # Fast path for NumPy numbers (the common case): no float64 copy of the images.
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+        array = x.astype("float32", copy=False)
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
+    else:
+        array = as_finite_array(
+            name, x, None, "flattened 28×28 images in rows, pixels in [0, 1]"
+        ).astype("float32")
     if array.ndim != 2 or array.shape[1] != 784:
+        fix = ""
+        if array.size and array.size % 784 == 0:
+            fix = (
+                f" For one image use {name}.reshape(1, 784)."
+                if array.ndim == 1
+                else f" Use {name}.reshape(len({name}), 784)."
+            )
         raise ValueError(
-            f"{name} must have shape (m, 784): one flattened 28×28 image per row, got {array.shape}. "
-            "Use x.reshape(len(x), 784)."
+            f"{name} must have shape (m, 784): one flattened 28×28 image per row, got "
+            f"{array.shape}.{fix}"
         )
-    if array.size and (array.min() < 0.0 or array.max() > 1.0):
+    if len(array) == 0:
         raise ValueError(
-            f"{name} must hold pixels in [0, 1], found values in [{array.min():.3g}, {array.max():.3g}]; "
-            "divide uint8 images by 255."
+            f"{name} is empty (shape {array.shape}); it must hold at least one image. Check "
+            "the slice or filter that built it."
         )
+    _check_pixel_range(name, array)
     return array
+
+
+def _check_pixel_range(name: str, array: np.ndarray) -> None:
+    """``ValueError`` naming ``name`` if a pixel is outside [0, 1], with the likely fix."""
+    low, high = float(array.min()), float(array.max())
+    if low < 0.0 or high > 1.0:
+        hint = (
+            "it looks like 0–255 pixels; divide by 255"
+            if low >= 0.0 and high <= 255.0
+            else "pixel values are never negative"
+            if low < 0.0
+            else "scale the images to [0, 1]"
+        )
+        raise ValueError(
+            f"{name} must hold pixels in [0, 1], found values in [{low:.3g}, {high:.3g}]: "
+            f"{hint}."
+        )
+
+
+def _as_training(name: str, value: Any) -> Training:
+    if not isinstance(value, Training):
+        raise TypeError(
+            f"{name} must be the Training that train_vae returns, got {type(value).__name__}."
+        )
+    return value
+
+
+def _as_beta(beta: Any, name: str = "beta") -> float:
+    beta = as_finite_float(name, beta)
+    if beta < 0:
+        raise ValueError(
+            f"{name} must be >= 0 (the weight of the KL term), got {beta}."
+        )
+    return beta
+
+
+def _decoder_of(name: str, vae_or_decoder: Any) -> Any:
+    """The decoder of a VAE, or the decoder itself; ``TypeError`` naming ``name`` otherwise."""
+    model = as_model(name, vae_or_decoder)
+    if hasattr(model, "encoder") and hasattr(model, "decoder"):
+        model = model.decoder
+    return as_model(name, model, kind="decoder")
+
+
+def _latent_width(decoder: Any) -> int | None:
+    try:
+        return int(decoder.input_shape[-1])
+    except Exception:  # a decoder that declares no input shape
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,6 +354,7 @@ def vae_architecture(latent_dim: int = LATENT_DIM, beta: float = 1.0) -> Any:
     The shipped weights are loaded into this (:func:`load_pretrained_vae`); ``scripts/build_pretrained.py``
     saves from it, so the two always agree on the layers.
     """
+    beta = _as_beta(beta)
     _, vae_class = vae_classes()
     vae = vae_class(
         build_encoder(latent_dim), build_decoder(latent_dim), beta=beta, name="vae"
@@ -325,9 +374,7 @@ def build_vae(
     """A compiled VAE (Adam), its weights seeded by ``seed``."""
     import keras
 
-    beta = as_finite_float("beta", beta)
-    if beta < 0:
-        raise ValueError(f"beta must be >= 0 (the weight of the KL term), got {beta}.")
+    beta = _as_beta(beta)
     learning_rate = as_finite_float("learning_rate", learning_rate)
     if learning_rate <= 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate}.")
@@ -375,6 +422,7 @@ def train_vae(
     x = _as_images("x", x)
     epochs = as_positive_int("epochs", epochs)
     batch_size = as_positive_int("batch_size", batch_size)
+    seed = as_seed(seed)
     import tensorflow as tf
 
     vae = build_vae(latent_dim, beta, hidden=hidden, seed=seed)
@@ -403,7 +451,8 @@ def encode(vae: Any, x: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Taught in: 09 §7, 10 §5.
     """
-    mean, log_var = as_model("vae", vae).encoder(_as_images("x", x), training=False)
+    vae = as_model("vae", vae, kind="vae")
+    mean, log_var = vae.encoder(_as_images("x", x), training=False)
     return np.asarray(mean, dtype=float), np.asarray(log_var, dtype=float)
 
 
@@ -412,7 +461,7 @@ def reconstruct(vae: Any, x: Any) -> np.ndarray:
 
     Taught in: 09 §4.
     """
-    outputs = as_model("vae", vae)(_as_images("x", x), training=False)
+    outputs = as_model("vae", vae, kind="vae")(_as_images("x", x), training=False)
     return np.asarray(outputs["reconstruction"], dtype=float)
 
 
@@ -421,11 +470,25 @@ def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
 
     Taught in: 09 §7, 10 §5.
     """
-    decoder = as_model(
-        "vae_or_decoder", getattr(vae_or_decoder, "decoder", vae_or_decoder)
-    )
-    z = np.atleast_2d(finite_array("z", z)).astype("float32")
+    decoder = _decoder_of("vae_or_decoder", vae_or_decoder)
+    z = _as_latent("z", z, _latent_width(decoder))
     return np.asarray(decoder(z, training=False), dtype=float)
+
+
+def _as_latent(name: str, z: Any, width: int | None) -> np.ndarray:
+    """Latent rows (m, d) as float32; a single vector (d,) becomes one row."""
+    z = np.atleast_2d(as_finite_array(name, z, None, "latent vectors z, one per row"))
+    if z.ndim != 2 or z.size == 0 or (width is not None and z.shape[1] != width):
+        wanted = f"(m, {width})" if width is not None else "(m, d)"
+        raise ValueError(
+            f"{name} must have shape {wanted}: one latent vector per row, got {z.shape}."
+            + (
+                f" The decoder takes {width} numbers per row (its latent dimension)."
+                if width is not None
+                else ""
+            )
+        )
+    return z.astype("float32")
 
 
 # --------------------------------------------------------------------------------------------
@@ -434,9 +497,9 @@ def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
 
 def reparameterise(mean: Any, log_var: Any, noise: Any) -> np.ndarray:
     r"""The reparameterisation trick in NumPy: :math:`z = \mu + e^{v/2} \odot \varepsilon`."""
-    mean = finite_array("mean", mean)
-    log_var = finite_array("log_var", log_var)
-    noise = finite_array("noise", noise)
+    mean = as_finite_array("mean", mean, None, "latent means μ")
+    log_var = as_finite_array("log_var", log_var, None, "latent log-variances v")
+    noise = as_finite_array("noise", noise, None, "standard normal noise ε")
     if not (mean.shape == log_var.shape == noise.shape):
         raise ValueError(
             f"mean, log_var and noise must have the same shape, got {mean.shape}, {log_var.shape} "
@@ -459,6 +522,11 @@ def monte_carlo_kl(
     """
     mean = as_finite_array("mean", mean, 1, "one sample's latent means")
     log_var = as_finite_array("log_var", log_var, 1, "one sample's log-variances")
+    if mean.size == 0 or mean.shape != log_var.shape:
+        raise ValueError(
+            f"mean and log_var must be two non-empty vectors of the same length, got shapes "
+            f"{mean.shape} and {log_var.shape}."
+        )
     samples = as_positive_int("samples", samples)
     noise = np.random.default_rng(as_seed(seed)).standard_normal((samples, mean.size))
     z = reparameterise(
@@ -476,6 +544,11 @@ def kl_per_dimension(mean: Any, log_var: Any) -> np.ndarray:
     """
     mean = as_finite_array("mean", mean, 2, "latent means, one row per image")
     log_var = as_finite_array("log_var", log_var, 2, "log-variances, one row per image")
+    if mean.size == 0 or mean.shape != log_var.shape:
+        raise ValueError(
+            f"mean and log_var must be non-empty (m, d) arrays of the same shape, got "
+            f"{mean.shape} and {log_var.shape}."
+        )
     per_dim = gaussian_kl_numpy(mean[..., None], log_var[..., None])
     return per_dim.mean(axis=0)
 
@@ -501,12 +574,128 @@ def bce_sum_per_image(x: Any, x_reconstructed: Any) -> np.ndarray:
 # saving, loading, shipped weights
 
 
-def load_vae(path: str | os.PathLike) -> Any:
-    """Load a VAE saved with ``vae.save(path)`` (a ``.keras`` file), with ``safe_mode=True``."""
+def _as_path(name: str, path: Any) -> Path:
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be a file path (str or pathlib.Path), got {type(path).__name__} "
+            f"{path!r:.60}."
+        )
+    return Path(path)
+
+
+def _damage(path: Path) -> str:
+    """Why ``path`` cannot be read as the archive its name promises, or ``""`` if it can be opened."""
+    if path.name.endswith(".keras"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                broken = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            return f"it is not a readable .keras (zip) archive: {error}"
+        return f"its member {broken} is damaged" if broken else ""
+    if path.name.endswith(".h5"):
+        import h5py
+
+        try:
+            with h5py.File(path, "r"):
+                pass
+        except OSError as error:
+            return f"it cannot be opened as HDF5: {error}"
+    return ""
+
+
+def _load_all_weights(vae: Any, path: Path) -> None:
+    """``vae.load_weights(path)``, with a ``ValueError`` where Keras would only warn that it skipped
+    part of the file (those layers would keep their random initial weights)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        vae.load_weights(path)
+    for warning in caught:
+        text = str(warning.message)
+        if "freshly-initialized" in text or "Skipping" in text:
+            raise ValueError(f"Keras skipped part of the file: {text[:300]}")
+        warnings.warn_explicit(
+            warning.message, warning.category, warning.filename, warning.lineno
+        )
+
+
+def _fits_the_lab(model: Any) -> bool:
+    """Whether ``model`` is this lab's VAE: 784 pixels → (μ, log σ²) → 784 pixels, latent widths agreeing."""
+    _, vae_class = vae_classes()
+    if not isinstance(model, vae_class):
+        return False
+    vae: Any = model
+    try:
+        encoder_in = tuple(vae.encoder.input_shape)
+        mean_out = tuple(vae.encoder.output_shape[0])
+        decoder_in = tuple(vae.decoder.input_shape)
+        decoder_out = tuple(vae.decoder.output_shape)
+    except Exception:  # an encoder or decoder without declared shapes
+        return False
+    return (
+        encoder_in == (None, 784)
+        and decoder_out == (None, 784)
+        and mean_out == decoder_in
+    )
+
+
+def load_vae(path: str | os.PathLike, *, latent_dim: int = LATENT_DIM) -> Any:
+    """Load a VAE of this lab from a file, checking the file and the model where it is read.
+
+    A ``.keras`` file (``vae.save(path)``) is loaded with ``safe_mode=True``; a ``.weights.h5`` file
+    (``vae.save_weights(path)``) into :func:`vae_architecture` of ``latent_dim``. A missing,
+    damaged or truncated file, or one that holds another model, raises
+    :class:`course_utils.data.DataFileError` naming the file and what to do.
+    """
     import keras
 
+    path = _as_path("path", path)
+    latent_dim = as_positive_int("latent_dim", latent_dim)
+    if not path.name.endswith((".keras", ".weights.h5")):
+        raise ValueError(
+            f"path must name a .keras file (vae.save) or a .weights.h5 file "
+            f"(vae.save_weights), got {path.name!r}."
+        )
+    rebuild = (
+        f"save it again from the trained VAE with vae.save({str(path)!r})"
+        if path.name.endswith(".keras")
+        else f"save it again with vae.save_weights({str(path)!r})"
+    )
+    if not path.is_file():
+        raise DataFileError(
+            f"No file {path} (path). Check the folder and the name, or {rebuild}."
+        )
+    damage = _damage(path)
+    if damage:
+        raise DataFileError(
+            f"The file {path} is damaged or truncated ({damage}); {rebuild} "
+            "(an interrupted save or copy leaves such a file)."
+        )
+    if path.name.endswith(".weights.h5"):
+        vae = vae_architecture(latent_dim)
+        try:
+            _load_all_weights(vae, path)
+        except (OSError, ValueError, KeyError) as error:
+            raise DataFileError(
+                f"The weights in {path} do not fit the {latent_dim}-D VAE of "
+                f"course_utils.vae_lab ({error}). Pass the latent_dim it was trained with, "
+                "or load the file into the model that saved it."
+            ) from error
+        return vae
     vae_classes()
-    return keras.saving.load_model(path, safe_mode=True, compile=False)
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:
+        raise DataFileError(
+            f"The file {path} could not be loaded as a VAE ({type(error).__name__}: "
+            f"{error}). {rebuild[0].upper() + rebuild[1:]}."
+        ) from error
+    if not _fits_the_lab(model):
+        raise DataFileError(
+            f"The file {path} holds {describe_model(model)}, not a VAE of "
+            "course_utils.vae_lab (784 pixels → μ, log σ² → 784 pixels). Load it with "
+            "keras.saving.load_model, or pass the file a VAE was saved to."
+        )
+    return model
 
 
 _FRESH_PROCESS_SCRIPT = """
@@ -524,7 +713,13 @@ def reconstruct_in_fresh_process(model_path: str | os.PathLike, x: Any) -> np.nd
     Proves the saved file is self-sufficient: nothing of the current session (globals, the class
     objects in memory) is available to the new process. Taught in: 09 §5.
     """
+    model_path = _as_path("model_path", model_path)
     x = _as_images("x", x)
+    if not model_path.is_file():
+        raise DataFileError(
+            f"No file {model_path} (model_path). Save the VAE there first with "
+            "vae.save(model_path)."
+        )
     with tempfile.TemporaryDirectory() as scratch:
         inputs, outputs = Path(scratch) / "x.npy", Path(scratch) / "out.npy"
         np.save(inputs, x)
@@ -543,8 +738,10 @@ def reconstruct_in_fresh_process(model_path: str | os.PathLike, x: Any) -> np.nd
             env=env,
         )
         if result.returncode != 0:
+            lines = result.stderr.strip().splitlines()
             raise RuntimeError(
-                f"Loading {model_path} in a fresh process failed:\n{result.stderr[-2000:]}"
+                f"Loading {model_path} in a fresh process failed: "
+                f"{lines[-1] if lines else 'no message'}\n{result.stderr[-2000:]}"
             )
         return np.load(outputs)
 
@@ -568,9 +765,12 @@ def verify_pretrained(name: str = PRETRAINED_VAE) -> Path:
         raise DataFileError(f"Missing trained-weights file {path}. {PRETRAINED_ADVICE}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != PRETRAINED_FILES[name]:
+        damage = _damage(path)
         raise DataFileError(
             f"Trained-weights file {path} is corrupted or was changed: its SHA-256 is {digest}, "
-            f"expected {PRETRAINED_FILES[name]}. {PRETRAINED_ADVICE}"
+            f"expected {PRETRAINED_FILES[name]}."
+            + (f" The file is damaged or truncated ({damage})." if damage else "")
+            + f" {PRETRAINED_ADVICE}"
         )
     return path
 
@@ -587,8 +787,8 @@ def load_pretrained_vae() -> Any:
     path = verify_pretrained(PRETRAINED_VAE)
     vae = vae_architecture(LATENT_DIM, beta=1.0)
     try:
-        vae.load_weights(path)
-    except (OSError, ValueError) as error:
+        _load_all_weights(vae, path)
+    except (OSError, ValueError, KeyError) as error:
         raise DataFileError(
             f"Trained-weights file {path} does not fit the VAE of course_utils.vae_lab "
             f"({error}). {PRETRAINED_ADVICE}"
@@ -619,8 +819,13 @@ class DecoderWeights:
 
 def decoder_weights(vae_or_decoder: Any) -> DecoderWeights:
     """Copy the decoder's kernels and biases into a :class:`DecoderWeights`."""
-    decoder = getattr(vae_or_decoder, "decoder", vae_or_decoder)
-    dense = [layer for layer in decoder.layers if layer.weights]
+    decoder = _decoder_of("vae_or_decoder", vae_or_decoder)
+    dense = [layer for layer in getattr(decoder, "layers", ()) if layer.weights]
+    if not dense or any(not hasattr(layer, "kernel") for layer in dense):
+        raise TypeError(
+            "vae_or_decoder must be a VAE or decoder built of Dense layers (build_decoder), "
+            f"got {describe_model(decoder)}."
+        )
     return DecoderWeights(
         tuple(np.asarray(layer.kernel.numpy()) for layer in dense),
         tuple(np.asarray(layer.bias.numpy()) for layer in dense),
@@ -659,6 +864,7 @@ def plot_loss_curves(training: Training) -> Figure:
 
     Taught in: 09 §4.
     """
+    training = _as_training("training", training)
     fig, (left, right) = new_figure(2, width=10.0, height=3.8)
     epochs = np.arange(1, len(training.loss) + 1)
     left.plot(epochs, training.reconstruction, color=PALETTE[0], marker="o", ms=4)
@@ -675,9 +881,17 @@ def plot_reconstructions(x: Any, x_reconstructed: Any, count: int = 8) -> Figure
 
     Taught in: 09 §4.
     """
+    count = as_positive_int("count", count)
+    x = _as_images("x", x)[:count]
+    x_reconstructed = _as_images("x_reconstructed", x_reconstructed)[:count]
+    if len(x) != len(x_reconstructed):
+        raise ValueError(
+            f"x and x_reconstructed must hold the same number of images, got {len(x)} and "
+            f"{len(x_reconstructed)} (after keeping the first count = {count})."
+        )
     fig, (ax,) = new_figure(1, width=10.0, height=2.8)
-    both = np.concatenate([np.asarray(x)[:count], np.asarray(x_reconstructed)[:count]])
-    ax.imshow(image_strip(both, count), cmap="gray_r", vmin=0, vmax=1)
+    both = np.concatenate([x, x_reconstructed])
+    ax.imshow(image_strip(both, len(x)), cmap="gray_r", vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([14, 44], ["original", "rebuilt"])
     ax.grid(False)
@@ -710,7 +924,16 @@ def beta_tradeoff(
 
     Taught in: 09 §6.
     """
+    x_train = _as_images("x_train", x_train)
     x_test = _as_images("x_test", x_test)
+    if isinstance(betas, (str, bytes)) or np.ndim(betas) != 1 or len(betas) == 0:
+        raise ValueError(
+            f"betas must be a non-empty sequence of β values, e.g. (0.01, 1.0), got {betas!r:.60}."
+        )
+    betas = [_as_beta(beta, "betas") for beta in betas]
+    latent_dim = as_positive_int("latent_dim", latent_dim)
+    epochs = as_positive_int("epochs", epochs)
+    samples = as_positive_int("samples", samples)
     z = np.random.default_rng(as_seed(seed)).standard_normal((samples, latent_dim))
     runs = []
     for beta in betas:
@@ -737,6 +960,11 @@ def plot_beta_tradeoff(runs: Sequence[BetaRun]) -> Figure:
 
     Taught in: 09 §6.
     """
+    if not runs or not all(isinstance(run, BetaRun) for run in runs):
+        raise TypeError(
+            "runs must be the non-empty list of BetaRun that beta_tradeoff returns, got "
+            f"{runs!r:.60}."
+        )
     fig = Figure(figsize=(11.0, 1.9 * len(runs) + 0.6), layout="constrained")
     grid = fig.add_gridspec(len(runs), 3, width_ratios=[1.0, 2.2, 2.2])
     for row, run in enumerate(runs):
@@ -776,9 +1004,10 @@ def plot_latent_space(mean: Any, labels: Any) -> Figure:
     Taught in: 09 §7.
     """
     mean = as_finite_array("mean", mean, 2, "2-D latent means, one row per image")
-    if mean.shape[1] != 2:
+    if mean.shape[1] != 2 or len(mean) == 0:
         raise ValueError(
-            f"mean must have 2 columns (a 2-D latent), got {mean.shape[1]}."
+            f"mean must have 2 columns (a 2-D latent) and at least one row, got shape "
+            f"{mean.shape}."
         )
     labels = np.asarray(labels)
     if labels.shape != (len(mean),) or labels.dtype.kind not in "iu":
@@ -864,6 +1093,13 @@ def decoder_explorer_widget(
 
     Taught in: 09 §7.
     """
+    if vae is not None:
+        width = _latent_width(_decoder_of("vae", vae))
+        if width is not None and width != 2:
+            raise ValueError(
+                f"vae must have a 2-D latent space (two sliders z₁, z₂), got one with {width} "
+                "dimensions; train it with latent_dim=2."
+            )
     weights = decoder_weights(vae if vae is not None else load_pretrained_vae())
     return LivePlot(
         partial(plot_decoder_explorer, weights=weights, points=points),
@@ -881,9 +1117,9 @@ def interpolate(z_start: Any, z_end: Any, steps: int = 9) -> np.ndarray:
 
     Taught in: 09 §7.
     """
-    z_start = finite_array("z_start", z_start)
-    z_end = finite_array("z_end", z_end)
-    if z_start.shape != z_end.shape or z_start.ndim != 1:
+    z_start = as_finite_array("z_start", z_start, None, "a latent vector")
+    z_end = as_finite_array("z_end", z_end, None, "a latent vector")
+    if z_start.shape != z_end.shape or z_start.ndim != 1 or z_start.size == 0:
         raise ValueError(
             f"z_start and z_end must be two latent vectors of the same length, got {z_start.shape} and "
             f"{z_end.shape}."
@@ -897,9 +1133,15 @@ def plot_interpolation(pixel_mix: Any, latent_path: Any) -> Figure:
 
     Taught in: 09 §7.
     """
-    pixel_mix = np.asarray(pixel_mix)
+    pixel_mix = _as_images("pixel_mix", pixel_mix)
+    latent_path = _as_images("latent_path", latent_path)
+    if len(pixel_mix) != len(latent_path):
+        raise ValueError(
+            f"pixel_mix and latent_path must hold the same number of images, got "
+            f"{len(pixel_mix)} and {len(latent_path)}."
+        )
     fig, (ax,) = new_figure(1, width=11.0, height=2.9)
-    both = np.concatenate([pixel_mix, np.asarray(latent_path)])
+    both = np.concatenate([pixel_mix, latent_path])
     ax.imshow(image_strip(both, len(pixel_mix)), cmap="gray_r", vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([14, 44], ["pixels", "latent"])
