@@ -15,7 +15,11 @@ callable taking the same keyword arguments, ``example()`` giving arguments that 
 wrong value instead) and one sentence saying what goes wrong.
 
 Importing this module does not import TensorFlow or Keras; the callables import them when run.
-Used in: A_errata and the pitfalls sections of 04, 05, 07, 08 and 09 (notebooks in preparation).
+Claims about what Keras computes are checked on the path a learner's model takes (a Keras layer's
+output into ``compile``'s loss, read with ``model.evaluate`` and one ``fit`` step: see
+:mod:`course_utils.keras_path`), on the TensorFlow backend; raw-op versions are labelled as such.
+
+Used in: A_errata and the pitfalls sections of 04, 05, 07, 08 and 09.
 """
 
 from __future__ import annotations
@@ -116,6 +120,28 @@ def mse_fixed(y_true: Any, y_pred: Any) -> Any:
     )
 
 
+def mae_without_mean(y_true: Any, y_pred: Any) -> Any:
+    """Broken (mistake 3, the MAE code): :math:`|y - \\hat y|` element by element, never averaged.
+
+    Taught in: A §2.
+    """
+    import tensorflow as tf
+
+    return tf.abs(tf.convert_to_tensor(y_true) - tf.convert_to_tensor(y_pred))
+
+
+def mae_fixed(y_true: Any, y_pred: Any) -> Any:
+    """Fixed: :math:`L = \\frac1k \\sum_j |y_j - \\hat y_j|`, as ``keras.losses.mean_absolute_error``.
+
+    Taught in: A §2.
+    """
+    import tensorflow as tf
+
+    return tf.reduce_mean(
+        tf.abs(tf.convert_to_tensor(y_true) - tf.convert_to_tensor(y_pred)), axis=-1
+    )
+
+
 def _example_regression() -> dict[str, Any]:
     y_true, y_pred = _numbers(
         [[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], [[1.5, 2.0, 2.0], [0.0, 3.0, -1.0]]
@@ -211,6 +237,35 @@ def _example_huber_batch() -> dict[str, Any]:
     return {"y_true": y_true, "y_pred": y_pred, "delta": 1.0}
 
 
+#: Our own two-line function with the article's signature pattern: a default value written as the
+#: mathematical symbol 𝛿 (U+1D6FF), which Python reads as the name δ and looks up at definition.
+_DEFAULT_IS_A_SYMBOL = (
+    "def make_huber_loss(threshold=\N{MATHEMATICAL ITALIC SMALL DELTA}):\n"
+    "    return threshold\n"
+)
+
+
+def huber_factory_with_symbol_default(
+    y_true: Any, y_pred: Any, delta: float = 1.0
+) -> Any:
+    """Broken (mistake 6, the signature): ``def make_huber_loss(threshold=𝛿)`` fails when *defined*.
+
+    A default value is evaluated when the ``def`` runs; Python normalises the identifier 𝛿 to δ
+    (NFKC) and no variable δ exists, so the ``def`` itself raises ``NameError``, before any loss
+    is computed. The arguments are never reached.
+    """
+    namespace: dict[str, Any] = {}
+    exec(compile(_DEFAULT_IS_A_SYMBOL, "<the article's signature>", "exec"), namespace)
+    return namespace["make_huber_loss"]()(y_true, y_pred, delta)  # pragma: no cover
+
+
+def huber_by_keras(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    """Fixed: δ as a real number, e.g. ``keras.losses.Huber(delta=1.0)``; per sample, mean over the last axis."""
+    import keras
+
+    return keras.losses.huber(y_true, y_pred, delta=delta)
+
+
 def _fit_one_step(loss: Callable[..., Any]) -> float:
     import keras
 
@@ -250,7 +305,8 @@ def log_loss_clip_plus_epsilon(y_true: Any, y_pred: Any) -> Any:
 
     :math:`-(y \\ln(\\operatorname{clip}(p) + \\epsilon) + (1-y) \\ln(1 - \\operatorname{clip}(p) + \\epsilon))` per
     element: for a fully wrong prediction the log's argument is 2ε instead of ε, so the loss is ln 2
-    lower than Keras's.
+    lower than Keras 3's. (This clip-then-add-ε was tf.keras 2.x's own ``backend.binary_crossentropy``:
+    the gap exists only against Keras 3, which dropped the extra ε.)
     """
     import tensorflow as tf
 
@@ -307,11 +363,15 @@ def _cce_on_activation(
 def sigmoid_with_categorical_crossentropy(
     logits: Any, y_true: Any
 ) -> dict[str, np.ndarray]:
-    """Broken (mistake 10): ``Dense(k, activation='sigmoid')`` + ``categorical_crossentropy``, on given logits.
+    """Raw op, eagerly: ``keras.losses.categorical_crossentropy(y, tf.sigmoid(z))`` under a tape.
 
-    Returns the Keras loss, its gradient with respect to the logits, and the sum of the k outputs
-    (not 1: Keras divides by it before the log, :math:`L = -\\ln(\\sigma(z_t) / \\sum_j \\sigma(z_j))`).
-    Taught in: 08 §5.
+    **Not the path a Keras model takes on TensorFlow** (there the loss uses the logits: see
+    :func:`sigmoid_model_with_categorical_crossentropy`). A raw ``tf.sigmoid`` carries no
+    ``_keras_logits``, so the loss divides the outputs by their sum before the log,
+    :math:`L = -\\ln(\\sigma(z_t) / \\sum_j \\sigma(z_j))` (clipped), which is what the JAX and
+    PyTorch backends compute for a sigmoid model too. Returns the per-sample loss, its gradient
+    with respect to the logits, and the sum of the k outputs.
+    Taught in: 05 §4, A §5.
     """
     return _cce_on_activation(logits, y_true, "sigmoid")
 
@@ -319,11 +379,41 @@ def sigmoid_with_categorical_crossentropy(
 def softmax_with_categorical_crossentropy(
     logits: Any, y_true: Any
 ) -> dict[str, np.ndarray]:
-    """Fixed: softmax + categorical cross-entropy; the logit gradient is :math:`\\operatorname{softmax}(z) - y`.
-
-    (Better still in a model: a linear last layer and ``CategoricalCrossentropy(from_logits=True)``.)
-    """
+    """Raw op, eagerly: softmax + categorical cross-entropy; the logit gradient is :math:`\\operatorname{softmax}(z) - y`."""
     return _cce_on_activation(logits, y_true, "softmax")
+
+
+def sigmoid_model_with_categorical_crossentropy(
+    logits: Any, y_true: Any
+) -> dict[str, Any]:
+    """Broken (mistake 10), on the model path: ``Dense(k, activation="sigmoid")`` + ``"categorical_crossentropy"``.
+
+    A real model (:func:`course_utils.keras_path.evaluate_on_logits`) whose last layer's
+    pre-activations are ``logits``: ``model.evaluate``, ``model.predict`` and one SGD ``fit`` step.
+    On the TensorFlow backend the sigmoid stores its input as ``_keras_logits`` and the loss uses it:
+    ``loss`` is the **softmax** cross-entropy of the logits and ``logit_gradient`` is
+    :math:`\\operatorname{softmax}(z) - y`, so the model trains as a softmax classifier, while
+    ``outputs`` (what ``predict`` returns) are sigmoids whose rows do not sum to 1 (``output_sum``).
+    On JAX/PyTorch the loss divides the sigmoids by their sum instead
+    (:func:`sigmoid_with_categorical_crossentropy` reproduces that eagerly).
+    """
+    from course_utils.keras_path import evaluate_on_logits
+
+    return evaluate_on_logits(logits, y_true, "sigmoid")
+
+
+def softmax_model_with_categorical_crossentropy(
+    logits: Any, y_true: Any
+) -> dict[str, Any]:
+    """Fixed, on the model path: ``Dense(k, activation="softmax")`` + ``"categorical_crossentropy"``.
+
+    Same loss and gradient as the TensorFlow sigmoid model, on every backend, and ``predict``
+    returns a distribution (rows sum to 1). Better still: a linear last layer and
+    ``CategoricalCrossentropy(from_logits=True)``.
+    """
+    from course_utils.keras_path import evaluate_on_logits
+
+    return evaluate_on_logits(logits, y_true, "softmax")
 
 
 def _example_sigmoid_cce() -> dict[str, Any]:
@@ -417,12 +507,136 @@ def _example_saving() -> dict[str, Any]:
 # ----------------------------------------------------------------------------- 12: a loss reading the model's insides
 
 
-def fit_with_loss_reading_a_hidden_tensor() -> float:
-    """Broken (mistake 12): a VAE-style loss that reads the model's latent code from outside the model.
+def _vae_batches() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 6)).astype("float32")
+    return x[:8], x[8:]
 
-    The loss function closes over ``code``, the symbolic output of a hidden layer. A Keras 3 loss only
-    receives ``(y_true, y_pred)``; the symbolic tensor is a placeholder, not the batch's values, and
-    ``fit`` stops with ``ValueError`` (a KerasTensor cannot enter a TensorFlow function).
+
+Z_DIM = 4  #: latent units of the small VAE-like models of mistake 12
+
+
+@lru_cache(maxsize=1)
+def side_effect_vae_class() -> type:
+    """The article's pattern (mistake 12): a subclassed model whose ``call`` stores ``self.mean, self.logvar``.
+
+    Encoder ``Dense(2·z_dim)`` split into mean and log-variance, decoder ``Dense`` from the mean
+    (no sampling: the point is where the KL reads its inputs from). Defined on first call.
+    """
+    import keras
+
+    class SideEffectVAE(keras.Model):
+        """Stores the batch's latent mean and log-variance as attributes, a side effect of ``call``."""
+
+        def __init__(self, z_dim: int = Z_DIM, n: int = 6, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.z_dim = z_dim
+            self.encoder = keras.layers.Dense(2 * z_dim)
+            self.decoder = keras.layers.Dense(n)
+
+        def call(self, x: Any) -> Any:
+            h = self.encoder(x)
+            self.mean, self.logvar = h[:, : self.z_dim], h[:, self.z_dim :]
+            return self.decoder(self.mean)
+
+    return SideEffectVAE
+
+
+def vae_loss_reading_model_attributes() -> dict[str, Any]:
+    """Broken (mistake 12): a VAE loss that reads ``vae.mean``/``vae.logvar`` from the model object.
+
+    It *trains* on Keras 3 (TensorFlow backend): inside ``fit`` the forward pass and the loss run in
+    one traced step, so the attributes hold this batch's tensors. But the loss is right only just
+    after a forward pass of the same batch (called after another batch it reads that batch's code),
+    it is coupled to one global model object, nothing of it is saved with the model, and its KL uses
+    ``reduce_mean`` over the latent units: KL / z_dim per sample. Returns the two epochs' losses
+    (``fit_losses``), the KL read for batch B after a forward pass of batch A (``kl_stale``) and after
+    one of B (``kl_fresh``), and the article's KL against the KL summed over latent units.
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    vae = side_effect_vae_class()()
+
+    def kl_as_printed(y_true: Any, y_pred: Any) -> Any:
+        return -0.5 * tf.reduce_mean(
+            1 + vae.logvar - tf.square(vae.mean) - tf.exp(vae.logvar)
+        )
+
+    def vae_loss(y_true: Any, y_pred: Any) -> Any:
+        return 0.01 * kl_as_printed(y_true, y_pred) + keras.losses.mean_squared_error(
+            y_true, y_pred
+        )
+
+    batch_a, batch_b = _vae_batches()
+    x = np.concatenate([batch_a, batch_b])
+    vae.compile(optimizer="sgd", loss=vae_loss)
+    history = vae.fit(x, x, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    vae(batch_a)
+    kl_stale = float(kl_as_printed(batch_b, None))
+    vae(batch_b)
+    kl_fresh = float(kl_as_printed(batch_b, None))
+    kl_units = -0.5 * (1 + vae.logvar - tf.square(vae.mean) - tf.exp(vae.logvar))
+    return {
+        "fit_losses": [float(v) for v in history.history["loss"]],
+        "kl_stale": kl_stale,
+        "kl_fresh": kl_fresh,
+        "kl_mean_over_units": kl_fresh,
+        "kl_sum_over_units": float(tf.reduce_mean(tf.reduce_sum(kl_units, axis=-1))),
+    }
+
+
+@lru_cache(maxsize=1)
+def kl_layer_class() -> type:
+    """The fix for mistake 12: a layer that adds the KL of its (mean, log-variance) input with ``add_loss``.
+
+    :math:`\\mathrm{KL} = -\\tfrac12\\sum_{j=1}^{z_{dim}} (1 + \\log\\sigma_j^2 - \\mu_j^2 - \\sigma_j^2)`
+    per sample, summed over the latent units and averaged over the batch, computed from the real batch
+    inside ``call`` (defined on first call).
+    """
+    import keras
+
+    class KLDivergenceLayer(keras.layers.Layer):
+        """Splits its input into mean and log-variance, adds weight × KL, returns the mean."""
+
+        def __init__(self, z_dim: int = Z_DIM, weight: float = 0.01, **kwargs: Any):
+            super().__init__(**kwargs)
+            self.z_dim, self.weight = z_dim, weight
+
+        def call(self, h: Any) -> Any:
+            mean, logvar = h[:, : self.z_dim], h[:, self.z_dim :]
+            ops = keras.ops
+            kl = -0.5 * ops.sum(1 + logvar - ops.square(mean) - ops.exp(logvar), -1)
+            self.add_loss(self.weight * ops.mean(kl))
+            return mean
+
+    return KLDivergenceLayer
+
+
+def vae_loss_with_add_loss() -> dict[str, Any]:
+    """Fixed: the KL added inside the model (:func:`kl_layer_class`), the reconstruction loss in ``compile``.
+
+    The penalty is computed from the batch being trained on, travels with the model's layers, and
+    sums the KL over the latent units. Returns the two epochs' losses (``fit_losses``).
+    """
+    import keras
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((6,))
+    mean = kl_layer_class()()(keras.layers.Dense(2 * Z_DIM)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(6)(mean))
+    x = np.concatenate(_vae_batches())
+    model.compile(optimizer="sgd", loss="mean_squared_error")
+    history = model.fit(x, x, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    return {"fit_losses": [float(v) for v in history.history["loss"]]}
+
+
+def fit_with_loss_reading_a_hidden_tensor() -> float:
+    """Broken (mistake 12, a variant that is not the article's code): a loss closing over a symbolic tensor.
+
+    A functional model's hidden output ``code`` captured from outside the model is a KerasTensor (a
+    placeholder), not the batch's values; ``fit`` stops with ``ValueError``.
     """
     import keras
 
@@ -444,7 +658,7 @@ def fit_with_loss_reading_a_hidden_tensor() -> float:
 
 @lru_cache(maxsize=1)
 def code_penalty_layer_class() -> type:
-    """The fix for mistake 12: a layer that adds the penalty on its own output with ``add_loss``.
+    """The fix for the variant of mistake 12: a layer that adds the penalty on its own output with ``add_loss``.
 
     :math:`\\text{penalty} = \\text{mean}(z^2)` is computed from the real batch inside ``call`` and
     added to the compiled loss by ``fit`` (defined on first call, so importing this module does not
@@ -463,7 +677,7 @@ def code_penalty_layer_class() -> type:
 
 
 def fit_with_add_loss() -> float:
-    """Fixed: the same model with the penalty added inside it by :func:`code_penalty_layer_class`; returns the epoch's loss."""
+    """Fixed (the variant): the same model with the penalty added inside it by :func:`code_penalty_layer_class`."""
     import keras
 
     keras.utils.set_random_seed(0)
@@ -476,14 +690,28 @@ def fit_with_add_loss() -> float:
     return float(history.history["loss"][0])
 
 
-# ----------------------------------------------------------------------------- 13: keras.losses.MSE
+# ----------------------------------------------------------------------------- 13: keras.losses.MSE (a portability note)
 
 
 def mse_by_keras_3_missing_alias(y_true: Any, y_pred: Any) -> Any:
-    """Broken (mistake 13): ``keras.losses.MSE`` is a Keras 2 / ``tf.keras`` alias, absent from Keras 3."""
+    """Portability (item 13): ``keras.losses.MSE`` does not exist in multi-backend Keras 3.
+
+    The article writes ``tf.keras.losses.MSE``, which TensorFlow 2.x still provides (see
+    :func:`mse_by_tf_keras_alias`); only code moved to ``import keras`` (Keras 3) meets this error.
+    """
     import keras
 
     return keras.losses.MSE(y_true, y_pred)
+
+
+def mse_by_tf_keras_alias(y_true: Any, y_pred: Any) -> Any:
+    """What the article writes: ``tf.keras.losses.MSE``; on TF 2.21 ``keras._tf_keras`` exports it, right value.
+
+    Taught in: A §6.
+    """
+    import tensorflow as tf
+
+    return tf.keras.losses.MSE(y_true, y_pred)
 
 
 def mse_by_portable_name(y_true: Any, y_pred: Any) -> Any:
@@ -574,9 +802,35 @@ def _example_matrix_crossentropy_uniform() -> dict[str, Any]:
     return {**example, "weights": np.ones((3, 3))}
 
 
+def crossentropy_with_arguments_swapped(y_true: Any, y_pred: Any) -> Any:
+    """Broken (mistake 14, the signature): the snippet takes ``(output, target)``, Keras's order reversed.
+
+    Handed to Keras as a loss, such a function receives ``(y_true, y_pred)`` in its ``(output,
+    target)`` slots. Here Keras's categorical cross-entropy is called that way round: the one-hot
+    target is read as the prediction (clipped to ε, so :math:`-\\ln\\varepsilon \\approx 16.1` per
+    missing class) and the prediction as the target.
+    """
+    import keras
+
+    return keras.losses.categorical_crossentropy(y_pred, y_true)
+
+
+def crossentropy_in_keras_order(y_true: Any, y_pred: Any) -> Any:
+    """Fixed: ``(y_true, y_pred)``, target first, as every Keras loss: :math:`-\\sum_k y_k \\ln p_k`."""
+    import keras
+
+    return keras.losses.categorical_crossentropy(y_true, y_pred)
+
+
+def _example_matrix_crossentropy_keras_order() -> dict[str, Any]:
+    example = _example_matrix_crossentropy()
+    return {"y_true": example["y_true"], "y_pred": example["y_pred"]}
+
+
 # ----------------------------------------------------------------------------- the registry
 
-#: Every reproduced mistake, in the order of the course's list of mistakes.
+#: Every reproduced mistake, in the order of the course's list of mistakes (the course brief, §6).
+#: Mistakes 1, 2, 8, 9, 15-20 are conceptual: appendix A shows them with computations of its own.
 ERRATA: tuple[Erratum, ...] = (
     Erratum(
         3,
@@ -628,6 +882,17 @@ ERRATA: tuple[Erratum, ...] = (
         part="b",
     ),
     Erratum(
+        6,
+        "Huber factory with a symbol as its default",
+        huber_factory_with_symbol_default,
+        huber_by_keras,
+        "A default value is evaluated when the def runs: Python reads the symbol 𝛿 as the name δ, "
+        "which is not defined, so defining the function already raises NameError; give δ a number.",
+        _example_huber_batch,
+        raises="NameError",
+        part="c",
+    ),
+    Erratum(
         7,
         "Log loss calling tf.log",
         log_loss_with_tf_log,
@@ -644,17 +909,21 @@ ERRATA: tuple[Erratum, ...] = (
         log_loss_clip_plus_epsilon,
         log_loss_fixed,
         "Clipping already keeps the logs finite; adding ε on top makes a fully wrong prediction cost "
-        "ln(1/(2ε)) instead of ln(1/ε), ln 2 less than Keras, and nothing averages over the last axis.",
+        "ln(1/(2ε)) instead of ln(1/ε), ln 2 less than Keras 3 (tf.keras 2.x's own backend did the "
+        "same clip + ε, so the gap exists only against Keras 3), and nothing averages over the last "
+        "axis.",
         _example_log_loss,
         part="b",
     ),
     Erratum(
         10,
         "Sigmoid outputs with categorical cross-entropy",
-        sigmoid_with_categorical_crossentropy,
-        softmax_with_categorical_crossentropy,
-        "Independent sigmoids do not sum to 1, so Keras silently renormalises them, and a wrong class "
-        "saturated near σ = 1 gets almost no gradient instead of the softmax's p − y.",
+        sigmoid_model_with_categorical_crossentropy,
+        softmax_model_with_categorical_crossentropy,
+        "On the TensorFlow backend Keras reads the sigmoid's logits, so the model trains as a softmax "
+        "(evaluate gives the softmax cross-entropy of the logits, fit the softmax gradient), but "
+        "predict returns sigmoids that do not sum to 1: not a distribution. On JAX/PyTorch the loss "
+        "divides the sigmoids by their sum instead.",
         _example_sigmoid_cce,
     ),
     Erratum(
@@ -670,21 +939,34 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         12,
-        "A VAE-style loss reading the model's hidden tensors",
+        "A VAE loss reading attributes the model's call set",
+        vae_loss_reading_model_attributes,
+        vae_loss_with_add_loss,
+        "It trains, but only because fit runs the forward pass just before the loss: read after another "
+        "batch it gives that batch's KL, it is tied to one global model, nothing of it is saved, and "
+        "reduce_mean over the latent units divides the KL by z_dim; add the KL inside the model.",
+        dict,
+        part="a",
+    ),
+    Erratum(
+        12,
+        "Variant: a loss capturing a functional model's hidden tensor",
         fit_with_loss_reading_a_hidden_tensor,
         fit_with_add_loss,
-        "A Keras 3 loss only sees (y_true, y_pred); a hidden layer's symbolic output captured from outside "
-        "is a placeholder, so fit raises ValueError; add the term inside the model with add_loss.",
+        "Not the article's code: a functional model's symbolic hidden output captured from outside is a "
+        "placeholder, so fit raises ValueError; add the term inside the model with add_loss.",
         dict,
         raises="ValueError",
+        part="b",
     ),
     Erratum(
         13,
         "keras.losses.MSE in Keras 3",
         mse_by_keras_3_missing_alias,
         mse_by_portable_name,
-        "Keras 3 has no keras.losses.MSE (only tf.keras keeps that alias), so the call raises "
-        "AttributeError; keras.losses.mean_squared_error works everywhere.",
+        "Not a mistake of the article, a portability note: the article's tf.keras.losses.MSE exists on "
+        "TF 2.x and is right, but multi-backend Keras 3 has no keras.losses.MSE (AttributeError); "
+        "keras.losses.mean_squared_error works everywhere.",
         _example_regression,
         raises="AttributeError",
     ),
@@ -708,5 +990,15 @@ ERRATA: tuple[Erratum, ...] = (
         "uniform weights it is 1/ln 2 ≈ 1.44 times Keras's categorical cross-entropy.",
         _example_matrix_crossentropy_uniform,
         part="b",
+    ),
+    Erratum(
+        14,
+        "Matrix-based cross-entropy: (output, target) order",
+        crossentropy_with_arguments_swapped,
+        crossentropy_in_keras_order,
+        "Keras calls every loss as (y_true, y_pred); a function written for (output, target) reads the "
+        "one-hot target as the prediction, and its loss is meaningless (16.1 per missing class here).",
+        _example_matrix_crossentropy_keras_order,
+        part="c",
     ),
 )

@@ -145,6 +145,22 @@ register(
 
 # ----------------------------------------------------------------------------- 05.3
 
+
+def _rounded_too_coarsely(solution: float, decimals: int) -> Callable[[Any], bool]:
+    """Matches ``solution`` rounded or cut to fewer than ``decimals`` places (but not to 0 places).
+
+    The check itself accepts ``solution`` rounded to ``decimals`` places or more (tolerance
+    0.6 · 10^-decimals); an answer that is right but rounded more coarsely gets its own message.
+    """
+    exact = np.asarray(solution, dtype=float)
+    coarser = [
+        rounding(exact * 10.0**places) / 10.0**places
+        for places in range(1, decimals)
+        for rounding in (np.round, np.trunc)
+    ]
+    return lambda value: any(near(c, rtol=0.0, atol=1e-9)(value) for c in coarser)
+
+
 _P_T, _GAMMA, _ALPHA = 0.9, 2.0, 0.25
 
 register(
@@ -174,7 +190,15 @@ register(
                 "cross-entropy (focal ÷ CE).",
                 _ALPHA * (1.0 - _P_T) ** _GAMMA * -np.log(_P_T),
             ),
+            Mistake(
+                "rounded too coarsely",
+                _rounded_too_coarsely(_ALPHA * (1.0 - _P_T) ** _GAMMA, 4),
+                "Right idea, but give 4 decimal places: the factor is small.",
+                0.002,
+            ),
         ),
+        rtol=0.0,
+        atol=0.6e-4,
     )
 )
 
@@ -223,6 +247,21 @@ register(
                 "0 there.",
                 float(np.mean(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES)),
             ),
+            Mistake(
+                "rounded too coarsely",
+                _rounded_too_coarsely(
+                    float(
+                        np.mean(
+                            np.maximum(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES, 0.0)
+                        )
+                    ),
+                    4,
+                ),
+                "Right idea, but give 4 decimal places (2.8 / 3 = 0.9333…).",
+                0.93,
+            ),
         ),
+        rtol=0.0,
+        atol=0.6e-4,
     )
 )

@@ -7,9 +7,28 @@ classifier should have, A.3 for the gradient TensorFlow really gives MAE at zero
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+
+
+def _rounded_too_coarsely(solution: np.ndarray, decimals: int) -> Callable[[Any], bool]:
+    """Matches ``solution`` rounded or cut to fewer than ``decimals`` places (but not to 0 places).
+
+    The check itself accepts ``solution`` rounded to ``decimals`` places or more (tolerance
+    0.6 · 10^-decimals); an answer that is right but rounded more coarsely gets its own message.
+    """
+    exact = np.asarray(solution, dtype=float)
+    coarser = [
+        rounding(exact * 10.0**places) / 10.0**places
+        for places in range(1, decimals)
+        for rounding in (np.round, np.trunc)
+    ]
+    return lambda value: any(near(c, rtol=0.0, atol=1e-9)(value) for c in coarser)
+
 
 # ----------------------------------------------------------------------------- A.1
 
@@ -63,12 +82,14 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 def sigmoid_cce_logit_gradient(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
     r"""Gradient w.r.t. the logits of Keras's categorical cross-entropy on sigmoid outputs.
 
-    Keras divides the outputs by their sum S before the log, so with :math:`s = \sigma(z)`,
-    :math:`L = -\ln(s_t / S)` and
+    What the loss computes where the sigmoid's logits are lost (the JAX and PyTorch backends, or a
+    raw ``tf.sigmoid`` called eagerly): it divides the outputs by their sum S before the log, so with
+    :math:`s = \sigma(z)`, :math:`L = -\ln(s_t / S)` and
 
     .. math:: \frac{\partial L}{\partial z_j} = \frac{s_j (1 - s_j)}{S} - y_j (1 - s_j).
 
-    Taught in: A §10 (the wrong head of exercise A.2).
+    (On TensorFlow a Keras sigmoid layer keeps its logits and the model trains with the softmax
+    gradient instead.) Used in: A (the wrong head of exercise A.2).
     """
     s = 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=float)))
     return s * (1.0 - s) / s.sum() - np.asarray(target, dtype=float) * (1.0 - s)
@@ -89,8 +110,10 @@ register(
             Mistake(
                 "kept the sigmoid head",
                 near(sigmoid_cce_logit_gradient(LOGITS_A_2, TARGET_A_2), rtol=1e-3),
-                "That is the gradient of the snippet's sigmoid head: the wrong class 0, at σ(6) ≈ 0.998, "
-                "gets almost no push down. The fix is a softmax.",
+                "That is the divide-by-sum gradient: what the sigmoid head trains with on JAX or PyTorch "
+                "(the wrong class 0, at σ(6) ≈ 0.998, gets almost no push down). On TensorFlow the "
+                "sigmoid head already trains with the softmax's gradient, but predict returns sigmoids "
+                "that do not sum to 1. The fixed model's gradient is softmax(z) − y.",
                 sigmoid_cce_logit_gradient(LOGITS_A_2, TARGET_A_2),
             ),
             Mistake(
@@ -105,8 +128,15 @@ register(
                 "That is softmax(z) alone; subtract the one-hot target y.",
                 _softmax(LOGITS_A_2),
             ),
+            Mistake(
+                "rounded too coarsely",
+                _rounded_too_coarsely(_RIGHT_A_2, 4),
+                "Right idea, but round to 4 decimal places, e.g. np.round(gradient, 4).",
+                np.round(_RIGHT_A_2, 2),
+            ),
         ),
-        rtol=1e-3,
+        rtol=0.0,
+        atol=0.6e-4,
     )
 )
 
@@ -158,6 +188,14 @@ register(
                 "That is the gradient of a squared error (up to a factor 2); MAE's slope is ±1/k whatever the size of e.",
                 (Y_PRED_A_3 - Y_TRUE_A_3) / _K,
             ),
+            Mistake(
+                "rounded too coarsely",
+                _rounded_too_coarsely(_RIGHT_A_3, 3),
+                "Right idea, but give 3 decimal places: 1/3 is 0.333.",
+                np.round(_RIGHT_A_3, 1),
+            ),
         ),
+        rtol=0.0,
+        atol=0.6e-3,
     )
 )
