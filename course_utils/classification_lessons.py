@@ -508,6 +508,10 @@ def train_softmax_regression(
     labels = _as_class_ids(ids, (len(X), int(np.max(ids, initial=0)) + 1))
     steps = as_positive_int("steps", steps)
     learning_rate = as_finite_float("learning_rate", learning_rate)
+    if learning_rate <= 0:
+        raise ValueError(
+            f"learning_rate must be positive (a step down the gradient), got {learning_rate}."
+        )
     num_classes = int(np.max(labels)) + 1
     W, b = np.zeros((X.shape[1], num_classes)), np.zeros(num_classes)
     for _ in range(steps):

@@ -33,7 +33,12 @@ from matplotlib.figure import Figure
 from course_utils import data as course_data
 from course_utils.plotting import PALETTE, new_figure
 from course_utils.plotting import artist as _artist
-from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
+from course_utils.validation import (
+    as_distribution,
+    as_finite_array,
+    as_finite_float,
+    as_positive_int,
+)
 from course_utils.widgets import LivePlot, register_widget
 
 #: The ten classes, by label.
@@ -227,7 +232,8 @@ def _check_probabilities(name: str, probs: Any) -> np.ndarray:
         )
     if not np.all(np.isfinite(array)) or array.min() < 0 or array.max() > 1:
         raise ValueError(f"{name} must hold finite probabilities in [0, 1].")
-    return array
+    # Independent sigmoid outputs lie in [0, 1] too, but a row is no distribution.
+    return as_distribution(name, array, "one row of class probabilities per sample")
 
 
 def imbalanced_indices(

@@ -806,3 +806,19 @@ def test_fresh_process_names_a_missing_model_file(tmp_path, pixels):
     missing = tmp_path / "never_saved.keras"
     with _raises(DataFileError, "No file", str(missing), "model_path", "vae.save"):
         vae_lab.reconstruct_in_fresh_process(missing, pixels)
+
+
+def test_calibration_refuses_rows_that_are_not_distributions():
+    from course_utils import image_classification_lab as lab
+
+    sigmoids = np.full((4, 10), 0.4)  # in [0, 1], yet each row sums to 4
+    with pytest.raises(ValueError, match=r"^probs must sum to 1"):
+        lab.expected_calibration_error(sigmoids, [0, 1, 2, 3])
+
+
+@pytest.mark.parametrize("rate", [0.0, -0.5])
+def test_softmax_regression_refuses_a_step_up_the_gradient(rate):
+    from course_utils import classification_lessons as cl
+
+    with pytest.raises(ValueError, match=r"^learning_rate must be positive"):
+        cl.train_softmax_regression(np.eye(3), [0, 1, 2], q=0.5, learning_rate=rate)

@@ -92,9 +92,12 @@ def test_confusion_matrix_recall_and_balanced_accuracy_by_hand():
 
 
 def test_reliability_table_and_ece_by_hand():
-    # confidences 0.95 (right), 0.95 (wrong), 0.55 (right), 0.1 exactly (first bin, right)
-    # (rows need not sum to 1 for the table; the last has confidence exactly 0.1)
-    probs = np.array([[0.95, 0.05], [0.95, 0.05], [0.45, 0.55], [0.1, 0.1]])
+    # confidences 0.95 (right), 0.95 (wrong), 0.55 (right), 0.1 exactly (first bin, right:
+    # ten classes at 0.1 each, argmax 0); every row is a distribution over ten classes
+    probs = np.zeros((4, 10))
+    probs[0, :2] = probs[1, :2] = [0.95, 0.05]
+    probs[2, :2] = [0.45, 0.55]
+    probs[3] = 0.1
     y_true = np.array([0, 1, 1, 0])
     table = lab.reliability_table(probs, y_true, bins=10)
     assert table.counts.tolist() == [1, 0, 0, 0, 0, 1, 0, 0, 0, 2]
