@@ -35,6 +35,7 @@ import slide_assets  # noqa: E402
 TEMPLATE_DIR = Path(__file__).resolve().parent / "slide_template"
 BADGE_MARKER = "<!-- launch-badges -->"
 AUDIENCES = ("student", "instructor")
+COURSE_TITLE = "Loss Functions in Neural Networks"
 
 #: What a deck shows, richest first; no widget view (nothing would drive it).
 STATIC_DISPLAY_PRIORITY = [
@@ -60,6 +61,182 @@ def _slide_type(cell: nbformat.NotebookNode) -> str:
     return str(cell.metadata.get("slideshow", {}).get("slide_type", "-"))
 
 
+def _set_slide_type(cell: nbformat.NotebookNode, slide_type: str) -> None:
+    cell.metadata.setdefault("slideshow", {})["slide_type"] = slide_type
+
+
+def _starts_slide(cell: nbformat.NotebookNode) -> bool:
+    return _slide_type(cell) in ("slide", "subslide")
+
+
+def slides_of(cells: list) -> list[list]:
+    """The cells of each slide, in order (notes cells stay on the slide they follow)."""
+    groups: list[list] = []
+    for cell in cells:
+        if _slide_type(cell) == "skip":
+            continue
+        if not groups or _starts_slide(cell):
+            groups.append([])
+        groups[-1].append(cell)
+    return groups
+
+
+def _shown(group: list) -> list:
+    return [c for c in group if _slide_type(c) != "notes"]
+
+
+def ends_on_lead_in(group: list) -> bool:
+    """The slide's last text is a markdown sentence ending with ':' (it introduces what follows)."""
+    shown = _shown(group)
+    if not shown or shown[-1].cell_type != "markdown":
+        return False
+    return re.sub(r"[\s*_)]+$", "", shown[-1].source).endswith(":")
+
+
+def _keep_lead_ins_with_what_they_introduce(cells: list) -> list:
+    """A slide ending on 'as follows:' while the code or numbers are on the next slide: move the
+    break before the lead-in paragraph (or, when the lead-in is the whole slide, merge the two)."""
+    out = list(cells)
+    groups = slides_of(out)
+    for this, following in zip(groups, groups[1:], strict=False):
+        if not ends_on_lead_in(this) or _slide_type(following[0]) == "slide":
+            continue  # a new ## section is not what a lead-in introduces
+        lead = _shown(this)[-1]
+        if lead is _shown(this)[0]:
+            _set_slide_type(
+                following[0], "-"
+            )  # merge: the lead-in was all of its slide
+            continue
+        paragraphs = re.split(r"\n\s*\n", lead.source.strip())
+        if len(paragraphs) > 1:  # only the last paragraph moves
+            lead.source = "\n\n".join(paragraphs[:-1])
+            moved = nbformat.v4.new_markdown_cell(paragraphs[-1])
+            out.insert(out.index(lead) + 1, moved)
+            lead = moved
+        _set_slide_type(lead, _slide_type(following[0]))
+        _set_slide_type(following[0], "-")
+    return out
+
+
+def _short_title(section: str) -> str:
+    """'6. Focal loss: down-weighting the easy examples' -> 'Focal loss'."""
+    title = re.sub(r"^[0-9A-Z]{1,2}[.·]\s+", "", section.strip())
+    return re.split(r":\s|\s[—–]\s", title)[0].strip()
+
+
+def _heading_level(cell: nbformat.NotebookNode) -> int:
+    if cell.cell_type != "markdown":
+        return 0
+    match = re.match(r"(#{1,3})\s", cell.source.lstrip())
+    return len(match.group(1)) if match else 0
+
+
+def _minutes(notes: str) -> int:
+    return sum(int(m) for m in re.findall(r"Time: (\d+)", notes))
+
+
+def _notes_text(cell: nbformat.NotebookNode) -> str:
+    return re.sub(r"^\*\*Speaker notes\*\*\s*", "", cell.source.strip())
+
+
+def _orient(cells: list, notebook_title: str) -> list:
+    """Every slide gets a heading and speaker notes.
+
+    * A slide that does not open with a heading (a continuation of its ``## `` section) gets
+      one: the section's short title and where the slide is in it, "Focal loss (2/3)".
+    * A slide without its own notes cell gets its section's notes, so the speaker view
+      (press s) is never blank; every slide's notes end with the running time: the
+      section's minutes and where they fall in the notebook's total ("Time: N min" lines).
+    """
+    groups = slides_of(cells)
+    sections: list[tuple[str, list[list]]] = []
+    for group in groups:
+        title = _heading(group[0])
+        if title is not None or not sections:
+            sections.append((title or notebook_title, []))
+        sections[-1][1].append(group)
+    minutes = [
+        sum(_minutes(c.source) for g in gs for c in g if _slide_type(c) == "notes")
+        for _, gs in sections
+    ]
+    total, elapsed = sum(minutes), 0
+    out: list = []
+    for (title, groups_), section_minutes in zip(sections, minutes, strict=True):
+        notes = [
+            _notes_text(c) for g in groups_ for c in g if _slide_type(c) == "notes"
+        ]
+        clock = (
+            f"*Running time:* this section {section_minutes} min, "
+            f"minutes {elapsed}–{elapsed + section_minutes} of {total}."
+            if total
+            else ""
+        )
+        for number, group in enumerate(groups_, 1):
+            group = list(group)
+            where = f"{number}/{len(groups_)}"
+            if _heading_level(group[0]) == 0:
+                heading = nbformat.v4.new_markdown_cell(
+                    f"### {_short_title(title)} ({where})",
+                    metadata={"slideshow": {"slide_type": _slide_type(group[0])}},
+                )
+                _set_slide_type(group[0], "-")  # the heading opens the slide now
+                group.insert(0, heading)
+            own = [c for c in group if _slide_type(c) == "notes"]
+            if own:
+                for cell in own:
+                    cell.source = cell.source.rstrip() + f"\n\n{clock}"
+            else:
+                text = "\n\n".join(notes) or (
+                    f"{notebook_title}: {total} minutes in all."
+                )
+                group.append(
+                    nbformat.v4.new_markdown_cell(
+                        f"**Speaker notes** · *{title}, slide {where}* (the "
+                        f"section's notes)\n\n{text}\n\n{clock}",
+                        metadata={"slideshow": {"slide_type": "notes"}},
+                    )
+                )
+            out += group
+        elapsed += section_minutes
+    return out
+
+
+#: MathJax prints a text-mode argument literally: ``\text{from\_logits}`` shows "from\_logits".
+TEXT_MODE = re.compile(r"\\(?:text|texttt|textrm|textsf|textbf|textit|mbox)\{[^{}]*\}")
+MATH_OUTPUTS = ("text/latex", "text/markdown", "text/html")
+
+
+def unescape_text_mode(source: str) -> str:
+    r"""``\text{sum\_over}`` -> ``\text{sum_over}`` (what MathJax 2 and 3 show without a backslash)."""
+    return TEXT_MODE.sub(lambda m: m.group(0).replace("\\_", "_"), source)
+
+
+def _unescape_formulas(cell: nbformat.NotebookNode) -> None:
+    if cell.cell_type == "markdown":
+        cell.source = unescape_text_mode(cell.source)
+    for output in cell.get("outputs", []):
+        for mime in MATH_OUTPUTS:
+            value = output.get("data", {}).get(mime)
+            if isinstance(value, str):
+                output["data"][mime] = unescape_text_mode(value)
+
+
+#: The instructor deck's solutions slide must not tell the room to unfold cells.
+FOLDED_SENTENCE = re.compile(r"\s*Each solution cell is folded;[^.]*\.")
+SOLUTIONS_IN_A_DECK = " Each solution follows under its exercise's number."
+
+
+def notebook_title(notebook: nbformat.NotebookNode) -> str:
+    """'# 05 · Classification losses' -> '05 Classification losses'."""
+    for cell in notebook.cells:
+        match = (
+            re.match(r"#\s+(.+)", cell.source) if cell.cell_type == "markdown" else None
+        )
+        if match:
+            return re.sub(r"\s*·\s*", " ", match.group(1).strip(), count=1)
+    return ""
+
+
 def deck_notebook(
     notebook: nbformat.NotebookNode, audience: str
 ) -> nbformat.NotebookNode:
@@ -76,6 +253,7 @@ def deck_notebook(
         title = _heading(cell)
         if title is not None:
             section = title.lower()
+        _unescape_formulas(cell)
         if cell.cell_type == "markdown" and BADGE_MARKER in cell.source:
             lines = cell.source.split("\n")
             at = lines.index(BADGE_MARKER)
@@ -86,11 +264,14 @@ def deck_notebook(
             if cell.cell_type == "code":
                 cell.metadata.setdefault("slideshow", {})["slide_type"] = "-"
                 cell.metadata.get("jupyter", {}).pop("source_hidden", None)
+            elif cell.cell_type == "markdown":
+                cell.source = FOLDED_SENTENCE.sub(SOLUTIONS_IN_A_DECK, cell.source)
         elif section == "exercises" and audience == "student":
             if cell.cell_type == "code":
                 cell.outputs = []  # the check's reply to "..." is a hint
         cells.append(cell)
-    notebook.cells = cells
+    cells = _keep_lead_ins_with_what_they_introduce(cells)
+    notebook.cells = _orient(cells, notebook_title(notebook))
     return notebook
 
 
@@ -115,8 +296,9 @@ def exporter() -> SlidesExporter:
 def export(path: Path, output_dir: Path, audience: str = "student") -> Path:
     """Write ``output_dir/<name>.slides.html`` (or ``.instructor.slides.html``)."""
     notebook = deck_notebook(nbformat.read(path, as_version=4), audience)
+    footer = " · ".join(filter(None, [COURSE_TITLE, notebook_title(notebook)]))
     body, _ = exporter().from_notebook_node(
-        notebook, resources={"metadata": {"name": path.stem}}
+        notebook, resources={"metadata": {"name": path.stem}, "deck_footer": footer}
     )
     output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / deck_name(path, audience)

@@ -146,7 +146,160 @@ def test_instructor_deck_shows_solutions_and_hints(decks) -> None:
 @pytest.mark.parametrize("audience", slides.AUDIENCES)
 def test_speaker_notes_become_reveal_notes(decks, audience) -> None:
     notes = re.findall(r'<aside class="notes">(.*?)</aside>', decks[audience], re.S)
-    assert len(notes) == 1 and "Ask what a square does" in notes[0]
+    expected = slides.slides_of(slides.deck_notebook(lesson(), audience).cells)
+    assert len(notes) == len(expected), "every slide has notes"
+    assert sum("Ask what a square does" in n for n in notes) == 1
+    assert all("Running time" in n for n in notes)
+
+
+def continued_lesson() -> nbformat.NotebookNode:
+    """One section over three slides; the second slide ends on a lead-in colon."""
+    md, code = new_markdown_cell, new_code_cell
+    cells = [
+        md("# 99 · Demo", metadata={"slideshow": {"slide_type": "slide"}}),
+        md(
+            "## 6. Focal loss: down-weighting the easy examples\n\nIntro.",
+            metadata={"slideshow": {"slide_type": "slide"}},
+        ),
+        md(
+            "**Speaker notes** Say: gamma focuses. Time: 6 min",
+            metadata={"slideshow": {"slide_type": "notes"}},
+        ),
+        code("x = 1", metadata={"slideshow": {"slide_type": "subslide"}}),
+        md(
+            "A first paragraph stays.\n\nThe same numbers from Keras:",
+            metadata={"slideshow": {"slide_type": "fragment"}},
+        ),
+        code("print(x)", metadata={"slideshow": {"slide_type": "subslide"}}),
+        md("Setup", metadata={"slideshow": {"slide_type": "skip"}}),
+        md("## 7. Next\n\nText.", metadata={"slideshow": {"slide_type": "slide"}}),
+        md(
+            "**Speaker notes** Next. Time: 4 min",
+            metadata={"slideshow": {"slide_type": "notes"}},
+        ),
+    ]
+    return new_notebook(cells=cells)
+
+
+def test_continuation_slides_carry_their_sections_title() -> None:
+    deck = slides.deck_notebook(continued_lesson(), "student")
+    groups = slides.slides_of(deck.cells)
+    assert [g[0].source.splitlines()[0] for g in groups] == [
+        "# 99 · Demo",
+        "## 6. Focal loss: down-weighting the easy examples",
+        "### Focal loss (2/3)",
+        "### Focal loss (3/3)",
+        "## 7. Next",
+    ]
+    assert all(slides._heading_level(g[0]) for g in groups)
+
+
+def test_a_lead_in_colon_moves_to_the_slide_it_introduces() -> None:
+    deck = slides.deck_notebook(continued_lesson(), "student")
+    groups = slides.slides_of(deck.cells)
+    assert not any(slides.ends_on_lead_in(g) for g in groups)
+    assert groups[2][-2].source == "A first paragraph stays."
+    assert [c.source for c in groups[3][1:3]] == [
+        "The same numbers from Keras:",
+        "print(x)",
+    ]
+
+
+def test_a_lead_in_that_is_its_whole_slide_is_merged_with_the_next() -> None:
+    notebook = continued_lesson()
+    notebook.cells[4].source = "Run it:"
+    notebook.cells[4].metadata.slideshow.slide_type = "subslide"
+    deck = slides.deck_notebook(notebook, "student")
+    groups = slides.slides_of(deck.cells)
+    assert len(groups) == 5 and not any(slides.ends_on_lead_in(g) for g in groups)
+    assert [c.source for c in groups[3][1:]][:2] == ["Run it:", "print(x)"]
+
+
+def test_every_slide_has_notes_with_the_running_time() -> None:
+    deck = slides.deck_notebook(continued_lesson(), "student")
+    for number, group in enumerate(slides.slides_of(deck.cells)):
+        notes = [c.source for c in group if slides._slide_type(c) == "notes"]
+        assert len(notes) == 1, number
+        assert "Running time:" in notes[0], notes[0]
+    groups = slides.slides_of(deck.cells)
+    assert "gamma focuses" in [c for c in groups[2] if c.cell_type][-1].source
+    assert "minutes 0–6 of 10" in groups[3][-1].source
+    assert "minutes 6–10 of 10" in groups[4][-1].source
+
+
+def test_the_deck_footer_names_the_course_and_the_notebook(tmp_path) -> None:
+    path = tmp_path / "99_demo.ipynb"
+    nbformat.write(continued_lesson(), path)
+    deck = slides.export(path, tmp_path, "student").read_text(encoding="utf-8")
+    footer = json.loads(re.search(r"var FOOTER_TEXT = (.*);", deck).group(1))
+    assert footer == "Loss Functions in Neural Networks · 99 Demo"
+    assert "deck-footer" in deck
+
+
+def test_instructor_solutions_slide_tells_no_one_to_unfold_cells(tmp_path) -> None:
+    notebook = lesson()
+    notebook.cells[5].source += (
+        "\n\nTry the exercises first. Each solution cell is folded; click its left "
+        "edge to open it."
+    )
+    deck = slides.deck_notebook(notebook, "instructor")
+    text = "\n".join(c.source for c in deck.cells)
+    assert "folded" not in text and "click" not in text
+    assert "Try the exercises first." in text
+
+
+def test_text_mode_underscores_lose_their_backslash() -> None:
+    """MathJax 2 and 3 show \\text{from\\_logits} with the backslash; the deck writes from_logits."""
+    cell = new_code_cell(
+        "x",
+        outputs=[
+            nbformat.v4.new_output(
+                "display_data",
+                data={"text/latex": r"$\text{from\_logits} \frac{a\_b}{c}$"},
+            )
+        ],
+    )
+    markdown = new_markdown_cell(r"$$\texttt{sum\_over\_batch\_size} = m$$")
+    notebook = new_notebook(cells=[new_markdown_cell("# 99 · Demo"), cell, markdown])
+    deck = slides.deck_notebook(notebook, "student")
+    shown = [c for c in deck.cells if c.cell_type != "markdown" or "99" not in c.source]
+    assert (
+        shown[0].outputs[0].data["text/latex"] == r"$\text{from_logits} \frac{a\_b}{c}$"
+    )
+    assert r"\texttt{sum_over_batch_size}" in shown[1].source
+
+
+def test_deck_style_prints_with_zoom_and_never_cuts_words(decks) -> None:
+    deck = decks["student"]
+    assert "box.style.zoom = String(low)" in deck, "handouts: zoom, not transform"
+    assert "overflow-wrap: anywhere" not in deck, "a hint was cut mid-word"
+    code_px = int(
+        re.findall(r"--jp-code-font-size: (\d+)px", deck)[-1]
+    )  # the deck's own
+    assert code_px * 0.98 >= 20, "code is 20 px on a 1280x720 screen"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+@pytest.mark.parametrize("audience", slides.AUDIENCES)
+def test_real_decks_orient_the_audience(notebook, audience) -> None:
+    """Every slide of every deck: a heading, speaker notes, no lead-in colon at its end."""
+    deck = slides.deck_notebook(nbformat.read(notebook, as_version=4), audience)
+    problems = []
+    groups = slides.slides_of(deck.cells)
+    for number, group in enumerate(groups, 1):
+        if not slides._heading_level(group[0]):
+            problems.append(f"s{number}: no heading")
+        notes = [c for c in group if slides._slide_type(c) == "notes"]
+        if not notes or not all("Running time" in c.source for c in notes):
+            problems.append(f"s{number}: no notes with the running time")
+        if slides.ends_on_lead_in(group) and number < len(groups):
+            problems.append(f"s{number}: ends on a lead-in colon")
+        text = "\n".join(c.source for c in group)
+        if "click its left edge" in text or re.search(
+            r"\\text(?:tt)?\{[^{}]*\\_", text
+        ):
+            problems.append(f"s{number}: folded-cell sentence or \\_ in \\text")
+    assert not problems, problems
 
 
 def test_deck_settings_fit_16_9_and_do_not_scroll(decks) -> None:

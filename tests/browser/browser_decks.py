@@ -5,12 +5,19 @@ deck: the slide framework initialised; the slide count equals what the notebook'
 asks for; MathJax typeset every formula (no raw TeX left, no MathJax error); no console errors;
 every picture decoded; the speaker notes are in the deck; and on every slide, after the deck's
 fit-to-slide step, the content fits 1280x720, nothing is a scroll box, no code line runs past the
-slide's right edge. The speaker view (press ``s``) is opened on a deck with a notes cell.
+slide's right edge. Orientation (issue 20): every slide has a heading, the footer with the course
+and the notebook, non-empty speaker notes with the running time; no slide ends on a lead-in colon;
+no text lies under reveal's arrows; no rendered formula shows a backslash; no code or output line
+is wrapped in the middle of a word. The speaker view (press ``s``) is opened on a deck with a notes
+cell. test_decks_are_legible_from_the_back_row measures the smallest effective text size of every
+slide (build/slides/legibility.txt).
 """
 
 from __future__ import annotations
 
+import base64
 import re
+import struct
 from pathlib import Path
 
 import export_slides
@@ -27,7 +34,7 @@ DECKS = [
     for audience in export_slides.AUDIENCES
 ]
 
-MEASURE_SLIDE = """() => {
+MEASURE_SLIDE = """(isLastSlide) => {
   const section = Reveal.getCurrentSlide();
   const box = section.querySelector('.fit-box');
   const scale = parseFloat(box.dataset.scale);
@@ -46,9 +53,102 @@ MEASURE_SLIDE = """() => {
     if (pre.scrollWidth > pre.clientWidth + 1 || rect.right > slide.right + 1)
       problems.push('clipped code: ' + pre.textContent.split('\\n')[0].slice(0, 60));
   }
+  // Orientation: a heading, the footer, speaker notes with the running time, no lead-in colon last.
+  if (!box.querySelector('h1, h2, h3')) problems.push('no heading');
+  const footer = section.querySelector('.deck-footer');
+  if (!footer || !footer.textContent.startsWith('Loss Functions in Neural Networks · '))
+    problems.push('no footer');
+  const notes = section.querySelector('aside.notes');
+  if (!notes || notes.textContent.trim().length < 20) problems.push('no speaker notes');
+  else if (!/Running time/.test(notes.textContent)) problems.push('notes without the running time');
+  const cells = Array.from(box.querySelectorAll('.jp-Cell')).filter((c) => c.getClientRects().length);
+  const last = cells[cells.length - 1];
+  if (last && last.classList.contains('jp-MarkdownCell') && /:\\s*$/.test(last.innerText) &&
+      !isLastSlide) problems.push('ends on a lead-in colon: ' + last.innerText.trim().slice(-60));
+  // Nothing under reveal's arrows.
+  const controls = document.querySelector('.reveal .controls').getBoundingClientRect();
+  const overlaps = (r) => r.width > 0 && r.height > 0 && r.right > controls.left &&
+      r.left < controls.right && r.bottom > controls.top && r.top < controls.bottom;
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || node.parentElement.closest('aside.notes, script, .MJX_Assistive_MathML')) continue;
+    const range = document.createRange(); range.selectNodeContents(node);
+    if (Array.from(range.getClientRects()).some(overlaps)) {
+      problems.push('text under the arrows: ' + node.textContent.trim().slice(0, 40)); break; }
+  }
+  for (const img of box.querySelectorAll('img'))
+    if (overlaps(img.getBoundingClientRect())) problems.push('picture under the arrows');
+  // Formulas: MathJax shows no TeX backslash.
+  for (const math of box.querySelectorAll('.mjx-chtml')) {
+    const copy = math.cloneNode(true);
+    copy.querySelectorAll('.MJX_Assistive_MathML').forEach((el) => el.remove());
+    if (copy.textContent.includes('\\\\')) problems.push('backslash in a formula: ' + copy.textContent.slice(0, 60));
+  }
+  // Code and outputs wrap between words, never inside one.
+  for (const pre of box.querySelectorAll('pre')) {
+    const lineHeight = parseFloat(getComputedStyle(pre).lineHeight) || 20;
+    const lines = pre.textContent.split('\\n').length;
+    if (pre.clientHeight < (lines + 0.5) * lineHeight) continue;  // nothing wrapped
+    const text = pre.textContent;
+    const walker2 = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    let previous = null, top = null;
+    for (let node = walker2.nextNode(); node; node = walker2.nextNode()) {
+      for (let i = 0; i < node.length; i++) {
+        const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0]; const ch = node.textContent[i];
+        if (!rect || ch === '\\n') { previous = ch === '\\n' ? null : previous; top = null; continue; }
+        if (top !== null && rect.top > top + 2 && previous && /\\w/.test(previous) && /\\w/.test(ch))
+          problems.push('a line wrapped mid-word: …' + previous + '|' + ch + node.textContent.slice(i + 1, i + 20));
+        top = rect.top; previous = ch;
+      }
+    }
+  }
   return {title: (box.querySelector('h1, h2, h3, p') || {textContent: ''}).textContent.slice(0, 50),
           problems: problems};
 }"""
+
+#: Per slide: the smallest effective (on-screen) size of prose and of code/output text, and for
+#: each PNG figure how many screen pixels one figure pixel becomes.
+LEGIBILITY = """() => {
+  const section = Reveal.getCurrentSlide();
+  const box = section.querySelector('.fit-box');
+  const scale = parseFloat(box.dataset.scale) * Reveal.getScale();
+  const smallest = {text: null, code: null};
+  const where = {text: '', code: ''};
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest('aside.notes, script, style, .MJX_Assistive_MathML')) continue;
+    if (!el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    const kind = /mono|courier/i.test(style.fontFamily) ? 'code' : 'text';
+    const size = parseFloat(style.fontSize) * scale;
+    if (smallest[kind] === null || size < smallest[kind]) {
+      smallest[kind] = size; where[kind] = node.textContent.trim().slice(0, 30); }
+  }
+  const figures = Array.from(box.querySelectorAll('img[src^="data:image/png"]'))
+    .filter((img) => img.naturalWidth > 0)
+    .map((img) => ({ratio: img.getBoundingClientRect().width / img.naturalWidth,
+                     src: img.src.slice(0, 400)}));
+  return {scale: parseFloat(box.dataset.scale), smallest: smallest, where: where, figures: figures,
+          title: (box.querySelector('h1, h2, h3, p') || {textContent: ''}).textContent.slice(0, 50)};
+}"""
+
+#: Back-row minimum on the projected 1280x720 slide (issue 20), in CSS pixels.
+MIN_TEXT_PX, MIN_CODE_PX = 14, 20
+#: The smallest text in a course figure: tick labels, 12 pt (course_utils.plotting.COURSE_STYLE).
+FIGURE_TEXT_PT = 12
+
+
+def png_dpi(data_url_head: str) -> float:
+    """The resolution a PNG records (pHYs), matplotlib's savefig dpi; 90 when absent."""
+    raw = base64.b64decode(data_url_head.split(",", 1)[1][:400].encode()[:396] + b"==")
+    at = raw.find(b"pHYs")
+    if at < 0:
+        return 90.0
+    per_metre, _, unit = struct.unpack(">IIB", raw[at + 4 : at + 13])
+    return per_metre * 0.0254 if unit == 1 else 90.0
+
 
 VISIBLE_TEXT = """() => {
   const copy = document.querySelector('.reveal .slides').cloneNode(true);
@@ -156,12 +256,15 @@ def test_deck_renders_offline_and_fits(browser, notebook_path: Path, audience: s
         ), "every widget slide shows its static picture"
         notes = sum(export_slides._slide_type(c) == "notes" for c in notebook.cells)
         assert page.evaluate("document.querySelectorAll('aside.notes').length") == notes
+        assert notes == len(export_slides.slides_of(notebook.cells)), "notes everywhere"
         problems = []
         for h, v in page.evaluate(
             "Reveal.getSlides().map(s => [Reveal.getIndices(s).h, Reveal.getIndices(s).v || 0])"
         ):
             page.evaluate(f"Reveal.slide({h}, {v})")
-            measured = page.evaluate(MEASURE_SLIDE)
+            measured = page.evaluate(
+                MEASURE_SLIDE, page.evaluate("Reveal.isLastSlide()")
+            )
             problems += [
                 f"slide {h}.{v} ({measured['title']}): {p}"
                 for p in measured["problems"]
@@ -209,3 +312,51 @@ def test_speaker_view_shows_the_notes_offline(browser, tmp_path) -> None:
         page.close()
     finally:
         deck.unlink()
+
+
+@pytest.mark.xfail(
+    reason="issue 20: slides that need a notebook change (split a cell, larger figure "
+    "fonts) are listed in build/slides/legibility.txt",
+    strict=False,
+)
+def test_decks_are_legible_from_the_back_row(browser) -> None:
+    """Smallest effective size on every class slide at 1280x720: prose and figure text >= 14 px,
+    code and outputs >= 20 px. Figure text is estimated from the PNG: 12 pt tick labels at the
+    dpi the PNG records, times the screen pixels per figure pixel."""
+    report, failures = [], 0
+    for notebook_path in NOTEBOOKS:
+        deck = DECK_DIR / export_slides.deck_name(notebook_path, "student")
+        page, _ = open_offline(browser, deck.as_uri())
+        lines = []
+        try:
+            for h, v in page.evaluate(
+                "Reveal.getSlides().map(s => [Reveal.getIndices(s).h, "
+                "Reveal.getIndices(s).v || 0])"
+            ):
+                page.evaluate(f"Reveal.slide({h}, {v})")
+                m = page.evaluate(LEGIBILITY)
+                number = page.evaluate("Reveal.getSlidePastCount() + 1")
+                bad = []
+                text, code = m["smallest"]["text"], m["smallest"]["code"]
+                if text is not None and text < MIN_TEXT_PX:
+                    bad.append(f"text {text:.1f} px ({m['where']['text']!r})")
+                if code is not None and code < MIN_CODE_PX:
+                    bad.append(f"code {code:.1f} px")
+                for figure in m["figures"]:
+                    px = FIGURE_TEXT_PT * png_dpi(figure["src"]) / 72 * figure["ratio"]
+                    if px < MIN_TEXT_PX:
+                        bad.append(f"figure text ~{px:.0f} px")
+                if bad:
+                    lines.append(
+                        f"  s{number} (scale {m['scale']:.2f}, {m['title'][:40]!r}): "
+                        + "; ".join(bad)
+                    )
+        finally:
+            page.close()
+        failures += len(lines)
+        report.append(f"{notebook_path.stem}: {len(lines)} slides below the minimum")
+        report += lines
+    text = "\n".join(report)
+    (DECK_DIR / "legibility.txt").write_text(text + "\n", encoding="utf-8")
+    print(text)
+    assert failures == 0, text
