@@ -132,3 +132,42 @@ lock: setup
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# ---- Classroom: a real JupyterHub, a class measured, nbgrader assignments (docs/instructors.md) ----
+# build/venv-hub runs the hub, the proxy (PyPI's configurable-http-proxy: no Node.js) and each
+# user's Jupyter server with nbgitpuller and nbgrader; kernels run the course's .venv.
+.PHONY: test-hub bench-hub assignments test-assignments
+HUB_VENV := build/venv-hub
+HUB_READY := $(HUB_VENV)/.installed
+# Nothing leaves the machine: run in a network namespace with only loopback where allowed.
+OFFLINE := scripts/hub/offline.sh
+N ?= 10
+
+$(HUB_READY): $(READY) benchmarks/requirements-hub.txt constraints.txt
+	$(PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements-hub.txt -c constraints.txt
+	@touch $@
+
+# Student A and B on a real hub in headless Chromium: the hub-links link, a widget, an edit kept
+# over an upstream update, each student's own copy (HUB_TEST_BREAK=targetpath makes it fail).
+test-hub: browser-setup $(HUB_READY)
+	@start=$$(date +%s); \
+	$(OFFLINE) $(BIN)/python -m pytest -p no:cacheprovider -p no:xdist -v -s tests/hub/hub_e2e.py; status=$$?; \
+	echo "make test-hub: $$(( $$(date +%s) - start )) s (after setup)"; \
+	exit $$status
+
+# nbgrader source notebooks in build/nbgrader/source/ (make assignments NOTEBOOKS="notebooks/04_….ipynb").
+assignments: setup
+	$(BIN)/python scripts/hub/assignments.py $(NOTEBOOKS) --course build/nbgrader $(if $(filter command line,$(origin NOTEBOOKS)),,--skip-empty)
+
+# CI: generate_assignment, autograde three synthetic submissions, generate_feedback (00 and 04).
+test-assignments: $(HUB_READY)
+	@start=$$(date +%s); \
+	$(OFFLINE) $(BIN)/python scripts/hub/grading_check.py; status=$$?; \
+	echo "make test-assignments: $$(( $$(date +%s) - start )) s (after setup)"; \
+	exit $$status
+
+# N concurrent students run notebooks 00-03 through the hub; writes docs/hub_benchmark.md.
+bench-hub: $(HUB_READY)
+	$(OFFLINE) $(BIN)/python benchmarks/bench_hub.py --students $(N)
