@@ -481,7 +481,7 @@ def test_layer_exercise_explains_shapes_and_missing_returns():
         "03.4", lambda dA, A, X, W: (X.T @ dA, dA.sum(axis=1), dA @ W.T)
     ).message
     assert "db must have shape (3,)" in message
-    assert "returned nothing" in check("03.4", lambda dA, A, X, W: None).message
+    assert "forget `return`" in check("03.4", lambda dA, A, X, W: None).message
     assert "three arrays" in check("03.4", lambda dA, A, X, W: X.T @ dA).message
     assert "give a function" in check("03.4", 3.0).message
 

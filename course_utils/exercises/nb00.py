@@ -8,6 +8,7 @@ typical mistake is recognised.
 from __future__ import annotations
 
 from course_utils.checks import Exercise, Mistake, register
+from course_utils.exercises._precision import rounded_too_coarsely
 
 register(
     Exercise(
@@ -36,6 +37,9 @@ register(
                 0.09,
                 "That squares the prediction alone; square the difference ŷ − y.",
             ),
+            rounded_too_coarsely(
+                0.49, "(ŷ − y)² = (−0.7)² = 0.49 exactly.", decimals=2, exact=True
+            ),
         ),
     )
 )
@@ -62,3 +66,10 @@ register(
         ),
     )
 )
+
+#: For tests: the precision each numeric exercise's question asks for (an exact answer: the
+#: decimals it has), by key; its reference rounded or cut to it, or to one more digit, passes.
+PRECISION: dict[str, dict[str, int]] = {
+    "00.1": {"decimals": 2},
+    "00.2": {"decimals": 1},
+}

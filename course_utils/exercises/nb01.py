@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.exercises._precision import rounded_too_coarsely, tolerance
 from course_utils.neuron import sigmoid, sigmoid_slope
 
 #: Exercise 01.3: the fixed inputs on which the learner's ``forward(x, W, b)`` is evaluated.
@@ -67,6 +68,9 @@ def _forward_reference(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarra
     return sigmoid(x @ W + b)
 
 
+#: Exercise 01.1 asks for at least this many significant digits.
+SIGMOID_DIGITS = 4
+
 register(
     Exercise(
         key="01.1",
@@ -101,9 +105,13 @@ register(
                 "That is the slope σ'(2) = σ(2)(1 − σ(2)), not σ(2) itself.",
                 rtol=1e-3,
             ),
+            rounded_too_coarsely(
+                float(sigmoid(2.0)), "σ(2) = 0.880797…", significant=SIGMOID_DIGITS
+            ),
         ),
-        # 4 significant digits, truncated or rounded: |0.8807 − σ(2)| = 9.7e-5 < 2e-4·σ(2)
-        rtol=2e-4,
+        # 4 significant digits, cut or rounded: |0.8807 − σ(2)| = 9.7e-5 < 1.02e-4
+        rtol=0.0,
+        atol=tolerance(float(sigmoid(2.0)), significant=SIGMOID_DIGITS),
     )
 )
 
@@ -227,3 +235,10 @@ register(
         ),
     )
 )
+
+#: For tests: the precision each numeric exercise's question asks for (an exact answer: the
+#: decimals it has), by key; its reference rounded or cut to it, or to one more digit, passes.
+PRECISION: dict[str, dict[str, int]] = {
+    "01.1": {"significant": SIGMOID_DIGITS},
+    "01.4": {"decimals": 0},
+}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.exercises._precision import rounded_too_coarsely
 from course_utils.gradient_descent import NAMES_TO_CLASSIFY
 
 HYPERPARAMETERS = frozenset(
@@ -94,6 +95,9 @@ register(
                 "halved",
                 0.65625,
                 "That is half the MSE; the ½ convention is not used in this course's J.",
+            ),
+            rounded_too_coarsely(
+                1.3125, "The cost is exact: 21/16 = 1.3125.", decimals=4, exact=True
             ),
         ),
     )
@@ -220,3 +224,11 @@ register(
         ),
     )
 )
+
+#: For tests: the precision each numeric exercise's question asks for (an exact answer: the
+#: decimals it has), by key; its reference rounded or cut to it, or to one more digit, passes.
+PRECISION: dict[str, dict[str, int]] = {
+    "02.1": {"decimals": 4},
+    "02.2": {"decimals": 1},
+    "02.3": {"decimals": 1},
+}

@@ -13,6 +13,7 @@ import numpy as np
 
 from course_utils.backprop import LAYER_B, LAYER_X
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.exercises._precision import rounded_too_coarsely, tolerance
 from course_utils.neuron import sigmoid
 
 LAYER_W = np.array([[1.0, -0.5, 2.0], [0.5, 1.5, -1.0]])
@@ -126,39 +127,48 @@ register(
         title="the gradient of a first-layer weight",
         solution=-0.216,
         hint=(
-            "Walk the graph back from the output: ∂L/∂w = ∂L/∂z_out · v · h(1 − h) · x, "
-            "with ∂L/∂z_out = ŷ − y = 0.3, v = −1.5, h(1 − h) = 0.6 · 0.4 and x = 2."
+            "Walk the graph back from the output: ∂L/∂W[1]₁₁ = ∂L/∂z · W[2]₁₁ · "
+            "a[1](1 − a[1]) · x, with ∂L/∂z = ŷ − y = 0.3, W[2]₁₁ = −1.5, "
+            "a[1](1 − a[1]) = 0.6 · 0.4 and x = 2."
         ),
         mistakes=(
             Mistake.near(
                 "no σ'",
                 -0.9,
-                "The sigmoid of the hidden unit is missing from the chain: multiply by σ'(z) = h(1 − h) = 0.24.",
+                "The sigmoid of the hidden unit is missing from the chain: multiply by its slope "
+                "a[1](1 − a[1]) = 0.24.",
             ),
             Mistake.near(
-                "h instead of h(1 − h)",
+                "a[1] instead of a[1](1 − a[1])",
                 -0.54,
-                "That multiplies by h = 0.6; the slope of the sigmoid is h(1 − h) = 0.24.",
+                "That multiplies by a[1] = 0.6; the slope of the sigmoid is a[1](1 − a[1]) = 0.24.",
             ),
             Mistake.near(
                 "no input",
                 -0.108,
-                "The last link is ∂z/∂w = x = 2: a weight's gradient is scaled by its input.",
+                "The last link is ∂z[1]/∂W[1]₁₁ = x = 2: a weight's gradient is scaled by its input.",
             ),
             Mistake.near(
                 "no output weight",
                 0.144,
-                "The output weight v = −1.5 is missing: the gradient reaches h through v, as ∂z_out/∂h = v.",
+                "The output weight W[2]₁₁ = −1.5 is missing: the gradient reaches a[1] through it, "
+                "as ∂z/∂a[1] = W[2]₁₁.",
             ),
             Mistake.near(
                 "sign",
                 0.216,
                 "Check the signs: 0.3 · (−1.5) is negative, and the other factors are positive.",
             ),
+            rounded_too_coarsely(
+                -0.216, "The product is exact: −0.216.", decimals=3, exact=True
+            ),
         ),
     )
 )
 
+
+#: Exercise 03.3 asks for this many significant digits.
+VANISHING_DIGITS = 2
 
 register(
     Exercise(
@@ -186,10 +196,13 @@ register(
                 "That uses σ(0) = 0.5; backpropagation multiplies by the slope σ'(z), at most σ'(0) = 0.25.",
                 rtol=1e-3,
             ),
+            rounded_too_coarsely(
+                0.25**10, "0.25¹⁰ = 9.537e-07.", significant=VANISHING_DIGITS
+            ),
         ),
-        # 2 significant digits: 9.5e-7 is within 0.4 % of 0.25**10 = 9.537e-7
-        rtol=1e-2,
-        atol=0.0,
+        # 2 significant digits, cut or rounded: |9.5e-7 − 0.25**10| = 3.7e-9 < 1.02e-8
+        rtol=0.0,
+        atol=tolerance(0.25**10, significant=VANISHING_DIGITS),
     )
 )
 
@@ -244,3 +257,11 @@ register(
         ),
     )
 )
+
+#: For tests: the precision each numeric exercise's question asks for (an exact answer: the
+#: decimals it has), by key; its reference rounded or cut to it, or to one more digit, passes.
+PRECISION: dict[str, dict[str, int]] = {
+    "03.1": {"decimals": 1},
+    "03.2": {"decimals": 3},
+    "03.3": {"significant": VANISHING_DIGITS},
+}

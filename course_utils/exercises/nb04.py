@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, register
+from course_utils.exercises._precision import rounded_too_coarsely, tolerance
 from course_utils.losses import get
 
 # ----------------------------------------------------------------------------- 04.1
@@ -76,6 +77,9 @@ register(
                 float(np.mean(_SIZES)),
                 "That is the mean absolute error; Huber is ½e² inside |e| ≤ δ.",
             ),
+            rounded_too_coarsely(
+                _HUBER, "The mean is exact: 4.125 / 3 = 1.375.", decimals=3, exact=True
+            ),
         ),
     )
 )
@@ -83,7 +87,7 @@ register(
 # ----------------------------------------------------------------------------- 04.2
 
 #: Exercise 04.2: five targets, one of them an outlier.
-CONSTANT_VALUES = np.array([1.0, 2.0, 3.0, 4.0, 40.0])
+CONSTANT_VALUES = np.array([2.0, 3.0, 5.0, 6.0, 44.0])  # §5 shows 1, 2, 3, 4, 40
 _MEAN, _MEDIAN = float(np.mean(CONSTANT_VALUES)), float(np.median(CONSTANT_VALUES))
 
 register(
@@ -113,7 +117,7 @@ register(
             Mistake.near(
                 "outlier dropped",
                 [float(np.mean(CONSTANT_VALUES[:-1])), _MEDIAN],
-                "The outlier 40 is data too: MSE's best constant is the mean of all five values.",
+                "The outlier 44 is data too: MSE's best constant is the mean of all five values.",
             ),
         ),
     )
@@ -229,10 +233,18 @@ register(
 
 # ----------------------------------------------------------------------------- 04.4
 
-#: Exercise 04.4: the noise level of the Gaussian.
+#: Exercise 04.4: the noise level of the Gaussian, and the decimals the question asks for.
 NLL_SIGMA = 2.0
+NLL_DECIMALS = 3
 _SLOPE = 1.0 / (2.0 * NLL_SIGMA**2)
 _OFFSET = 0.5 * math.log(2.0 * math.pi * NLL_SIGMA**2)
+#: Accepts [0.125, 1.612] (cell 54 of the notebook quotes c ≈ 1.612) and [0.125, 1.6121].
+_NLL_TOLERANCE = tolerance([_SLOPE, _OFFSET], decimals=NLL_DECIMALS)
+
+
+def _nll_mistake(name: str, value: list[float], explanation: str) -> Mistake:
+    return Mistake.near(name, value, explanation, rtol=0.0, atol=_NLL_TOLERANCE)
+
 
 register(
     Exercise(
@@ -241,31 +253,39 @@ register(
         solution=[_SLOPE, _OFFSET],
         hint=(
             "−ln of the Gaussian density N(y; ŷ, σ²) is ½ ln(2πσ²) + (y − ŷ)²/(2σ²). Average "
-            "over the samples: mean NLL = a · MSE + c. Answer [a, c] for σ = 2."
+            "over the samples: mean NLL = a · MSE + c. Answer [a, c] for σ = 2, to 3 decimals "
+            "(or an expression such as np.log(...))."
         ),
         evaluate=lambda answer: np.asarray(answer, dtype=float),
         mistakes=(
-            Mistake.near(
+            _nll_mistake(
                 "σ for σ²",
                 [1.0 / (2.0 * NLL_SIGMA), _OFFSET],
                 "The exponent divides by 2σ², the variance: a = 1/(2·4).",
             ),
-            Mistake.near(
+            _nll_mistake(
                 "σ = 1",
                 [0.5, 0.5 * math.log(2.0 * math.pi)],
                 "Those are the numbers for σ = 1. Here σ = 2: a = 1/(2σ²), c = ½ ln(2πσ²).",
             ),
-            Mistake.near(
+            _nll_mistake(
                 "no ½ on the log",
                 [_SLOPE, math.log(2.0 * math.pi * NLL_SIGMA**2)],
                 "−ln(1/(σ√(2π))) = ½ ln(2πσ²): the square root gives the ½.",
             ),
-            Mistake.near(
+            _nll_mistake(
                 "offset without σ",
                 [_SLOPE, 0.5 * math.log(2.0 * math.pi)],
                 "The normalising constant 1/(σ√(2π)) depends on σ: c = ½ ln(2π) + ln σ.",
             ),
+            rounded_too_coarsely(
+                [_SLOPE, _OFFSET],
+                "c = ½ ln(8π) = 1.6121…",
+                decimals=NLL_DECIMALS,
+            ),
         ),
+        rtol=0.0,
+        atol=_NLL_TOLERANCE,
     )
 )
 
@@ -274,4 +294,12 @@ REFERENCE = {
     "04.1": _HUBER,
     "04.2": [_MEAN, _MEDIAN],
     "04.4": [_SLOPE, _OFFSET],
+}
+
+#: For tests: the precision each numeric exercise's question asks for (an exact answer: the
+#: decimals it has), by key; its reference rounded or cut to it, or to one more digit, passes.
+PRECISION: dict[str, dict[str, int]] = {
+    "04.1": {"decimals": 3},
+    "04.2": {"decimals": 0},
+    "04.4": {"decimals": NLL_DECIMALS},
 }
