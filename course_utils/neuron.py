@@ -379,7 +379,7 @@ def plot_decision_boundary(
 
     ``predict`` maps an array of shape (k, 2) to k probabilities of class 1 (shape (k,) or
     (k, 1)), e.g. a NumPy forward pass or ``lambda X: model.predict(X, verbose=0)``.
-    Taught in: 01 §4, 03 §8. and 03 §8.
+    Taught in: 01 §4, 03 §8.
     """
     x_array = as_finite_array("x", x, 2, "one example per row, shape (m, 2)")
     labels = as_binary_labels("y", y, "one 0/1 label per example")

@@ -304,7 +304,7 @@ def test_forward_exercise_reports_a_missing_return_and_other_errors():
     def forward(x, W, b):
         z = x @ W + b  # noqa: F841  (the learner forgot to return)
 
-    assert "returned nothing" in check("01.3", forward).message
+    assert "forget `return`" in check("01.3", forward).message
     assert "ZeroDivisionError" in check("01.3", lambda x, W, b: 1 / 0).message
     assert "give a function forward(x, W, b)" in check("01.3", 3).message
 
@@ -316,7 +316,9 @@ def test_forward_exercise_accepts_keras_ops_and_a_written_out_sigmoid():
 
 def test_sigmoid_exercise_accepts_four_significant_digits():
     assert check("01.1", 0.8808)
+    assert check("01.1", 0.8807)  # cut, not rounded
     assert not check("01.1", 0.881)
+    assert "rounded more than asked" in check("01.1", 0.881).message
 
 
 def test_shape_exercise_accepts_a_list_or_a_numpy_shape():
@@ -383,3 +385,28 @@ def test_decision_boundary_refuses_bad_input():
         nn.plot_decision_boundary("model", x, y)
     with pytest.raises(ValueError, match="x must have shape"):
         nn.plot_decision_boundary(lambda X: X[:, 0], x[:5], y)
+
+
+def test_the_best_straight_line_classifies_79_of_the_80_toy_points():
+    """Notebook 01 §4: 79 is the best a line does on the blobs, and w = (1, 0.75), b = 0.45
+    reaches it (the reference w = (1, 1), b = 0 gets 78).
+
+    A line that classifies k points correctly can be turned and shifted, keeping every point on
+    its side, until it passes through two of the points; those two can then go to either side.
+    So the best count is the best, over every line through two points, of the points it gets
+    right among the other 78, plus 2.
+    """
+    x, y = nn.toy_blobs()
+    best = 0
+    for i in range(len(x)):
+        for j in range(i + 1, len(x)):
+            direction = x[j] - x[i]
+            side = (x - x[i]) @ np.array([-direction[1], direction[0]])
+            others = np.ones(len(x), dtype=bool)
+            others[[i, j]] = False
+            for sign in (1.0, -1.0):
+                right = np.sum((sign * side[others] > 0) == (y[others] == 1))
+                best = max(best, int(right) + 2)
+    assert best == 79
+    assert nn.accuracy(y, nn.neuron(x, [1.0, 0.75], 0.45)) * len(y) == 79
+    assert nn.accuracy(y, nn.neuron(x, [1.0, 1.0], 0.0)) * len(y) == 78
