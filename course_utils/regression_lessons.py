@@ -228,12 +228,14 @@ def best_constants(values: Any, name: str, delta: float = 1.0) -> np.ndarray:
         \quad\Longleftrightarrow\quad
         \frac1m \sum_{i=1}^{m} \frac{\partial L}{\partial \hat y}(y_i, c^\star) = 0
 
-    The mean slope is non-decreasing in c for these convex losses, so bisection between the
-    smallest and the largest value finds where it crosses zero (48 halvings: a 10⁻¹⁴ share of the
-    range).
-    For MSE that is the mean, for MAE a median (the median itself when m is odd).
+    The sign of the mean slope is non-decreasing in c for all six losses, so bisection between
+    the smallest and the largest value finds where it crosses zero (48 halvings: a 10⁻¹⁴ share of
+    the range).
+    For MSE that is the mean, for MAE a median (the median itself when m is odd); for MSLE
+    :math:`e^{\overline{\ln(1 + y)}} - 1` (targets ≥ 0), for MAPE a median weighted by
+    :math:`1/|y_i|` (targets ≠ 0).
     """
-    _check_name(name, ERROR_LOSSES)
+    _check_name(name, REGRESSION_LOSSES)
     data = as_data_array("values", values, None, "targets y, shape (m,) or (P, m)")
     if data.ndim not in (1, 2) or data.shape[-1] == 0:
         raise ValueError(

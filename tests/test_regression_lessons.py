@@ -9,6 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from course_utils import regression_lessons as rl
+from course_utils.losses import get
 from course_utils.plotting import artist
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -312,3 +313,25 @@ def test_bad_input_raises_one_error_naming_the_argument(function, argument, bad)
     call = dict(VALID_CALLS[function], **{argument: bad})
     with pytest.raises((TypeError, ValueError), match=argument):
         getattr(rl, function)(**call)
+
+
+def test_best_constants_of_msle_and_mape_are_below_the_mean():
+    """Notebook 04 §5: for the targets 1, 2, 3, 4, 40 the best constants are MAPE 2 (a median
+    weighted by 1/y), median 3, MSLE 4.475 (exp of the mean of ln(1 + y), minus 1), mean 10."""
+    values = np.array([1.0, 2.0, 3.0, 4.0, 40.0])
+    msle = rl.best_constant(values, "mean_squared_logarithmic_error")
+    mape = rl.best_constant(values, "mean_absolute_percentage_error")
+    assert msle == pytest.approx(np.expm1(np.mean(np.log1p(values))), abs=1e-9)
+    assert msle == pytest.approx(4.4751, abs=1e-4)
+    assert mape == pytest.approx(2.0, abs=1e-9)
+    grid = np.linspace(0.5, 40.0, 79001)
+    for name, best in [
+        ("mean_squared_logarithmic_error", msle),
+        ("mean_absolute_percentage_error", mape),
+    ]:
+        loss = get(name)
+        costs = [
+            float(np.mean(loss.numpy(values[:, None], np.full((5, 1), c))))
+            for c in grid
+        ]
+        assert best == pytest.approx(grid[int(np.argmin(costs))], abs=1e-3)
