@@ -509,7 +509,8 @@ class TrainingRun:
     ``history``: per-epoch "loss", "accuracy", "val_loss", "val_accuracy". ``outputs``: the model's raw
     outputs on the validation images (logits, softmax or sigmoid values); ``probs``: the same turned into
     a distribution (softmax of logits; sigmoid values divided by their sum, as Keras's cross-entropy
-    does). ``cpu_seconds``: process CPU time of ``fit`` (all threads).
+    does on JAX and PyTorch: on TensorFlow it uses the sigmoid layer's stored logits instead, 08 §5).
+    ``cpu_seconds``: process CPU time of ``fit`` (all threads).
     """
 
     name: str
@@ -607,7 +608,8 @@ def predict(model: Any, images: Any) -> np.ndarray:
 
 def outputs_to_probs(outputs: Any, output: str) -> np.ndarray:
     r"""A distribution from raw outputs: softmax of logits, softmax values as they are, and sigmoid
-    values renormalised :math:`p_k = \sigma(z_k) / \sum_j \sigma(z_j)` as Keras's cross-entropy does."""
+    values renormalised :math:`p_k = \sigma(z_k) / \sum_j \sigma(z_j)` (what a reader of the sigmoids
+    would do; Keras's cross-entropy does it on JAX and PyTorch, 08 §5)."""
     _check_choice("output", output, OUTPUTS)
     values = np.asarray(outputs, dtype=np.float64)
     if output == "logits":
@@ -823,8 +825,9 @@ def wrong_class_gradients(logits: Any, y_true: Any) -> dict[str, np.ndarray]:
     r"""For each sample, the gradient of the categorical cross-entropy with respect to the logit of the
     most probable *wrong* class j, with sigmoid outputs (the article's classifier) and with softmax.
 
-    Sigmoid outputs renormalised by Keras, :math:`S = \sum_k \sigma(z_k)`,
-    :math:`L = -\ln(\sigma(z_t)/S)`:
+    Sigmoid outputs divided by their sum, :math:`S = \sum_k \sigma(z_k)`,
+    :math:`L = -\ln(\sigma(z_t)/S)`: what Keras's categorical cross-entropy computes on the JAX and
+    PyTorch backends (on TensorFlow a sigmoid layer's stored logits make it a softmax, 08 §5):
 
     .. math::
         \frac{\partial L}{\partial z_j} = \frac{\sigma(z_j)\,(1 - \sigma(z_j))}{S}

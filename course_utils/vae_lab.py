@@ -371,7 +371,10 @@ def build_vae(
     learning_rate: float = LEARNING_RATE,
     seed: int = 0,
 ) -> Any:
-    """A compiled VAE (Adam), its weights seeded by ``seed``."""
+    """A compiled VAE (Adam), its weights seeded by ``seed``.
+
+    Taught in: 09 §4.
+    """
     import keras
 
     beta = _as_beta(beta)
@@ -449,7 +452,7 @@ def train_vae(
 def encode(vae: Any, x: Any) -> tuple[np.ndarray, np.ndarray]:
     """The encoder's μ and log σ² for the rows of ``x``, as float64 arrays (m, d).
 
-    Taught in: 09 §7, 10 §5.
+    Taught in: 09 §4, 10 §5.
     """
     vae = as_model("vae", vae, kind="vae")
     mean, log_var = vae.encoder(_as_images("x", x), training=False)
@@ -468,7 +471,7 @@ def reconstruct(vae: Any, x: Any) -> np.ndarray:
 def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
     """Pixel probabilities (m, 784) for latent rows ``z`` (a VAE or its decoder).
 
-    Taught in: 09 §7, 10 §5.
+    Taught in: 09 §4, 10 §5.
     """
     decoder = _decoder_of("vae_or_decoder", vae_or_decoder)
     z = _as_latent("z", z, _latent_width(decoder))
@@ -496,7 +499,10 @@ def _as_latent(name: str, z: Any, width: int | None) -> np.ndarray:
 
 
 def reparameterise(mean: Any, log_var: Any, noise: Any) -> np.ndarray:
-    r"""The reparameterisation trick in NumPy: :math:`z = \mu + e^{v/2} \odot \varepsilon`."""
+    r"""The reparameterisation trick in NumPy: :math:`z = \mu + e^{v/2} \odot \varepsilon`.
+
+    Taught in: 09 §4.
+    """
     mean = as_finite_array("mean", mean, None, "latent means μ")
     log_var = as_finite_array("log_var", log_var, None, "latent log-variances v")
     noise = as_finite_array("noise", noise, None, "standard normal noise ε")
@@ -541,6 +547,7 @@ def kl_per_dimension(mean: Any, log_var: Any) -> np.ndarray:
 
     A dimension whose KL is ≈ 0 carries no information about the image (its posterior is the prior):
     posterior collapse.
+    Taught in: 09 §4.
     """
     mean = as_finite_array("mean", mean, 2, "latent means, one row per image")
     log_var = as_finite_array("log_var", log_var, 2, "log-variances, one row per image")

@@ -246,3 +246,24 @@ def test_check_never_raises_even_for_an_unknown_key(key):
     result = check(key, 1.0)
     assert isinstance(result, CheckResult) and not result.passed
     assert "00.1" in result.message
+
+
+#: Labs 08-10: the numeric exercises and the decimals their questions ask for.
+LAB_PRECISION = {"08.2": 2, "08.4": 2, "09.1": 3, "09.2": 0, "10.2": 0, "10.3": 3}
+
+
+@pytest.mark.parametrize("key,decimals", LAB_PRECISION.items())
+def test_lab_reference_rounded_to_the_asked_precision_passes(key, decimals):
+    solution = np.asarray(EXERCISES[key].solution, dtype=float)
+    for digits in (decimals, decimals + 1):
+        rounded = np.round(solution, digits)
+        answer = float(rounded) if rounded.ndim == 0 else rounded
+        assert check(key, answer).passed, (key, digits, answer)
+
+
+@pytest.mark.parametrize("key", ["09.1", "10.3"])
+def test_lab_answer_rounded_too_coarsely_is_told_so(key):
+    solution = np.asarray(EXERCISES[key].solution, dtype=float)
+    coarse = np.round(solution, LAB_PRECISION[key] - 1)
+    result = check(key, float(coarse) if coarse.ndim == 0 else coarse)
+    assert not result.passed and "rounded too coarsely" in result.message

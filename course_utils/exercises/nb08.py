@@ -186,8 +186,10 @@ register(
             Mistake(
                 "the article's sigmoid classifier",
                 near(3),
-                "That is the article's mistake (erratum 10, §5): sigmoids are not a distribution, and "
-                "Keras silently renormalises them.",
+                "That is the article's mistake (erratum 10, §5): ten sigmoids are not a distribution. "
+                "On TensorFlow Keras quietly trains a softmax on the logits behind them, but predict "
+                "returns sigmoids that do not sum to 1; on JAX or PyTorch the loss divides them by "
+                "their sum. The labels here are also class ids, not one-hot rows.",
                 "D",
             ),
         ),
@@ -206,9 +208,11 @@ register(
         evaluate=float,
         mistakes=(
             Mistake.near(
-                "forgot the s / K share",
+                "spread over the other classes only",
                 0.9,
-                "1 − s is only part of it: the true class also gets its share s / K of the spread mass.",
+                "0.9 = 1 − s is what the true class keeps if the mass s is spread over the other nine "
+                "classes only (or if its own share is forgotten). Keras spreads s over all K classes, "
+                "the true one included, so the true class also gets s / K back.",
             ),
             Mistake.near(
                 "the target of a wrong class",
@@ -216,10 +220,10 @@ register(
                 "0.01 = s / K is the target of each *wrong* class; the question asks for the true class.",
             ),
             Mistake.near(
-                "spread over the other classes only",
+                "subtracted s / K instead of scaling",
                 0.99,
-                "That removes only s / K from the true class; Keras scales the one-hot target by (1 − s) "
-                "first, then adds s / K to every class.",
+                "0.99 = 1 − s / K removes only one share s / K from the true class; Keras scales the "
+                "one-hot target by (1 − s) first, then adds s / K to every class.",
             ),
         ),
     )

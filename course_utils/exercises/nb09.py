@@ -23,6 +23,17 @@ KL_LOG_VAR = np.array([0.0, np.log(0.25)])
 _KL = float(gaussian_kl_numpy(KL_MEAN, KL_LOG_VAR))
 _TERMS = KL_MEAN**2 + np.exp(KL_LOG_VAR) - 1.0 - KL_LOG_VAR
 
+#: The question asks for 3 decimals: any answer within half a unit of the third decimal (and a
+#: little float slack) passes; an answer rounded more coarsely gets its own message.
+KL_DECIMALS = 3
+_KL_TOLERANCE = 0.6 * 10.0**-KL_DECIMALS
+
+
+def _rounded_too_coarsely(answer: Any) -> bool:
+    coarse = near(_KL, rtol=0.0, atol=10 * _KL_TOLERANCE)
+    return coarse(answer) and not near(_KL, rtol=0.0, atol=_KL_TOLERANCE)(answer)
+
+
 register(
     Exercise(
         key="09.1",
@@ -34,6 +45,12 @@ register(
         ),
         evaluate=float,
         mistakes=(
+            Mistake(
+                "rounded too coarsely",
+                _rounded_too_coarsely,
+                "Close, but rounded too coarsely: give the KL to 3 decimals.",
+                round(_KL, KL_DECIMALS - 1),
+            ),
             Mistake(
                 "no one half",
                 near(float(np.sum(_TERMS)), rtol=1e-4),
@@ -72,7 +89,8 @@ register(
                 ),
             ),
         ),
-        rtol=1e-4,
+        rtol=0.0,
+        atol=_KL_TOLERANCE,
     )
 )
 

@@ -42,6 +42,17 @@ def _tv_one_direction(image: Any) -> float:
     return float(np.abs(np.diff(np.asarray(image, dtype=float), axis=1)).sum())
 
 
+def _tv_other_direction(image: Any) -> float:
+    return float(np.abs(np.diff(np.asarray(image, dtype=float), axis=0)).sum())
+
+
+def _one_direction_only(values: Any) -> bool:
+    """Either axis alone: horizontal neighbours only, or vertical neighbours only."""
+    return near(_call_tv(_tv_one_direction))(values) or near(
+        _call_tv(_tv_other_direction)
+    )(values)
+
+
 def _tv_squared(image: Any) -> float:
     image = np.asarray(image, dtype=float)
     return float(
@@ -69,10 +80,17 @@ register(
         mistakes=(
             Mistake(
                 "one direction only",
-                near(_call_tv(_tv_one_direction)),
+                _one_direction_only,
                 "You summed the differences along one axis only; an image has vertical and "
                 "horizontal neighbours.",
                 _tv_one_direction,
+            ),
+            Mistake(
+                "the other direction only",
+                _one_direction_only,
+                "You summed the differences along one axis only; an image has vertical and "
+                "horizontal neighbours.",
+                _tv_other_direction,
             ),
             Mistake(
                 "squared differences",
@@ -93,34 +111,41 @@ register(
 
 # ----------------------------------------------------------------------------- 10.2 a weight
 
-#: Exercise 10.2: the size of the classifier's gradient, and the allowed size of the change.
+#: Exercise 10.2: the size of the classifier's gradient, the allowed size of the change, and the
+#: pixels the lab's near term averages over: (λ/2)·(1/784)‖d‖², as ``descend_pixels`` computes it.
 GRADIENT_NORM = 6.0
 ALLOWED_CHANGE = 0.5
+PIXELS = 784
 
 register(
     Exercise(
         key="10.2",
         title="the near-image weight that bounds the change",
-        solution=GRADIENT_NORM / ALLOWED_CHANGE,
+        solution=PIXELS * GRADIENT_NORM / ALLOWED_CHANGE,
         hint=(
-            "Set the gradient of g·d + (λ/2)‖d‖² with respect to the change d to zero: "
-            "g + λ d = 0, so d = −g/λ and ‖d‖ = ‖g‖/λ. Solve ‖g‖/λ = 0.5."
+            "Set the gradient of g·d + (λ/2)(1/784)‖d‖² with respect to the change d to zero: "
+            "g + (λ/784) d = 0, so d = −784 g/λ and ‖d‖ = 784 ‖g‖/λ. Solve 784 ‖g‖/λ = 0.5."
         ),
         evaluate=float,
         mistakes=(
-            Mistake(
-                "lost the one half",
-                near(GRADIENT_NORM / (2 * ALLOWED_CHANGE)),
-                "With (λ/2)‖d‖² the gradient of the term is λ d, not 2λ d: the ½ cancels the "
-                "2 of the square.",
-                GRADIENT_NORM / (2 * ALLOWED_CHANGE),
+            Mistake.near(
+                "a sum, not the lab's mean",
+                GRADIENT_NORM / ALLOWED_CHANGE,
+                "That is the weight for a near term summed over pixels, (λ/2)‖d‖². The lab's term "
+                "averages over the 784 pixels, so the same pull needs a weight 784 times larger: "
+                "λ_mean = 784 · λ_sum.",
             ),
-            Mistake(
+            Mistake.near(
+                "lost the one half",
+                PIXELS * GRADIENT_NORM / (2 * ALLOWED_CHANGE),
+                "With (λ/2)·(1/784)‖d‖² the gradient of the term is (λ/784) d, not 2(λ/784) d: "
+                "the ½ cancels the 2 of the square.",
+            ),
+            Mistake.near(
                 "inverted",
-                near(ALLOWED_CHANGE / GRADIENT_NORM),
+                ALLOWED_CHANGE / (PIXELS * GRADIENT_NORM),
                 "That is the reciprocal: a larger weight allows a *smaller* change, so λ must "
                 "grow with ‖g‖.",
-                ALLOWED_CHANGE / GRADIENT_NORM,
             ),
         ),
     )
@@ -135,6 +160,20 @@ TARGET = 1
 _P = np.exp(LOGITS - LOGITS.max()) / np.exp(LOGITS - LOGITS.max()).sum()
 _ONE_HOT = np.eye(3)[TARGET]
 
+#: The question asks for 3 decimals: within half a unit of the third decimal (and a little float
+#: slack) passes; an answer rounded more coarsely gets its own message.
+GRADIENT_DECIMALS = 3
+_GRADIENT_TOLERANCE = 0.6 * 10.0**-GRADIENT_DECIMALS
+
+
+def _rounded_too_coarsely(answer: Any) -> bool:
+    reference = _P - _ONE_HOT
+    coarse = near(reference, rtol=0.0, atol=10 * _GRADIENT_TOLERANCE)
+    return coarse(answer) and not near(reference, rtol=0.0, atol=_GRADIENT_TOLERANCE)(
+        answer
+    )
+
+
 register(
     Exercise(
         key="10.3",
@@ -146,6 +185,12 @@ register(
         ),
         evaluate=lambda answer: np.asarray(answer, dtype=float),
         mistakes=(
+            Mistake(
+                "rounded too coarsely",
+                _rounded_too_coarsely,
+                "Close, but rounded too coarsely: give each of the three numbers to 3 decimals.",
+                np.round(_P - _ONE_HOT, GRADIENT_DECIMALS - 1),
+            ),
             Mistake(
                 "sign",
                 near(_ONE_HOT - _P),
@@ -165,6 +210,7 @@ register(
                 _P - np.eye(3)[0],
             ),
         ),
-        rtol=1e-4,
+        rtol=0.0,
+        atol=_GRADIENT_TOLERANCE,
     )
 )
