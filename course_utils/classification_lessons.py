@@ -241,9 +241,12 @@ def clipping_table(
 
 
 def renormalised_sigmoid_ce(z: Any, target: int) -> dict[str, Any]:
-    r"""Keras's categorical CE on K independent sigmoids (erratum 10), loss and logit gradient.
+    r"""Categorical CE on K independent sigmoids divided by their sum (erratum 10, JAX/PyTorch path).
 
-    Keras divides the outputs by their sum before the log, so with :math:`s_k = \sigma(z_k)`,
+    This is what Keras computes on the JAX and PyTorch backends, and on TensorFlow for a raw
+    ``tf.sigmoid`` called eagerly: the outputs are divided by their sum before the log. (A Keras
+    model on TensorFlow takes the logits its sigmoid layer stored and trains a softmax instead;
+    05 §4 shows that with ``model.evaluate``.) With :math:`s_k = \sigma(z_k)`,
     :math:`S = \sum_k s_k` and true class :math:`t`:
 
     .. math::
@@ -291,7 +294,7 @@ def plot_sigmoid_vs_softmax(z: Any, target: int) -> Figure:
         parts["sigmoid_grad"],
         0.36,
         color=PALETTE[1],
-        label="sigmoid + CE (Keras renormalises)",
+        label="sigmoid ÷ sum + CE (JAX, PyTorch)",
     )
     ax.bar(
         k + 0.18,
