@@ -238,3 +238,28 @@ def test_stated_time_agrees_with_the_speaker_notes(path):
     assert abs(total - noted) <= 0.1 * total, (
         f"the notebook promises about {total} minutes; its speaker notes add up to {noted}"
     )
+
+
+def _stated_minutes(path) -> int:
+    for cell in read(path).cells:
+        match = re.search(r"\*\*Time:\*\* about (\d+) minutes", cell.source)
+        if cell.cell_type == "markdown" and match:
+            return int(match.group(1))
+    raise AssertionError(f"{path.name} states no '**Time:** about N minutes'")
+
+
+@pytest.mark.parametrize(
+    "table", ["README.md", "notebooks/00_start_here.ipynb"], ids=["README", "00"]
+)
+def test_syllabus_tables_give_each_notebooks_own_time(table):
+    text = (ROOT / table).read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        rows = re.findall(rf"\({re.escape(path.name)}\) \|[^\n]*?\| (\d+) min \|", text)
+        rows += re.findall(
+            rf"\(notebooks/{re.escape(path.name)}\) \|[^\n]*?\| (\d+) min \|", text
+        )
+        assert rows, f"{table} has no syllabus row with a time for {path.name}"
+        assert int(rows[0]) == _stated_minutes(path), (
+            f"{table} gives {path.name} {rows[0]} min; the notebook says "
+            f"{_stated_minutes(path)}"
+        )
