@@ -26,7 +26,9 @@ def test_the_von_mises_density_integrates_to_one(kappa: float) -> None:
     assert area == pytest.approx(1.0, abs=1e-9)
 
 
-@pytest.mark.parametrize("probs", [[0.7, 0.2, 0.1], [0.4, 0.3, 0.3], [0.9, 0.05, 0.03, 0.02]])
+@pytest.mark.parametrize(
+    "probs", [[0.7, 0.2, 0.1], [0.4, 0.3, 0.3], [0.9, 0.05, 0.03, 0.02]]
+)
 def test_only_cross_entropy_is_normalised_over_the_labels(probs: list) -> None:
     assert lv.label_normaliser("categorical_crossentropy", probs) == pytest.approx(
         1.0, abs=1e-5
