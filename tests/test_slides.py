@@ -272,6 +272,7 @@ def test_text_mode_underscores_lose_their_backslash() -> None:
 def test_deck_style_prints_with_zoom_and_never_cuts_words(decks) -> None:
     deck = decks["student"]
     assert "box.style.zoom = String(low)" in deck, "handouts: zoom, not transform"
+    assert "margin: PRINTING ? 0 : 0.02" in deck, "handouts: a page is one slide"
     assert "overflow-wrap: anywhere" not in deck, "a hint was cut mid-word"
     code_px = int(
         re.findall(r"--jp-code-font-size: (\d+)px", deck)[-1]
