@@ -89,8 +89,11 @@ def train_classifier(
     *,
     epochs: int = CLASSIFIER_EPOCHS,
     seed: int = 0,
+    units: int = CLASSIFIER_UNITS,
 ) -> Classifier:
-    """Dense(128, relu) → Dense(10) logits, sparse CE from logits, Adam; deterministic for a seed.
+    """Dense(units, relu) → Dense(10) logits, sparse CE from logits, Adam; deterministic for a seed.
+
+    A second judge for the transfer test (section 7) differs in ``seed`` and ``units``.
 
     Taught in: 10 §2.
     """
@@ -103,11 +106,12 @@ def train_classifier(
     y_train = _labels("y_train", y_train, len(x_train))
     y_test = _labels("y_test", y_test, len(x_test))
     seed = as_seed(seed)
+    units = as_positive_int("units", units)
     keras.utils.set_random_seed(seed)
     model = keras.Sequential(
         [
             keras.Input((784,), name="image"),
-            keras.layers.Dense(CLASSIFIER_UNITS, activation="relu", name="hidden"),
+            keras.layers.Dense(units, activation="relu", name="hidden"),
             keras.layers.Dense(NUM_CLASSES, name="logits"),
         ],
         name="classifier",
@@ -158,7 +162,10 @@ def class_probabilities(model: Any, x: Any) -> np.ndarray:
 
 
 def predict_classes(model: Any, x: Any) -> np.ndarray:
-    """The most probable class of each row of ``x``."""
+    """The most probable class of each row of ``x``.
+
+    Taught in: 10 §7.
+    """
     return np.argmax(class_probabilities(model, x), axis=1)
 
 
@@ -344,7 +351,13 @@ class Descent:
 
 
 def _adam_descent(
-    variable: Any, loss_fn: Any, steps: int, learning_rate: float, *, clip: bool
+    variable: Any,
+    loss_fn: Any,
+    steps: int,
+    learning_rate: float,
+    *,
+    clip: bool,
+    project: Any = None,
 ) -> np.ndarray:
     r"""Adam on ``variable`` (each row its own problem): the loss of every row before each step, (steps, m).
 
@@ -352,7 +365,8 @@ def _adam_descent(
         m \leftarrow 0.9\,m + 0.1\,g, \quad v \leftarrow 0.999\,v + 0.001\,g^2, \quad
         \theta \leftarrow \theta - \eta\,\frac{m / (1 - 0.9^t)}{\sqrt{v / (1 - 0.999^t)} + 10^{-7}},
 
-    then, with ``clip``, θ is clipped to [0, 1] (pixels stay pixels).
+    then, with ``clip``, θ is clipped to [0, 1] (pixels stay pixels), and ``project`` (if given)
+    maps θ back into an allowed set (an L∞ ball). ``loss_fn`` receives the step count t.
     """
     import tensorflow as tf
 
@@ -363,7 +377,7 @@ def _adam_descent(
     @tf.function
     def step() -> Any:
         with tf.GradientTape() as tape:
-            loss = loss_fn()
+            loss = loss_fn(count)
             total = tf.reduce_sum(
                 loss
             )  # rows are independent: the sum's gradient is each row's
@@ -377,6 +391,8 @@ def _adam_descent(
         variable.assign_sub(learning_rate * corrected)
         if clip:
             variable.assign(tf.clip_by_value(variable, 0.0, 1.0))
+        if project is not None:
+            variable.assign(project(variable))
         return loss
 
     return np.stack([step().numpy() for _ in range(steps)])
@@ -391,9 +407,18 @@ def descend_pixels(
     tv_weight: Any = 0.0,
     steps: int = PIXEL_STEPS,
     learning_rate: float = PIXEL_LEARNING_RATE,
+    budget: Any = None,
+    shifts: int = 0,
+    seed: int = 0,
 ) -> Descent:
     r"""Minimise :math:`\mathrm{CE}(k, f(x)) + \frac{\lambda_{near}}{2}\,\mathrm{MSE}(x, x^0) + \lambda_{TV}\,\mathrm{TV}(x)`
     over the pixels x, from x = x⁰, with Adam, clipping x to [0, 1] after each step.
+
+    With ``budget`` ε (one value or one per image) the change is also clipped to the L∞ ball
+    :math:`|x_i - x^0_i| \le \varepsilon` after each step. With ``shifts`` = S > 0 the CE term is
+    the mean over S random shifts of the image by up to ±2 pixels in each direction, drawn afresh
+    at every step from ``seed`` (an expectation over transformations, as the cutouts of CLIP
+    guidance): :math:`\frac1S\sum_s \mathrm{CE}(k, f(T_s x))`.
 
     Every argument but ``model`` and ``steps`` may hold one value per image, so a grid of weights runs
     as one batch. ``losses`` has shape (steps, m): the total loss of each image before each step.
@@ -410,19 +435,54 @@ def descend_pixels(
     tv = tf.constant(_per_image("tv_weight", tv_weight, count))
     steps = as_positive_int("steps", steps)
     learning_rate = _as_learning_rate(learning_rate)
+    shifts = as_positive_int("shifts", shifts, allow_zero=True)
+    offsets = tf.constant(_random_shifts(steps, shifts, as_seed(seed)))
     x = tf.Variable(start)
     x0 = tf.constant(start)
 
-    def loss_fn() -> Any:
-        ce = keras.losses.sparse_categorical_crossentropy(
-            targets, model(x), from_logits=True
-        )
+    def loss_fn(t: Any) -> Any:
+        if shifts:
+            row = offsets[tf.cast(t, "int32")]
+            ce = tf.add_n(
+                [
+                    keras.losses.sparse_categorical_crossentropy(
+                        targets, model(_tf_shift(x, row[s])), from_logits=True
+                    )
+                    for s in range(shifts)
+                ]
+            ) / float(shifts)
+        else:
+            ce = keras.losses.sparse_categorical_crossentropy(
+                targets, model(x), from_logits=True
+            )
         mse = tf.reduce_mean(tf.square(x - x0), axis=1)
         return ce + near / 2 * mse + tv * _tf_total_variation(x)
 
-    losses = _adam_descent(x, loss_fn, steps, learning_rate, clip=True)
+    project = None
+    if budget is not None:
+        radius = tf.constant(_per_image("budget", budget, count)[:, None])
+
+        def project(v: Any) -> Any:
+            return tf.clip_by_value(v, x0 - radius, x0 + radius)
+
+    losses = _adam_descent(x, loss_fn, steps, learning_rate, clip=True, project=project)
     images = x.numpy().astype(float)
     return Descent(images, class_probabilities(model, images), losses)
+
+
+def _random_shifts(steps: int, shifts: int, seed: int) -> np.ndarray:
+    """(steps, max(shifts, 1), 2) integer offsets in -2..2 (rows, columns), one draw per step."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(-2, 3, size=(steps, max(shifts, 1), 2)).astype("int32")
+
+
+def _tf_shift(images: Any, offset: Any) -> Any:
+    """Shift rows of 784 pixels by ``offset`` (rows, columns) pixels, filling with 0 (blank)."""
+    import tensorflow as tf
+
+    grid = tf.pad(tf.reshape(images, (-1, 28, 28)), [[0, 0], [2, 2], [2, 2]])
+    top, left = 2 - offset[0], 2 - offset[1]
+    return tf.reshape(grid[:, top : top + 28, left : left + 28], (-1, 784))
 
 
 def descend_latent(
@@ -455,7 +515,7 @@ def descend_latent(
     learning_rate = _as_learning_rate(learning_rate)
     z = tf.Variable(z_start)
 
-    def loss_fn() -> Any:
+    def loss_fn(_: Any) -> Any:
         logits = model(decoder(z))
         ce = keras.losses.sparse_categorical_crossentropy(
             targets, logits, from_logits=True
@@ -746,6 +806,107 @@ def plot_adversarial(
     )
     axes[3].set(ylim=(0, 1), xticks=classes, xlabel="class", ylabel="probability")
     axes[3].legend(fontsize=10)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# attacks on a batch: success rate, FGSM, transfer
+
+
+def fgsm(model: Any, x_initial: Any, target: Any, epsilon: Any) -> np.ndarray:
+    r"""Targeted fast gradient sign method: one signed step of size ε down the CE toward k,
+
+    .. math::
+        x = \mathrm{clip}_{[0, 1]}\big(x^0 - \varepsilon\,\mathrm{sign}\,
+        \nabla_x \mathrm{CE}(k, f(x^0))\big),
+
+    (TensorFlow's FGSM tutorial takes the step *up* the CE of the true label instead: untargeted).
+    ``epsilon`` may hold one value per image. Returns the images, (m, 784). Taught in: 10 §7.
+    """
+    import keras
+    import tensorflow as tf
+
+    model = as_model("model", model, kind="classifier")
+    start = _as_images("x_initial", x_initial)
+    targets = tf.constant(_targets(target, len(start)))
+    radius = _per_image("epsilon", epsilon, len(start))[:, None]
+    x = tf.Variable(start)
+
+    @tf.function
+    def input_gradient() -> Any:
+        with tf.GradientTape() as tape:  # the sum inside the tape (the lab's pitfall)
+            total = tf.reduce_sum(
+                keras.losses.sparse_categorical_crossentropy(
+                    targets, model(x), from_logits=True
+                )
+            )
+        return tape.gradient(total, x)
+
+    gradient = input_gradient().numpy()
+    return np.clip(start - radius * np.sign(gradient), 0.0, 1.0).astype(float)
+
+
+def success_rate(predictions: Any, targets: Any) -> float:
+    r"""Share of images the classifier now puts in the target class:
+    :math:`\frac1m\sum_i [\hat k_i = k_i]`. Taught in: 10 §7."""
+    array = _as_int_array("predictions", predictions)
+    predicted = _labels("predictions", array, len(array))
+    wanted = _labels("targets", _as_int_array("targets", targets), len(predicted))
+    return float(np.mean(predicted == wanted))
+
+
+def transfer_rate(second_model: Any, images: Any, targets: Any, fooled: Any) -> float:
+    """Among the images that fooled the first classifier (``fooled``, booleans), the share the
+    second classifier also puts in the target class. Taught in: 10 §8."""
+    images = _as_images("images", images)
+    wanted = _labels("targets", _as_int_array("targets", targets), len(images))
+    mask = np.asarray(fooled)
+    if mask.dtype != bool or mask.shape != (len(images),):
+        raise TypeError(
+            f"fooled must hold one boolean per image ({len(images)}), got {fooled!r:.60}."
+        )
+    if not mask.any():
+        raise ValueError("fooled is all False: no image fooled the first classifier.")
+    second = predict_classes(second_model, images[mask])
+    return float(np.mean(second == wanted[mask]))
+
+
+def _as_int_array(name: str, value: Any) -> np.ndarray:
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be integer classes (0..9), got {value!r:.60}.")
+    array = np.asarray(value)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(
+            f"{name} must be 1-D and non-empty, one class per image, got {array.shape}."
+        )
+    return array
+
+
+def plot_attack_success(
+    near_weights: Any,
+    near_rates: Any,
+    budgets: Any,
+    descent_rates: Any,
+    fgsm_rates: Any,
+) -> Figure:
+    """Two panels: success rate against λ_near (log axis), and against the L∞ budget ε for the
+    descent and for FGSM. Taught in: 10 §7."""
+    near_weights = as_finite_array("near_weights", near_weights, 1, "weights > 0")
+    budgets = as_finite_array("budgets", budgets, 1, "budgets > 0")
+    fig, axes = new_figure(2, width=11.0, height=3.8)
+    axes[0].semilogx(near_weights, 100 * np.asarray(near_rates), "o-", color=PALETTE[0])
+    axes[0].set(xlabel="λ_near (log scale)", ylabel="success rate (%)", ylim=(0, 102))
+    axes[0].set_title("descent, no budget")
+    for rates, label, colour in (
+        (descent_rates, "descent (50 Adam steps)", PALETTE[0]),
+        (fgsm_rates, "FGSM (one signed step)", PALETTE[3]),
+    ):
+        axes[1].plot(budgets, 100 * np.asarray(rates), "o-", color=colour, label=label)
+    axes[1].set(
+        xlabel="L∞ budget ε (pixel units)", ylabel="success rate (%)", ylim=(0, 102)
+    )
+    axes[1].set_title("λ_near = 0, change clipped to ±ε")
+    axes[1].legend(fontsize=10)
     return fig
 
 

@@ -260,3 +260,117 @@ def test_pixel_descent_names_the_bad_argument(judge, start, kwargs, error, messa
     target = kwargs.pop("target")
     with pytest.raises(error, match=message):
         gg.descend_pixels(judge.model, start, target, steps=1, **kwargs)
+
+
+# ----------------------------------------------------------------------------- attacks on a batch
+
+
+@pytest.fixture(scope="module")
+def batch():
+    x, y = vae_lab.mnist_pixels("test", limit=40)
+    return x[:12], (y[:12] + 1) % 10
+
+
+def test_budget_keeps_every_change_within_epsilon(judge, batch):
+    images, goal = batch
+    result = gg.descend_pixels(judge.model, images, goal, budget=[0.05] * 6 + [0.2] * 6)
+    change = np.abs(result.images - images)
+    assert change[:6].max() <= 0.05 + 1e-6 and change[6:].max() <= 0.2 + 1e-6
+    assert result.images.min() >= 0 and result.images.max() <= 1
+    assert change[6:].max() > 0.1  # the larger budget is used
+
+
+def test_batch_descent_is_the_descent_of_each_image(judge, batch):
+    images, goal = batch
+    together = gg.descend_pixels(judge.model, images[:3], goal[:3], budget=0.1, steps=5)
+    alone = gg.descend_pixels(judge.model, images[1:2], goal[1:2], budget=0.1, steps=5)
+    np.testing.assert_allclose(together.images[1], alone.images[0], atol=1e-5)
+
+
+def test_fgsm_is_one_signed_step_down_the_target_cross_entropy(judge, batch):
+    import keras
+    import tensorflow as tf
+
+    images, goal = batch
+    x = tf.Variable(images)
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(
+            keras.losses.sparse_categorical_crossentropy(
+                goal, judge.model(x), from_logits=True
+            )
+        )
+    expected = np.clip(images - 0.1 * np.sign(tape.gradient(total, x).numpy()), 0, 1)
+    np.testing.assert_allclose(gg.fgsm(judge.model, images, goal, 0.1), expected)
+    before = gg.guided_loss_terms(judge.model, images, images, goal)["ce"]
+    after_images = gg.fgsm(judge.model, images, goal, 0.1)
+    after = gg.guided_loss_terms(judge.model, after_images, images, goal)["ce"]
+    assert after.mean() < before.mean()
+
+
+def test_success_rate_counts_target_hits():
+    assert gg.success_rate([1, 2, 3, 4], [1, 2, 0, 0]) == 0.5
+    with pytest.raises(TypeError, match="targets"):
+        gg.success_rate([1, 2], [1, 2, 3])
+    with pytest.raises(ValueError, match="predictions"):
+        gg.success_rate([], [])
+
+
+def test_shift_moves_pixels_and_fills_with_blank():
+    import tensorflow as tf
+
+    image = np.zeros((1, 784), dtype="float32")
+    image[0, 10 * 28 + 12] = 1.0
+    moved = gg._tf_shift(tf.constant(image), tf.constant([2, -1])).numpy()
+    assert moved[0, 12 * 28 + 11] == 1.0 and moved.sum() == 1.0
+    edge = np.zeros((1, 784), dtype="float32")
+    edge[0, 27] = 1.0  # top-right corner leaves the image
+    assert gg._tf_shift(tf.constant(edge), tf.constant([0, 2])).numpy().sum() == 0.0
+    offsets = gg._random_shifts(50, 8, 0)
+    assert offsets.shape == (50, 8, 2) and offsets.min() == -2 and offsets.max() == 2
+
+
+def test_shift_averaged_descent_lowers_its_loss_within_budget(judge, batch):
+    images, goal = batch
+    result = gg.descend_pixels(judge.model, images, goal, budget=0.2, shifts=3, seed=1)
+    assert result.losses[-1].mean() < result.losses[0].mean()
+    assert np.abs(result.images - images).max() <= 0.2 + 1e-6
+    again = gg.descend_pixels(judge.model, images, goal, budget=0.2, shifts=3, seed=1)
+    np.testing.assert_array_equal(result.images, again.images)
+
+
+def test_transfer_rate_counts_only_fooled_images(judge, batch):
+    images, goal = batch
+    predicted = gg.predict_classes(judge.model, images)
+    fooled = np.zeros(len(images), bool)
+    fooled[:4] = True
+    # The judge against itself: transfer = share of the kept images it puts in the goal.
+    assert gg.transfer_rate(judge.model, images, predicted, fooled) == 1.0
+    expected = np.mean(predicted[:4] == goal[:4])
+    assert gg.transfer_rate(judge.model, images, goal, fooled) == expected
+    with pytest.raises(ValueError, match="fooled is all False"):
+        gg.transfer_rate(judge.model, images, goal, np.zeros(len(images), bool))
+    with pytest.raises(TypeError, match="fooled"):
+        gg.transfer_rate(judge.model, images, goal, [1] * len(images))
+
+
+def test_second_judge_differs_in_width(batch):
+    x, y = vae_lab.mnist_pixels("train", limit=300)
+    second = gg.train_classifier(x, y, x[:50], y[:50], epochs=1, seed=1, units=16)
+    assert second.model.get_layer("hidden").units == 16
+
+
+def test_attack_success_figure_has_both_panels():
+    fig = gg.plot_attack_success(
+        [1, 10, 100], [0.9, 0.5, 0.0], [0.1, 0.2], [0.4, 0.9], [0.3, 0.7]
+    )
+    left, right = fig.axes[:2]
+    np.testing.assert_allclose(left.lines[0].get_ydata(), [90, 50, 0])
+    assert (
+        len(right.lines) == 2 and "FGSM" in right.get_legend().get_texts()[1].get_text()
+    )
+
+
+def test_exercise_success_rate_matches_the_lab_helper():
+    right = nb10.ATTACK_BEFORE == nb10.ATTACK_LABELS
+    rate = gg.success_rate(nb10.ATTACK_AFTER[right], nb10.ATTACK_TARGETS[right])
+    assert rate == pytest.approx(nb10._SUCCESS)

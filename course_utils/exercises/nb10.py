@@ -214,3 +214,53 @@ register(
         atol=_GRADIENT_TOLERANCE,
     )
 )
+
+# ----------------------------------------------------------------------------- 10.4 success rate
+
+#: Exercise 10.4: ten test digits attacked at one budget ε, toward target = (label + 1) mod 10.
+ATTACK_LABELS = np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3])
+ATTACK_BEFORE = np.array(
+    [3, 1, 4, 7, 5, 9, 2, 6, 8, 3]
+)  # the classifier before the attack
+ATTACK_TARGETS = (ATTACK_LABELS + 1) % 10
+ATTACK_AFTER = np.array(
+    [4, 2, 5, 2, 6, 9, 3, 1, 6, 3]
+)  # the classifier after the attack
+
+_CORRECT = ATTACK_BEFORE == ATTACK_LABELS
+_SUCCESS = float(np.mean(ATTACK_AFTER[_CORRECT] == ATTACK_TARGETS[_CORRECT]))
+_ALL_IMAGES = float(np.mean(ATTACK_AFTER == ATTACK_TARGETS))
+_UNTARGETED = float(np.mean(ATTACK_AFTER[_CORRECT] != ATTACK_LABELS[_CORRECT]))
+
+register(
+    Exercise(
+        key="10.4",
+        title="success rate of a targeted attack at a budget",
+        solution=_SUCCESS,
+        hint=(
+            "Keep only the digits the classifier got right before the attack "
+            "(before == labels); among them, count those it now puts in the target class "
+            "(after == targets) and divide by how many you kept. Answer a fraction in [0, 1]."
+        ),
+        evaluate=float,
+        mistakes=(
+            Mistake.near(
+                "counted every image",
+                _ALL_IMAGES,
+                "You counted all ten digits. Two were misclassified before the attack, so "
+                "there was nothing to attack: keep only those with before == labels.",
+            ),
+            Mistake.near(
+                "untargeted",
+                _UNTARGETED,
+                "You counted every digit whose class changed. The attack is targeted: it "
+                "succeeds only when the classifier says the target class (after == targets).",
+            ),
+            Mistake.near(
+                "a percentage",
+                100 * _SUCCESS,
+                "That is a percentage; answer the fraction (between 0 and 1).",
+            ),
+        ),
+    )
+)
