@@ -124,7 +124,15 @@ def test_the_package_never_pulls_tensorflow():
             assert requirement.specifier.contains(COLAB[requirement.name])
 
 
-CI_STEPS = ["test", "test-portable", "test-browser", "handouts", "test-colab"]
+CI_STEPS = [
+    "test",
+    "test-portable",
+    "test-browser",
+    "handouts",
+    "test-hub",
+    "test-assignments",
+    "test-colab",
+]
 
 
 def test_ci_runs_every_step_and_fails_at_the_end(tmp_path):
