@@ -71,6 +71,8 @@ TRADEOFF_BETAS = (0.01, 1.0, 4.0, 40.0)
 TRADEOFF_LATENT_DIM = 8
 TRADEOFF_EPOCHS = 8
 TRADEOFF_IMAGES = 4000
+#: Burda et al. (2016): a latent unit is active when Cov_x(E[z|x]) exceeds this.
+ACTIVE_THRESHOLD = 0.01
 
 #: The decoder explorer shows this square of the latent plane.
 LATENT_LIMIT = 4.0
@@ -577,6 +579,60 @@ def bce_sum_per_image(x: Any, x_reconstructed: Any) -> np.ndarray:
     return -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
 
 
+def latent_activity(mean: Any) -> np.ndarray:
+    """Activity of each latent unit: Cov_x(E[z|x]), the variance over images of μⱼ(x), shape (d,).
+
+    A_j = (1/m) Σᵢ (μᵢⱼ − μ̄ⱼ)², with μ the encoder means of m images in the rows of ``mean``
+    (Burda, Grosse and Salakhutdinov, 2016). A unit whose μⱼ is the same for every image tells
+    the decoder nothing, whatever its KL to the prior. ``beta_tradeoff`` stores it for each β
+    as ``BetaRun.activity``; :func:`active_units` counts the units above the threshold.
+    """
+    mean = as_finite_array("mean", mean, None, "encoder means μ, one image per row")
+    if mean.ndim != 2 or mean.shape[0] < 2:
+        raise ValueError(
+            "mean must be the encoder means of at least 2 images, shape (m, d), "
+            f"got shape {mean.shape}."
+        )
+    return mean.var(axis=0)
+
+
+def active_units(activity: Any, threshold: float = ACTIVE_THRESHOLD) -> int:
+    """Number of active latent units: those with Cov_x(E[z|x]) > ``threshold`` (0.01, Burda et al.).
+
+    ``activity`` is what :func:`latent_activity` returns, one variance per latent unit.
+
+    Taught in: 09 §6.
+    """
+    activity = as_finite_array(
+        "activity", activity, None, "one variance per latent unit"
+    )
+    if activity.ndim != 1:
+        raise ValueError(
+            "activity must be one variance per latent unit, shape (d,), as latent_activity "
+            f"returns, got shape {activity.shape}."
+        )
+    threshold = as_finite_float("threshold", threshold)
+    if threshold < 0:
+        raise ValueError(f"threshold must be >= 0 (a variance), got {threshold}.")
+    return int(np.sum(activity > threshold))
+
+
+def constant_image_bce(x_fit: Any, x_eval: Any) -> float:
+    """Mean summed BCE on ``x_eval`` of the best constant image for ``x_fit``: its mean pixel.
+
+    The constant x̂ that minimises the mean of R = −Σᵢ [xᵢ ln x̂ᵢ + (1 − xᵢ) ln(1 − x̂ᵢ)] over
+    ``x_fit`` is x̂ = the mean image of ``x_fit`` (set the derivative to 0 pixel by pixel). A
+    decoder that receives no information about the image (every latent unit collapsed) can do
+    no better than this on images like ``x_fit``.
+
+    Taught in: 09 §6.
+    """
+    x_fit = _as_images("x_fit", x_fit)
+    x_eval = _as_images("x_eval", x_eval)
+    constant = np.broadcast_to(x_fit.mean(axis=0), x_eval.shape)
+    return float(bce_sum_per_image(x_eval, constant).mean())
+
+
 # --------------------------------------------------------------------------------------------
 # saving, loading, shipped weights
 
@@ -907,7 +963,8 @@ def plot_reconstructions(x: Any, x_reconstructed: Any, count: int = 8) -> Figure
 
 @dataclass(frozen=True)
 class BetaRun:
-    """One β of the trade-off: test-set means of both terms, KL per dimension, and decoded samples."""
+    """One β of the trade-off: test-set means of both terms, KL per dimension, decoded samples,
+    and each latent unit's activity Cov_x(E[z|x]) on the test images."""
 
     beta: float
     reconstruction: float
@@ -915,6 +972,7 @@ class BetaRun:
     kl_per_dim: np.ndarray
     samples: np.ndarray
     reconstructions: np.ndarray
+    activity: np.ndarray
 
 
 def beta_tradeoff(
@@ -957,13 +1015,20 @@ def beta_tradeoff(
                 kl_per_dimension(mean, log_var),
                 decode(vae, z),
                 rebuilt[:samples],
+                latent_activity(mean),
             )
         )
     return runs
 
 
-def plot_beta_tradeoff(runs: Sequence[BetaRun]) -> Figure:
+def plot_beta_tradeoff(
+    runs: Sequence[BetaRun], originals: Any = None, constant: Any = None
+) -> Figure:
     """For each β: KL per latent dimension (bars), reconstructions and samples from the prior.
+
+    With ``originals`` (the images the runs reconstructed, first row of x_test), a first row
+    shows them above the reconstructions; with ``constant`` (one image, e.g. the mean training
+    digit), that row also shows it on the left: the best a collapsed decoder can draw.
 
     Taught in: 09 §6.
     """
@@ -972,10 +1037,36 @@ def plot_beta_tradeoff(runs: Sequence[BetaRun]) -> Figure:
             "runs must be the non-empty list of BetaRun that beta_tradeoff returns, got "
             f"{runs!r:.60}."
         )
-    fig = Figure(figsize=(11.0, 1.9 * len(runs) + 0.6), layout="constrained")
-    grid = fig.add_gridspec(len(runs), 3, width_ratios=[1.0, 2.2, 2.2])
+    top = 0
+    if originals is not None:
+        originals = _as_images("originals", originals)
+        if len(originals) != len(runs[0].reconstructions):
+            raise ValueError(
+                f"originals must be the {len(runs[0].reconstructions)} images the runs "
+                f"reconstructed, got {len(originals)}."
+            )
+        top = 1
+    if constant is not None:
+        if originals is None:
+            raise ValueError(
+                "constant is drawn in the originals row: pass originals too."
+            )
+        constant = _as_images("constant", np.reshape(constant, (1, -1)))
+    fig = Figure(figsize=(11.0, 1.9 * (len(runs) + top) + 0.6), layout="constrained")
+    grid = fig.add_gridspec(len(runs) + top, 3, width_ratios=[1.0, 2.2, 2.2])
+    if originals is not None:
+        ax = fig.add_subplot(grid[0, 1])
+        ax.imshow(image_strip(originals, len(originals)), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        ax.set_title("originals (test digits)")
+        if constant is not None:
+            _image_panel(
+                fig.add_subplot(grid[0, 0]), constant[0], "mean training digit"
+            )
     for row, run in enumerate(runs):
-        bars = fig.add_subplot(grid[row, 0])
+        bars = fig.add_subplot(grid[row + top, 0])
         dims = np.arange(1, len(run.kl_per_dim) + 1)
         bars.bar(dims, run.kl_per_dim, color=PALETTE[3])
         bars.set_ylim(0, max(3.0, float(np.max(run.kl_per_dim)) * 1.1))
@@ -990,7 +1081,7 @@ def plot_beta_tradeoff(runs: Sequence[BetaRun]) -> Figure:
             ),
             start=1,
         ):
-            ax = fig.add_subplot(grid[row, col])
+            ax = fig.add_subplot(grid[row + top, col])
             ax.imshow(image_strip(images, len(images)), cmap="gray_r", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])

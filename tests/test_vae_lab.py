@@ -340,9 +340,60 @@ def test_beta_tradeoff_orders_the_runs_and_measures_each(tiny):
     for run in runs:
         assert run.kl_per_dim.shape == (3,) and run.samples.shape == (4, 784)
         assert run.kl_per_dim.sum() == pytest.approx(run.kl, rel=1e-6)
+        assert run.activity.shape == (3,) and np.all(run.activity >= 0)
     assert runs[1].kl < runs[0].kl
     fig = vae_lab.plot_beta_tradeoff(runs)
     assert len(fig.axes) == 6
+    originals = tiny[0][:4]
+    fig = vae_lab.plot_beta_tradeoff(runs, originals, originals.mean(axis=0))
+    assert len(fig.axes) == 8  # the originals row: the constant image and the originals
+    shown = fig.axes[0].images[0].get_array()
+    np.testing.assert_allclose(shown, vae_lab.image_strip(originals, 4))
+    with pytest.raises(ValueError, match="originals must be the 4 images"):
+        vae_lab.plot_beta_tradeoff(runs, originals[:3])
+
+
+def test_active_units_count_the_units_whose_mean_varies_over_images():
+    # Made-up encoder means of 4 images in 4 units: unit 1 moves a lot, unit 2 just above
+    # the threshold (variance 0.0121), unit 3 just below (0.0081), unit 4 never moves.
+    mean = np.array(
+        [
+            [1.0, 0.11, 0.09, 3.0],
+            [-1.0, -0.11, -0.09, 3.0],
+            [2.0, 0.11, 0.09, 3.0],
+            [-2.0, -0.11, -0.09, 3.0],
+        ]
+    )
+    activity = vae_lab.latent_activity(mean)
+    np.testing.assert_allclose(activity, [2.5, 0.0121, 0.0081, 0.0])
+    assert vae_lab.active_units(activity) == 2
+    assert vae_lab.active_units(activity, threshold=0.001) == 3
+    assert vae_lab.active_units(activity, threshold=5.0) == 0
+    assert isinstance(vae_lab.active_units(activity), int)
+    # Activity ignores log σ² and the mean level: shifting every μ changes nothing.
+    np.testing.assert_allclose(vae_lab.latent_activity(mean + 7.0), activity)
+
+
+def test_best_constant_image_is_the_mean_image():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (50, 784))
+    best = vae_lab.constant_image_bce(x, x)
+    expected = vae_lab.bce_sum_per_image(x, np.tile(x.mean(axis=0), (50, 1))).mean()
+    assert best == pytest.approx(expected)
+    for shift in (
+        -0.05,
+        0.05,
+    ):  # any other constant image does worse on the same images
+        other = np.clip(np.tile(x.mean(axis=0) + shift, (50, 1)), 0, 1)
+        assert vae_lab.bce_sum_per_image(x, other).mean() > best
+
+
+def test_lab_mean_digit_costs_204_8_nats_on_the_tradeoffs_test_images():
+    x_train, _ = vae_lab.mnist_pixels("train")
+    x_test, _ = vae_lab.mnist_pixels("test")
+    n_train, n_test = vae_lab.TRADEOFF_IMAGES, 1000
+    bce = vae_lab.constant_image_bce(x_train[:n_train], x_test[:n_test])
+    assert bce == pytest.approx(204.80, abs=0.01)
 
 
 @pytest.mark.parametrize(
@@ -374,6 +425,15 @@ def test_beta_tradeoff_orders_the_runs_and_measures_each(tiny):
             "learning_rate",
         ),
         (lambda: vae_lab.decode("vae", [[0.0, 0.0]]), TypeError, "vae_or_decoder"),
+        (lambda: vae_lab.latent_activity("x"), TypeError, "mean must"),
+        (lambda: vae_lab.latent_activity(np.zeros((1, 3))), ValueError, "at least 2"),
+        (lambda: vae_lab.active_units([[0.1]]), ValueError, "activity must"),
+        (lambda: vae_lab.active_units([0.1], threshold=-1), ValueError, "threshold"),
+        (
+            lambda: vae_lab.constant_image_bce(None, np.zeros((1, 784))),
+            TypeError,
+            "x_fit",
+        ),
     ],
 )
 def test_helpers_name_the_bad_argument(call, error, message):

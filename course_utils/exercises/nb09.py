@@ -1,7 +1,8 @@
 """Exercises of notebook 09 (the variational autoencoder), in the notebook's order.
 
 The KL reference comes from the loss library (``course_utils.losses.vae``), the sampling reference
-from ``course_utils.vae_lab.reparameterise``: the same code the notebook trains with.
+from ``course_utils.vae_lab.reparameterise``: the same code the notebook trains with; the
+active-unit count from ``vae_lab.latent_activity`` and ``vae_lab.active_units``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.losses.vae import gaussian_kl_numpy
-from course_utils.vae_lab import reparameterise
+from course_utils.vae_lab import (
+    ACTIVE_THRESHOLD,
+    active_units,
+    latent_activity,
+    reparameterise,
+)
 
 # ----------------------------------------------------------------------------- 09.1 KL by hand
 
@@ -191,6 +197,73 @@ register(
                 near(_call_sampler(_no_mean)),
                 "The samples must be centred on μ: add the mean.",
                 _no_mean,
+            ),
+        ),
+    )
+)
+
+# ----------------------------------------------------------------------------- 09.4 active units
+
+#: Exercise 09.4: encoder means μ of five images (rows) in six latent units (columns).
+ACTIVE_MEAN = np.array(
+    [
+        [-1.0, 0.3, 0.05, 0.01, 0.8, -0.2],
+        [1.0, -0.3, -0.05, 0.0, 0.8, -0.2],
+        [0.0, 0.0, 0.0, 0.0, 0.8, -0.2],
+        [2.0, 0.3, 0.05, 0.0, 0.8, -0.2],
+        [-2.0, -0.3, -0.05, -0.01, 0.8, -0.2],
+    ]
+)
+
+_ACTIVITY = latent_activity(ACTIVE_MEAN)
+_ACTIVE = active_units(_ACTIVITY)
+_STD_ACTIVE = int(np.sum(np.sqrt(_ACTIVITY) > ACTIVE_THRESHOLD))
+_INACTIVE = ACTIVE_MEAN.shape[1] - _ACTIVE
+_ACROSS_UNITS = int(np.sum(ACTIVE_MEAN.var(axis=1) > ACTIVE_THRESHOLD))
+# Each mistake must give its own count, or a check could not tell them apart.
+assert len({_ACTIVE, _STD_ACTIVE, _INACTIVE, _ACROSS_UNITS}) == 4
+
+
+def _as_count(answer: Any) -> float:
+    value = float(answer)
+    if value != int(value) or value < 0:
+        raise ValueError(
+            f"a number of latent units is a whole number >= 0, got {answer}"
+        )
+    return value
+
+
+register(
+    Exercise(
+        key="09.4",
+        title="count the active latent units",
+        solution=float(_ACTIVE),
+        hint=(
+            "For each latent unit (column) compute the variance of μ over the images (rows), "
+            "np.var(means, axis=0), and count the units whose variance exceeds 0.01."
+        ),
+        evaluate=_as_count,
+        mistakes=(
+            Mistake(
+                "standard deviation",
+                near(float(_STD_ACTIVE)),
+                "You compared the standard deviation of μ with 0.01; the criterion is on the "
+                "variance Cov_x(E[z|x]), and a spread of 0.05 is a variance of only 0.0025.",
+                float(_STD_ACTIVE),
+            ),
+            Mistake(
+                "counted the inactive units",
+                near(float(_INACTIVE)),
+                "That is the number of inactive (collapsed) units: count those whose variance "
+                "is *above* 0.01.",
+                float(_INACTIVE),
+            ),
+            Mistake(
+                "variance across units",
+                near(float(_ACROSS_UNITS)),
+                "You took the variance along each row, across the units of one image. Activity "
+                "is per unit: the variance of one column over the images (axis=0).",
+                float(_ACROSS_UNITS),
             ),
         ),
     )
