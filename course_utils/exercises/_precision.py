@@ -3,11 +3,13 @@ asks, and a mistake for a right answer rounded more coarsely than that.
 
 A numeric exercise states its precision in its question ("to 3 decimals", "2 significant
 digits"); its reference rounded (or cut) to that precision, or to one more digit, must pass,
-and a rounding-only miss gets its own message. Used by the exercises of notebooks 01, 03, 04.
+and a rounding-only miss gets its own message. Used by the exercises of notebooks 00-06, 09, 10
+and A (05, 06, 09, 10 and A word their own message around :func:`rounded_coarser`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -60,21 +62,19 @@ def _as_answer(array: np.ndarray) -> Any:
     return float(array) if array.ndim == 0 else array.tolist()
 
 
-def rounded_too_coarsely(
+def rounded_coarser(
     expected: Any,
-    explanation: str,
     *,
     decimals: int | None = None,
     significant: int | None = None,
     exact: bool = False,
-) -> Mistake:
-    """The mistake "right answer, rounded to fewer digits than the question asks".
+) -> Callable[[Any], bool]:
+    """Predicate for a :class:`Mistake`: a right answer, rounded more coarsely than asked.
 
     It matches an answer whose every entry is the exact value (or within the asked precision)
     or the exact value rounded or cut to fewer ``decimals`` / ``significant`` digits, with at
     least one entry outside the asked precision (with ``exact``, an answer that has exactly
-    ``decimals`` decimals: any other value is not the answer). Its example is ``expected`` rounded one digit
-    too coarsely.
+    ``decimals`` decimals: any other value is not the answer).
     """
     target = np.asarray(expected, dtype=float)
     by_decimals = decimals is not None
@@ -104,6 +104,29 @@ def rounded_too_coarsely(
             coarse |= np.isclose(answer, version, rtol=1e-9, atol=1e-12)
         return bool(np.all(fine | coarse))
 
+    return matches
+
+
+def rounded_too_coarsely(
+    expected: Any,
+    explanation: str,
+    *,
+    decimals: int | None = None,
+    significant: int | None = None,
+    exact: bool = False,
+) -> Mistake:
+    """The mistake "right answer, rounded to fewer digits than the question asks".
+
+    It matches what :func:`rounded_coarser` matches; its example is ``expected`` rounded one
+    digit too coarsely.
+    """
+    matches = rounded_coarser(
+        expected, decimals=decimals, significant=significant, exact=exact
+    )
+    target = np.asarray(expected, dtype=float)
+    by_decimals = decimals is not None
+    asked = decimals if decimals is not None else significant
+    assert asked is not None
     example = _versions(target, asked - 1, by_decimals)[0]
     precision = f"{asked} {'decimals' if by_decimals else 'significant digits'}"
     return Mistake(

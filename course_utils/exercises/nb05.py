@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.exercises._precision import rounded_coarser, tolerance
 
 # ----------------------------------------------------------------------------- 05.1
 
@@ -146,22 +147,9 @@ register(
 # ----------------------------------------------------------------------------- 05.3
 
 
-def _rounded_too_coarsely(solution: float, decimals: int) -> Callable[[Any], bool]:
-    """Matches ``solution`` rounded or cut to fewer than ``decimals`` places (but not to 0 places).
-
-    The check itself accepts ``solution`` rounded to ``decimals`` places or more (tolerance
-    0.6 · 10^-decimals); an answer that is right but rounded more coarsely gets its own message.
-    """
-    exact = np.asarray(solution, dtype=float)
-    coarser = [
-        rounding(exact * 10.0**places) / 10.0**places
-        for places in range(1, decimals)
-        for rounding in (np.round, np.trunc)
-    ]
-    return lambda value: any(near(c, rtol=0.0, atol=1e-9)(value) for c in coarser)
-
-
 _P_T, _GAMMA, _ALPHA = 0.9, 2.0, 0.25
+#: Decimal places exercise 05.3 asks for.
+FOCAL_DECIMALS = 4
 
 register(
     Exercise(
@@ -192,13 +180,15 @@ register(
             ),
             Mistake(
                 "rounded too coarsely",
-                _rounded_too_coarsely(_ALPHA * (1.0 - _P_T) ** _GAMMA, 4),
+                rounded_coarser(
+                    _ALPHA * (1.0 - _P_T) ** _GAMMA, decimals=FOCAL_DECIMALS
+                ),
                 "Right idea, but give 4 decimal places: the factor is small.",
                 0.002,
             ),
         ),
         rtol=0.0,
-        atol=0.6e-4,
+        atol=tolerance(_ALPHA * (1.0 - _P_T) ** _GAMMA, decimals=FOCAL_DECIMALS),
     )
 )
 
@@ -206,6 +196,9 @@ register(
 
 HINGE_Y = np.array([0.0, 1.0, 1.0])
 HINGE_SCORES = np.array([0.3, 1.6, -0.5])
+#: Decimal places exercise 05.4 asks for.
+HINGE_DECIMALS = 4
+_HINGE = float(np.mean(np.maximum(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES, 0.0)))
 
 register(
     Exercise(
@@ -249,19 +242,12 @@ register(
             ),
             Mistake(
                 "rounded too coarsely",
-                _rounded_too_coarsely(
-                    float(
-                        np.mean(
-                            np.maximum(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES, 0.0)
-                        )
-                    ),
-                    4,
-                ),
+                rounded_coarser(_HINGE, decimals=HINGE_DECIMALS),
                 "Right idea, but give 4 decimal places (2.8 / 3 = 0.9333…).",
                 0.93,
             ),
         ),
         rtol=0.0,
-        atol=0.6e-4,
+        atol=tolerance(_HINGE, decimals=HINGE_DECIMALS),
     )
 )

@@ -12,34 +12,9 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.exercises._precision import rounded_coarser, tolerance
 from course_utils.losses import get
 from course_utils.other_losses_lessons import collapse, keras_label
-
-
-def _rounded_too_coarsely(expected: Any, decimals: int) -> Callable[[Any], bool]:
-    """Predicate for a :class:`Mistake`: every number is ``expected`` rounded to fewer than
-    ``decimals`` decimals (a right answer, rounded more than the question asks)."""
-    target = np.asarray(expected, dtype=float)
-
-    def matches(value: Any) -> bool:
-        answer = np.asarray(value, dtype=float)
-        if answer.shape != target.shape:
-            return False
-        for coarser in range(decimals):
-            half_step = 0.5 * 10.0**-coarser * (1 + 1e-9)
-            if np.all(np.abs(answer - target) <= half_step) and np.allclose(
-                answer, np.round(answer, coarser), rtol=0, atol=1e-12
-            ):
-                return True
-        return False
-
-    return matches
-
-
-def _tolerance(decimals: int) -> float:
-    """Absolute tolerance that accepts an answer rounded to ``decimals`` decimals."""
-    return 0.5 * 10.0**-decimals * 1.02
-
 
 # ----------------------------------------------------------------------------- 06.1 KL both ways
 
@@ -52,6 +27,7 @@ _FORWARD = float(get("kl_divergence").numpy(KL_P, KL_Q))
 _REVERSE = float(get("kl_divergence").numpy(KL_Q, KL_P))
 _CROSS_PQ = float(-np.sum(KL_P * np.log(KL_Q)))
 _CROSS_QP = float(-np.sum(KL_Q * np.log(KL_P)))
+_KL_TOLERANCE = tolerance([_FORWARD, _REVERSE], decimals=KL_DECIMALS)
 
 register(
     Exercise(
@@ -66,7 +42,7 @@ register(
         mistakes=(
             Mistake(
                 "swapped",
-                near([_REVERSE, _FORWARD], rtol=0.0, atol=_tolerance(KL_DECIMALS)),
+                near([_REVERSE, _FORWARD], rtol=0.0, atol=_KL_TOLERANCE),
                 "Those are the right two numbers in the wrong order: the first is KL(p‖q), "
                 "weighted by p, the target.",
                 [_REVERSE, _FORWARD],
@@ -76,14 +52,14 @@ register(
                 near(
                     [_FORWARD / np.log(2), _REVERSE / np.log(2)],
                     rtol=0.0,
-                    atol=_tolerance(KL_DECIMALS),
+                    atol=_KL_TOLERANCE,
                 ),
                 "That is in bits (log base 2). Keras and the course use the natural log: nats.",
                 [_FORWARD / np.log(2), _REVERSE / np.log(2)],
             ),
             Mistake(
                 "cross-entropy",
-                near([_CROSS_PQ, _CROSS_QP], rtol=0.0, atol=_tolerance(KL_DECIMALS)),
+                near([_CROSS_PQ, _CROSS_QP], rtol=0.0, atol=_KL_TOLERANCE),
                 "That is the cross-entropy −Σ p ln q, not the divergence: subtract the entropy "
                 "(CE = H + KL).",
                 [_CROSS_PQ, _CROSS_QP],
@@ -98,13 +74,13 @@ register(
             ),
             Mistake(
                 "rounded too coarsely",
-                _rounded_too_coarsely([_FORWARD, _REVERSE], KL_DECIMALS),
+                rounded_coarser([_FORWARD, _REVERSE], decimals=KL_DECIMALS),
                 "Right numbers, rounded too coarsely: give 4 decimals, as the question asks.",
                 list(np.round([_FORWARD, _REVERSE], 2)),
             ),
         ),
         rtol=0.0,
-        atol=_tolerance(KL_DECIMALS),
+        atol=_KL_TOLERANCE,
     )
 )
 
@@ -127,6 +103,7 @@ _TVERSKY_SWAPPED = float(
     )
 )
 _DICE = float(get("dice").numpy(TVERSKY_TRUE, TVERSKY_PRED))
+_TVERSKY_TOLERANCE = tolerance(_TVERSKY, decimals=TVERSKY_DECIMALS)
 
 register(
     Exercise(
@@ -141,7 +118,7 @@ register(
         mistakes=(
             Mistake(
                 "alpha on FP",
-                near(_TVERSKY_SWAPPED, rtol=0.0, atol=_tolerance(TVERSKY_DECIMALS)),
+                near(_TVERSKY_SWAPPED, rtol=0.0, atol=_TVERSKY_TOLERANCE),
                 "That puts α on the false positives, as Keras's docstring (and Salehi et al.) "
                 "say. Keras's code multiplies α by Σ y(1 − ŷ), the object pixels the "
                 "prediction misses (FN), and β by the extra pixels (FP).",
@@ -149,25 +126,25 @@ register(
             ),
             Mistake(
                 "index, not loss",
-                near(1.0 - _TVERSKY, rtol=0.0, atol=_tolerance(TVERSKY_DECIMALS)),
+                near(1.0 - _TVERSKY, rtol=0.0, atol=_TVERSKY_TOLERANCE),
                 "That is the Tversky index (the overlap score). The loss is 1 minus it.",
                 1.0 - _TVERSKY,
             ),
             Mistake(
                 "Dice",
-                near(_DICE, rtol=0.0, atol=_tolerance(TVERSKY_DECIMALS)),
+                near(_DICE, rtol=0.0, atol=_TVERSKY_TOLERANCE),
                 "That is the Dice loss (α = β = 0.5). Use the weights α = 0.7 and β = 0.3.",
                 _DICE,
             ),
             Mistake(
                 "rounded too coarsely",
-                _rounded_too_coarsely(_TVERSKY, TVERSKY_DECIMALS),
+                rounded_coarser(_TVERSKY, decimals=TVERSKY_DECIMALS),
                 "Right, but rounded too coarsely: give 3 decimals.",
                 round(_TVERSKY, 1),
             ),
         ),
         rtol=0.0,
-        atol=_tolerance(TVERSKY_DECIMALS),
+        atol=_TVERSKY_TOLERANCE,
     )
 )
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.exercises._precision import rounded_coarser, tolerance
 from course_utils.losses.vae import gaussian_kl_numpy
 from course_utils.vae_lab import (
     ACTIVE_THRESHOLD,
@@ -29,15 +30,10 @@ KL_LOG_VAR = np.array([0.0, np.log(0.25)])
 _KL = float(gaussian_kl_numpy(KL_MEAN, KL_LOG_VAR))
 _TERMS = KL_MEAN**2 + np.exp(KL_LOG_VAR) - 1.0 - KL_LOG_VAR
 
-#: The question asks for 3 decimals: any answer within half a unit of the third decimal (and a
-#: little float slack) passes; an answer rounded more coarsely gets its own message.
+#: The question asks for 3 decimals: the KL rounded or cut to 3 decimals (or more) passes; an
+#: answer rounded more coarsely gets its own message.
 KL_DECIMALS = 3
-_KL_TOLERANCE = 0.6 * 10.0**-KL_DECIMALS
-
-
-def _rounded_too_coarsely(answer: Any) -> bool:
-    coarse = near(_KL, rtol=0.0, atol=10 * _KL_TOLERANCE)
-    return coarse(answer) and not near(_KL, rtol=0.0, atol=_KL_TOLERANCE)(answer)
+_KL_TOLERANCE = tolerance(_KL, decimals=KL_DECIMALS)
 
 
 register(
@@ -53,7 +49,7 @@ register(
         mistakes=(
             Mistake(
                 "rounded too coarsely",
-                _rounded_too_coarsely,
+                rounded_coarser(_KL, decimals=KL_DECIMALS),
                 "Close, but rounded too coarsely: give the KL to 3 decimals.",
                 round(_KL, KL_DECIMALS - 1),
             ),

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.exercises._precision import rounded_coarser, tolerance
 
 # ----------------------------------------------------------------------------- 10.1 total variation
 
@@ -160,18 +161,10 @@ TARGET = 1
 _P = np.exp(LOGITS - LOGITS.max()) / np.exp(LOGITS - LOGITS.max()).sum()
 _ONE_HOT = np.eye(3)[TARGET]
 
-#: The question asks for 3 decimals: within half a unit of the third decimal (and a little float
-#: slack) passes; an answer rounded more coarsely gets its own message.
+#: The question asks for 3 decimals: the gradient rounded or cut to 3 decimals (or more) passes;
+#: an answer rounded more coarsely gets its own message.
 GRADIENT_DECIMALS = 3
-_GRADIENT_TOLERANCE = 0.6 * 10.0**-GRADIENT_DECIMALS
-
-
-def _rounded_too_coarsely(answer: Any) -> bool:
-    reference = _P - _ONE_HOT
-    coarse = near(reference, rtol=0.0, atol=10 * _GRADIENT_TOLERANCE)
-    return coarse(answer) and not near(reference, rtol=0.0, atol=_GRADIENT_TOLERANCE)(
-        answer
-    )
+_GRADIENT_TOLERANCE = tolerance(_P - _ONE_HOT, decimals=GRADIENT_DECIMALS)
 
 
 register(
@@ -187,7 +180,7 @@ register(
         mistakes=(
             Mistake(
                 "rounded too coarsely",
-                _rounded_too_coarsely,
+                rounded_coarser(_P - _ONE_HOT, decimals=GRADIENT_DECIMALS),
                 "Close, but rounded too coarsely: give each of the three numbers to 3 decimals.",
                 np.round(_P - _ONE_HOT, GRADIENT_DECIMALS - 1),
             ),

@@ -7,28 +7,10 @@ classifier should have, A.3 for the gradient TensorFlow really gives MAE at zero
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
-
-
-def _rounded_too_coarsely(solution: np.ndarray, decimals: int) -> Callable[[Any], bool]:
-    """Matches ``solution`` rounded or cut to fewer than ``decimals`` places (but not to 0 places).
-
-    The check itself accepts ``solution`` rounded to ``decimals`` places or more (tolerance
-    0.6 · 10^-decimals); an answer that is right but rounded more coarsely gets its own message.
-    """
-    exact = np.asarray(solution, dtype=float)
-    coarser = [
-        rounding(exact * 10.0**places) / 10.0**places
-        for places in range(1, decimals)
-        for rounding in (np.round, np.trunc)
-    ]
-    return lambda value: any(near(c, rtol=0.0, atol=1e-9)(value) for c in coarser)
-
+from course_utils.exercises._precision import rounded_coarser, tolerance
 
 # ----------------------------------------------------------------------------- A.1
 
@@ -96,6 +78,8 @@ def sigmoid_cce_logit_gradient(logits: np.ndarray, target: np.ndarray) -> np.nda
 
 
 _RIGHT_A_2 = _softmax(LOGITS_A_2) - TARGET_A_2
+#: Decimal places exercise A.2 asks for.
+DECIMALS_A_2 = 4
 
 register(
     Exercise(
@@ -130,13 +114,13 @@ register(
             ),
             Mistake(
                 "rounded too coarsely",
-                _rounded_too_coarsely(_RIGHT_A_2, 4),
+                rounded_coarser(_RIGHT_A_2, decimals=DECIMALS_A_2),
                 "Right idea, but round to 4 decimal places, e.g. np.round(gradient, 4).",
                 np.round(_RIGHT_A_2, 2),
             ),
         ),
         rtol=0.0,
-        atol=0.6e-4,
+        atol=tolerance(_RIGHT_A_2, decimals=DECIMALS_A_2),
     )
 )
 
@@ -147,6 +131,8 @@ Y_TRUE_A_3 = np.array([1.0, 2.0, 3.0])
 Y_PRED_A_3 = np.array([1.0, 2.5, 3.0])
 _K = len(Y_TRUE_A_3)
 _RIGHT_A_3 = np.sign(Y_PRED_A_3 - Y_TRUE_A_3) / _K
+#: Decimal places exercise A.3 asks for.
+DECIMALS_A_3 = 3
 
 
 def _has_nan(value: object) -> bool:
@@ -190,12 +176,12 @@ register(
             ),
             Mistake(
                 "rounded too coarsely",
-                _rounded_too_coarsely(_RIGHT_A_3, 3),
+                rounded_coarser(_RIGHT_A_3, decimals=DECIMALS_A_3),
                 "Right idea, but give 3 decimal places: 1/3 is 0.333.",
                 np.round(_RIGHT_A_3, 1),
             ),
         ),
         rtol=0.0,
-        atol=0.6e-3,
+        atol=tolerance(_RIGHT_A_3, decimals=DECIMALS_A_3),
     )
 )
