@@ -84,7 +84,8 @@ def evaluate_on_logits(
     ``output_sum`` (each row's sum), ``logit_gradient`` (:math:`\\partial L_i/\\partial z_i`,
     shape (m, K), read from the kernel's move in one ``fit`` step of SGD with rate η),
     ``bias_step`` (the bias's move in that step, :math:`-\\eta` times the batch mean of the
-    logit gradients) and ``warnings`` (the messages Keras warned with, e.g. about ``from_logits``).
+    logit gradients) and ``warnings`` (the messages Keras warned with as ``UserWarning``, e.g. about
+    ``from_logits``; other libraries' deprecation warnings are left out).
     Used in: 05 (pitfalls) and A §5, through article_errata.
     """
     import keras
@@ -129,7 +130,11 @@ def evaluate_on_logits(
         "output_sum": outputs.sum(axis=-1),
         "logit_gradient": (kernel - new_kernel) * m / learning_rate,
         "bias_step": new_bias - bias,
-        "warnings": sorted({str(w.message) for w in caught}),
+        # Keras warns its users with UserWarning; a library's DeprecationWarning (NumPy 2.1's
+        # __array__ copy keyword on Colab's TensorFlow 2.20) is not Keras speaking.
+        "warnings": sorted(
+            {str(w.message) for w in caught if issubclass(w.category, UserWarning)}
+        ),
     }
 
 
