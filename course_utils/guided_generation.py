@@ -42,9 +42,11 @@ from course_utils.vae_lab import _as_latent, _decoder_of, _latent_width
 from course_utils.validation import (
     as_finite_array,
     as_finite_float,
+    as_flat_images,
     as_model,
     as_positive_int,
     as_seed,
+    check_pixel_range,
 )
 from course_utils.widgets import LivePlot, float_slider, register_widget
 
@@ -173,61 +175,7 @@ def predict_classes(model: Any, x: Any) -> np.ndarray:
 # the extra terms, in NumPy and TensorFlow
 
 
-def _as_images(name: str, x: Any) -> np.ndarray:
-    """Rows of 784 pixels in [0, 1] as float32 (one flat image becomes one row).
-
-    Image-shaped arrays (m, 28, 28) are refused with the reshape that fixes them, empty arrays
-    and 0–255 values with their own ``ValueError``, each naming ``name``.
-    """
-    # Fast path for NumPy numbers (the common case): no float64 copy of the images.
-    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
-        array = x.astype("float32", copy=False)
-        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
-    else:
-        array = as_finite_array(
-            name, x, None, "flattened 28×28 images, pixels in [0, 1]"
-        ).astype("float32")
-    if array.ndim == 1 and array.size == 784:
-        array = array[None]
-    if array.ndim != 2 or array.shape[1] != 784:
-        fix = (
-            f" Use {name}.reshape(-1, 784)."
-            if array.size and array.size % 784 == 0
-            else ""
-        )
-        raise ValueError(
-            f"{name} must have shape (m, 784) or (784,): flattened 28×28 images, got "
-            f"{array.shape}.{fix}"
-        )
-    if len(array) == 0:
-        raise ValueError(
-            f"{name} is empty (shape {array.shape}); it must hold at least one image. Check "
-            "the slice or filter that built it."
-        )
-    _check_pixel_range(name, array)
-    return array
-
-
-def _check_pixel_range(name: str, array: np.ndarray, low_ok: float = 0.0) -> None:
-    """``ValueError`` naming ``name`` if a value is outside [low_ok, 1], with the likely fix."""
-    if array.size == 0:
-        return
-    low, high = float(array.min()), float(array.max())
-    if low < low_ok or high > 1.0:
-        hint = (
-            "it looks like 0–255 pixels; divide by 255"
-            if high > 1.0 and low >= low_ok and high <= 255.0
-            else "pixel values are never negative"
-            if low < low_ok
-            else "scale the images to [0, 1]"
-        )
-        allowed = (
-            "[0, 1]" if low_ok == 0 else "[0, 1] (or differences of them, in [-1, 1])"
-        )
-        raise ValueError(
-            f"{name} must hold pixels in {allowed}, found [{low:.3g}, {high:.3g}]: {hint}."
-        )
+_as_images = partial(as_flat_images, one_image_as_row=True)
 
 
 def _as_learning_rate(value: Any) -> float:
@@ -250,7 +198,7 @@ def total_variation(x: Any) -> np.ndarray:
     the same number as ``tf.image.total_variation`` on 28×28×1 images. Taught in: 10 §3.
     """
     images = as_finite_array("x", x, None, "28×28 images, 784 pixels each")
-    _check_pixel_range("x", images, low_ok=-1.0)
+    check_pixel_range("x", images, low_ok=-1.0)
     if images.size == 0 or images.size % 784:
         raise ValueError(
             f"x must hold 28×28 images (784 pixels each, e.g. shape (m, 784)), got shape {images.shape}."
@@ -269,8 +217,8 @@ def near_initial(x: Any, x_initial: Any) -> np.ndarray:
     x_initial = np.atleast_2d(
         as_finite_array("x_initial", x_initial, None, "images, one per row")
     )
-    _check_pixel_range("x", x)
-    _check_pixel_range("x_initial", x_initial)
+    check_pixel_range("x", x)
+    check_pixel_range("x_initial", x_initial)
     if x.shape != x_initial.shape:
         raise ValueError(
             f"x and x_initial must have the same shape, got {x.shape} and {x_initial.shape}."
@@ -535,8 +483,8 @@ def change_summary(x: Any, x_initial: Any) -> dict[str, float]:
     """
     x = as_finite_array("x", x, None, "an image or images")
     x_initial = as_finite_array("x_initial", x_initial, None, "an image or images")
-    _check_pixel_range("x", x)
-    _check_pixel_range("x_initial", x_initial)
+    check_pixel_range("x", x)
+    check_pixel_range("x_initial", x_initial)
     if x.shape != x_initial.shape:
         raise ValueError(
             f"x and x_initial must have the same shape, got {x.shape} and {x_initial.shape}."

@@ -52,6 +52,7 @@ from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import (
     as_finite_array,
     as_finite_float,
+    as_flat_images,
     as_model,
     as_positive_int,
     as_seed,
@@ -120,57 +121,7 @@ def _as_units(hidden: Any) -> tuple[int, ...]:
     return tuple(as_positive_int("hidden", units) for units in hidden)
 
 
-def _as_images(name: str, x: Any) -> np.ndarray:
-    """Rows of 784 pixels in [0, 1] as float32; one ``ValueError`` naming ``name`` otherwise.
-
-    Image-shaped arrays (m, 28, 28) and a single flat image (784,) are refused with the reshape
-    that fixes them (the models of this lab take flat rows); 0–255 values with "divide by 255".
-    """
-    # Fast path for NumPy numbers (the common case): no float64 copy of the images.
-    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
-        array = x.astype("float32", copy=False)
-        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
-    else:
-        array = as_finite_array(
-            name, x, None, "flattened 28×28 images in rows, pixels in [0, 1]"
-        ).astype("float32")
-    if array.ndim != 2 or array.shape[1] != 784:
-        fix = ""
-        if array.size and array.size % 784 == 0:
-            fix = (
-                f" For one image use {name}.reshape(1, 784)."
-                if array.ndim == 1
-                else f" Use {name}.reshape(len({name}), 784)."
-            )
-        raise ValueError(
-            f"{name} must have shape (m, 784): one flattened 28×28 image per row, got "
-            f"{array.shape}.{fix}"
-        )
-    if len(array) == 0:
-        raise ValueError(
-            f"{name} is empty (shape {array.shape}); it must hold at least one image. Check "
-            "the slice or filter that built it."
-        )
-    _check_pixel_range(name, array)
-    return array
-
-
-def _check_pixel_range(name: str, array: np.ndarray) -> None:
-    """``ValueError`` naming ``name`` if a pixel is outside [0, 1], with the likely fix."""
-    low, high = float(array.min()), float(array.max())
-    if low < 0.0 or high > 1.0:
-        hint = (
-            "it looks like 0–255 pixels; divide by 255"
-            if low >= 0.0 and high <= 255.0
-            else "pixel values are never negative"
-            if low < 0.0
-            else "scale the images to [0, 1]"
-        )
-        raise ValueError(
-            f"{name} must hold pixels in [0, 1], found values in [{low:.3g}, {high:.3g}]: "
-            f"{hint}."
-        )
+_as_images = as_flat_images  # rows of 784 pixels; a single (784,) image is refused
 
 
 def _as_training(name: str, value: Any) -> Training:

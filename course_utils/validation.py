@@ -338,3 +338,74 @@ def as_distribution(
             f"independent sigmoid outputs are no distribution (use a softmax)."
         )
     return array
+
+
+# ----------------------------------------------------------------------------- flat 28×28 images
+# (labs 09 and 10: models that take rows of 784 pixels)
+
+
+def check_pixel_range(name: str, array: np.ndarray, low_ok: float = 0.0) -> None:
+    """``ValueError`` naming ``name`` if a value is outside [low_ok, 1], with the likely fix.
+
+    ``low_ok = -1`` admits differences of images (a change map), as lab 10's total variation does.
+    """
+    if array.size == 0:
+        return
+    low, high = float(array.min()), float(array.max())
+    if low < low_ok or high > 1.0:
+        hint = (
+            "it looks like 0–255 pixels; divide by 255"
+            if high > 1.0 and low >= low_ok and high <= 255.0
+            else "pixel values are never negative"
+            if low < low_ok
+            else "scale the images to [0, 1]"
+        )
+        allowed = (
+            "[0, 1]" if low_ok == 0 else "[0, 1] (or differences of them, in [-1, 1])"
+        )
+        raise ValueError(
+            f"{name} must hold pixels in {allowed}, found values in [{low:.3g}, {high:.3g}]: "
+            f"{hint}."
+        )
+
+
+def as_flat_images(name: str, x: Any, *, one_image_as_row: bool = False) -> np.ndarray:
+    """Rows of 784 pixels in [0, 1] as float32; one ``ValueError`` naming ``name`` otherwise.
+
+    Image-shaped arrays (m, 28, 28) are refused with the reshape that fixes them, empty arrays
+    and 0–255 values with their own message. A single flat image (784,) becomes one row with
+    ``one_image_as_row`` (lab 10), and is refused with ``x.reshape(1, 784)`` otherwise (lab 09).
+    NumPy arrays of numbers are checked without a float64 copy.
+    """
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+        array = x.astype("float32", copy=False)
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
+    else:
+        array = as_finite_array(
+            name, x, None, "flattened 28×28 images in rows, pixels in [0, 1]"
+        ).astype("float32")
+    if one_image_as_row and array.ndim == 1 and array.size == 784:
+        array = array[None]
+    if array.ndim != 2 or array.shape[1] != 784:
+        fix = ""
+        if array.size and array.size % 784 == 0:
+            fix = (
+                f" Use {name}.reshape(-1, 784)."
+                if one_image_as_row
+                else f" For one image use {name}.reshape(1, 784)."
+                if array.ndim == 1
+                else f" Use {name}.reshape(len({name}), 784)."
+            )
+        shapes = "(m, 784) or (784,)" if one_image_as_row else "(m, 784)"
+        raise ValueError(
+            f"{name} must have shape {shapes}: one flattened 28×28 image per row, got "
+            f"{array.shape}.{fix}"
+        )
+    if len(array) == 0:
+        raise ValueError(
+            f"{name} is empty (shape {array.shape}); it must hold at least one image. Check "
+            "the slice or filter that built it."
+        )
+    check_pixel_range(name, array)
+    return array
