@@ -856,8 +856,3 @@ def plot_attack_success(
     axes[1].set_title("λ_near = 0, change clipped to ±ε")
     axes[1].legend(fontsize=10)
     return fig
-
-
-def as_vector(name: str, value: Any) -> np.ndarray:
-    """A 1-D finite float array (used by the exercises)."""
-    return as_finite_array(name, value, 1, "a vector")

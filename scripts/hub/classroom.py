@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -398,7 +397,3 @@ def hub_links(hub: Hub, bare: Path, notebooks: list[Path]) -> dict[str, str]:
             stem = line.split("|")[1].strip()
             links[f"{stem}.ipynb"] = line.rsplit("<", 1)[1].split(">", 1)[0]
     return links
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
