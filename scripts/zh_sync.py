@@ -1,0 +1,206 @@
+"""Keep the Chinese edition (notebooks/zh/) in step with the English notebooks.
+
+A zh notebook has the English notebook's cells, one for one: same order, type, id and metadata. Its
+markdown is translated; its code equals the English code except comments and string literals. Each
+translated markdown cell records the SHA-256 of the English source it translates
+(``metadata.translation.en_sha256``), so a changed English cell makes its translation stale.
+
+    python scripts/zh_sync.py export NAME   # build/zh_work/NAME.en.txt (and NAME.zh.txt if a zh notebook exists)
+    python scripts/zh_sync.py build NAME    # build/zh_work/NAME.zh.txt -> notebooks/zh/NAME.ipynb
+    python scripts/zh_sync.py check [NAME ...]  # cells that are stale or whose code differs; status 1 if any
+
+NAME is a notebook's file name without ``.ipynb`` (``04_regression_losses``). In the work files every
+cell starts with a marker line ``%%%% cell <index> <type> <id>`` followed by its source; a translator
+edits the sources of NAME.zh.txt and leaves the markers alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+EN_DIR = ROOT / "notebooks"
+ZH_DIR = EN_DIR / "zh"
+WORK_DIR = ROOT / "build" / "zh_work"
+MARKER = re.compile(r"^%%%% cell (\d+) (markdown|code|raw) (\S+)$", re.MULTILINE)
+
+
+def source_hash(source: str) -> str:
+    """The SHA-256 of an English cell's source, as recorded in its translation's metadata."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def _python_of(source: str) -> str:
+    """Cell source as plain Python (IPython magics turned into calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+class _WithoutText(ast.NodeTransformer):
+    """Blank every string literal: the part of code a translation may change."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if isinstance(node.value, str):
+            return ast.copy_location(ast.Constant(value=""), node)
+        return node
+
+
+def code_shape(source: str) -> str:
+    """The code with comments and string literals removed (what must equal the English code)."""
+    tree = _WithoutText().visit(ast.parse(_python_of(source)))
+    return ast.dump(tree, include_attributes=False)
+
+
+def write_work_file(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """One marker line per cell, then its source."""
+    parts = []
+    for index, cell in enumerate(notebook.cells):
+        parts.append(
+            f"%%%% cell {index} {cell.cell_type} {cell.get('id', '-')}\n{cell.source}\n"
+        )
+    path.write_text("".join(parts), encoding="utf-8")
+
+
+def read_work_file(path: Path) -> list[tuple[int, str, str, str]]:
+    """(index, type, id, source) of every cell in a work file."""
+    text = path.read_text(encoding="utf-8")
+    matches = list(MARKER.finditer(text))
+    cells = []
+    for number, match in enumerate(matches):
+        end = matches[number + 1].start() if number + 1 < len(matches) else len(text)
+        source = text[match.end() + 1 : end]
+        if source.endswith("\n"):
+            source = source[:-1]
+        cells.append((int(match.group(1)), match.group(2), match.group(3), source))
+    return cells
+
+
+def _load(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def export(name: str) -> list[Path]:
+    """Write the English (and, if present, the Chinese) work file of notebook NAME."""
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    written = []
+    english = _load(EN_DIR / f"{name}.ipynb")
+    write_work_file(english, WORK_DIR / f"{name}.en.txt")
+    written.append(WORK_DIR / f"{name}.en.txt")
+    zh_path = ZH_DIR / f"{name}.ipynb"
+    if zh_path.exists():
+        write_work_file(_load(zh_path), WORK_DIR / f"{name}.zh.txt")
+        written.append(WORK_DIR / f"{name}.zh.txt")
+    return written
+
+
+def build(name: str) -> Path:
+    """Assemble notebooks/zh/NAME.ipynb from the English notebook and build/zh_work/NAME.zh.txt.
+
+    Cells, ids and metadata come from the English notebook; sources from the work file. Outputs are
+    kept from the existing zh notebook where its code is unchanged, else copied from the English
+    notebook until the zh notebook is re-run (scripts/refresh_notebooks.py).
+    """
+    english = _load(EN_DIR / f"{name}.ipynb")
+    translated = read_work_file(WORK_DIR / f"{name}.zh.txt")
+    if len(translated) != len(english.cells):
+        raise SystemExit(
+            f"{name}: the work file has {len(translated)} cells, the English notebook "
+            f"{len(english.cells)}; keep one marker per English cell."
+        )
+    zh_path = ZH_DIR / f"{name}.ipynb"
+    previous = _load(zh_path) if zh_path.exists() else None
+    previous_by_id = {c.get("id"): c for c in previous.cells} if previous else {}
+    notebook = copy.deepcopy(english)
+    problems = []
+    for cell, (index, kind, cell_id, source) in zip(notebook.cells, translated):
+        if kind != cell.cell_type or cell_id != cell.get("id", "-"):
+            problems.append(
+                f"cell {index}: marker says {kind} {cell_id}, English has "
+                f"{cell.cell_type} {cell.get('id')}"
+            )
+            continue
+        english_source = cell.source
+        cell.source = source
+        if kind == "markdown":
+            cell.metadata["translation"] = {"en_sha256": source_hash(english_source)}
+        elif kind == "code":
+            try:
+                same = code_shape(source) == code_shape(english_source)
+            except SyntaxError as error:
+                problems.append(f"cell {index}: {error}")
+                continue
+            if not same:
+                problems.append(
+                    f"cell {index}: the code differs from the English beyond "
+                    "comments and string literals"
+                )
+            old = previous_by_id.get(cell.get("id"))
+            if old is not None and old.cell_type == "code" and old.source == source:
+                cell.outputs = old.outputs
+                cell.execution_count = old.execution_count
+    if problems:
+        raise SystemExit(f"{name}:\n  " + "\n  ".join(problems))
+    ZH_DIR.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, zh_path)
+    return zh_path
+
+
+def check(name: str) -> list[str]:
+    """Why notebooks/zh/NAME.ipynb is not in step with the English notebook (empty when it is)."""
+    english = _load(EN_DIR / f"{name}.ipynb")
+    zh_path = ZH_DIR / f"{name}.ipynb"
+    if not zh_path.exists():
+        return [f"{name}: no Chinese notebook"]
+    chinese = _load(zh_path)
+    if [c.cell_type for c in chinese.cells] != [c.cell_type for c in english.cells] or [
+        c.get("id") for c in chinese.cells
+    ] != [c.get("id") for c in english.cells]:
+        return [
+            f"{name}: cells differ in number, order, type or id from the English notebook"
+        ]
+    problems = []
+    for index, (en, zh) in enumerate(zip(english.cells, chinese.cells)):
+        if en.cell_type == "markdown":
+            recorded = zh.metadata.get("translation", {}).get("en_sha256")
+            if recorded != source_hash(en.source):
+                problems.append(
+                    f"{name} cell {index} ({en.get('id')}): stale translation"
+                )
+        elif en.cell_type == "code" and code_shape(en.source) != code_shape(zh.source):
+            problems.append(
+                f"{name} cell {index} ({en.get('id')}): code differs from the English"
+            )
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=("export", "build", "check"))
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args(argv)
+    names = args.names or sorted(p.stem for p in ZH_DIR.glob("*.ipynb"))
+    if args.command == "export":
+        for name in names:
+            for path in export(name):
+                print(path.relative_to(ROOT))
+        return 0
+    if args.command == "build":
+        for name in names:
+            print(build(name).relative_to(ROOT))
+        return 0
+    problems = [p for name in names for p in check(name)]
+    print("\n".join(problems) if problems else f"{len(names)} notebooks in step")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
