@@ -46,12 +46,36 @@ def _python_of(source: str) -> str:
 
 
 class _WithoutText(ast.NodeTransformer):
-    """Blank every string literal: the part of code a translation may change."""
+    """Blank every string literal and drop ``setup_notebook``'s ``lang``: what a translation may change."""
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         if isinstance(node.value, str):
             return ast.copy_location(ast.Constant(value=""), node)
         return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if (
+            getattr(node.func, "id", getattr(node.func, "attr", None))
+            == "setup_notebook"
+        ):
+            node.keywords = [k for k in node.keywords if k.arg != "lang"]
+        self.generic_visit(node)
+        return node
+
+
+def with_chinese_setup(source: str) -> str:
+    """The setup cell's ``setup_notebook(...)`` call asking for the Chinese edition's helpers."""
+    at = source.find("setup_notebook(")
+    if at < 0 or 'lang="zh"' in source:
+        return source
+    depth, close = 0, at + len("setup_notebook")
+    for close in range(close, len(source)):
+        depth += {"(": 1, ")": -1}.get(source[close], 0)
+        if depth == 0:
+            break
+    before = source[:close].rstrip()
+    separator = "" if before.endswith(("(", ",")) else ", "
+    return before + separator + 'lang="zh"' + source[close:]
 
 
 def code_shape(source: str) -> str:
@@ -105,7 +129,8 @@ def export(name: str) -> list[Path]:
 def build(name: str) -> Path:
     """Assemble notebooks/zh/NAME.ipynb from the English notebook and build/zh_work/NAME.zh.txt.
 
-    Cells, ids and metadata come from the English notebook; sources from the work file. Outputs are
+    Cells, ids and metadata come from the English notebook; sources from the work file, with the
+    setup cell's ``setup_notebook`` asked for ``lang="zh"``. Outputs are
     kept from the existing zh notebook where its code is unchanged, else copied from the English
     notebook until the zh notebook is re-run (scripts/refresh_notebooks.py).
     """
@@ -133,6 +158,8 @@ def build(name: str) -> Path:
         if kind == "markdown":
             cell.metadata["translation"] = {"en_sha256": source_hash(english_source)}
         elif kind == "code":
+            if "setup_notebook(" in source:
+                source = cell.source = with_chinese_setup(source)
             try:
                 same = code_shape(source) == code_shape(english_source)
             except SyntaxError as error:
