@@ -101,12 +101,24 @@ LABEL_FORMATS = ("sparse", "one_hot")
 
 @dataclass(frozen=True)
 class LabData:
-    """Images as float32 in [0, 1] with a channel axis (m, 28, 28, 1); labels as int64 class ids."""
+    """Images as float32 in [0, 1] with a channel axis (m, 28, 28, 1); labels as int64 class ids.
+
+    ``x_val``, ``y_val``: a validation split carved out of the training images by
+    :func:`split_validation` (None until then). When present, :func:`train` scores every run on it
+    and never looks at the test images.
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+
+    @property
+    def has_validation(self) -> bool:
+        """True when a validation split is present (``x_val`` and ``y_val`` are set)."""
+        return self.x_val is not None and self.y_val is not None
 
 
 def load_lab_data() -> LabData:
@@ -123,6 +135,69 @@ def load_lab_data() -> LabData:
         y_train=y_train.astype(np.int64),
         x_test=(x_test.astype(np.float32) / 255.0)[..., None],
         y_test=y_test.astype(np.int64),
+    )
+
+
+#: Size of the validation split carved out of the 10,000 training images (200 per class).
+VALIDATION_SIZE = 2000
+
+
+def split_validation(
+    data: LabData, size: int = VALIDATION_SIZE, seed: int = 0
+) -> LabData:
+    r"""Carve a stratified validation split out of the training images; the test images stay as
+    they are.
+
+    Each of the K classes gives :math:`\text{size} / K` of its training images, drawn without
+    replacement (seeded); they become ``x_val``, ``y_val`` and leave ``x_train``, ``y_train`` (both
+    parts keep the original order). With the defaults: 8,000 training images (800 per class),
+    2,000 validation images (200 per class), and the 2,000 test images untouched.
+
+    """
+    if not isinstance(data, LabData):
+        raise TypeError(
+            f"data must be the LabData of load_lab_data(), got {type(data).__name__}."
+        )
+    if data.has_validation:
+        raise ValueError(
+            "data already has a validation split (data.x_val is set); split the LabData of "
+            "load_lab_data() once."
+        )
+    size = as_positive_int("size", size)
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
+    labels = _check_labels("data.y_train", data.y_train)
+    if len(data.x_train) != labels.size:
+        raise ValueError(
+            f"data.x_train and data.y_train must describe the same images, got "
+            f"{len(data.x_train)} images and {labels.size} labels."
+        )
+    counts = np.bincount(labels, minlength=NUM_CLASSES)
+    if size % NUM_CLASSES:
+        raise ValueError(
+            f"size must be a multiple of {NUM_CLASSES} (the same count from every class), "
+            f"got {size}."
+        )
+    per_class = size // NUM_CLASSES
+    if per_class >= counts.min():
+        raise ValueError(
+            f"size must leave training images in every class: {per_class} per class asked, "
+            f"but class {int(np.argmin(counts))} has only {int(counts.min())}."
+        )
+    chosen = np.concatenate(
+        [
+            rng.choice(np.flatnonzero(labels == k), size=per_class, replace=False)
+            for k in range(NUM_CLASSES)
+        ]
+    )
+    validation = np.zeros(labels.size, dtype=bool)
+    validation[chosen] = True
+    return LabData(
+        x_train=data.x_train[~validation],
+        y_train=data.y_train[~validation],
+        x_test=data.x_test,
+        y_test=data.y_test,
+        x_val=data.x_train[validation],
+        y_val=data.y_train[validation],
     )
 
 
@@ -309,6 +384,101 @@ def balanced_class_weights(
     }
 
 
+def oversample_indices(labels: Any, indices: Any = None, seed: int = 0) -> np.ndarray:
+    r"""Training indices in which every class appears as often as the most frequent one.
+
+    Of the rows ``indices`` (all rows of ``labels`` if None), each class k with :math:`m_k` rows is
+    repeated: all its rows once, plus :math:`\max_j m_j - m_k` of them drawn with replacement
+    (seeded). Pass the result as ``train_indices`` to :func:`train` (``fit`` shuffles it). Classes
+    absent from ``indices`` stay absent. The indices come back sorted.
+
+    """
+    labels = _check_labels("labels", labels)
+    if labels.size == 0:
+        raise ValueError(
+            "labels is empty; pass the training labels, e.g. data.y_train."
+        )
+    rows = (
+        np.arange(labels.size)
+        if indices is None
+        else _as_indices("indices", indices, labels.size)
+    )
+    rng = np.random.default_rng(as_positive_int("seed", seed, allow_zero=True))
+    counts = np.bincount(labels[rows], minlength=NUM_CLASSES)
+    target = int(counts.max())
+    parts = []
+    for k in np.flatnonzero(counts):
+        members = rows[labels[rows] == k]
+        extra = rng.choice(members, size=target - members.size, replace=True)
+        parts.extend([members, extra])
+    return np.sort(np.concatenate(parts))
+
+
+def class_priors(labels: Any, num_classes: int = NUM_CLASSES) -> np.ndarray:
+    r"""The share of each class among ``labels``: :math:`\pi_k = m_k / m`.
+
+    """
+    labels = _check_labels("labels", labels, num_classes)
+    if labels.size == 0:
+        raise ValueError(
+            "labels is empty; pass the training labels, e.g. data.y_train."
+        )
+    return np.bincount(labels, minlength=num_classes) / labels.size
+
+
+def _as_priors(name: str, priors: Any) -> np.ndarray:
+    array = as_finite_array(name, priors, 1, "one positive share or count per class")
+    if array.size < 2 or np.any(array <= 0):
+        raise ValueError(
+            f"{name} must hold one positive share (or count) per class, at least two; got "
+            f"{np.round(array, 4).tolist()!r:.80}. A class with no training image has no "
+            "prior: drop it or give it a count of 1."
+        )
+    return array / array.sum()
+
+
+def prior_bias(counts: Any) -> np.ndarray:
+    r"""Output-layer bias that makes an untrained model predict the class priors.
+
+    .. math::
+        b_k = \ln \pi_k = \ln \frac{m_k}{\sum_j m_j}
+
+    With weights near 0 the logits are about b, so softmax(b) = π: the first steps need not learn
+    the class frequencies (TensorFlow's "Classification on imbalanced data" does the same for one
+    sigmoid output). ``counts``: training images per class (shares work too). Pass the result to
+    :func:`train` as ``output_bias``.
+
+    """
+    return np.log(_as_priors("counts", counts))
+
+
+def adjust_logits(logits: Any, priors: Any, tau: float = 1.0) -> np.ndarray:
+    r"""Post-hoc logit adjustment (Menon et al. 2021): subtract τ times the log prior of each class.
+
+    .. math::
+        \tilde z_k = z_k - \tau \ln \pi_k
+
+    A model trained on imbalanced data has learned roughly :math:`\ln p(y=k \mid x)`, prior
+    included; subtracting :math:`\ln \pi_k` (τ = 1) leaves a score for a balanced world, so the
+    argmax favours rare classes as much as their evidence allows. No retraining. ``priors``: the
+    training shares :math:`\pi_k` (counts are normalised, π = counts / Σ counts).
+
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] < 2 or not np.all(np.isfinite(z)):
+        raise ValueError(
+            f"logits must be finite (m, K) scores with K >= 2, got shape {z.shape}."
+        )
+    log_priors = np.log(_as_priors("priors", priors))
+    if log_priors.size != z.shape[1]:
+        raise ValueError(
+            f"priors must hold one value per class: logits have {z.shape[1]} columns, priors "
+            f"{log_priors.size} values."
+        )
+    tau = as_finite_float("tau", tau)
+    return z - tau * log_priors
+
+
 # ----------------------------------------------------------------------------- measures
 
 
@@ -444,6 +614,149 @@ def softmax(logits: Any) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
+def _check_logits_and_labels(logits: Any, y_true: Any) -> tuple[np.ndarray, np.ndarray]:
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] < 2 or not np.all(np.isfinite(z)):
+        raise ValueError(
+            f"logits must be finite (m, K) scores with K >= 2, got shape {z.shape}. Pass the "
+            "model's logits (its last Dense layer), not probabilities."
+        )
+    y_true = _check_labels("y_true", y_true, z.shape[1])
+    if y_true.size != z.shape[0]:
+        raise ValueError(
+            f"y_true has {y_true.size} labels but logits has {z.shape[0]} rows."
+        )
+    if y_true.size == 0:
+        raise ValueError("logits is empty; it must hold at least one row.")
+    return z, y_true
+
+
+def temperature_nll(logits: Any, y_true: Any, temperature: float = 1.0) -> float:
+    r"""Mean negative log-likelihood of the labels after dividing the logits by T:
+
+    .. math::
+        \mathrm{NLL}(T) = -\frac1m \sum_{i=1}^{m} \ln \operatorname{softmax}(z_i / T)_{y_i}
+
+    """
+    z, y_true = _check_logits_and_labels(logits, y_true)
+    temperature = as_finite_float("temperature", temperature)
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}.")
+    scaled = z / temperature
+    shifted = scaled - scaled.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(y_true.size), y_true].mean())
+
+
+#: Where :func:`fit_temperature` searches (T from 1/20 to 20).
+TEMPERATURE_BOUNDS = (0.05, 20.0)
+
+
+def fit_temperature(
+    logits: Any, y_true: Any, bounds: tuple[float, float] = TEMPERATURE_BOUNDS
+) -> float:
+    r"""Temperature scaling (Guo et al. 2017): the T that minimises the NLL of held-out labels.
+
+    .. math::
+        T^* = \arg\min_{T \in [T_{lo}, T_{hi}]} \;
+        -\frac1m \sum_{i=1}^{m} \ln \operatorname{softmax}(z_i / T)_{y_i}
+
+    Fit it on **validation** logits, then use softmax(z / T*) on any new image. Dividing every logit
+    by the same T > 0 never changes the argmax, so accuracy stays as it is; only the confidence
+    moves (T* > 1: the model was over-confident). The NLL is convex in 1/T, so one minimum: found
+    by a golden-section search on ln T (60 steps, to about 1e-6 in T).
+
+    """
+    z, y_true = _check_logits_and_labels(logits, y_true)
+    if (
+        not isinstance(bounds, (tuple, list))
+        or len(bounds) != 2
+        or not 0
+        < as_finite_float("bounds[0]", bounds[0])
+        < as_finite_float("bounds[1]", bounds[1])
+    ):
+        raise ValueError(
+            f"bounds must be (low, high) with 0 < low < high, got {bounds!r}."
+        )
+    low, high = np.log(float(bounds[0])), np.log(float(bounds[1]))
+    golden = (np.sqrt(5.0) - 1.0) / 2.0
+
+    def nll(log_t: float) -> float:
+        return temperature_nll(z, y_true, float(np.exp(log_t)))
+
+    a, b = low, high
+    c, d = b - golden * (b - a), a + golden * (b - a)
+    fc, fd = nll(c), nll(d)
+    for _ in range(60):
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - golden * (b - a)
+            fc = nll(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + golden * (b - a)
+            fd = nll(d)
+    return float(np.exp((a + b) / 2.0))
+
+
+def temperature_probs(logits: Any, temperature: float) -> np.ndarray:
+    r"""Probabilities after temperature scaling, :math:`p = \operatorname{softmax}(z / T)`.
+
+    """
+    temperature = as_finite_float("temperature", temperature)
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}.")
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] < 2:
+        raise ValueError(
+            f"logits must be finite (m, K) scores with K >= 2, got shape {z.shape}."
+        )
+    return softmax(z / temperature)
+
+
+def mean_sd(values: Any) -> tuple[float, float]:
+    r"""Mean and sample standard deviation over seeds (ddof = 1; 0 for a single value):
+
+    .. math::
+        \bar v = \frac1n \sum_s v_s, \qquad
+        \mathrm{sd} = \sqrt{\frac{1}{n-1} \sum_s (v_s - \bar v)^2}
+
+    """
+    array = as_finite_array("values", values, 1, "one number per seed")
+    if array.size == 0:
+        raise ValueError("values is empty; pass one number per seed.")
+    sd = float(np.std(array, ddof=1)) if array.size > 1 else 0.0
+    return float(array.mean()), sd
+
+
+def format_mean_sd(values: Any, scale: float = 100.0, digits: int = 1) -> str:
+    """``"83.4 ± 0.5"``: :func:`mean_sd` of ``values`` times ``scale`` (100: shares as points).
+
+    """
+    mean, sd = mean_sd(values)
+    scale = as_finite_float("scale", scale)
+    digits = as_positive_int("digits", digits, allow_zero=True)
+    return f"{scale * mean:.{digits}f} ± {scale * sd:.{digits}f}"
+
+
+def recall_standard_error(recall: float = 0.5, images: int = 200) -> float:
+    r"""Standard error of a recall measured on ``images`` images of one class (binomial):
+
+    .. math::
+        \mathrm{SE}(R) = \sqrt{R\,(1 - R) / n}
+
+    at most :math:`\sqrt{0.25 / 200} \approx 0.035` (3.5 points) for 200 images. Two recalls
+    measured on different test images differ by noise alone up to about
+    :math:`2\sqrt{2}\,\mathrm{SE}` (95 %), about 10 points at R = 0.5.
+
+    """
+    recall = as_finite_float("recall", recall)
+    if not 0.0 <= recall <= 1.0:
+        raise ValueError(f"recall must be in [0, 1], got {recall}.")
+    images = as_positive_int("images", images)
+    return float(np.sqrt(recall * (1.0 - recall) / images))
+
+
 # ----------------------------------------------------------------------------- models and training
 
 
@@ -507,10 +820,13 @@ class TrainingRun:
     """What one training run produced.
 
     ``history``: per-epoch "loss", "accuracy", "val_loss", "val_accuracy". ``outputs``: the model's raw
-    outputs on the validation images (logits, softmax or sigmoid values); ``probs``: the same turned into
-    a distribution (softmax of logits; sigmoid values divided by their sum, as Keras's cross-entropy
-    does on JAX and PyTorch: on TensorFlow it uses the sigmoid layer's stored logits instead, 08 §5).
-    ``cpu_seconds``: process CPU time of ``fit`` (all threads).
+    outputs on the evaluation images (logits, softmax or sigmoid values); ``probs``: the same turned
+    into a distribution (softmax of logits; sigmoid values divided by their sum, as Keras's
+    cross-entropy does on JAX and PyTorch: on TensorFlow it uses the sigmoid layer's stored logits
+    instead, 08 §5). ``y_val``: the labels of those images. ``evaluated_on``: which images they are,
+    "validation" (``data.x_val``, when the data has a validation split) or "test" (without one).
+    ``cpu_seconds``: process CPU time of ``fit`` (all threads). ``model`` and ``output`` are kept so
+    that the test images can be scored once, at the end (:func:`evaluate_on_test`).
     """
 
     name: str
@@ -522,21 +838,60 @@ class TrainingRun:
     wall_seconds: float
     model: Any = field(repr=False)
     output: str = "logits"
+    evaluated_on: str = "test"
 
     @property
     def accuracy(self) -> float:
-        """Share of validation images whose most probable class is the true one."""
+        """Share of evaluation images whose most probable class is the true one."""
         return float(np.mean(self.probs.argmax(axis=1) == self.y_val))
 
     @property
     def confusion(self) -> np.ndarray:
-        """Confusion matrix on the validation images."""
+        """Confusion matrix on the evaluation images."""
         return confusion_matrix(self.y_val, self.probs.argmax(axis=1))
 
     @property
+    def recall(self) -> np.ndarray:
+        """Per-class recall on the evaluation images."""
+        return per_class_recall(self.confusion)
+
+    @property
     def ece(self) -> float:
-        """Expected calibration error on the validation images (10 bins)."""
+        """Expected calibration error on the evaluation images (10 bins)."""
         return expected_calibration_error(self.probs, self.y_val)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A trained model's outputs on a set of images (:func:`evaluate`), and the measures on them.
+
+    ``outputs``: raw outputs (logits when ``output`` is "logits"); ``probs``: a distribution per row.
+    """
+
+    outputs: np.ndarray
+    probs: np.ndarray
+    y_true: np.ndarray
+    output: str = "logits"
+
+    @property
+    def accuracy(self) -> float:
+        """Share of images whose most probable class is the true one."""
+        return float(np.mean(self.probs.argmax(axis=1) == self.y_true))
+
+    @property
+    def confusion(self) -> np.ndarray:
+        """Confusion matrix (rows: true class)."""
+        return confusion_matrix(self.y_true, self.probs.argmax(axis=1))
+
+    @property
+    def recall(self) -> np.ndarray:
+        """Per-class recall."""
+        return per_class_recall(self.confusion)
+
+    @property
+    def ece(self) -> float:
+        """Expected calibration error (10 bins)."""
+        return expected_calibration_error(self.probs, self.y_true)
 
 
 @contextlib.contextmanager
@@ -617,28 +972,74 @@ def outputs_to_probs(outputs: Any, output: str) -> np.ndarray:
     return values / values.sum(axis=1, keepdims=True)
 
 
+def _as_recipe(recipe: Any, model: str) -> Recipe:
+    """A :class:`Recipe` from None (the model's own), a name in :data:`RECIPES`, or a Recipe."""
+    if recipe is None:
+        return RECIPES[model]
+    if isinstance(recipe, Recipe):
+        as_positive_int("recipe.epochs", recipe.epochs)
+        as_positive_int("recipe.batch_size", recipe.batch_size)
+        if not as_finite_float("recipe.learning_rate", recipe.learning_rate) > 0:
+            raise ValueError(
+                f"recipe.learning_rate must be > 0, got {recipe.learning_rate}."
+            )
+        if not isinstance(recipe.cosine, bool):
+            raise TypeError(
+                f"recipe.cosine must be True or False, got {recipe.cosine!r}."
+            )
+        return recipe
+    if isinstance(recipe, str) and recipe in RECIPES:
+        return RECIPES[recipe]
+    raise ValueError(
+        f"recipe must be None (the model's own), one of {list(RECIPES)} or a Recipe, got "
+        f"{recipe!r:.60}."
+    )
+
+
+def _as_output_bias(output_bias: Any) -> np.ndarray:
+    bias = as_finite_array("output_bias", output_bias, 1, "one bias per class")
+    if bias.shape != (NUM_CLASSES,):
+        raise ValueError(
+            f"output_bias must hold one value per class ({NUM_CLASSES}), got shape "
+            f"{bias.shape}; e.g. prior_bias(counts)."
+        )
+    return bias
+
+
 def train(
     name: str,
     loss: Any,
     data: LabData,
     *,
     model: str = "lab",
+    recipe: str | Recipe | None = None,
     output: str = "logits",
     labels: str = "sparse",
     epochs: int | None = None,
     batch_size: int | None = None,
     train_indices: Any = None,
     class_weight: Mapping[int, float] | None = None,
+    output_bias: Any = None,
     seed: int = 0,
     validate_every_epoch: bool = True,
 ) -> TrainingRun:
-    """Train one model from scratch and evaluate it on the 2,000 held-out images.
+    """Train one model from scratch and score it on the validation images (the test images without
+    a validation split).
 
     Every run starts the same way (:func:`deterministic_start`: fresh session, seed, deterministic
-    ops) and nothing is cached between runs, so a run's numbers depend only on its arguments. The
-    model's :data:`RECIPES` entry sets Adam's η (and its schedule), the epochs and the batch size;
-    ``epochs`` and ``batch_size`` override it. ``verbose=0``. ``labels``: "sparse" class ids or "one_hot" rows.
-    ``train_indices`` trains on a subset (§4). Taught in: 08 §1–§6.
+    ops) and nothing is cached between runs, so a run's numbers depend only on its arguments.
+    ``recipe`` sets Adam's η (and its schedule), the epochs and the batch size: None takes the
+    model's own :data:`RECIPES` entry, a name ("tutorial", "lab") or a :class:`Recipe` any other,
+    so model and recipe can be varied separately; ``epochs`` and ``batch_size`` override it (a
+    cosine schedule then decays over those epochs). ``verbose=0``. ``labels``: "sparse" class ids
+    or "one_hot" rows. ``train_indices`` trains on a subset or a resampling of ``data.x_train``
+    (§4); ``output_bias`` sets the bias of the last Dense layer (named "logits") before training,
+    e.g. :func:`prior_bias`.
+
+    With ``data.x_val`` (:func:`split_validation`) the run is scored on the validation images, per
+    epoch and at the end, and never sees the test images: score those once, at the end, with
+    :func:`evaluate_on_test`. Without a split it is scored on the test images, as before.
+    Taught in: 08 §1–§6.
     """
     import keras
 
@@ -652,19 +1053,27 @@ def train(
         raise TypeError(
             f"validate_every_epoch must be True or False, got {validate_every_epoch!r}."
         )
-    recipe = RECIPES[model]
-    epochs = as_positive_int("epochs", recipe.epochs if epochs is None else epochs)
+    chosen_recipe = _as_recipe(recipe, model)
+    epochs = as_positive_int(
+        "epochs", chosen_recipe.epochs if epochs is None else epochs
+    )
     batch_size = as_positive_int(
-        "batch_size", recipe.batch_size if batch_size is None else batch_size
+        "batch_size", chosen_recipe.batch_size if batch_size is None else batch_size
     )
     x = _as_lab_images("data.x_train", data.x_train)
     y = _check_labels("data.y_train", data.y_train)
-    x_test = _as_lab_images("data.x_test", data.x_test)
-    y_test = _check_labels("data.y_test", data.y_test)
-    for part, images, ids in (("train", x, y), ("test", x_test, y_test)):
+    if data.has_validation:
+        part = "val"
+        x_eval = _as_lab_images("data.x_val", data.x_val)
+        y_eval = _check_labels("data.y_val", data.y_val)
+    else:
+        part = "test"
+        x_eval = _as_lab_images("data.x_test", data.x_test)
+        y_eval = _check_labels("data.y_test", data.y_test)
+    for which, images, ids in (("train", x, y), (part, x_eval, y_eval)):
         if len(images) != len(ids):
             raise ValueError(
-                f"data.x_{part} and data.y_{part} must describe the same images, got "
+                f"data.x_{which} and data.y_{which} must describe the same images, got "
                 f"{len(images)} images and {len(ids)} labels."
             )
     if train_indices is not None:
@@ -672,18 +1081,21 @@ def train(
         x, y = x[chosen], y[chosen]
     if class_weight is not None:
         class_weight = _as_class_weight(class_weight)
+    bias = None if output_bias is None else _as_output_bias(output_bias)
 
     deterministic_start(seed)
     network = MODEL_BUILDERS[model](output)
+    if bias is not None:
+        network.get_layer("logits").bias.assign(bias.astype(np.float32))
     if labels == "sparse":
         accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
-        y_fit, y_val = y, y_test
+        y_fit, y_val = y, y_eval
     else:
         accuracy = keras.metrics.CategoricalAccuracy(name="accuracy")
         eye = np.eye(NUM_CLASSES, dtype=np.float32)
-        y_fit, y_val = eye[y], eye[y_test]
-    learning_rate: Any = recipe.learning_rate
-    if recipe.cosine:
+        y_fit, y_val = eye[y], eye[y_eval]
+    learning_rate: Any = chosen_recipe.learning_rate
+    if chosen_recipe.cosine:
         steps = epochs * int(np.ceil(len(x) / batch_size))
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
     network.compile(
@@ -696,12 +1108,12 @@ def train(
             y_fit,
             epochs=epochs,
             batch_size=batch_size,
-            validation_data=(x_test, y_val) if validate_every_epoch else None,
+            validation_data=(x_eval, y_val) if validate_every_epoch else None,
             class_weight=dict(class_weight) if class_weight is not None else None,
             verbose=0,
         )
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        raw = predict(network, x_test)
+        raw = predict(network, x_eval)
     history = {
         key: [float(v) for v in values] for key, values in fitted.history.items()
     }
@@ -710,12 +1122,49 @@ def train(
         history=history,
         outputs=np.asarray(raw, dtype=np.float64),
         probs=outputs_to_probs(raw, output),
-        y_val=y_test,
+        y_val=y_eval,
         cpu_seconds=cpu,
         wall_seconds=wall,
         model=network,
         output=output,
+        evaluated_on="validation" if data.has_validation else "test",
     )
+
+
+def evaluate(run: TrainingRun, images: Any, labels: Any) -> Evaluation:
+    """Score a trained run's model on other images: its raw outputs, probabilities and labels.
+
+    """
+    if not isinstance(run, TrainingRun):
+        raise TypeError(
+            f"run must be the TrainingRun that train returns, got {type(run).__name__}."
+        )
+    images = _as_lab_images("images", images)
+    labels = _check_labels("labels", labels)
+    if labels.size != len(images):
+        raise ValueError(
+            f"labels must hold one class id per image, got {labels.size} labels for "
+            f"{len(images)} images."
+        )
+    raw = predict(run.model, images)
+    return Evaluation(
+        outputs=raw,
+        probs=outputs_to_probs(raw, run.output),
+        y_true=labels,
+        output=run.output,
+    )
+
+
+def evaluate_on_test(run: TrainingRun, data: LabData) -> Evaluation:
+    """The run's model on the 2,000 test images: ``evaluate(run, data.x_test, data.y_test)``.
+
+    Call it once, at the end, for the runs every choice was made for on validation.
+    """
+    if not isinstance(data, LabData):
+        raise TypeError(
+            f"data must be the LabData of load_lab_data(), got {type(data).__name__}."
+        )
+    return evaluate(run, data.x_test, data.y_test)
 
 
 def _as_class_weight(class_weight: Any) -> dict[int, float]:

@@ -375,3 +375,260 @@ def test_zero_argument_widgets_are_registered_for_the_benchmark():
 
     assert WIDGET_FACTORIES["misclassification_widget"] is lab.misclassification_widget
     assert WIDGET_FACTORIES["confusion_matrix_widget"] is lab.confusion_matrix_widget
+
+
+# ----------------------------------------------------------------------------- validation split
+
+
+def test_split_validation_is_stratified_and_leaves_the_test_images(data):
+    split = lab.split_validation(data)
+    assert split.x_val.shape == (2_000, 28, 28, 1) and split.x_train.shape[0] == 8_000
+    np.testing.assert_array_equal(np.bincount(split.y_val), [200] * 10)
+    np.testing.assert_array_equal(np.bincount(split.y_train), [800] * 10)
+    assert split.x_test is data.x_test and split.y_test is data.y_test
+    # the two parts are disjoint and together make the 10,000 training images
+    flat = data.x_train.reshape(10_000, -1)
+    rows = {row.tobytes(): i for i, row in enumerate(flat)}
+    val_rows = {rows[r.tobytes()] for r in split.x_val.reshape(2_000, -1)}
+    train_rows = {rows[r.tobytes()] for r in split.x_train.reshape(8_000, -1)}
+    assert not val_rows & train_rows
+    assert len(val_rows | train_rows) >= 10_000 - 54  # 54 exact duplicates in the data
+    again = lab.split_validation(data)
+    np.testing.assert_array_equal(split.x_val, again.x_val)
+    other = lab.split_validation(data, seed=1)
+    assert not np.array_equal(split.y_val, other.y_val) or not np.array_equal(
+        split.x_val, other.x_val
+    )
+    assert lab.load_lab_data().x_val is None and not data.has_validation
+
+
+def test_split_validation_refuses_bad_sizes_and_a_second_split(data):
+    with pytest.raises(ValueError, match="size must be a multiple of 10"):
+        lab.split_validation(data, size=2005)
+    with pytest.raises(ValueError, match="size must leave training images"):
+        lab.split_validation(data, size=10_000)
+    with pytest.raises(TypeError, match="size"):
+        lab.split_validation(data, size=0.2)
+    with pytest.raises(ValueError, match="already has a validation split"):
+        lab.split_validation(lab.split_validation(data))
+    with pytest.raises(TypeError, match="data"):
+        lab.split_validation((data.x_train, data.y_train))
+
+
+@pytest.fixture(scope="module")
+def tiny_split(tiny) -> lab.LabData:
+    """The tiny data with 100 validation images carved out of its 300 training images."""
+    labels = tiny.y_train
+    val = np.zeros(labels.size, dtype=bool)
+    val[:100] = True
+    return lab.LabData(
+        tiny.x_train[~val],
+        labels[~val],
+        tiny.x_test,
+        tiny.y_test,
+        tiny.x_train[val],
+        labels[val],
+    )
+
+
+def test_train_scores_on_validation_and_evaluate_scores_the_test_once(tiny_split):
+    run = lab.train("v", "sparse_categorical_crossentropy", tiny_split, epochs=1)
+    assert run.evaluated_on == "validation"
+    np.testing.assert_array_equal(run.y_val, tiny_split.y_val)
+    assert run.confusion.sum() == 100
+    direct = lab.predict(run.model, tiny_split.x_val)
+    np.testing.assert_allclose(run.outputs, direct, rtol=1e-6)
+    test = lab.evaluate_on_test(run, tiny_split)
+    assert test.y_true is not None and test.confusion.sum() == len(tiny_split.y_test)
+    np.testing.assert_allclose(
+        test.outputs, lab.predict(run.model, tiny_split.x_test), rtol=1e-6
+    )
+    np.testing.assert_allclose(test.probs, lab.softmax(test.outputs))
+    assert test.accuracy == pytest.approx(
+        np.mean(test.outputs.argmax(axis=1) == tiny_split.y_test)
+    )
+    np.testing.assert_allclose(test.recall, lab.per_class_recall(test.confusion))
+    # without a validation split, a run is scored on the test images (as before)
+    old_style = lab.LabData(
+        tiny_split.x_train, tiny_split.y_train, tiny_split.x_test, tiny_split.y_test
+    )
+    before = lab.train("o", "sparse_categorical_crossentropy", old_style, epochs=1)
+    assert before.evaluated_on == "test"
+    np.testing.assert_array_equal(before.y_val, tiny_split.y_test)
+    with pytest.raises(ValueError, match="labels must hold one class id per image"):
+        lab.evaluate(run, tiny_split.x_test, tiny_split.y_test[:5])
+    with pytest.raises(TypeError, match="run"):
+        lab.evaluate(run.model, tiny_split.x_test, tiny_split.y_test)
+
+
+def test_recipe_is_chosen_apart_from_the_model(tiny):
+    own = lab.train(
+        "own", "sparse_categorical_crossentropy", tiny, model="tutorial", epochs=1
+    )
+    named = lab.train(
+        "named",
+        "sparse_categorical_crossentropy",
+        tiny,
+        model="tutorial",
+        recipe="tutorial",
+        epochs=1,
+    )
+    np.testing.assert_array_equal(own.outputs, named.outputs)
+    other = lab.train(
+        "other",
+        "sparse_categorical_crossentropy",
+        tiny,
+        model="tutorial",
+        recipe="lab",
+        epochs=1,
+    )
+    assert not np.array_equal(own.outputs, other.outputs)
+    # a Recipe object equal to the lab's entry trains exactly as the name does
+    copy = lab.Recipe(epochs=8, batch_size=128, learning_rate=3e-3, cosine=True)
+    as_object = lab.train(
+        "obj",
+        "sparse_categorical_crossentropy",
+        tiny,
+        model="tutorial",
+        recipe=copy,
+        epochs=1,
+    )
+    np.testing.assert_array_equal(other.outputs, as_object.outputs)
+    with pytest.raises(ValueError, match="recipe"):
+        lab.train("x", "mse", tiny, recipe="adam")
+    with pytest.raises(ValueError, match="recipe.learning_rate"):
+        lab.train("x", "mse", tiny, recipe=lab.Recipe(1, 32, -1.0, False))
+
+
+def test_output_bias_sets_the_last_layer_before_training(tiny):
+    counts = np.arange(1, 11)
+    bias = lab.prior_bias(counts)
+    # one step at η tiny: the bias is still (almost) the prior's logarithm
+    recipe = lab.Recipe(epochs=1, batch_size=300, learning_rate=1e-9, cosine=False)
+    run = lab.train(
+        "b", "sparse_categorical_crossentropy", tiny, recipe=recipe, output_bias=bias
+    )
+    np.testing.assert_allclose(
+        run.model.get_layer("logits").bias.numpy(), bias, atol=1e-5
+    )
+    with pytest.raises(ValueError, match="output_bias"):
+        lab.train("x", "mse", tiny, output_bias=np.zeros(3))
+
+
+# ----------------------------------------------------------------------------- imbalance tools
+
+
+def test_prior_bias_is_the_log_prior_and_softmax_gives_the_prior_back():
+    counts = np.array([800, 40, 800, 800, 800, 800, 40, 800, 800, 800])
+    bias = lab.prior_bias(counts)
+    np.testing.assert_allclose(lab.softmax(bias), counts / counts.sum())
+    np.testing.assert_allclose(bias, np.log(counts / counts.sum()))
+    np.testing.assert_allclose(lab.prior_bias(counts / counts.sum()), bias)
+    with pytest.raises(ValueError, match="counts"):
+        lab.prior_bias([10, 0, 5])
+    np.testing.assert_allclose(lab.class_priors([0, 0, 1, 2], 3), [0.5, 0.25, 0.25])
+
+
+def test_adjust_logits_subtracts_tau_log_prior():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(5, 4))
+    priors = np.array([0.4, 0.4, 0.1, 0.1])
+    np.testing.assert_allclose(lab.adjust_logits(z, priors), z - np.log(priors))
+    np.testing.assert_allclose(
+        lab.adjust_logits(z, priors, tau=0.5), z - 0.5 * np.log(priors)
+    )
+    np.testing.assert_allclose(lab.adjust_logits(z, priors, tau=0.0), z)
+    # counts are normalised first: same softmax, same argmax
+    np.testing.assert_allclose(
+        lab.softmax(lab.adjust_logits(z, [40, 40, 10, 10])),
+        lab.softmax(lab.adjust_logits(z, priors)),
+    )
+    # a tie between a frequent and a rare class goes to the rare one
+    tie = np.zeros((1, 4))
+    assert lab.adjust_logits(tie, priors).argmax() == 2
+    with pytest.raises(ValueError, match="priors must hold one value per class"):
+        lab.adjust_logits(z, [0.5, 0.5])
+    with pytest.raises(ValueError, match="priors"):
+        lab.adjust_logits(z, [0.5, 0.5, 0.0, 0.0])
+    with pytest.raises(TypeError, match="tau"):
+        lab.adjust_logits(z, priors, tau="1")
+
+
+def test_oversample_indices_give_every_class_the_largest_count():
+    labels = np.array([0] * 10 + [1] * 3 + [2] * 5)
+    drawn = lab.oversample_indices(labels, seed=0)
+    np.testing.assert_array_equal(np.bincount(labels[drawn]), [10, 10, 10])
+    for k in range(3):  # every original row is kept at least once
+        assert set(np.flatnonzero(labels == k)) <= set(drawn)
+    subset = np.array([0, 1, 2, 10, 13])  # three of class 0, one of 1, one of 2
+    drawn = lab.oversample_indices(labels, subset, seed=1)
+    assert set(drawn) <= set(subset)
+    np.testing.assert_array_equal(np.bincount(labels[drawn], minlength=3), [3, 3, 3])
+    np.testing.assert_array_equal(drawn, lab.oversample_indices(labels, subset, seed=1))
+    with pytest.raises(ValueError, match="indices"):
+        lab.oversample_indices(labels, [99])
+
+
+# ----------------------------------------------------------------------------- temperature scaling
+
+
+def _nll_by_grid(z, y):
+    grid = np.exp(np.linspace(np.log(0.05), np.log(20), 4001))
+    values = [lab.temperature_nll(z, y, t) for t in grid]
+    return grid[int(np.argmin(values))]
+
+
+def test_fit_temperature_recovers_the_temperature_that_made_the_labels():
+    rng = np.random.default_rng(0)
+    z = rng.normal(scale=3.0, size=(4000, 10))
+    # labels drawn from softmax(z / 2): the data are calibrated at T = 2
+    p = lab.softmax(z / 2.0)
+    y = np.array([rng.choice(10, p=row) for row in p])
+    fitted = lab.fit_temperature(z, y)
+    assert 1.8 < fitted < 2.2
+    assert fitted == pytest.approx(_nll_by_grid(z, y), rel=2e-3)
+    assert lab.temperature_nll(z, y, fitted) <= lab.temperature_nll(z, y, 1.0)
+    # accuracy never changes; the probabilities are softmax(z / T)
+    np.testing.assert_array_equal(
+        lab.temperature_probs(z, fitted).argmax(axis=1), z.argmax(axis=1)
+    )
+    np.testing.assert_allclose(lab.temperature_probs(z, 2.0), p)
+
+
+def test_temperature_nll_by_hand_and_bad_input():
+    z = np.array([[2.0, 0.0], [0.0, 1.0]])
+    y = np.array([0, 0])
+    expected = -np.mean(
+        [np.log(np.exp(1.0) / (np.exp(1.0) + 1)), np.log(1 / (1 + np.exp(0.5)))]
+    )
+    assert lab.temperature_nll(z, y, 2.0) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="temperature"):
+        lab.temperature_nll(z, y, 0.0)
+    with pytest.raises(ValueError, match="logits"):
+        lab.fit_temperature(np.zeros(4), np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match="y_true has 1 labels"):
+        lab.fit_temperature(z, np.array([0]))
+    with pytest.raises(ValueError, match="bounds"):
+        lab.fit_temperature(z, y, bounds=(2.0, 1.0))
+
+
+# ----------------------------------------------------------------------------- seeds and noise
+
+
+def test_mean_sd_and_its_format():
+    mean, sd = lab.mean_sd([0.80, 0.82, 0.84])
+    assert mean == pytest.approx(0.82) and sd == pytest.approx(0.02)
+    assert lab.mean_sd([0.5]) == (0.5, 0.0)
+    assert lab.format_mean_sd([0.80, 0.82, 0.84]) == "82.0 ± 2.0"
+    assert lab.format_mean_sd([1.0, 2.0], scale=1, digits=2) == "1.50 ± 0.71"
+    with pytest.raises(ValueError, match="values"):
+        lab.mean_sd([])
+
+
+def test_recall_standard_error_on_200_images_is_at_most_3_5_points():
+    assert lab.recall_standard_error(0.5, 200) == pytest.approx(np.sqrt(0.25 / 200))
+    assert 0.035 < lab.recall_standard_error() < 0.036
+    assert lab.recall_standard_error(0.9, 200) < lab.recall_standard_error(0.5, 200)
+    assert lab.recall_standard_error(1.0, 200) == 0.0
+    with pytest.raises(ValueError, match="recall"):
+        lab.recall_standard_error(1.5)
