@@ -17,7 +17,10 @@ from weakref import WeakKeyDictionary
 import matplotlib
 from cycler import cycler
 from matplotlib.artist import Artist
+from matplotlib.axis import Axis
+from matplotlib.backend_bases import RendererBase
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 A = TypeVar("A", bound=Artist)
 
@@ -34,14 +37,20 @@ PALETTE: tuple[str, ...] = (
     "#000000",
 )
 
+#: The smallest text of a course figure, in points (tick labels, legends, notes): 17.5 px
+#: in a figure saved at 90 dpi, 15.6 px in a slider's frame (LIVE_DPI), so that a slide that
+#: shows the picture at 0.9 of its size still has figure text of 14 px on a 1280x720 screen.
+#: Figures made by :func:`new_figure` never draw smaller text (:class:`CourseFigure`).
+SMALLEST_TEXT_PT = 14.0
+
 COURSE_STYLE: dict[str, Any] = {
     "axes.prop_cycle": cycler(color=PALETTE),
-    "font.size": 13,
-    "axes.titlesize": 15,
-    "axes.labelsize": 14,
-    "legend.fontsize": 12,
-    "xtick.labelsize": 12,
-    "ytick.labelsize": 12,
+    "font.size": SMALLEST_TEXT_PT,
+    "axes.titlesize": 16,
+    "axes.labelsize": 15,
+    "legend.fontsize": SMALLEST_TEXT_PT,
+    "xtick.labelsize": SMALLEST_TEXT_PT,
+    "ytick.labelsize": SMALLEST_TEXT_PT,
     "lines.linewidth": 2.5,
     "lines.markersize": 9,
     "axes.grid": True,
@@ -64,16 +73,55 @@ def apply_course_style() -> None:
     matplotlib.rcParams.update(cast(Any, COURSE_STYLE))  # keys are checked at run time
 
 
+def _small(text: Artist, smallest: float) -> bool:
+    return isinstance(text, Text) and float(text.get_fontsize()) < smallest
+
+
+def enlarge_small_text(fig: Figure, smallest: float = SMALLEST_TEXT_PT) -> int:
+    """Raise every text of ``fig`` smaller than ``smallest`` points to ``smallest``.
+
+    Tick labels too, including the ones an axis creates later (its tick parameters).
+    Returns how many texts were raised.
+    """
+    raised = 0
+    for axes in fig.axes:
+        axis: Axis
+        for axis in (axes.xaxis, axes.yaxis):
+            if any(_small(label, smallest) for label in axis.get_majorticklabels()):
+                axis.set_tick_params(which="major", labelsize=smallest)
+            if any(_small(label, smallest) for label in axis.get_minorticklabels()):
+                axis.set_tick_params(which="minor", labelsize=smallest)
+    for text in fig.findobj(Text):
+        if _small(text, smallest):
+            text.set_fontsize(smallest)
+            raised += 1
+    return raised
+
+
+class CourseFigure(Figure):
+    """A Figure whose text is never drawn smaller than :data:`SMALLEST_TEXT_PT`.
+
+    A plot function may ask for a smaller legend or note (``fontsize=10``); on a projected
+    slide that would be unreadable, so every draw first raises such text to the minimum
+    (:func:`enlarge_small_text`) and the layout is computed with the larger text.
+    """
+
+    def draw(self, renderer: RendererBase) -> None:
+        enlarge_small_text(self)
+        super().draw(renderer)
+
+
 def new_figure(
     ncols: int = 1, *, width: float = 8.0, height: float = 4.5
 ) -> tuple[Figure, list]:
     """A figure with ``ncols`` axes side by side, laid out by constrained layout.
 
-    Built without pyplot, so it is not shown twice and leaks no global state.
+    Built without pyplot, so it is not shown twice and leaks no global state; a
+    :class:`CourseFigure`, so no text in it is drawn smaller than :data:`SMALLEST_TEXT_PT`.
     """
     if ncols < 1:
         raise ValueError(f"ncols must be at least 1, got {ncols}.")
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = CourseFigure(figsize=(width, height), layout="constrained")
     axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
     return fig, axes
 
