@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.i18n import _
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -151,17 +153,17 @@ def _as_numbers(value: Any) -> np.ndarray:
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         return value.astype(float, copy=False)
     if isinstance(value, (str, bytes)):
-        raise TypeError("text, not a number: remove the quotes")
+        raise TypeError(_("text, not a number: remove the quotes"))
     try:
         typed = np.asarray(value)
     except ValueError:
         typed = np.asarray(value, dtype=object)
     if typed.dtype.kind in "US":
-        raise TypeError("text, not a number: remove the quotes")
+        raise TypeError(_("text, not a number: remove the quotes"))
     if typed.dtype.kind == "O" and any(
         isinstance(item, (str, bytes)) for item in typed.ravel()
     ):
-        raise TypeError("text, not a number: remove the quotes")
+        raise TypeError(_("text, not a number: remove the quotes"))
     return np.asarray(value, dtype=float)
 
 
@@ -199,22 +201,24 @@ def _describe_shape_problem(answer: Any, expected: Any) -> str | None:
     try:
         answer_array = _as_numbers(answer)
     except OverflowError:
-        return "Your answer is too large to be a float (over about 1.8e308)."
+        return _("Your answer is too large to be a float (over about 1.8e308).")
     except (TypeError, ValueError) as error:
-        return (
-            f"Your answer is a {type(answer).__name__} ({answer!r:.60}), not a number "
-            f"or an array of numbers ({error})."
-        )
+        return _(
+            "Your answer is a {kind} ({answer!r:.60}), not a number "
+            "or an array of numbers ({error})."
+        ).format(kind=type(answer).__name__, answer=answer, error=error)
     expected_array = np.asarray(expected, dtype=float)
     if answer_array.shape != expected_array.shape:
         wanted = (
-            "a single number"
+            _("a single number")
             if expected_array.ndim == 0
-            else f"an array of shape {expected_array.shape}"
+            else _("an array of shape {shape}").format(shape=expected_array.shape)
         )
-        return f"Expected {wanted}, got shape {answer_array.shape}."
+        return _("Expected {wanted}, got shape {shape}.").format(
+            wanted=wanted, shape=answer_array.shape
+        )
     if not np.all(np.isfinite(answer_array)):
-        return "Your answer contains NaN or infinity."
+        return _("Your answer contains NaN or infinity.")
     return None
 
 
@@ -328,32 +332,55 @@ def check(key: str, answer: Any) -> CheckResult:
     try:
         task = exercise(key)
     except Exception as error:
-        return CheckResult(False, f"Exercise {key!r}: cannot be checked. {error}")
-    prefix = f"Exercise {task.key} ({task.title}):"
+        return CheckResult(
+            False,
+            _("Exercise {key!r}: cannot be checked. {error}").format(
+                key=key, error=error
+            ),
+        )
+    prefix = _("Exercise {key} ({title}):").format(key=task.key, title=_(task.title))
     try:
         return _judge(task, prefix, answer)
     except Exception as error:  # a bug in a check must not break the learner's cell
         return CheckResult(
             False,
-            f"{prefix} the check itself failed ({type(error).__name__}: {error}).\n"
-            f"Hint: {task.hint}",
+            _(
+                "{prefix} the check itself failed ({kind}: {error}).\nHint: {hint}"
+            ).format(
+                prefix=prefix,
+                kind=type(error).__name__,
+                error=error,
+                hint=_(task.hint),
+            ),
         )
 
 
 def _judge(task: Exercise, prefix: str, answer: Any) -> CheckResult:
+    hint = _(task.hint)
+
     def wrong(problem: str) -> CheckResult:
-        return CheckResult(False, f"{prefix} not yet. {problem}\nHint: {task.hint}")
+        return CheckResult(
+            False,
+            _("{prefix} not yet. {problem}\nHint: {hint}").format(
+                prefix=prefix, problem=problem, hint=hint
+            ),
+        )
 
     if answer is Ellipsis:
         return CheckResult(
             False,
-            f"{prefix} not answered yet. Replace the `...` with your answer.\nHint: {task.hint}",
+            _(
+                "{prefix} not answered yet. Replace the `...` with your answer.\n"
+                "Hint: {hint}"
+            ).format(prefix=prefix, hint=hint),
         )
     if answer is None:
         return CheckResult(
             False,
-            f"{prefix} not answered yet: your answer is None — did your function forget "
-            f"`return`? (Or replace the `...` with your answer.)\nHint: {task.hint}",
+            _(
+                "{prefix} not answered yet: your answer is None — did your function "
+                "forget `return`? (Or replace the `...` with your answer.)\nHint: {hint}"
+            ).format(prefix=prefix, hint=hint),
         )
     expected = task.evaluate(task.solution)
     wants_number = _is_number(expected) or (
@@ -365,7 +392,9 @@ def _judge(task: Exercise, prefix: str, answer: Any) -> CheckResult:
             task.solution, (str, bytes)
         ):
             return wrong(
-                f"Your answer is text ({answer!r:.40}), not a number: remove the quotes."
+                _(
+                    "Your answer is text ({answer!r:.40}), not a number: remove the quotes."
+                ).format(answer=answer)
             )
     if callable(answer) and not isinstance(answer, type):
         answer = _guarded(answer)
@@ -373,21 +402,27 @@ def _judge(task: Exercise, prefix: str, answer: Any) -> CheckResult:
         value = task.evaluate(answer)
     except _TimeLimitReached:
         return wrong(
-            f"Your function did not finish within {TIME_LIMIT_SECONDS:g} s — is there an "
-            "endless loop?"
+            _(
+                "Your function did not finish within {seconds:g} s — is there an "
+                "endless loop?"
+            ).format(seconds=TIME_LIMIT_SECONDS)
         )
     except _ReturnedNone:
         return wrong(
-            "Your function returned None — did it forget `return`? End it with "
-            "`return` and the value."
+            _(
+                "Your function returned None — did it forget `return`? End it with "
+                "`return` and the value."
+            )
         )
     except Exception as error:  # the learner's code failed: report, don't raise
         return CheckResult(
             False,
-            f"{prefix} your answer raised {type(error).__name__}: {error}\nHint: {task.hint}",
+            _("{prefix} your answer raised {kind}: {error}\nHint: {hint}").format(
+                prefix=prefix, kind=type(error).__name__, error=error, hint=hint
+            ),
         )
     if value is None:
-        return wrong("Your answer is None — did your function forget `return`?")
+        return wrong(_("Your answer is None — did your function forget `return`?"))
     if wants_number:
         value = _single_item(value)
     for mistake in task.mistakes:
@@ -396,18 +431,18 @@ def _judge(task: Exercise, prefix: str, answer: Any) -> CheckResult:
         except Exception:
             recognised = False
         if recognised:
-            return wrong(mistake.explanation)
+            return wrong(_(mistake.explanation))
     try:
         if _close(value, expected, task.rtol, task.atol):
-            return CheckResult(True, f"{prefix} correct!")
+            return CheckResult(True, _("{prefix} correct!").format(prefix=prefix))
         problem = _describe_shape_problem(value, expected)
     except (
         Exception
     ) as error:  # an answer no comparison understands: report, don't raise
-        problem = (
-            f"Your answer could not be compared ({type(error).__name__}: {error})."
+        problem = _("Your answer could not be compared ({kind}: {error}).").format(
+            kind=type(error).__name__, error=error
         )
-    return wrong(problem or "The value is not the expected one.")
+    return wrong(problem or _("The value is not the expected one."))
 
 
 def near(target: Any, rtol: float = 1e-6, atol: float = 1e-9) -> Callable[[Any], bool]:

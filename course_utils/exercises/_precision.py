@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import Mistake
+from course_utils.i18n import Message
 
 
 def _exponent(value: np.ndarray) -> np.ndarray:
@@ -128,13 +129,23 @@ def rounded_too_coarsely(
     asked = decimals if decimals is not None else significant
     assert asked is not None
     example = _versions(target, asked - 1, by_decimals)[0]
-    precision = f"{asked} {'decimals' if by_decimals else 'significant digits'}"
-    return Mistake(
-        "rounded too coarsely",
-        matches,
-        f"Right, but rounded more than asked: give {precision}. {explanation}".strip(),
-        _as_answer(example),
+    precision = (
+        Message("{count} decimals", count=asked)
+        if by_decimals
+        else Message("{count} significant digits", count=asked)
     )
+    message = (
+        Message(
+            "Right, but rounded more than asked: give {precision}. {explanation}",
+            precision=precision,
+            explanation=explanation,
+        )
+        if explanation.strip()
+        else Message(
+            "Right, but rounded more than asked: give {precision}.", precision=precision
+        )
+    )
+    return Mistake("rounded too coarsely", matches, message, _as_answer(example))
 
 
 def precision_cases(

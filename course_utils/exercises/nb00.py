@@ -9,36 +9,41 @@ from __future__ import annotations
 
 from course_utils.checks import Exercise, Mistake, register
 from course_utils.exercises._precision import rounded_too_coarsely
+from course_utils.i18n import N_
 
 register(
     Exercise(
         key="00.1",
-        title="squared error of one prediction",
+        title=N_("squared error of one prediction"),
         solution=0.49,
-        hint="Subtract the target from the prediction, then square the difference: (ŷ − y)².",
+        hint=N_(
+            "Subtract the target from the prediction, then square the difference: (ŷ − y)²."
+        ),
         mistakes=(
             Mistake.near(
                 "no square",
                 -0.7,
-                "That is the signed error ŷ − y; the loss squares it.",
+                N_("That is the signed error ŷ − y; the loss squares it."),
             ),
             Mistake.near(
                 "absolute error",
                 0.7,
-                "That is the absolute error |ŷ − y|; the squared error squares it.",
+                N_("That is the absolute error |ŷ − y|; the squared error squares it."),
             ),
             Mistake.near(
                 "halved",
                 0.245,
-                "That is half the squared error; the ½ convention is not used here.",
+                N_(
+                    "That is half the squared error; the ½ convention is not used here."
+                ),
             ),
             Mistake.near(
                 "squared prediction",
                 0.09,
-                "That squares the prediction alone; square the difference ŷ − y.",
+                N_("That squares the prediction alone; square the difference ŷ − y."),
             ),
             rounded_too_coarsely(
-                0.49, "(ŷ − y)² = (−0.7)² = 0.49 exactly.", decimals=2, exact=True
+                0.49, N_("(ŷ − y)² = (−0.7)² = 0.49 exactly."), decimals=2, exact=True
             ),
         ),
     )
@@ -48,21 +53,27 @@ register(
 register(
     Exercise(
         key="00.2",
-        title="slope of the squared error",
+        title=N_("slope of the squared error"),
         solution=-1.4,
-        hint="Differentiate (ŷ − y)² with respect to ŷ: the chain rule gives 2(ŷ − y).",
+        hint=N_(
+            "Differentiate (ŷ − y)² with respect to ŷ: the chain rule gives 2(ŷ − y)."
+        ),
         mistakes=(
             Mistake.near(
                 "sign flipped",
                 1.4,
-                "The sign is flipped: ŷ is below y, so the loss falls as ŷ grows and the slope is negative.",
+                N_(
+                    "The sign is flipped: ŷ is below y, so the loss falls as ŷ grows and the slope is negative."
+                ),
             ),
             Mistake.near(
                 "no factor 2",
                 -0.7,
-                "The factor 2 from differentiating the square is missing.",
+                N_("The factor 2 from differentiating the square is missing."),
             ),
-            Mistake.near("the loss itself", 0.49, "That is the loss, not its slope."),
+            Mistake.near(
+                "the loss itself", 0.49, N_("That is the loss, not its slope.")
+            ),
         ),
     )
 )

@@ -14,6 +14,7 @@ import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_too_coarsely, tolerance
+from course_utils.i18n import N_
 from course_utils.neuron import sigmoid, sigmoid_slope
 
 #: Exercise 01.3: the fixed inputs on which the learner's ``forward(x, W, b)`` is evaluated.
@@ -74,39 +75,45 @@ SIGMOID_DIGITS = 4
 register(
     Exercise(
         key="01.1",
-        title="the sigmoid of z = 2",
+        title=N_("the sigmoid of z = 2"),
         solution=float(sigmoid(2.0)),
         hint=(
-            "σ(z) = 1 / (1 + e^(−z)); with z = 2 that is 1 / (1 + e^(−2)). "
-            "Give at least 4 significant digits (0.8807 and 0.8808 both count)."
+            N_(
+                "σ(z) = 1 / (1 + e^(−z)); with z = 2 that is 1 / (1 + e^(−2)). "
+                "Give at least 4 significant digits (0.8807 and 0.8808 both count)."
+            )
         ),
         mistakes=(
             Mistake.near(
                 "sign of the exponent",
                 float(sigmoid(-2.0)),
-                "That is σ(−2) = 1 / (1 + e²): the exponent is −z, so a positive z gives an output above 0.5.",
+                N_(
+                    "That is σ(−2) = 1 / (1 + e²): the exponent is −z, so a positive z gives an output above 0.5."
+                ),
                 rtol=1e-3,
             ),
             Mistake.near(
                 "exponential only",
                 float(np.exp(-2.0)),
-                "That is e^(−2) alone; the sigmoid is 1 / (1 + e^(−z)).",
+                N_("That is e^(−2) alone; the sigmoid is 1 / (1 + e^(−z))."),
                 rtol=1e-3,
             ),
             Mistake.near(
                 "tanh",
                 float(np.tanh(2.0)),
-                "That is tanh(2), a different activation (its outputs lie in (−1, 1)).",
+                N_(
+                    "That is tanh(2), a different activation (its outputs lie in (−1, 1))."
+                ),
                 rtol=1e-3,
             ),
             Mistake.near(
                 "the slope",
                 float(sigmoid_slope(2.0)),
-                "That is the slope σ'(2) = σ(2)(1 − σ(2)), not σ(2) itself.",
+                N_("That is the slope σ'(2) = σ(2)(1 − σ(2)), not σ(2) itself."),
                 rtol=1e-3,
             ),
             rounded_too_coarsely(
-                float(sigmoid(2.0)), "σ(2) = 0.880797…", significant=SIGMOID_DIGITS
+                float(sigmoid(2.0)), N_("σ(2) = 0.880797…"), significant=SIGMOID_DIGITS
             ),
         ),
         # 4 significant digits, cut or rounded: |0.8807 − σ(2)| = 9.7e-5 < 1.02e-4
@@ -119,35 +126,43 @@ register(
 register(
     Exercise(
         key="01.2",
-        title="the shape of a dense layer's output",
+        title=N_("the shape of a dense layer's output"),
         solution=(32, 3),
         hint=(
-            "In Z = XW + b, X has one row per example (32 rows) and W maps 4 features to 3 outputs: "
-            "(32, 4) @ (4, 3) keeps the rows and takes the columns. Give a tuple such as (rows, columns)."
+            N_(
+                "In Z = XW + b, X has one row per example (32 rows) and W maps 4 features to 3 outputs: "
+                "(32, 4) @ (4, 3) keeps the rows and takes the columns. Give a tuple such as (rows, columns)."
+            )
         ),
         mistakes=(
             Mistake(
                 "transposed",
                 near([3, 32]),
-                "That is the column-vector convention (WᵀXᵀ); Keras keeps one example per row, so the batch comes first.",
+                N_(
+                    "That is the column-vector convention (WᵀXᵀ); Keras keeps one example per row, so the batch comes first."
+                ),
                 (3, 32),
             ),
             Mistake(
                 "input shape",
                 near([32, 4]),
-                "That is the shape of the input X; the layer turns 4 features into 3 outputs.",
+                N_(
+                    "That is the shape of the input X; the layer turns 4 features into 3 outputs."
+                ),
                 (32, 4),
             ),
             Mistake(
                 "kernel shape",
                 near([4, 3]),
-                "That is the shape of the weights W, not of the layer's output.",
+                N_("That is the shape of the weights W, not of the layer's output."),
                 (4, 3),
             ),
             Mistake(
                 "one example",
                 near([3]),
-                "That is the shape of b, or of one example's output; a batch of 32 gives 32 rows of 3 outputs.",
+                N_(
+                    "That is the shape of b, or of one example's output; a batch of 32 gives 32 rows of 3 outputs."
+                ),
                 (3,),
             ),
         ),
@@ -158,43 +173,53 @@ register(
 register(
     Exercise(
         key="01.3",
-        title="a dense sigmoid layer forward(x, W, b)",
+        title=N_("a dense sigmoid layer forward(x, W, b)"),
         solution=_forward_reference,
         hint=(
-            "For x of shape (m, n_in), W of shape (n_in, n_out) and b of shape (n_out,), compute Z = x @ W + b, "
-            "then apply the sigmoid 1 / (1 + np.exp(-Z)) to every entry."
+            N_(
+                "For x of shape (m, n_in), W of shape (n_in, n_out) and b of shape (n_out,), compute Z = x @ W + b, "
+                "then apply the sigmoid 1 / (1 + np.exp(-Z)) to every entry."
+            )
         ),
         evaluate=evaluate_forward,
         mistakes=(
             Mistake(
                 "wrong orientation",
                 lambda value: isinstance(value, ShapeMismatch),
-                "The matrix shapes do not fit: with x of shape (m, n_in) and W of shape (n_in, n_out), the product "
-                "is x @ W (not x @ W.T, W @ x or W.T @ x).",
+                N_(
+                    "The matrix shapes do not fit: with x of shape (m, n_in) and W of shape (n_in, n_out), the product "
+                    "is x @ W (not x @ W.T, W @ x or W.T @ x)."
+                ),
                 lambda x, W, b: sigmoid(x @ W.T + b),
             ),
             Mistake(
                 "no bias",
                 near(sigmoid(FORWARD_X @ FORWARD_W)),
-                "The bias is missing: add b to x @ W before the activation.",
+                N_("The bias is missing: add b to x @ W before the activation."),
                 lambda x, W, b: sigmoid(x @ W),
             ),
             Mistake(
                 "no activation",
                 near(FORWARD_X @ FORWARD_W + FORWARD_B),
-                "That is Z = x @ W + b, the pre-activation; the layer still has to apply the sigmoid.",
+                N_(
+                    "That is Z = x @ W + b, the pre-activation; the layer still has to apply the sigmoid."
+                ),
                 lambda x, W, b: x @ W + b,
             ),
             Mistake(
                 "bias after activation",
                 near(sigmoid(FORWARD_X @ FORWARD_W) + FORWARD_B),
-                "The bias is added after the sigmoid; it belongs inside: σ(x @ W + b).",
+                N_(
+                    "The bias is added after the sigmoid; it belongs inside: σ(x @ W + b)."
+                ),
                 lambda x, W, b: sigmoid(x @ W) + b,
             ),
             Mistake(
                 "tanh",
                 near(np.tanh(FORWARD_X @ FORWARD_W + FORWARD_B)),
-                "That applies tanh; this layer's activation is the sigmoid 1 / (1 + e^(−z)).",
+                N_(
+                    "That applies tanh; this layer's activation is the sigmoid 1 / (1 + e^(−z))."
+                ),
                 lambda x, W, b: np.tanh(x @ W + b),
             ),
         ),
@@ -205,32 +230,38 @@ register(
 register(
     Exercise(
         key="01.4",
-        title="the parameters of a 2 → 3 → 1 network",
+        title=N_("the parameters of a 2 → 3 → 1 network"),
         solution=13,
         hint=(
-            "A dense layer from n_in inputs to n_out neurons has n_in · n_out weights and n_out biases. "
-            "Add the counts of both layers."
+            N_(
+                "A dense layer from n_in inputs to n_out neurons has n_in · n_out weights and n_out biases. "
+                "Add the counts of both layers."
+            )
         ),
         mistakes=(
             Mistake.near(
                 "weights only",
                 9,
-                "9 counts the weights only (2·3 + 3·1), or the first layer only; every neuron also has a bias.",
+                N_(
+                    "9 counts the weights only (2·3 + 3·1), or the first layer only; every neuron also has a bias."
+                ),
             ),
             Mistake.near(
                 "output bias forgotten",
                 12,
-                "The output neuron has a bias too: one more parameter.",
+                N_("The output neuron has a bias too: one more parameter."),
             ),
             Mistake.near(
                 "first weights only",
                 6,
-                "6 is the first layer's weight matrix W1 alone (2·3).",
+                N_("6 is the first layer's weight matrix W1 alone (2·3)."),
             ),
             Mistake.near(
                 "neurons",
                 4,
-                "4 counts the neurons (3 hidden + 1 output), not their weights and biases.",
+                N_(
+                    "4 counts the neurons (3 hidden + 1 output), not their weights and biases."
+                ),
             ),
         ),
     )

@@ -14,6 +14,7 @@ import numpy as np
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_too_coarsely
 from course_utils.gradient_descent import NAMES_TO_CLASSIFY
+from course_utils.i18n import N_
 
 HYPERPARAMETERS = frozenset(
     {"learning_rate", "epochs", "batch_size", "huber_delta", "hidden_units"}
@@ -61,43 +62,53 @@ def _misses(name: str) -> Callable[[list[float]], bool]:
 register(
     Exercise(
         key="02.1",
-        title="the cost J of four predictions",
+        title=N_("the cost J of four predictions"),
         solution=1.3125,
-        hint="Square each error ŷᵢ − yᵢ (these are the per-sample losses), then take their mean: divide the sum by m = 4.",
+        hint=N_(
+            "Square each error ŷᵢ − yᵢ (these are the per-sample losses), then take their mean: divide the sum by m = 4."
+        ),
         mistakes=(
             Mistake.near(
                 "per-sample losses",
                 [0.25, 0.0, 1.0, 4.0],
-                "Those are the four per-sample losses L; the cost J is one number, their mean.",
+                N_(
+                    "Those are the four per-sample losses L; the cost J is one number, their mean."
+                ),
             ),
             Mistake.near(
                 "sum, not mean",
                 5.25,
-                "That is the sum of the losses; the cost divides it by m = 4.",
+                N_("That is the sum of the losses; the cost divides it by m = 4."),
             ),
             Mistake.near(
                 "no square",
                 -0.125,
-                "That is the mean signed error: positive and negative errors cancel. Square each error first.",
+                N_(
+                    "That is the mean signed error: positive and negative errors cancel. Square each error first."
+                ),
             ),
             Mistake.near(
                 "absolute errors",
                 0.875,
-                "That is the mean absolute error (MAE); the MSE cost squares each error.",
+                N_(
+                    "That is the mean absolute error (MAE); the MSE cost squares each error."
+                ),
             ),
             Mistake(
                 "root",
                 near(np.sqrt(1.3125)),
-                "That is the root of the cost (RMSE); J itself has no square root.",
+                N_("That is the root of the cost (RMSE); J itself has no square root."),
                 float(np.sqrt(1.3125)),
             ),
             Mistake.near(
                 "halved",
                 0.65625,
-                "That is half the MSE; the ½ convention is not used in this course's J.",
+                N_(
+                    "That is half the MSE; the ½ convention is not used in this course's J."
+                ),
             ),
             rounded_too_coarsely(
-                1.3125, "The cost is exact: 21/16 = 1.3125.", decimals=4, exact=True
+                1.3125, N_("The cost is exact: 21/16 = 1.3125."), decimals=4, exact=True
             ),
         ),
     )
@@ -107,47 +118,55 @@ register(
 register(
     Exercise(
         key="02.2",
-        title="one gradient-descent step by hand",
+        title=N_("one gradient-descent step by hand"),
         solution=(0.8, 0.5),
         hint=(
-            "With ŷ = 0 the errors are ŷᵢ − yᵢ = (−2, −3). Then ∂J/∂w = (2/m) Σ (ŷᵢ − yᵢ) xᵢ and "
-            "∂J/∂b = (2/m) Σ (ŷᵢ − yᵢ) with m = 2, and each parameter moves by −η times its slope."
+            N_(
+                "With ŷ = 0 the errors are ŷᵢ − yᵢ = (−2, −3). Then ∂J/∂w = (2/m) Σ (ŷᵢ − yᵢ) xᵢ and "
+                "∂J/∂b = (2/m) Σ (ŷᵢ − yᵢ) with m = 2, and each parameter moves by −η times its slope."
+            )
         ),
         mistakes=(
             Mistake(
                 "the gradient itself",
                 near([-8.0, -5.0]),
-                "That is the gradient (∂J/∂w, ∂J/∂b); the step moves against it, scaled by η.",
+                N_(
+                    "That is the gradient (∂J/∂w, ∂J/∂b); the step moves against it, scaled by η."
+                ),
                 (-8.0, -5.0),
             ),
             Mistake(
                 "uphill",
                 near([-0.8, -0.5]),
-                "That step goes uphill: gradient descent subtracts η times the gradient.",
+                N_(
+                    "That step goes uphill: gradient descent subtracts η times the gradient."
+                ),
                 (-0.8, -0.5),
             ),
             Mistake(
                 "no learning rate",
                 near([8.0, 5.0]),
-                "The learning rate η = 0.1 is missing: the step is −η·∇J, not −∇J.",
+                N_("The learning rate η = 0.1 is missing: the step is −η·∇J, not −∇J."),
                 (8.0, 5.0),
             ),
             Mistake(
                 "no factor 2",
                 near([0.4, 0.25]),
-                "The factor 2 from differentiating the square is missing.",
+                N_("The factor 2 from differentiating the square is missing."),
                 (0.4, 0.25),
             ),
             Mistake(
                 "sum, not mean",
                 near([1.6, 1.0]),
-                "That uses the sum of the losses; the cost is their mean, so divide by m = 2.",
+                N_(
+                    "That uses the sum of the losses; the cost is their mean, so divide by m = 2."
+                ),
                 (1.6, 1.0),
             ),
             Mistake(
                 "no x in ∂J/∂w",
                 near([0.5, 0.5]),
-                "∂J/∂w multiplies each error by its input xᵢ; ∂J/∂b does not.",
+                N_("∂J/∂w multiplies each error by its input xᵢ; ∂J/∂b does not."),
                 (0.5, 0.5),
             ),
         ),
@@ -158,28 +177,34 @@ register(
 register(
     Exercise(
         key="02.3",
-        title="the largest learning rate that converges",
+        title=N_("the largest learning rate that converges"),
         solution=0.5,
         hint=(
-            "For J(w) = 2w² the slope is J'(w) = 4w, so one step gives w ← w − η·4w = (1 − 4η)·w. "
-            "The steps shrink w exactly when |1 − 4η| < 1."
+            N_(
+                "For J(w) = 2w² the slope is J'(w) = 4w, so one step gives w ← w − η·4w = (1 − 4η)·w. "
+                "The steps shrink w exactly when |1 − 4η| < 1."
+            )
         ),
         mistakes=(
             Mistake.near(
                 "one-step rate",
                 0.25,
-                "At η = 0.25 one step lands exactly on the minimum; larger rates still converge while they overshoot "
-                "by less than they started.",
+                N_(
+                    "At η = 0.25 one step lands exactly on the minimum; larger rates still converge while they overshoot "
+                    "by less than they started."
+                ),
             ),
             Mistake.near(
                 "curvature 2",
                 1.0,
-                "That takes the curvature to be 2; J = 2w² has J'' = 4 (its slope is 4w).",
+                N_(
+                    "That takes the curvature to be 2; J = 2w² has J'' = 4 (its slope is 4w)."
+                ),
             ),
             Mistake.near(
                 "half the curvature",
                 0.125,
-                "The bound is η < 2 / J'' = 2 / 4, not 1 / (2·J'').",
+                N_("The bound is η < 2 / J'' = 2 / 4, not 1 / (2·J'')."),
             ),
         ),
     )
@@ -189,36 +214,46 @@ register(
 register(
     Exercise(
         key="02.4",
-        title="parameters or hyperparameters",
+        title=N_("parameters or hyperparameters"),
         solution=set(HYPERPARAMETERS),
-        hint="Ask of each name: does training change it (a parameter), or do you choose it before training starts (a hyperparameter)?",
+        hint=N_(
+            "Ask of each name: does training change it (a parameter), or do you choose it before training starts (a hyperparameter)?"
+        ),
         evaluate=hyperparameter_indicator,
         mistakes=(
             Mistake(
                 "weights as hyperparameters",
                 lambda ind: _lists("w")(ind) or _lists("b")(ind),
-                "w and b are parameters: gradient descent learns them. Calling them hyperparameters is the source "
-                "article's mistake.",
+                N_(
+                    "w and b are parameters: gradient descent learns them. Calling them hyperparameters is the source "
+                    "article's mistake."
+                ),
                 set(HYPERPARAMETERS) | {"w", "b"},
             ),
             Mistake(
                 "δ forgotten",
                 _misses("huber_delta"),
-                "Huber's δ is a hyperparameter: you choose it, it is a setting of the loss, and training never updates it.",
+                N_(
+                    "Huber's δ is a hyperparameter: you choose it, it is a setting of the loss, and training never updates it."
+                ),
                 set(HYPERPARAMETERS) - {"huber_delta"},
             ),
             Mistake(
                 "architecture forgotten",
                 _misses("hidden_units"),
-                "The number of hidden units is a hyperparameter too: it fixes the model's shape before training.",
+                N_(
+                    "The number of hidden units is a hyperparameter too: it fixes the model's shape before training."
+                ),
                 set(HYPERPARAMETERS) - {"hidden_units"},
             ),
             Mistake(
                 "batch size or epochs forgotten",
                 lambda ind: _misses("batch_size")(ind) or _misses("epochs")(ind),
-                "The batch size B and the number of epochs are settings of the training loop "
-                "(section 5: fit(batch_size=B, epochs=E)): you choose them, and no gradient "
-                "changes them.",
+                N_(
+                    "The batch size B and the number of epochs are settings of the training loop "
+                    "(section 5: fit(batch_size=B, epochs=E)): you choose them, and no gradient "
+                    "changes them."
+                ),
                 set(HYPERPARAMETERS) - {"batch_size", "epochs"},
             ),
         ),

@@ -14,6 +14,7 @@ import numpy as np
 from course_utils.backprop import LAYER_B, LAYER_X
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_too_coarsely, tolerance
+from course_utils.i18n import N_
 from course_utils.neuron import sigmoid
 
 LAYER_W = np.array([[1.0, -0.5, 2.0], [0.5, 1.5, -1.0]])
@@ -88,33 +89,43 @@ _LAYER_DZ = LAYER_DA * LAYER_A * (1 - LAYER_A)
 register(
     Exercise(
         key="03.1",
-        title="∂L/∂z of a sigmoid output with cross-entropy",
+        title=N_("∂L/∂z of a sigmoid output with cross-entropy"),
         solution=-0.2,
         hint=(
-            "Chain rule: ∂L/∂z = ∂L/∂ŷ · ∂ŷ/∂z. For L = −log ŷ (target y = 1), ∂L/∂ŷ = −1/ŷ; for ŷ = σ(z), "
-            "∂ŷ/∂z = ŷ(1 − ŷ). Multiply, or use the shortcut ŷ − y."
+            N_(
+                "Chain rule: ∂L/∂z = ∂L/∂ŷ · ∂ŷ/∂z. For L = −log ŷ (target y = 1), ∂L/∂ŷ = −1/ŷ; for ŷ = σ(z), "
+                "∂ŷ/∂z = ŷ(1 − ŷ). Multiply, or use the shortcut ŷ − y."
+            )
         ),
         mistakes=(
             Mistake.near(
                 "sign",
                 0.2,
-                "That is y − ŷ: the gradient is ŷ − y, negative here, so gradient descent raises z.",
+                N_(
+                    "That is y − ŷ: the gradient is ŷ − y, negative here, so gradient descent raises z."
+                ),
             ),
             Mistake.near(
                 "stopped at ŷ",
                 -1.25,
-                "That is ∂L/∂ŷ = −1/ŷ; one more link of the chain is missing: ∂ŷ/∂z = ŷ(1 − ŷ) = 0.16.",
+                N_(
+                    "That is ∂L/∂ŷ = −1/ŷ; one more link of the chain is missing: ∂ŷ/∂z = ŷ(1 − ŷ) = 0.16."
+                ),
             ),
             Mistake.near(
                 "σ' twice",
                 -0.032,
-                "That multiplies ŷ − y by σ'(z) once more; the σ' is already inside ŷ − y (it cancelled the 1/(ŷ(1 − ŷ))).",
+                N_(
+                    "That multiplies ŷ − y by σ'(z) once more; the σ' is already inside ŷ − y (it cancelled the 1/(ŷ(1 − ŷ)))."
+                ),
             ),
             Mistake.near(
                 "squared error",
                 -0.064,
-                "That is the gradient of the squared error (ŷ − y)² through the sigmoid, 2(ŷ − y)ŷ(1 − ŷ); the loss here "
-                "is the cross-entropy.",
+                N_(
+                    "That is the gradient of the squared error (ŷ − y)² through the sigmoid, 2(ŷ − y)ŷ(1 − ŷ); the loss here "
+                    "is the cross-entropy."
+                ),
             ),
         ),
     )
@@ -124,43 +135,55 @@ register(
 register(
     Exercise(
         key="03.2",
-        title="the gradient of a first-layer weight",
+        title=N_("the gradient of a first-layer weight"),
         solution=-0.216,
         hint=(
-            "Walk the graph back from the output: ∂L/∂W[1]₁₁ = ∂L/∂z · W[2]₁₁ · "
-            "a[1](1 − a[1]) · x, with ∂L/∂z = ŷ − y = 0.3, W[2]₁₁ = −1.5, "
-            "a[1](1 − a[1]) = 0.6 · 0.4 and x = 2."
+            N_(
+                "Walk the graph back from the output: ∂L/∂W[1]₁₁ = ∂L/∂z · W[2]₁₁ · "
+                "a[1](1 − a[1]) · x, with ∂L/∂z = ŷ − y = 0.3, W[2]₁₁ = −1.5, "
+                "a[1](1 − a[1]) = 0.6 · 0.4 and x = 2."
+            )
         ),
         mistakes=(
             Mistake.near(
                 "no σ'",
                 -0.9,
-                "The sigmoid of the hidden unit is missing from the chain: multiply by its slope "
-                "a[1](1 − a[1]) = 0.24.",
+                N_(
+                    "The sigmoid of the hidden unit is missing from the chain: multiply by its slope "
+                    "a[1](1 − a[1]) = 0.24."
+                ),
             ),
             Mistake.near(
                 "a[1] instead of a[1](1 − a[1])",
                 -0.54,
-                "That multiplies by a[1] = 0.6; the slope of the sigmoid is a[1](1 − a[1]) = 0.24.",
+                N_(
+                    "That multiplies by a[1] = 0.6; the slope of the sigmoid is a[1](1 − a[1]) = 0.24."
+                ),
             ),
             Mistake.near(
                 "no input",
                 -0.108,
-                "The last link is ∂z[1]/∂W[1]₁₁ = x = 2: a weight's gradient is scaled by its input.",
+                N_(
+                    "The last link is ∂z[1]/∂W[1]₁₁ = x = 2: a weight's gradient is scaled by its input."
+                ),
             ),
             Mistake.near(
                 "no output weight",
                 0.144,
-                "The output weight W[2]₁₁ = −1.5 is missing: the gradient reaches a[1] through it, "
-                "as ∂z/∂a[1] = W[2]₁₁.",
+                N_(
+                    "The output weight W[2]₁₁ = −1.5 is missing: the gradient reaches a[1] through it, "
+                    "as ∂z/∂a[1] = W[2]₁₁."
+                ),
             ),
             Mistake.near(
                 "sign",
                 0.216,
-                "Check the signs: 0.3 · (−1.5) is negative, and the other factors are positive.",
+                N_(
+                    "Check the signs: 0.3 · (−1.5) is negative, and the other factors are positive."
+                ),
             ),
             rounded_too_coarsely(
-                -0.216, "The product is exact: −0.216.", decimals=3, exact=True
+                -0.216, N_("The product is exact: −0.216."), decimals=3, exact=True
             ),
         ),
     )
@@ -173,31 +196,39 @@ VANISHING_DIGITS = 2
 register(
     Exercise(
         key="03.3",
-        title="how small the sigmoid's factors get after 10 layers",
+        title=N_("how small the sigmoid's factors get after 10 layers"),
         solution=0.25**10,
         hint=(
-            "Each layer multiplies the gradient by σ'(z) ≤ 0.25 (times a weight, here 1). "
-            "Ten layers multiply ten such factors; 2 significant digits are enough."
+            N_(
+                "Each layer multiplies the gradient by σ'(z) ≤ 0.25 (times a weight, here 1). "
+                "Ten layers multiply ten such factors; 2 significant digits are enough."
+            )
         ),
         mistakes=(
             Mistake.near(
                 "one layer",
                 0.25,
-                "That is the bound for one layer; ten layers multiply ten factors of at most 0.25.",
+                N_(
+                    "That is the bound for one layer; ten layers multiply ten factors of at most 0.25."
+                ),
             ),
             Mistake.near(
                 "added",
                 2.5,
-                "The chain rule multiplies the factors of the layers; it does not add them.",
+                N_(
+                    "The chain rule multiplies the factors of the layers; it does not add them."
+                ),
             ),
             Mistake.near(
                 "σ instead of σ'",
                 0.5**10,
-                "That uses σ(0) = 0.5; backpropagation multiplies by the slope σ'(z), at most σ'(0) = 0.25.",
+                N_(
+                    "That uses σ(0) = 0.5; backpropagation multiplies by the slope σ'(z), at most σ'(0) = 0.25."
+                ),
                 rtol=1e-3,
             ),
             rounded_too_coarsely(
-                0.25**10, "0.25¹⁰ = 9.537e-07.", significant=VANISHING_DIGITS
+                0.25**10, N_("0.25¹⁰ = 9.537e-07."), significant=VANISHING_DIGITS
             ),
         ),
         # 2 significant digits, cut or rounded: |9.5e-7 − 0.25**10| = 3.7e-9 < 1.02e-8
@@ -210,24 +241,28 @@ register(
 register(
     Exercise(
         key="03.4",
-        title="the backward pass of a dense sigmoid layer",
+        title=N_("the backward pass of a dense sigmoid layer"),
         solution=_layer_backward_reference,
         hint=(
-            "First dZ = dA * A * (1 - A) (the sigmoid's slope, element-wise). Then dW = X.T @ dZ, db = dZ summed over "
-            "the rows (axis=0), and dX = dZ @ W.T."
+            N_(
+                "First dZ = dA * A * (1 - A) (the sigmoid's slope, element-wise). Then dW = X.T @ dZ, db = dZ summed over "
+                "the rows (axis=0), and dX = dZ @ W.T."
+            )
         ),
         evaluate=evaluate_layer_backward,
         mistakes=(
             Mistake(
                 "no σ'",
                 near(_layer_answer(LAYER_DA)),
-                "The sigmoid's slope is missing: multiply dA by A * (1 - A) to get dZ before anything else.",
+                N_(
+                    "The sigmoid's slope is missing: multiply dA by A * (1 - A) to get dZ before anything else."
+                ),
                 lambda dA, A, X, W: (X.T @ dA, dA.sum(axis=0), dA @ W.T),
             ),
             Mistake(
                 "σ' written as A",
                 near(_layer_answer(LAYER_DA * LAYER_A)),
-                "The sigmoid's slope is A * (1 - A), not A.",
+                N_("The sigmoid's slope is A * (1 - A), not A."),
                 lambda dA, A, X, W: (
                     X.T @ (dA * A),
                     (dA * A).sum(axis=0),
@@ -237,7 +272,9 @@ register(
             Mistake(
                 "mean for db",
                 near(_layer_answer(_LAYER_DZ, db=_LAYER_DZ.mean(axis=0))),
-                "db sums dZ over the examples (the 1/m is already inside dA); taking the mean divides by m twice.",
+                N_(
+                    "db sums dZ over the examples (the 1/m is already inside dA); taking the mean divides by m twice."
+                ),
                 lambda dA, A, X, W: (
                     X.T @ (dA * A * (1 - A)),
                     (dA * A * (1 - A)).mean(axis=0),
@@ -247,7 +284,7 @@ register(
             Mistake(
                 "dX skips σ'",
                 near(_layer_answer(_LAYER_DZ, dX=LAYER_DA @ LAYER_W.T)),
-                "dX must pass through the sigmoid too: use dZ @ W.T, not dA @ W.T.",
+                N_("dX must pass through the sigmoid too: use dZ @ W.T, not dA @ W.T."),
                 lambda dA, A, X, W: (
                     X.T @ (dA * A * (1 - A)),
                     (dA * A * (1 - A)).sum(axis=0),

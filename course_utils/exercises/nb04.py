@@ -14,6 +14,7 @@ import numpy as np
 
 from course_utils.checks import Exercise, Mistake, register
 from course_utils.exercises._precision import rounded_too_coarsely, tolerance
+from course_utils.i18n import N_
 from course_utils.losses import get
 
 # ----------------------------------------------------------------------------- 04.1
@@ -42,43 +43,54 @@ _NO_SHIFT = float(
 register(
     Exercise(
         key="04.1",
-        title="the Huber loss of three errors",
+        title=N_("the Huber loss of three errors"),
         solution=_HUBER,
         hint=(
-            "Per element: ½e² if |e| ≤ δ, else δ|e| − ½δ². Then the mean over the three "
-            "elements, as Keras averages over the last axis."
+            N_(
+                "Per element: ½e² if |e| ≤ δ, else δ|e| − ½δ². Then the mean over the three "
+                "elements, as Keras averages over the last axis."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake.near(
                 "no ½ in the quadratic part",
                 _NO_HALF,
-                "The quadratic part is ½e², not e² (the article's mistake 5): without the ½ the "
-                "two pieces do not meet at |e| = δ.",
+                N_(
+                    "The quadratic part is ½e², not e² (the article's mistake 5): without the ½ the "
+                    "two pieces do not meet at |e| = δ."
+                ),
             ),
             Mistake.near(
                 "linear part not shifted",
                 _NO_SHIFT,
-                "The linear part is δ|e| − ½δ²: the −½δ² makes it start where the quadratic "
-                "part ends.",
+                N_(
+                    "The linear part is δ|e| − ½δ²: the −½δ² makes it start where the quadratic "
+                    "part ends."
+                ),
             ),
             Mistake.near(
                 "sum instead of mean",
                 3 * _HUBER,
-                "That is the sum over the three elements; Keras's huber takes their mean.",
+                N_(
+                    "That is the sum over the three elements; Keras's huber takes their mean."
+                ),
             ),
             Mistake.near(
                 "MSE",
                 float(np.mean(_ERRORS**2)),
-                "That is the mean squared error; Huber is linear beyond |e| = δ.",
+                N_("That is the mean squared error; Huber is linear beyond |e| = δ."),
             ),
             Mistake.near(
                 "MAE",
                 float(np.mean(_SIZES)),
-                "That is the mean absolute error; Huber is ½e² inside |e| ≤ δ.",
+                N_("That is the mean absolute error; Huber is ½e² inside |e| ≤ δ."),
             ),
             rounded_too_coarsely(
-                _HUBER, "The mean is exact: 4.125 / 3 = 1.375.", decimals=3, exact=True
+                _HUBER,
+                N_("The mean is exact: 4.125 / 3 = 1.375."),
+                decimals=3,
+                exact=True,
             ),
         ),
     )
@@ -93,31 +105,39 @@ _MEAN, _MEDIAN = float(np.mean(CONSTANT_VALUES)), float(np.median(CONSTANT_VALUE
 register(
     Exercise(
         key="04.2",
-        title="the best constant prediction under MSE and under MAE",
+        title=N_("the best constant prediction under MSE and under MAE"),
         solution=[_MEAN, _MEDIAN],
         hint=(
-            "Under MSE the best single prediction for all targets is their mean; under MAE, "
-            "their median. Answer [best under MSE, best under MAE]."
+            N_(
+                "Under MSE the best single prediction for all targets is their mean; under MAE, "
+                "their median. Answer [best under MSE, best under MAE]."
+            )
         ),
         evaluate=lambda answer: np.asarray(answer, dtype=float),
         mistakes=(
             Mistake.near(
                 "swapped",
                 [_MEDIAN, _MEAN],
-                "The two are swapped: the mean minimises the squared error, the median the "
-                "absolute error.",
+                N_(
+                    "The two are swapped: the mean minimises the squared error, the median the "
+                    "absolute error."
+                ),
             ),
             Mistake.near(
                 "mean twice",
                 [_MEAN, _MEAN],
-                "MAE's best constant is not the mean: moving c past the middle value changes the "
-                "mean absolute error by (number below − number above)/m, which is zero at the "
-                "median.",
+                N_(
+                    "MAE's best constant is not the mean: moving c past the middle value changes the "
+                    "mean absolute error by (number below − number above)/m, which is zero at the "
+                    "median."
+                ),
             ),
             Mistake.near(
                 "outlier dropped",
                 [float(np.mean(CONSTANT_VALUES[:-1])), _MEDIAN],
-                "The outlier 44 is data too: MSE's best constant is the mean of all five values.",
+                N_(
+                    "The outlier 44 is data too: MSE's best constant is the mean of all five values."
+                ),
             ),
         ),
     )
@@ -193,38 +213,48 @@ def _matches(function: Callable[..., Any]) -> Callable[[Any], bool]:
 register(
     Exercise(
         key="04.3",
-        title="Huber in NumPy, one loss per sample",
+        title=N_("Huber in NumPy, one loss per sample"),
         solution=_huber_reference,
         hint=(
-            "error = y_pred − y_true; choose per element with np.where(np.abs(error) <= delta, "
-            "0.5 * error**2, delta * np.abs(error) − 0.5 * delta**2); then np.mean(..., axis=-1)."
+            N_(
+                "error = y_pred − y_true; choose per element with np.where(np.abs(error) <= delta, "
+                "0.5 * error**2, delta * np.abs(error) − 0.5 * delta**2); then np.mean(..., axis=-1)."
+            )
         ),
         evaluate=evaluate_huber,
         mistakes=(
             Mistake(
                 "no ½",
                 _matches(_huber_no_half),
-                "The quadratic part is ½e²; without the ½ the loss jumps at |e| = δ (mistake 5).",
+                N_(
+                    "The quadratic part is ½e²; without the ½ the loss jumps at |e| = δ (mistake 5)."
+                ),
                 _huber_no_half,
             ),
             Mistake(
                 "one loss per element",
                 lambda value: np.shape(value) == (3, 2, 4),
-                "You return one loss per element, shape (2, 4); Keras averages over the last "
-                "axis: np.mean(..., axis=-1) gives one loss per sample, shape (2,).",
+                N_(
+                    "You return one loss per element, shape (2, 4); Keras averages over the last "
+                    "axis: np.mean(..., axis=-1) gives one loss per sample, shape (2,)."
+                ),
                 _huber_per_element,
             ),
             Mistake(
                 "one number for the batch",
                 lambda value: np.shape(value) == (3,),
-                "You averaged over the whole batch; a loss function returns one value per "
-                "sample (Keras's reduction averages them later). Use axis=-1.",
+                N_(
+                    "You averaged over the whole batch; a loss function returns one value per "
+                    "sample (Keras's reduction averages them later). Use axis=-1."
+                ),
                 _huber_mean_of_all,
             ),
             Mistake(
                 "δ ignored",
                 _matches(_huber_fixed_delta),
-                "Your function gives the same result whatever δ: use the argument delta, not 1.",
+                N_(
+                    "Your function gives the same result whatever δ: use the argument delta, not 1."
+                ),
                 _huber_fixed_delta,
             ),
         ),
@@ -249,38 +279,44 @@ def _nll_mistake(name: str, value: list[float], explanation: str) -> Mistake:
 register(
     Exercise(
         key="04.4",
-        title="MSE as a Gaussian negative log-likelihood",
+        title=N_("MSE as a Gaussian negative log-likelihood"),
         solution=[_SLOPE, _OFFSET],
         hint=(
-            "−ln of the Gaussian density N(y; ŷ, σ²) is ½ ln(2πσ²) + (y − ŷ)²/(2σ²). Average "
-            "over the samples: mean NLL = a · MSE + c. Answer [a, c] for σ = 2, to 3 decimals "
-            "(or an expression such as np.log(...))."
+            N_(
+                "−ln of the Gaussian density N(y; ŷ, σ²) is ½ ln(2πσ²) + (y − ŷ)²/(2σ²). Average "
+                "over the samples: mean NLL = a · MSE + c. Answer [a, c] for σ = 2, to 3 decimals "
+                "(or an expression such as np.log(...))."
+            )
         ),
         evaluate=lambda answer: np.asarray(answer, dtype=float),
         mistakes=(
             _nll_mistake(
                 "σ for σ²",
                 [1.0 / (2.0 * NLL_SIGMA), _OFFSET],
-                "The exponent divides by 2σ², the variance: a = 1/(2·4).",
+                N_("The exponent divides by 2σ², the variance: a = 1/(2·4)."),
             ),
             _nll_mistake(
                 "σ = 1",
                 [0.5, 0.5 * math.log(2.0 * math.pi)],
-                "Those are the numbers for σ = 1. Here σ = 2: a = 1/(2σ²), c = ½ ln(2πσ²).",
+                N_(
+                    "Those are the numbers for σ = 1. Here σ = 2: a = 1/(2σ²), c = ½ ln(2πσ²)."
+                ),
             ),
             _nll_mistake(
                 "no ½ on the log",
                 [_SLOPE, math.log(2.0 * math.pi * NLL_SIGMA**2)],
-                "−ln(1/(σ√(2π))) = ½ ln(2πσ²): the square root gives the ½.",
+                N_("−ln(1/(σ√(2π))) = ½ ln(2πσ²): the square root gives the ½."),
             ),
             _nll_mistake(
                 "offset without σ",
                 [_SLOPE, 0.5 * math.log(2.0 * math.pi)],
-                "The normalising constant 1/(σ√(2π)) depends on σ: c = ½ ln(2π) + ln σ.",
+                N_(
+                    "The normalising constant 1/(σ√(2π)) depends on σ: c = ½ ln(2π) + ln σ."
+                ),
             ),
             rounded_too_coarsely(
                 [_SLOPE, _OFFSET],
-                "c = ½ ln(8π) = 1.6121…",
+                N_("c = ½ ln(8π) = 1.6121…"),
                 decimals=NLL_DECIMALS,
             ),
         ),

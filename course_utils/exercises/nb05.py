@@ -13,6 +13,7 @@ import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_coarser, tolerance
+from course_utils.i18n import N_
 
 # ----------------------------------------------------------------------------- 05.1
 
@@ -81,33 +82,41 @@ def _not_finite(value: Any) -> bool:
 register(
     Exercise(
         key="05.1",
-        title="binary cross-entropy from logits, stably",
+        title=N_("binary cross-entropy from logits, stably"),
         solution=_stable,
         hint=(
-            "Use L = max(z, 0) − z·y + log1p(exp(−|z|)) with np.maximum, np.abs and np.log1p: "
-            "nothing in it can overflow, whatever the size of z."
+            N_(
+                "Use L = max(z, 0) − z·y + log1p(exp(−|z|)) with np.maximum, np.abs and np.log1p: "
+                "nothing in it can overflow, whatever the size of z."
+            )
         ),
         evaluate=evaluate_bce_logits,
         mistakes=(
             Mistake(
                 "sigmoid then log",
                 _not_finite,
-                "For z = ±800 the sigmoid rounds to exactly 0 or 1 and the log gives infinity (or "
-                "exp overflows). Compute the loss from z itself, not from σ(z).",
+                N_(
+                    "For z = ±800 the sigmoid rounds to exactly 0 or 1 and the log gives infinity (or "
+                    "exp overflows). Compute the loss from z itself, not from σ(z)."
+                ),
                 _naive,
             ),
             Mistake(
                 "clipped probabilities",
                 _close_to(_clipped(BCE_Y, BCE_Z)),
-                "This clips σ(z) to [ε, 1 − ε]: finite, but a logit of −800 with target 1 costs "
-                "16.1 instead of 800, and its gradient is 0. The logit form needs no clipping.",
+                N_(
+                    "This clips σ(z) to [ε, 1 − ε]: finite, but a logit of −800 with target 1 costs "
+                    "16.1 instead of 800, and its gradient is 0. The logit form needs no clipping."
+                ),
                 _clipped,
             ),
             Mistake(
                 "sign of z",
                 _close_to(_sign_flipped(BCE_Y, BCE_Z)),
-                "The signs of z are flipped: this is the loss of −z. The term is −z·y, and the max "
-                "is max(z, 0).",
+                N_(
+                    "The signs of z are flipped: this is the loss of −z. The term is −z·y, and the max "
+                    "is max(z, 0)."
+                ),
                 _sign_flipped,
             ),
         ),
@@ -123,21 +132,27 @@ ONE_HOT_TARGETS = np.eye(5)[[3, 0, 4, 1]]
 register(
     Exercise(
         key="05.2",
-        title="labels for sparse_categorical_crossentropy",
+        title=N_("labels for sparse_categorical_crossentropy"),
         solution=np.argmax(ONE_HOT_TARGETS, axis=-1),
-        hint="Each row has one 1: its position is the class id. np.argmax(..., axis=-1).",
+        hint=N_(
+            "Each row has one 1: its position is the class id. np.argmax(..., axis=-1)."
+        ),
         mistakes=(
             Mistake(
                 "counted from 1",
                 _close_to(np.argmax(ONE_HOT_TARGETS, axis=-1) + 1),
-                "Class ids start at 0 (the first column is class 0); yours start at 1.",
+                N_(
+                    "Class ids start at 0 (the first column is class 0); yours start at 1."
+                ),
                 np.argmax(ONE_HOT_TARGETS, axis=-1) + 1,
             ),
             Mistake(
                 "kept the one-hot rows",
                 lambda value: np.shape(value) == ONE_HOT_TARGETS.shape,
-                "These are still the one-hot rows, shape (4, 5). The sparse loss wants one class "
-                "id per document, shape (4,).",
+                N_(
+                    "These are still the one-hot rows, shape (4, 5). The sparse loss wants one class "
+                    "id per document, shape (4,)."
+                ),
                 ONE_HOT_TARGETS,
             ),
         ),
@@ -154,28 +169,36 @@ FOCAL_DECIMALS = 4
 register(
     Exercise(
         key="05.3",
-        title="how much focal loss keeps of an easy example",
+        title=N_("how much focal loss keeps of an easy example"),
         solution=_ALPHA * (1.0 - _P_T) ** _GAMMA,
-        hint="The focal loss is α(1 − p_t)^γ times the cross-entropy −ln p_t: the factor is α(1 − p_t)^γ.",
+        hint=N_(
+            "The focal loss is α(1 − p_t)^γ times the cross-entropy −ln p_t: the factor is α(1 − p_t)^γ."
+        ),
         mistakes=(
             Mistake(
                 "forgot alpha",
                 near((1.0 - _P_T) ** _GAMMA),
-                "That is (1 − p_t)^γ alone: with class balancing, class 1 is also weighted by α = 0.25.",
+                N_(
+                    "That is (1 − p_t)^γ alone: with class balancing, class 1 is also weighted by α = 0.25."
+                ),
                 (1.0 - _P_T) ** _GAMMA,
             ),
             Mistake(
                 "p_t instead of 1 − p_t",
                 near(_ALPHA * _P_T**_GAMMA),
-                "The modulating factor is (1 − p_t)^γ, small when the model is right (p_t near 1); "
-                "you used p_t^γ, which would up-weight the easy examples.",
+                N_(
+                    "The modulating factor is (1 − p_t)^γ, small when the model is right (p_t near 1); "
+                    "you used p_t^γ, which would up-weight the easy examples."
+                ),
                 _ALPHA * _P_T**_GAMMA,
             ),
             Mistake(
                 "the focal loss itself",
                 near(_ALPHA * (1.0 - _P_T) ** _GAMMA * -np.log(_P_T)),
-                "That is the focal loss; the question asks for the factor by which it shrinks the "
-                "cross-entropy (focal ÷ CE).",
+                N_(
+                    "That is the focal loss; the question asks for the factor by which it shrinks the "
+                    "cross-entropy (focal ÷ CE)."
+                ),
                 _ALPHA * (1.0 - _P_T) ** _GAMMA * -np.log(_P_T),
             ),
             Mistake(
@@ -183,7 +206,7 @@ register(
                 rounded_coarser(
                     _ALPHA * (1.0 - _P_T) ** _GAMMA, decimals=FOCAL_DECIMALS
                 ),
-                "Right idea, but give 4 decimal places: the factor is small.",
+                N_("Right idea, but give 4 decimal places: the factor is small."),
                 0.002,
             ),
         ),
@@ -203,20 +226,24 @@ _HINGE = float(np.mean(np.maximum(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES, 0.
 register(
     Exercise(
         key="05.4",
-        title="Keras's hinge on {0, 1} labels",
+        title=N_("Keras's hinge on {0, 1} labels"),
         solution=float(
             np.mean(np.maximum(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES, 0.0))
         ),
         hint=(
-            "Every label is 0 or 1, so Keras first turns them into −1 and +1 (2y − 1). Then "
-            "max(1 − y·ŷ, 0) per score, and the mean over the K = 3 scores."
+            N_(
+                "Every label is 0 or 1, so Keras first turns them into −1 and +1 (2y − 1). Then "
+                "max(1 − y·ŷ, 0) per score, and the mean over the K = 3 scores."
+            )
         ),
         mistakes=(
             Mistake(
                 "no label conversion",
                 near(float(np.mean(np.maximum(1.0 - HINGE_Y * HINGE_SCORES, 0.0)))),
-                "The labels were used as 0 and 1: a label 0 then gives max(1 − 0, 0) = 1 whatever "
-                "the score. Keras converts {0, 1} labels to {−1, +1} first.",
+                N_(
+                    "The labels were used as 0 and 1: a label 0 then gives max(1 − 0, 0) = 1 whatever "
+                    "the score. Keras converts {0, 1} labels to {−1, +1} first."
+                ),
                 float(np.mean(np.maximum(1.0 - HINGE_Y * HINGE_SCORES, 0.0))),
             ),
             Mistake(
@@ -228,7 +255,9 @@ register(
                         )
                     )
                 ),
-                "That is the sum of the three terms; hinge takes their mean over the last axis.",
+                N_(
+                    "That is the sum of the three terms; hinge takes their mean over the last axis."
+                ),
                 float(
                     np.sum(np.maximum(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES, 0.0))
                 ),
@@ -236,14 +265,16 @@ register(
             Mistake(
                 "forgot the max",
                 near(float(np.mean(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES))),
-                "Without max(…, 0) a score beyond the margin would reduce the loss; the hinge is "
-                "0 there.",
+                N_(
+                    "Without max(…, 0) a score beyond the margin would reduce the loss; the hinge is "
+                    "0 there."
+                ),
                 float(np.mean(1.0 - (2.0 * HINGE_Y - 1.0) * HINGE_SCORES)),
             ),
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_HINGE, decimals=HINGE_DECIMALS),
-                "Right idea, but give 4 decimal places (2.8 / 3 = 0.9333…).",
+                N_("Right idea, but give 4 decimal places (2.8 / 3 = 0.9333…)."),
                 0.93,
             ),
         ),

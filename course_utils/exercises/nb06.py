@@ -13,6 +13,7 @@ import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_coarser, tolerance
+from course_utils.i18n import N_
 from course_utils.losses import get
 from course_utils.other_losses_lessons import collapse, keras_label
 
@@ -32,19 +33,23 @@ _KL_TOLERANCE = tolerance([_FORWARD, _REVERSE], decimals=KL_DECIMALS)
 register(
     Exercise(
         key="06.1",
-        title="forward and reverse KL of two distributions",
+        title=N_("forward and reverse KL of two distributions"),
         solution=[_FORWARD, _REVERSE],
         hint=(
-            "KL(p‖q) = Σ p_k ln(p_k / q_k) with the natural log; the reverse swaps the roles: "
-            "Σ q_k ln(q_k / p_k). Answer [KL(p‖q), KL(q‖p)]."
+            N_(
+                "KL(p‖q) = Σ p_k ln(p_k / q_k) with the natural log; the reverse swaps the roles: "
+                "Σ q_k ln(q_k / p_k). Answer [KL(p‖q), KL(q‖p)]."
+            )
         ),
         evaluate=lambda answer: np.asarray(answer, dtype=float),
         mistakes=(
             Mistake(
                 "swapped",
                 near([_REVERSE, _FORWARD], rtol=0.0, atol=_KL_TOLERANCE),
-                "Those are the right two numbers in the wrong order: the first is KL(p‖q), "
-                "weighted by p, the target.",
+                N_(
+                    "Those are the right two numbers in the wrong order: the first is KL(p‖q), "
+                    "weighted by p, the target."
+                ),
                 [_REVERSE, _FORWARD],
             ),
             Mistake(
@@ -54,14 +59,18 @@ register(
                     rtol=0.0,
                     atol=_KL_TOLERANCE,
                 ),
-                "That is in bits (log base 2). Keras and the course use the natural log: nats.",
+                N_(
+                    "That is in bits (log base 2). Keras and the course use the natural log: nats."
+                ),
                 [_FORWARD / np.log(2), _REVERSE / np.log(2)],
             ),
             Mistake(
                 "cross-entropy",
                 near([_CROSS_PQ, _CROSS_QP], rtol=0.0, atol=_KL_TOLERANCE),
-                "That is the cross-entropy −Σ p ln q, not the divergence: subtract the entropy "
-                "(CE = H + KL).",
+                N_(
+                    "That is the cross-entropy −Σ p ln q, not the divergence: subtract the entropy "
+                    "(CE = H + KL)."
+                ),
                 [_CROSS_PQ, _CROSS_QP],
             ),
             Mistake(
@@ -69,13 +78,17 @@ register(
                 lambda value: (
                     np.shape(value) == (2,) and bool(np.isclose(value[0], value[1]))
                 ),
-                "KL is not symmetric: the two directions give different numbers here.",
+                N_(
+                    "KL is not symmetric: the two directions give different numbers here."
+                ),
                 [_FORWARD, _FORWARD],
             ),
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser([_FORWARD, _REVERSE], decimals=KL_DECIMALS),
-                "Right numbers, rounded too coarsely: give 4 decimals, as the question asks.",
+                N_(
+                    "Right numbers, rounded too coarsely: give 4 decimals, as the question asks."
+                ),
                 list(np.round([_FORWARD, _REVERSE], 2)),
             ),
         ),
@@ -108,38 +121,46 @@ _TVERSKY_TOLERANCE = tolerance(_TVERSKY, decimals=TVERSKY_DECIMALS)
 register(
     Exercise(
         key="06.2",
-        title="the Tversky loss of a six-pixel mask",
+        title=N_("the Tversky loss of a six-pixel mask"),
         solution=_TVERSKY,
         hint=(
-            "Count TP (pixels in both), FN (true pixels the prediction misses) and FP (predicted "
-            "pixels outside the mask). Keras: L = 1 − TP / (TP + α·FN + β·FP) with α = 0.7, β = 0.3."
+            N_(
+                "Count TP (pixels in both), FN (true pixels the prediction misses) and FP (predicted "
+                "pixels outside the mask). Keras: L = 1 − TP / (TP + α·FN + β·FP) with α = 0.7, β = 0.3."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake(
                 "alpha on FP",
                 near(_TVERSKY_SWAPPED, rtol=0.0, atol=_TVERSKY_TOLERANCE),
-                "That puts α on the false positives, as Keras's docstring (and Salehi et al.) "
-                "say. Keras's code multiplies α by Σ y(1 − ŷ), the object pixels the "
-                "prediction misses (FN), and β by the extra pixels (FP).",
+                N_(
+                    "That puts α on the false positives, as Keras's docstring (and Salehi et al.) "
+                    "say. Keras's code multiplies α by Σ y(1 − ŷ), the object pixels the "
+                    "prediction misses (FN), and β by the extra pixels (FP)."
+                ),
                 _TVERSKY_SWAPPED,
             ),
             Mistake(
                 "index, not loss",
                 near(1.0 - _TVERSKY, rtol=0.0, atol=_TVERSKY_TOLERANCE),
-                "That is the Tversky index (the overlap score). The loss is 1 minus it.",
+                N_(
+                    "That is the Tversky index (the overlap score). The loss is 1 minus it."
+                ),
                 1.0 - _TVERSKY,
             ),
             Mistake(
                 "Dice",
                 near(_DICE, rtol=0.0, atol=_TVERSKY_TOLERANCE),
-                "That is the Dice loss (α = β = 0.5). Use the weights α = 0.7 and β = 0.3.",
+                N_(
+                    "That is the Dice loss (α = β = 0.5). Use the weights α = 0.7 and β = 0.3."
+                ),
                 _DICE,
             ),
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_TVERSKY, decimals=TVERSKY_DECIMALS),
-                "Right, but rounded too coarsely: give 3 decimals.",
+                N_("Right, but rounded too coarsely: give 3 decimals."),
                 round(_TVERSKY, 1),
             ),
         ),
@@ -165,33 +186,41 @@ def _as_label(answer: Any) -> np.ndarray:
 register(
     Exercise(
         key="06.3",
-        title="the label Keras's CTC reads from a padded row",
+        title=N_("the label Keras's CTC reads from a padded row"),
         solution=_READ,
         hint=(
-            "Count the non-zero entries: n. Keras takes the first n entries of the row as the "
-            "label, whatever they are (a 0 among them stays)."
+            N_(
+                "Count the non-zero entries: n. Keras takes the first n entries of the row as the "
+                "label, whatever they are (a 0 among them stays)."
+            )
         ),
         evaluate=_as_label,
         mistakes=(
             Mistake(
                 "the non-zero entries",
                 near([2.0, 3.0, 1.0]),
-                "Those are the non-zero entries. Keras does not pick them out: it counts them "
-                "(n = 3) and reads the first n entries of the row.",
+                N_(
+                    "Those are the non-zero entries. Keras does not pick them out: it counts them "
+                    "(n = 3) and reads the first n entries of the row."
+                ),
                 [2, 3, 1],
             ),
             Mistake(
                 "up to the first zero",
                 near([2.0]),
-                "Keras does not stop at the first 0: it reads the first n entries, n being the "
-                "number of non-zeros in the whole row.",
+                N_(
+                    "Keras does not stop at the first 0: it reads the first n entries, n being the "
+                    "number of non-zeros in the whole row."
+                ),
                 [2],
             ),
             Mistake(
                 "the whole row",
                 near(CTC_ROW.astype(float)),
-                "That is the whole padded row. Only its first n entries are the label "
-                "(n = number of non-zeros).",
+                N_(
+                    "That is the whole padded row. Only its first n entries are the label "
+                    "(n = number of non-zeros)."
+                ),
                 CTC_ROW.tolist(),
             ),
         ),
@@ -247,31 +276,37 @@ def _no_blank_drop(path: tuple[int, ...]) -> tuple[int, ...]:
 register(
     Exercise(
         key="06.4",
-        title="CTC's collapse: merge repeats, then drop blanks",
+        title=N_("CTC's collapse: merge repeats, then drop blanks"),
         solution=collapse,
         hint=(
-            "Two steps, in this order: keep a symbol only if it differs from the one before it "
-            "(merge repeats); then remove every 0 (the blank). (1, 0, 1) → (1, 1)."
+            N_(
+                "Two steps, in this order: keep a symbol only if it differs from the one before it "
+                "(merge repeats); then remove every 0 (the blank). (1, 0, 1) → (1, 1)."
+            )
         ),
         evaluate=evaluate_collapse,
         mistakes=(
             Mistake(
                 "blanks dropped first",
                 near(evaluate_collapse(_blanks_first)),
-                "You dropped the blanks before merging, so (1, 0, 1) became (1,). A blank "
-                "between two equal symbols is how CTC spells a double letter: merge first.",
+                N_(
+                    "You dropped the blanks before merging, so (1, 0, 1) became (1,). A blank "
+                    "between two equal symbols is how CTC spells a double letter: merge first."
+                ),
                 _blanks_first,
             ),
             Mistake(
                 "no merging",
                 near(evaluate_collapse(_no_merge)),
-                "Repeated symbols are not merged: (1, 1, 0, 2, 2) must give (1, 2).",
+                N_(
+                    "Repeated symbols are not merged: (1, 1, 0, 2, 2) must give (1, 2)."
+                ),
                 _no_merge,
             ),
             Mistake(
                 "blanks kept",
                 near(evaluate_collapse(_no_blank_drop)),
-                "The blanks (0) are still there: drop them after merging.",
+                N_("The blanks (0) are still there: drop them after merging."),
                 _no_blank_drop,
             ),
         ),

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.i18n import N_
 
 # ----------------------------------------------------------------------------- 07.1
 
@@ -25,35 +26,45 @@ _WEIGHTED_SUM = float(np.sum(LOSSES_07_1 * WEIGHTS_07_1))  # 10.0
 register(
     Exercise(
         key="07.1",
-        title="the default reduction with sample weights",
+        title=N_("the default reduction with sample weights"),
         solution=_WEIGHTED_SUM / len(LOSSES_07_1),
         hint=(
-            "The default reduction is sum_over_batch_size: multiply each loss by its weight, add "
-            "them up, and divide by the number of samples m = 4, whatever the weights add up to."
+            N_(
+                "The default reduction is sum_over_batch_size: multiply each loss by its weight, add "
+                "them up, and divide by the number of samples m = 4, whatever the weights add up to."
+            )
         ),
         mistakes=(
             Mistake(
                 "divided by the total weight",
                 near(_WEIGHTED_SUM / WEIGHTS_07_1.sum()),
-                "That divides by Σw = 6: it is the reduction mean_with_sample_weight, not Keras's default.",
+                N_(
+                    "That divides by Σw = 6: it is the reduction mean_with_sample_weight, not Keras's default."
+                ),
                 _WEIGHTED_SUM / WEIGHTS_07_1.sum(),
             ),
             Mistake(
                 "weights ignored",
                 near(float(LOSSES_07_1.mean())),
-                "That is the plain mean of the losses: the sample weights multiply each loss first.",
+                N_(
+                    "That is the plain mean of the losses: the sample weights multiply each loss first."
+                ),
                 float(LOSSES_07_1.mean()),
             ),
             Mistake(
                 "sum",
                 near(_WEIGHTED_SUM),
-                "That is the reduction 'sum'; the default also divides by the batch size.",
+                N_(
+                    "That is the reduction 'sum'; the default also divides by the batch size."
+                ),
                 _WEIGHTED_SUM,
             ),
             Mistake(
                 "divided by the non-zero weights",
                 near(_WEIGHTED_SUM / 3),
-                "A weight of 0 removes a sample's loss from the sum, but the sample still counts in m = 4.",
+                N_(
+                    "A weight of 0 removes a sample's loss from the sum, but the sample still counts in m = 4."
+                ),
                 _WEIGHTED_SUM / 3,
             ),
         ),
@@ -68,23 +79,27 @@ _W_PRICE, _W_KIND = 0.5, 2.0
 register(
     Exercise(
         key="07.2",
-        title="the total loss that fit logs for two outputs",
+        title=N_("the total loss that fit logs for two outputs"),
         solution=_W_PRICE * _PRICE + _W_KIND * _KIND + _EXTRA,
         hint=(
-            "Keras multiplies each output's loss by its loss weight, adds them, then adds every "
-            "loss collected with add_loss (regularisers too), unweighted."
+            N_(
+                "Keras multiplies each output's loss by its loss weight, adds them, then adds every "
+                "loss collected with add_loss (regularisers too), unweighted."
+            )
         ),
         mistakes=(
             Mistake(
                 "forgot the added loss",
                 near(_W_PRICE * _PRICE + _W_KIND * _KIND),
-                "The activity regulariser's 0.1 is part of the total: losses from add_loss are added to it.",
+                N_(
+                    "The activity regulariser's 0.1 is part of the total: losses from add_loss are added to it."
+                ),
                 _W_PRICE * _PRICE + _W_KIND * _KIND,
             ),
             Mistake(
                 "no loss weights",
                 near(_PRICE + _KIND + _EXTRA),
-                "loss_weights multiply the outputs' losses before they are added.",
+                N_("loss_weights multiply the outputs' losses before they are added."),
                 _PRICE + _KIND + _EXTRA,
             ),
             Mistake(
@@ -93,13 +108,17 @@ register(
                     (_W_PRICE * _PRICE + _W_KIND * _KIND) / (_W_PRICE + _W_KIND)
                     + _EXTRA
                 ),
-                "Keras does not divide by the sum of the loss weights: the total is a weighted sum.",
+                N_(
+                    "Keras does not divide by the sum of the loss weights: the total is a weighted sum."
+                ),
                 (_W_PRICE * _PRICE + _W_KIND * _KIND) / (_W_PRICE + _W_KIND) + _EXTRA,
             ),
             Mistake(
                 "regulariser weighted too",
                 near(_W_PRICE * _PRICE + _W_KIND * (_KIND + _EXTRA)),
-                "loss_weights apply to the compiled outputs' losses only; add_loss terms are added as they are.",
+                N_(
+                    "loss_weights apply to the compiled outputs' losses only; add_loss terms are added as they are."
+                ),
                 _W_PRICE * _PRICE + _W_KIND * (_KIND + _EXTRA),
             ),
         ),
@@ -116,35 +135,41 @@ FIRST_LOSS_TOLERANCE = 0.06
 register(
     Exercise(
         key="07.3",
-        title="the first loss of a 7-class softmax model",
+        title=N_("the first loss of a 7-class softmax model"),
         solution=math.log(7),
         hint=(
-            "At initialisation the logits are small, so the softmax gives every class about 1/K. "
-            "The cross-entropy is −ln(probability of the true class), in nats (natural log)."
+            N_(
+                "At initialisation the logits are small, so the softmax gives every class about 1/K. "
+                "The cross-entropy is −ln(probability of the true class), in nats (natural log)."
+            )
         ),
         mistakes=(
             Mistake(
                 "log base 2",
                 near(math.log2(7), rtol=0.0, atol=FIRST_LOSS_TOLERANCE),
-                "Keras's cross-entropy uses the natural logarithm (nats), not log base 2.",
+                N_(
+                    "Keras's cross-entropy uses the natural logarithm (nats), not log base 2."
+                ),
                 math.log2(7),
             ),
             Mistake(
                 "the probability itself",
                 near(1 / 7, rtol=0.0, atol=0.05),
-                "1/7 is the probability of the true class; the loss is −ln of it.",
+                N_("1/7 is the probability of the true class; the loss is −ln of it."),
                 1 / 7,
             ),
             Mistake(
                 "ten classes",
                 near(math.log(10), rtol=0.0, atol=FIRST_LOSS_TOLERANCE),
-                "ln 10 is the first loss of a 10-class model such as MNIST's; this one has K = 7.",
+                N_(
+                    "ln 10 is the first loss of a 10-class model such as MNIST's; this one has K = 7."
+                ),
                 math.log(10),
             ),
             Mistake(
                 "log base 10",
                 near(math.log10(7), rtol=0.0, atol=FIRST_LOSS_TOLERANCE),
-                "That is log₁₀ 7; Keras uses the natural logarithm.",
+                N_("That is log₁₀ 7; Keras uses the natural logarithm."),
                 math.log10(7),
             ),
         ),
@@ -247,47 +272,59 @@ _LOG_COSH_07_4 = np.logaddexp(_ERROR_07_4, -_ERROR_07_4) - math.log(2.0)
 register(
     Exercise(
         key="07.4",
-        title="a stable log-cosh loss written with keras.ops",
+        title=N_("a stable log-cosh loss written with keras.ops"),
         solution=_log_cosh_reference,
         hint=(
-            "With e = ŷ − y, ln cosh e = e + softplus(−2e) − ln 2 never overflows (softplus(x) = "
-            "ln(1 + eˣ), keras.ops.softplus). Average over the last axis: one loss per sample."
+            N_(
+                "With e = ŷ − y, ln cosh e = e + softplus(−2e) − ln 2 never overflows (softplus(x) = "
+                "ln(1 + eˣ), keras.ops.softplus). Average over the last axis: one loss per sample."
+            )
         ),
         evaluate=evaluate_loss_function,
         mistakes=(
             Mistake(
                 "log(1 + exp) instead of softplus",
                 _only_negative_error_overflows,
-                "The identity e + ln(1 + e^(−2e)) − ln 2 is right, but written with exp it "
-                "overflows for a large negative error: at e = −102, e^(204) is inf in float32. "
-                "Use keras.ops.softplus(−2e), which never forms the huge exponential.",
+                N_(
+                    "The identity e + ln(1 + e^(−2e)) − ln 2 is right, but written with exp it "
+                    "overflows for a large negative error: at e = −102, e^(204) is inf in float32. "
+                    "Use keras.ops.softplus(−2e), which never forms the huge exponential."
+                ),
                 _log_of_one_plus_exp,
             ),
             Mistake(
                 "overflow",
                 _not_finite,
-                "cosh(100) is about 1.3·10⁴³, beyond float32's largest number (3.4·10³⁸): it becomes "
-                "inf and so does the loss (the inputs hold errors of +100 and −102). Rewrite "
-                "ln cosh e so that no huge value is ever formed, for either sign.",
+                N_(
+                    "cosh(100) is about 1.3·10⁴³, beyond float32's largest number (3.4·10³⁸): it becomes "
+                    "inf and so does the loss (the inputs hold errors of +100 and −102). Rewrite "
+                    "ln cosh e so that no huge value is ever formed, for either sign."
+                ),
                 _naive_log_cosh,
             ),
             Mistake(
                 "no mean",
                 lambda value: np.shape(value) == Y_TRUE_07_4.shape,
-                "That returns one value per element, shape (2, 3); a Keras loss function returns one "
-                "value per sample: average over the last axis.",
+                N_(
+                    "That returns one value per element, shape (2, 3); a Keras loss function returns one "
+                    "value per sample: average over the last axis."
+                ),
                 _log_cosh_without_mean,
             ),
             Mistake(
                 "sum over the last axis",
                 near(_LOG_COSH_07_4.sum(axis=-1), rtol=1e-4),
-                "That sums over the last axis; Keras's log-cosh (like MSE) averages it.",
+                N_(
+                    "That sums over the last axis; Keras's log-cosh (like MSE) averages it."
+                ),
                 _log_cosh_sum,
             ),
             Mistake(
                 "quadratic approximation",
                 near(np.mean(0.5 * _ERROR_07_4**2, axis=-1), rtol=1e-4),
-                "e²/2 is log-cosh only for small errors; for large ones log-cosh grows like |e| − ln 2.",
+                N_(
+                    "e²/2 is log-cosh only for small errors; for large ones log-cosh grows like |e| − ln 2."
+                ),
                 _half_square,
             ),
         ),

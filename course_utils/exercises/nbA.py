@@ -11,36 +11,45 @@ import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_coarser, tolerance
+from course_utils.i18n import N_
 
 # ----------------------------------------------------------------------------- A.1
 
 register(
     Exercise(
         key="A.1",
-        title="which mistake a smooth-L1 loss repeats",
+        title=N_("which mistake a smooth-L1 loss repeats"),
         solution=6,
         hint=(
-            "The branches meet at |e| = 1 (both give 0.5), so the formula is fine. Look at how the "
-            "branch is chosen, and at what e is inside fit: a whole batch of errors."
+            N_(
+                "The branches meet at |e| = 1 (both give 0.5), so the formula is fine. Look at how the "
+                "branch is chosen, and at what e is inside fit: a whole batch of errors."
+            )
         ),
         mistakes=(
             Mistake(
                 "mistake 5",
                 near(5),
-                "Mistake 5 is a missing ½; here the ½ is there and the branches meet at |e| = 1.",
+                N_(
+                    "Mistake 5 is a missing ½; here the ½ is there and the branches meet at |e| = 1."
+                ),
                 5,
             ),
             Mistake(
                 "mistake 3",
                 near(3),
-                "It does return per-element values (mistake 3's symptom), but Keras averages those "
-                "itself; that is not what stops fit at the first batch.",
+                N_(
+                    "It does return per-element values (mistake 3's symptom), but Keras averages those "
+                    "itself; that is not what stops fit at the first batch."
+                ),
                 3,
             ),
             Mistake(
                 "mistake 11",
                 near(11),
-                "The loss takes exactly (y_true, y_pred), as compile wants; nothing is saved or loaded here.",
+                N_(
+                    "The loss takes exactly (y_true, y_pred), as compile wants; nothing is saved or loaded here."
+                ),
                 11,
             ),
         ),
@@ -84,38 +93,46 @@ DECIMALS_A_2 = 4
 register(
     Exercise(
         key="A.2",
-        title="the logit gradient of a single-label classifier",
+        title=N_("the logit gradient of a single-label classifier"),
         solution=_RIGHT_A_2,
         hint=(
-            "Replace the sigmoids by a softmax (or logits with from_logits=True). For softmax with "
-            "cross-entropy, ∂L/∂z = softmax(z) − y, an array of 4 numbers."
+            N_(
+                "Replace the sigmoids by a softmax (or logits with from_logits=True). For softmax with "
+                "cross-entropy, ∂L/∂z = softmax(z) − y, an array of 4 numbers."
+            )
         ),
         mistakes=(
             Mistake(
                 "kept the sigmoid head",
                 near(sigmoid_cce_logit_gradient(LOGITS_A_2, TARGET_A_2), rtol=1e-3),
-                "That is the divide-by-sum gradient: what the sigmoid head trains with on JAX or PyTorch "
-                "(the wrong class 0, at σ(6) ≈ 0.998, gets almost no push down). On TensorFlow the "
-                "sigmoid head already trains with the softmax's gradient, but predict returns sigmoids "
-                "that do not sum to 1. The fixed model's gradient is softmax(z) − y.",
+                N_(
+                    "That is the divide-by-sum gradient: what the sigmoid head trains with on JAX or PyTorch "
+                    "(the wrong class 0, at σ(6) ≈ 0.998, gets almost no push down). On TensorFlow the "
+                    "sigmoid head already trains with the softmax's gradient, but predict returns sigmoids "
+                    "that do not sum to 1. The fixed model's gradient is softmax(z) − y."
+                ),
                 sigmoid_cce_logit_gradient(LOGITS_A_2, TARGET_A_2),
             ),
             Mistake(
                 "sign",
                 near(-_RIGHT_A_2, rtol=1e-3),
-                "The sign is flipped: the gradient is p − y (gradient descent then lowers z₀ and raises z₂).",
+                N_(
+                    "The sign is flipped: the gradient is p − y (gradient descent then lowers z₀ and raises z₂)."
+                ),
                 -_RIGHT_A_2,
             ),
             Mistake(
                 "probabilities only",
                 near(_softmax(LOGITS_A_2), rtol=1e-3),
-                "That is softmax(z) alone; subtract the one-hot target y.",
+                N_("That is softmax(z) alone; subtract the one-hot target y."),
                 _softmax(LOGITS_A_2),
             ),
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_RIGHT_A_2, decimals=DECIMALS_A_2),
-                "Right idea, but round to 4 decimal places, e.g. np.round(gradient, 4).",
+                N_(
+                    "Right idea, but round to 4 decimal places, e.g. np.round(gradient, 4)."
+                ),
                 np.round(_RIGHT_A_2, 2),
             ),
         ),
@@ -142,42 +159,52 @@ def _has_nan(value: object) -> bool:
 register(
     Exercise(
         key="A.3",
-        title="the gradient of MAE where the error is 0",
+        title=N_("the gradient of MAE where the error is 0"),
         solution=_RIGHT_A_3,
         hint=(
-            "L = (1/3) Σ |ŷⱼ − yⱼ|. TensorFlow differentiates |e| as sign(e), with sign(0) = 0; "
-            "each entry also carries the 1/k of the mean."
+            N_(
+                "L = (1/3) Σ |ŷⱼ − yⱼ|. TensorFlow differentiates |e| as sign(e), with sign(0) = 0; "
+                "each entry also carries the 1/k of the mean."
+            )
         ),
         mistakes=(
             Mistake(
                 "NaN at zero",
                 _has_nan,
-                "Nothing divides by zero: TensorFlow uses the subgradient sign(0) = 0, so a zero error "
-                "gives a zero gradient, not NaN (run it with tf.GradientTape to see).",
+                N_(
+                    "Nothing divides by zero: TensorFlow uses the subgradient sign(0) = 0, so a zero error "
+                    "gives a zero gradient, not NaN (run it with tf.GradientTape to see)."
+                ),
                 np.array([np.nan, 1 / 3, np.nan]),
             ),
             Mistake(
                 "forgot 1/k",
                 near(np.sign(Y_PRED_A_3 - Y_TRUE_A_3)),
-                "The loss averages the 3 values, so each gradient entry is divided by k = 3.",
+                N_(
+                    "The loss averages the 3 values, so each gradient entry is divided by k = 3."
+                ),
                 np.sign(Y_PRED_A_3 - Y_TRUE_A_3),
             ),
             Mistake(
                 "sign",
                 near(-_RIGHT_A_3),
-                "e = ŷ − y = +0.5 for the middle value: raising ŷ raises the loss, so the gradient is +1/3.",
+                N_(
+                    "e = ŷ − y = +0.5 for the middle value: raising ŷ raises the loss, so the gradient is +1/3."
+                ),
                 -_RIGHT_A_3,
             ),
             Mistake(
                 "error, not sign",
                 near((Y_PRED_A_3 - Y_TRUE_A_3) / _K),
-                "That is the gradient of a squared error (up to a factor 2); MAE's slope is ±1/k whatever the size of e.",
+                N_(
+                    "That is the gradient of a squared error (up to a factor 2); MAE's slope is ±1/k whatever the size of e."
+                ),
                 (Y_PRED_A_3 - Y_TRUE_A_3) / _K,
             ),
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_RIGHT_A_3, decimals=DECIMALS_A_3),
-                "Right idea, but give 3 decimal places: 1/3 is 0.333.",
+                N_("Right idea, but give 3 decimal places: 1/3 is 0.333."),
                 np.round(_RIGHT_A_3, 1),
             ),
         ),
