@@ -29,6 +29,29 @@ from notebook_rules import (
 
 NOTEBOOKS = course_notebooks()
 ids = [p.name for p in NOTEBOOKS]
+# The Chinese edition (notebooks/zh/) follows the same structure with its own markers
+# (CONTRIBUTING.md, "Chinese edition").
+ZH_NOTEBOOKS = sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+BOTH = NOTEBOOKS + ZH_NOTEBOOKS
+both_ids = ids + [f"zh/{p.name}" for p in ZH_NOTEBOOKS]
+MARKERS = {
+    "en": {
+        "notes": "**Speaker notes**",
+        "noted": r"Time: (\d+)",
+        "stated": r"\*\*Time:\*\* about (\d+) minutes",
+        "solutions": "## Solutions",
+    },
+    "zh": {
+        "notes": "**讲者备注**",
+        "noted": r"用时：\s*(\d+)",
+        "stated": r"\*\*用时：\*\*约\s*(\d+)\s*分钟",
+        "solutions": "## 参考答案",
+    },
+}
+
+
+def _markers(path) -> dict[str, str]:
+    return MARKERS["zh" if path.parent.name == "zh" else "en"]
 
 
 def test_the_course_has_notebooks():
@@ -144,13 +167,14 @@ def test_setup_cell_comes_first_and_installs_only_course_utils_on_colab(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", BOTH, ids=both_ids)
 def test_exercise_solutions_are_folded_at_the_end(path):
     cells = read(path).cells
     headings = [
         i
         for i, c in enumerate(cells)
-        if c.cell_type == "markdown" and c.source.startswith("## Solutions")
+        if c.cell_type == "markdown"
+        and c.source.startswith(_markers(path)["solutions"])
     ]
     if path.name.startswith("00") or any("check(" in c.source for c in cells):
         assert len(headings) == 1, (
@@ -195,7 +219,7 @@ def test_local_links_resolve(path):
             assert (path.parent / target).exists(), f"link to missing notebook {target}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", BOTH, ids=both_ids)
 def test_every_section_has_speaker_notes(path):
     """CONTRIBUTING.md: each `## ` section has a notes cell (shown in the speaker view)."""
     cells = read(path).cells
@@ -213,16 +237,17 @@ def test_every_section_has_speaker_notes(path):
         heading = cells[start].source.splitlines()[0]
         assert notes, f"section {heading!r} has no speaker-notes cell"
         text = notes[0].source
-        assert text.startswith("**Speaker notes**"), f"{heading!r}: notes start so"
-        assert re.search(r"Time: \d+", text), f"{heading!r}: notes say 'Time: N min'"
+        marks = _markers(path)
+        assert text.startswith(marks["notes"]), f"{heading!r}: notes start so"
+        assert re.search(marks["noted"], text), f"{heading!r}: notes say 'Time: N min'"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", BOTH, ids=both_ids)
 def test_stated_time_agrees_with_the_speaker_notes(path):
     """The time a learner is promised is what the speaker notes add up to (within 10 %)."""
     cells = read(path).cells
     stated = [
-        re.search(r"\*\*Time:\*\* about (\d+) minutes", c.source)
+        re.search(_markers(path)["stated"], c.source)
         for c in cells
         if c.cell_type == "markdown"
     ]
@@ -233,7 +258,7 @@ def test_stated_time_agrees_with_the_speaker_notes(path):
         int(minutes)
         for c in cells
         if c.metadata.get("slideshow", {}).get("slide_type") == "notes"
-        for minutes in re.findall(r"Time: (\d+)", c.source)
+        for minutes in re.findall(_markers(path)["noted"], c.source)
     )
     assert abs(total - noted) <= 0.1 * total, (
         f"the notebook promises about {total} minutes; its speaker notes add up to {noted}"
@@ -242,21 +267,29 @@ def test_stated_time_agrees_with_the_speaker_notes(path):
 
 def _stated_minutes(path) -> int:
     for cell in read(path).cells:
-        match = re.search(r"\*\*Time:\*\* about (\d+) minutes", cell.source)
+        match = re.search(_markers(path)["stated"], cell.source)
         if cell.cell_type == "markdown" and match:
             return int(match.group(1))
     raise AssertionError(f"{path.name} states no '**Time:** about N minutes'")
 
 
-@pytest.mark.parametrize(
-    "table", ["README.md", "notebooks/00_start_here.ipynb"], ids=["README", "00"]
-)
+TABLES = ["README.md", "notebooks/00_start_here.ipynb", "README.zh.md"]
+TABLES += [t for t in ["notebooks/zh/00_start_here.ipynb"] if (ROOT / t).exists()]
+
+
+@pytest.mark.parametrize("table", TABLES)
 def test_syllabus_tables_give_each_notebooks_own_time(table):
     text = (ROOT / table).read_text(encoding="utf-8")
-    for path in NOTEBOOKS:
-        rows = re.findall(rf"\({re.escape(path.name)}\) \|[^\n]*?\| (\d+) min \|", text)
+    zh = "zh" in table
+    for path in ZH_NOTEBOOKS if zh else NOTEBOOKS:
+        unit, folder = (
+            ("(?:min|分钟)", "notebooks/zh/") if zh else ("min", "notebooks/")
+        )
+        rows = re.findall(
+            rf"\({re.escape(path.name)}\) \|[^\n]*?\| (\d+) ?{unit} \|", text
+        )
         rows += re.findall(
-            rf"\(notebooks/{re.escape(path.name)}\) \|[^\n]*?\| (\d+) min \|", text
+            rf"\({folder}{re.escape(path.name)}\) \|[^\n]*?\| (\d+) ?{unit} \|", text
         )
         assert rows, f"{table} has no syllabus row with a time for {path.name}"
         assert int(rows[0]) == _stated_minutes(path), (
