@@ -51,3 +51,12 @@ def test_a_plain_figure_is_not_changed() -> None:
     _drawn_text_sizes(fig)
     assert note.get_fontsize() == 6
     assert plotting.enlarge_small_text(fig) >= 1 and note.get_fontsize() >= 14
+
+
+def test_a_course_figure_prints_as_a_figure() -> None:
+    """Notebooks' compared outputs show figures' reprs: a CourseFigure must not change them."""
+    fig, _ = plotting.new_figure(2, width=8.0, height=4.8)
+    plain = Figure(figsize=(8.0, 4.8))
+    plain.add_subplot(1, 2, 1)
+    plain.add_subplot(1, 2, 2)
+    assert repr(fig) == repr(plain) == "<Figure size 800x480 with 2 Axes>"
