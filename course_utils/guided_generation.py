@@ -15,7 +15,8 @@ The ideas of ``10_lab_loss_guided_generation``:
   *adversarial example*: the classifier says k, a person still sees the old digit plus noise;
 * **latent space**: descend the same cross-entropy over the 2 numbers z of the VAE decoder g (lab 09):
   :math:`L(z) = \mathrm{CE}(k, f(g(z)))`. Every candidate is something the decoder can draw, so the
-  result looks like a digit;
+  result looks like a digit. The source article's ``init_weight`` term,
+  :math:`\frac{\lambda_{\text{init}}}{2}\cdot\frac1d\sum_j (z_j - z^0_j)^2`, keeps z near its start z⁰;
 * a widget with the weights of the two extra terms (precomputed on a grid of weights).
 
 This is the idea behind CLIP-guided generation (the source article's snippet, which is PyTorch:
@@ -224,6 +225,30 @@ def near_initial(x: Any, x_initial: Any) -> np.ndarray:
             f"x and x_initial must have the same shape, got {x.shape} and {x_initial.shape}."
         )
     return np.mean((x - x_initial) ** 2, axis=1)
+
+
+def init_term(z: Any, z_initial: Any, init_weight: Any = 1.0) -> np.ndarray:
+    r"""The source article's ``init_weight`` term for each latent row, shape (m,):
+
+    .. math::
+        \frac{\lambda_{\text{init}}}{2}\cdot\frac{1}{d}\sum_{j=1}^{d} \big(z_j - z^0_j\big)^2,
+        \qquad \frac{\partial}{\partial z} = \frac{\lambda_{\text{init}}}{d}\,(z - z^0).
+
+    The article writes ``F.mse_loss(z, z_orig) * init_weight / 2``: PyTorch's ``mse_loss`` is a
+    *mean* over every element of z (d of them), so the term is not λ·‖z − z⁰‖² but λ/(2d) times
+    it. ``init_weight`` is one number or one per row. Taught in: 10 §5.
+    """
+    z = np.atleast_2d(as_finite_array("z", z, None, "latent vectors, one per row"))
+    z_initial = np.atleast_2d(
+        as_finite_array("z_initial", z_initial, None, "latent vectors, one per row")
+    )
+    if z.ndim != 2 or z.size == 0 or z.shape != z_initial.shape:
+        raise ValueError(
+            "z and z_initial must be non-empty arrays of the same shape (m, d), got "
+            f"{z.shape} and {z_initial.shape}."
+        )
+    weight = _per_image("init_weight", init_weight, len(z)).astype(float)
+    return weight / 2 * np.mean((z - z_initial) ** 2, axis=1)
 
 
 def _tf_total_variation(images: Any) -> Any:
@@ -440,14 +465,21 @@ def descend_latent(
     target: Any,
     *,
     prior_weight: float = 0.0,
+    init_weight: Any = 0.0,
     steps: int = LATENT_STEPS,
     learning_rate: float = LATENT_LEARNING_RATE,
 ) -> Descent:
-    r"""Minimise :math:`\mathrm{CE}(k, f(g(z))) + \lambda_{prior}\cdot\tfrac12\lVert z\rVert^2` over the
-    decoder's latent z (rows of ``z_initial``), with Adam.
+    r"""Minimise, over the decoder's latent z (rows of ``z_initial``, the start z⁰), with Adam,
+
+    .. math::
+        L(z) = \mathrm{CE}\big(k, f(g(z))\big) + \lambda_{\text{prior}}\cdot\tfrac12\lVert z\rVert^2
+        + \frac{\lambda_{\text{init}}}{2}\cdot\frac1d\sum_{j=1}^{d}\big(z_j - z^0_j\big)^2.
 
     The image is always :math:`g(z)`, something the decoder can draw; the prior term (minus the log
-    of the N(0, I) density, up to a constant) keeps z where the decoder was trained. Taught in: 10 §5.
+    of the N(0, I) density, up to a constant) keeps z where the decoder was trained; the init term
+    (:func:`init_term`, the source article's ``mse(z, z_orig) * init_weight / 2``) keeps z near its
+    own start. ``init_weight`` may hold one weight per row, so several weights run as one batch.
+    Taught in: 10 §5.
     """
     import keras
     import tensorflow as tf
@@ -460,15 +492,18 @@ def descend_latent(
     prior = as_finite_float("prior_weight", prior_weight)
     if prior < 0:
         raise ValueError(f"prior_weight must be >= 0, got {prior}.")
+    anchor = tf.constant(_per_image("init_weight", init_weight, len(z_start)))
     learning_rate = _as_learning_rate(learning_rate)
     z = tf.Variable(z_start)
+    z0 = tf.constant(z_start)
 
     def loss_fn(_: Any) -> Any:
         logits = model(decoder(z))
         ce = keras.losses.sparse_categorical_crossentropy(
             targets, logits, from_logits=True
         )
-        return ce + prior * 0.5 * tf.reduce_sum(tf.square(z), axis=1)
+        init = anchor / 2 * tf.reduce_mean(tf.square(z - z0), axis=1)
+        return ce + prior * 0.5 * tf.reduce_sum(tf.square(z), axis=1) + init
 
     losses = _adam_descent(z, loss_fn, steps, learning_rate, clip=False)
     latent = z.numpy().astype(float)
@@ -855,4 +890,34 @@ def plot_attack_success(
     )
     axes[1].set_title("λ_near = 0, change clipped to ±ε")
     axes[1].legend(fontsize=10)
+    return fig
+
+
+def plot_init_weight(
+    init_weights: Any, images: Any, distances: Any, probabilities: Any, target: int
+) -> Figure:
+    """One decoded result per ``init_weight`` (the same start), titled with its weight, its
+    distance ‖z − z⁰‖ from the start and the classifier's probability of ``target``.
+
+    Taught in: 10 §5.
+    """
+    weights = as_finite_array("init_weights", init_weights, 1, "weights >= 0")
+    images = _as_images("images", images)
+    distances = as_finite_array("distances", distances, 1, "one distance per weight")
+    probabilities = as_finite_array(
+        "probabilities", probabilities, 1, "p(target) for each weight"
+    )
+    if not (len(weights) == len(images) == len(distances) == len(probabilities) > 0):
+        raise ValueError(
+            "init_weights, images, distances and probabilities must have one entry per "
+            f"weight, got lengths {len(weights)}, {len(images)}, {len(distances)} and "
+            f"{len(probabilities)}."
+        )
+    target = int(_targets(target, 1)[0])
+    fig, axes = new_figure(len(weights), width=2.1 * len(weights) + 0.4, height=3.6)
+    for ax, weight, image, distance, p in zip(
+        np.atleast_1d(axes), weights, images, distances, probabilities
+    ):
+        title = f"λ_init = {weight:g}\n‖z − z⁰‖ = {distance:.1f}\np({target}) = {p:.2f}"
+        _image_axes(ax, image, title, None)
     return fig

@@ -37,8 +37,8 @@ import sys
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ from matplotlib.figure import Figure
 
 from course_utils.data import DataFileError, data_directory, load_mnist
 from course_utils.losses.vae import gaussian_kl_numpy
-from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.plotting import PALETTE, CourseFigure, artist, new_figure
 from course_utils.validation import (
     as_finite_array,
     as_finite_float,
@@ -350,13 +350,27 @@ def build_vae(
 
 @dataclass(frozen=True)
 class Training:
-    """A trained VAE and its per-epoch history of the cost and its two terms (means over images)."""
+    """A trained VAE and its per-epoch history of the cost and its two terms (means over images).
+
+    ``loss``, ``reconstruction`` and ``kl`` are Keras's per-epoch means over the epoch's training
+    batches (the weights change during the epoch). With ``x_test`` given to :func:`train_vae`,
+    ``test_reconstruction`` and ``test_kl`` are measured on all of ``x_test`` at the end of each
+    epoch (:func:`negative_elbo`, one sampled z per image, the same draws every epoch);
+    ``test_loss`` is their sum, the test −ELBO.
+    """
 
     vae: Any
     loss: list[float]
     reconstruction: list[float]
     kl: list[float]
     seconds: float
+    test_reconstruction: list[float] = field(default_factory=list)
+    test_kl: list[float] = field(default_factory=list)
+
+    @property
+    def test_loss(self) -> list[float]:
+        """The test −ELBO after each epoch: test reconstruction + test KL (β = 1), nats per image."""
+        return [r + k for r, k in zip(self.test_reconstruction, self.test_kl)]
 
 
 def train_vae(
@@ -368,8 +382,14 @@ def train_vae(
     batch_size: int = BATCH_SIZE,
     hidden: Sequence[int] = HIDDEN_UNITS,
     seed: int = 0,
+    x_test: Any = None,
 ) -> Training:
     """Build and fit a VAE on the rows of ``x`` (pixels in [0, 1]); deterministic for a given seed.
+
+    With ``x_test``, the test −ELBO of all its rows is measured after every epoch
+    (:func:`negative_elbo` with ``seed``: the same noise every epoch, so the epochs differ only by
+    the weights) into ``Training.test_reconstruction`` and ``Training.test_kl``. It uses NumPy
+    noise, not Keras's generator, so the training itself is the same with or without it.
 
     Taught in: 09 §4.
     """
@@ -379,6 +399,9 @@ def train_vae(
     epochs = as_positive_int("epochs", epochs)
     batch_size = as_positive_int("batch_size", batch_size)
     seed = as_seed(seed)
+    if x_test is not None:
+        x_test = _as_images("x_test", x_test)
+    import keras
     import tensorflow as tf
 
     vae = build_vae(latent_dim, beta, hidden=hidden, seed=seed)
@@ -389,8 +412,21 @@ def train_vae(
         .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
         .batch(batch_size)
     )
+    test_r: list[float] = []
+    test_kl: list[float] = []
+
+    def measure(epoch: int, logs: Any = None) -> None:
+        r, kl = negative_elbo(vae, x_test, seed=seed)
+        test_r.append(float(r.mean()))
+        test_kl.append(float(kl.mean()))
+
+    callbacks = (
+        [] if x_test is None else [keras.callbacks.LambdaCallback(on_epoch_end=measure)]
+    )
     start = time.perf_counter()
-    history = vae.fit(batches, epochs=epochs, shuffle=False, verbose=0)
+    history = vae.fit(
+        batches, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks
+    )
     seconds = time.perf_counter() - start
     h = history.history
     return Training(
@@ -399,6 +435,8 @@ def train_vae(
         [float(v) for v in h["reconstruction"]],
         [float(v) for v in h["kl"]],
         seconds,
+        test_r,
+        test_kl,
     )
 
 
@@ -424,7 +462,7 @@ def reconstruct(vae: Any, x: Any) -> np.ndarray:
 def decode(vae_or_decoder: Any, z: Any) -> np.ndarray:
     """Pixel probabilities (m, 784) for latent rows ``z`` (a VAE or its decoder).
 
-    Taught in: 09 §4, 10 §5.
+    Taught in: 09 §7, 10 §5.
     """
     decoder = _decoder_of("vae_or_decoder", vae_or_decoder)
     z = _as_latent("z", z, _latent_width(decoder))
@@ -454,7 +492,7 @@ def _as_latent(name: str, z: Any, width: int | None) -> np.ndarray:
 def reparameterise(mean: Any, log_var: Any, noise: Any) -> np.ndarray:
     r"""The reparameterisation trick in NumPy: :math:`z = \mu + e^{v/2} \odot \varepsilon`.
 
-    Taught in: 09 §4.
+    :func:`negative_elbo` samples its codes with it; exercise 09.3 asks the learner to write it.
     """
     mean = as_finite_array("mean", mean, None, "latent means μ")
     log_var = as_finite_array("log_var", log_var, None, "latent log-variances v")
@@ -528,6 +566,30 @@ def bce_sum_per_image(x: Any, x_reconstructed: Any) -> np.ndarray:
         )
     p = p.astype(float)
     return -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
+
+
+def negative_elbo(vae: Any, x: Any, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    r"""One-sample estimate of each image's −ELBO, as its two terms (R, KL), each of shape (m,).
+
+    .. math::
+        -\mathrm{ELBO}(x) \approx
+        \underbrace{-\sum_{i=1}^{784} \big[x_i \ln \hat x_i + (1 - x_i) \ln (1 - \hat x_i)\big]}_{R,
+        \ \hat x = g(z)}
+        + \tfrac12 \sum_{j=1}^{d} \big(\mu_j^2 + e^{v_j} - 1 - v_j\big),
+        \qquad z = \mu + e^{v/2} \odot \varepsilon,
+
+    with one draw ε ~ N(0, I) per image from ``seed`` (NumPy), x̂ clipped as Keras does, and
+    β = 1 whatever the model's β, so models are compared on one scale (for binary pixels it
+    bounds −ln p(x) from above; for grey ones read it with 09 §3's caveat).
+    Unlike :func:`reconstruct`, which decodes μ, R here is measured at a *sampled* z, as in
+    training. Taught in: 09 §4.
+    """
+    vae = as_model("vae", vae, kind="vae")
+    x = _as_images("x", x)
+    mean, log_var = encode(vae, x)
+    noise = np.random.default_rng(as_seed(seed)).standard_normal(mean.shape)
+    rebuilt = decode(vae, reparameterise(mean, log_var, noise))
+    return bce_sum_per_image(x, rebuilt), gaussian_kl_numpy(mean, log_var)
 
 
 def latent_activity(mean: Any) -> np.ndarray:
@@ -873,20 +935,38 @@ def image_strip(images: Any, ncols: int | None = None) -> np.ndarray:
     return canvas
 
 
-def plot_loss_curves(training: Training) -> Figure:
+def plot_loss_curves(training: Training, floor: float | None = None) -> Figure:
     """Both loss terms per epoch (means over the images): reconstruction and KL, on their own axes.
 
-    Taught in: 09 §4.
+    Solid: training (Keras's mean over the epoch's batches). Dashed, when the training measured
+    them (``train_vae(..., x_test=...)``): the test terms after each epoch. With ``floor`` (the
+    summed BCE of the images against themselves, 09 §3), a dotted line marks it under the
+    reconstruction. Taught in: 09 §4.
     """
     training = _as_training("training", training)
+    if floor is not None:
+        floor = as_finite_float("floor", floor)
     fig, (left, right) = new_figure(2, width=10.0, height=3.8)
     epochs = np.arange(1, len(training.loss) + 1)
-    left.plot(epochs, training.reconstruction, color=PALETTE[0], marker="o", ms=4)
+    tested = len(training.test_reconstruction) == len(epochs)
+    for ax, train, test, colour in (
+        (left, training.reconstruction, training.test_reconstruction, PALETTE[0]),
+        (right, training.kl, training.test_kl, PALETTE[3]),
+    ):
+        ax.plot(epochs, train, color=colour, marker="o", ms=4, label="training")
+        if tested:
+            ax.plot(epochs, test, color=colour, ls="--", label="test, end of epoch")
+    if floor is not None:
+        left.axhline(floor, color="0.4", ls=":", label="floor Σ H(x)")
+        left.set_ylim(0, None)
     left.set(
         xlabel="epoch", ylabel="nats per image", title="reconstruction (summed BCE)"
     )
-    right.plot(epochs, training.kl, color=PALETTE[3], marker="o", ms=4)
     right.set(xlabel="epoch", ylabel="nats per image", title="KL(q(z|x) ‖ N(0, I))")
+    if tested or floor is not None:
+        left.legend(loc="upper right")
+    if tested:
+        right.legend(loc="lower right")
     return fig
 
 
@@ -924,6 +1004,12 @@ class BetaRun:
     samples: np.ndarray
     reconstructions: np.ndarray
     activity: np.ndarray
+    negative_elbo: float = float("nan")
+
+    @property
+    def latent_dim(self) -> int:
+        """d, the length of the run's latent code."""
+        return len(self.kl_per_dim)
 
 
 def beta_tradeoff(
@@ -938,7 +1024,9 @@ def beta_tradeoff(
 ) -> list[BetaRun]:
     """Train one VAE per β (same seed, data and epochs) and measure each on ``x_test``.
 
-    Taught in: 09 §6.
+    ``reconstruction`` decodes μ (:func:`reconstruct`); ``negative_elbo`` is the test −ELBO at
+    β = 1 with a sampled z (:func:`negative_elbo`, noise from ``seed``), so runs of different β
+    or ``latent_dim`` are compared on one scale. Taught in: 09 §6.
     """
     x_train = _as_images("x_train", x_train)
     x_test = _as_images("x_test", x_test)
@@ -958,6 +1046,7 @@ def beta_tradeoff(
         ).vae
         mean, log_var = encode(vae, x_test)
         rebuilt = reconstruct(vae, x_test)
+        sampled_r, kl = negative_elbo(vae, x_test, seed=seed)
         runs.append(
             BetaRun(
                 float(beta),
@@ -967,6 +1056,7 @@ def beta_tradeoff(
                 decode(vae, z),
                 rebuilt[:samples],
                 latent_activity(mean),
+                float(np.mean(sampled_r + kl)),
             )
         )
     return runs
@@ -1003,7 +1093,9 @@ def plot_beta_tradeoff(
                 "constant is drawn in the originals row: pass originals too."
             )
         constant = _as_images("constant", np.reshape(constant, (1, -1)))
-    fig = Figure(figsize=(11.0, 1.9 * (len(runs) + top) + 0.6), layout="constrained")
+    fig = CourseFigure(
+        figsize=(11.0, 1.9 * (len(runs) + top) + 0.6), layout="constrained"
+    )
     grid = fig.add_gridspec(len(runs) + top, 3, width_ratios=[1.0, 2.2, 2.2])
     if originals is not None:
         ax = fig.add_subplot(grid[0, 1])
@@ -1044,6 +1136,39 @@ def plot_beta_tradeoff(
                     f"BCE {run.reconstruction:.0f}, KL {run.kl:.1f} nats/image",
                     fontsize=11,
                 )
+    return fig
+
+
+def plot_reconstruction_rows(x: Any, rows: Mapping[str, Any], count: int = 8) -> Figure:
+    """Originals (top row) above one row of reconstructions per model, labelled by ``rows``' keys.
+
+    ``rows`` maps a label (e.g. ``"d = 2"``) to that model's reconstructions of the same images.
+    Taught in: 09 §6.
+    """
+    count = as_positive_int("count", count)
+    x = _as_images("x", x)[:count]
+    if not isinstance(rows, Mapping) or not rows:
+        raise TypeError(
+            "rows must be a non-empty dict {label: reconstructions}, e.g. "
+            f"{{'d = 2': rebuilt_2}}, got {type(rows).__name__} {rows!r:.60}."
+        )
+    images = [x]
+    for label, rebuilt in rows.items():
+        rebuilt = _as_images("rows", rebuilt)[:count]
+        if len(rebuilt) != len(x):
+            raise ValueError(
+                f"rows[{label!r}] must hold as many images as x ({len(x)}, after keeping the "
+                f"first count = {count}), got {len(rebuilt)}."
+            )
+        images.append(rebuilt)
+    fig, (ax,) = new_figure(1, width=10.0, height=1.1 + 0.95 * len(images))
+    ax.imshow(
+        image_strip(np.concatenate(images), len(x)), cmap="gray_r", vmin=0, vmax=1
+    )
+    ax.set_xticks([])
+    labels = ["original", *(str(label) for label in rows)]
+    ax.set_yticks([14 + 30 * i for i in range(len(labels))], labels)
+    ax.grid(False)
     return fig
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from course_utils import guided_generation as gg
 from course_utils import vae_lab
+from course_utils.checks import check
 from course_utils.exercises import nb10
 from course_utils.plotting import artist
 
@@ -142,6 +143,82 @@ def test_latent_descent_lowers_the_loss_and_returns_decoded_images(judge, start)
         judge.model, vae, z0 * 0 + 5.0, 0, steps=40, prior_weight=5.0
     )
     assert np.linalg.norm(held.latent) < np.linalg.norm([5.0, 5.0])
+
+
+def test_init_term_is_the_articles_mean_squared_error_times_half_the_weight():
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    z, z0 = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    weights = np.array([0.5, 8.0, 100.0])
+    term = gg.init_term(z, z0, weights)
+    for row in range(3):  # F.mse_loss(z, z_orig) * init_weight / 2 on one latent
+        article = keras.ops.mean(keras.ops.square(z[row] - z0[row])) * weights[row] / 2
+        assert term[row] == pytest.approx(float(article), rel=1e-12)
+    # the gradient is λ/d (z − z⁰): the mean divides by d = 4, the ½ cancels the square's 2
+    variable = tf.Variable(z)
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(
+            weights / 2 * tf.reduce_mean(tf.square(variable - z0), axis=1)
+        )
+    gradient = tape.gradient(total, variable).numpy()
+    np.testing.assert_allclose(gradient, weights[:, None] / 4 * (z - z0), rtol=1e-12)
+    assert gg.init_term([1.0, 2.0], [1.0, 2.0]).tolist() == [0.0]  # one vector, one row
+    with pytest.raises(ValueError, match="same shape"):
+        gg.init_term(z, z0[:2])
+    with pytest.raises(ValueError, match="init_weight must be finite and >= 0"):
+        gg.init_term(z, z0, -1.0)
+
+
+def test_init_weight_keeps_the_latent_near_its_start(judge, start):
+    vae = vae_lab.load_pretrained_vae()
+    z0, _ = vae_lab.encode(vae, start)
+    weights = np.array([0.0, 1e4])
+    both = gg.descend_latent(
+        judge.model, vae, np.repeat(z0, 2, 0), 0, init_weight=weights, steps=40
+    )
+    moved = np.linalg.norm(both.latent - z0, axis=1)
+    assert moved[1] < 0.1 < moved[0]
+    # one weight per row is the descent of each row alone (rows are independent problems)
+    alone = gg.descend_latent(judge.model, vae, z0, 0, init_weight=1e4, steps=40)
+    np.testing.assert_allclose(both.latent[1], alone.latent[0], atol=1e-4)
+    free = gg.descend_latent(judge.model, vae, z0, 0, steps=40)
+    np.testing.assert_allclose(both.latent[0], free.latent[0], atol=1e-4)
+    # the first loss is at z = z⁰, where the init term is 0: the CE alone, for both rows
+    ce = -np.log(gg.class_probabilities(judge.model, vae_lab.decode(vae, z0))[0, 0])
+    np.testing.assert_allclose(both.losses[0], [ce, ce], rtol=1e-4)
+    with pytest.raises(ValueError, match="one per image"):
+        gg.descend_latent(judge.model, vae, z0, 0, init_weight=[1.0, 2.0], steps=1)
+    with pytest.raises(ValueError, match="init_weight must be finite and >= 0"):
+        gg.descend_latent(judge.model, vae, z0, 0, init_weight=-1.0, steps=1)
+
+
+def test_init_weight_figure_titles_each_result(start):
+    images = np.repeat(start, 3, 0)
+    fig = gg.plot_init_weight(
+        [0.0, 1.0, 10.0], images, [3.5, 1.0, 0.2], [0.9, 0.5, 0.1], 0
+    )
+    assert len(fig.axes) == 3
+    assert fig.axes[1].get_title() == "λ_init = 1\n‖z − z⁰‖ = 1.0\np(0) = 0.50"
+    np.testing.assert_allclose(
+        np.asarray(fig.axes[2].images[0].get_array()).ravel(), start[0]
+    )
+    with pytest.raises(ValueError, match="one entry per weight"):
+        gg.plot_init_weight([0.0, 1.0], images, [1.0, 2.0, 3.0], [0.1, 0.2, 0.3], 0)
+
+
+def test_exercise_init_gradient_matches_the_lab_term():
+    import tensorflow as tf
+
+    variable = tf.Variable(nb10.INIT_Z[None])
+    with tf.GradientTape() as tape:
+        weight = tf.constant([nb10.INIT_WEIGHT], dtype=tf.float64)
+        term = weight / 2 * tf.reduce_mean(tf.square(variable - nb10.INIT_Z0[None]), 1)
+    gradient = tape.gradient(term, variable).numpy()[0]
+    np.testing.assert_allclose(gradient, nb10._INIT_GRADIENT, rtol=1e-12)
+    value = gg.init_term(nb10.INIT_Z, nb10.INIT_Z0, nb10.INIT_WEIGHT)[0]
+    assert value == pytest.approx(float(term.numpy()[0]), rel=1e-12)
 
 
 def test_weights_grid_runs_every_pair_as_one_batch(judge, start):
@@ -374,3 +451,9 @@ def test_exercise_success_rate_matches_the_lab_helper():
     right = nb10.ATTACK_BEFORE == nb10.ATTACK_LABELS
     rate = gg.success_rate(nb10.ATTACK_AFTER[right], nb10.ATTACK_TARGETS[right])
     assert rate == pytest.approx(nb10._SUCCESS)
+
+
+def test_exercise_init_gradient_accepts_exact_numbers_and_names_a_wrong_shape():
+    assert check("10.5", [1, -2, 0, 4]).passed
+    wrong = check("10.5", 1.0)
+    assert not wrong.passed and "4 numbers" in wrong.message

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from course_utils import vae_lab
+from course_utils.checks import check, exercise
 from course_utils.data import DataFileError
+from course_utils.exercises import nb09
 from course_utils.losses import vae as vae_losses
 from course_utils.plotting import artist
 
@@ -133,6 +135,51 @@ def test_training_is_deterministic_for_a_seed(tiny, trained):
     again = vae_lab.train_vae(tiny[0], epochs=1, batch_size=64, seed=0)
     for first, second in zip(trained.vae.get_weights(), again.vae.get_weights()):
         np.testing.assert_array_equal(first, second)
+
+
+def test_negative_elbo_is_the_summed_bce_at_a_sampled_code_plus_the_kl(tiny, trained):
+    x = tiny[0][:16]
+    r, kl = vae_lab.negative_elbo(trained.vae, x, seed=3)
+    mean, log_var = vae_lab.encode(trained.vae, x)
+    noise = np.random.default_rng(3).standard_normal(mean.shape)
+    rebuilt = vae_lab.decode(trained.vae, mean + np.exp(0.5 * log_var) * noise)
+    by_hand = -np.sum(
+        x * np.log(np.clip(rebuilt, 1e-7, 1 - 1e-7))
+        + (1 - x) * np.log(np.clip(1 - rebuilt, 1e-7, 1 - 1e-7)),
+        axis=1,
+    )
+    np.testing.assert_allclose(r, by_hand, rtol=1e-5)
+    np.testing.assert_allclose(kl, vae_losses.gaussian_kl_numpy(mean, log_var))
+    # the same seed draws the same noise; another seed other noise (R moves, KL does not)
+    np.testing.assert_array_equal(vae_lab.negative_elbo(trained.vae, x, seed=3)[0], r)
+    other_r, other_kl = vae_lab.negative_elbo(trained.vae, x, seed=4)
+    assert not np.allclose(other_r, r)
+    np.testing.assert_array_equal(other_kl, kl)
+    assert r.shape == kl.shape == (16,)
+
+
+def test_training_measures_the_test_elbo_after_every_epoch_without_changing_training(
+    tiny,
+):
+    x_test = tiny[0][:40]
+    run = vae_lab.train_vae(tiny[0], epochs=2, batch_size=64, seed=0, x_test=x_test)
+    plain = vae_lab.train_vae(tiny[0], epochs=2, batch_size=64, seed=0)
+    assert run.loss == plain.loss  # the measurement draws no Keras random numbers
+    for first, second in zip(run.vae.get_weights(), plain.vae.get_weights()):
+        np.testing.assert_array_equal(first, second)
+    assert len(run.test_reconstruction) == len(run.test_kl) == len(run.test_loss) == 2
+    r, kl = vae_lab.negative_elbo(run.vae, x_test, seed=0)  # after the last epoch
+    assert run.test_reconstruction[-1] == pytest.approx(r.mean(), rel=1e-6)
+    assert run.test_kl[-1] == pytest.approx(kl.mean(), rel=1e-6)
+    assert run.test_loss[-1] == pytest.approx(r.mean() + kl.mean(), rel=1e-6)
+    assert plain.test_loss == [] and plain.test_reconstruction == []
+    fig = vae_lab.plot_loss_curves(run, floor=40.0)
+    left, right = fig.axes
+    np.testing.assert_allclose(left.lines[1].get_ydata(), run.test_reconstruction)
+    np.testing.assert_allclose(right.lines[1].get_ydata(), run.test_kl)
+    assert left.lines[2].get_ydata()[0] == 40.0  # the floor
+    with pytest.raises(ValueError, match="x_test"):
+        vae_lab.train_vae(tiny[0], epochs=1, x_test=tiny[0][:4] * 255)
 
 
 def test_inference_decodes_the_mean_so_reconstructions_repeat(tiny, trained):
@@ -341,7 +388,10 @@ def test_beta_tradeoff_orders_the_runs_and_measures_each(tiny):
         assert run.kl_per_dim.shape == (3,) and run.samples.shape == (4, 784)
         assert run.kl_per_dim.sum() == pytest.approx(run.kl, rel=1e-6)
         assert run.activity.shape == (3,) and np.all(run.activity >= 0)
+        assert run.latent_dim == 3 and np.isfinite(run.negative_elbo)
     assert runs[1].kl < runs[0].kl
+    # the −ELBO is measured at β = 1 whatever the run's β: for β = 50 it is R + KL, not R + 50 KL
+    assert runs[1].negative_elbo < runs[1].reconstruction + 50.0 * runs[1].kl + 50.0
     fig = vae_lab.plot_beta_tradeoff(runs)
     assert len(fig.axes) == 6
     originals = tiny[0][:4]
@@ -351,6 +401,24 @@ def test_beta_tradeoff_orders_the_runs_and_measures_each(tiny):
     np.testing.assert_allclose(shown, vae_lab.image_strip(originals, 4))
     with pytest.raises(ValueError, match="originals must be the 4 images"):
         vae_lab.plot_beta_tradeoff(runs, originals[:3])
+
+
+def test_reconstruction_rows_show_the_originals_above_each_model():
+    x = np.random.default_rng(0).uniform(size=(5, 784))
+    rows = {"d = 2": x[::-1], "d = 8": 1 - x}
+    fig = vae_lab.plot_reconstruction_rows(x, rows, count=4)
+    (ax,) = fig.axes
+    expected = vae_lab.image_strip(np.concatenate([x[:4], x[::-1][:4], 1 - x[:4]]), 4)
+    np.testing.assert_allclose(ax.images[0].get_array(), expected)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "original",
+        "d = 2",
+        "d = 8",
+    ]
+    with pytest.raises(TypeError, match="rows must be a non-empty dict"):
+        vae_lab.plot_reconstruction_rows(x, [x])
+    with pytest.raises(ValueError, match="as many images as x"):
+        vae_lab.plot_reconstruction_rows(x, {"d = 2": x[:2]})
 
 
 def test_active_units_count_the_units_whose_mean_varies_over_images():
@@ -434,8 +502,28 @@ def test_lab_mean_digit_costs_204_8_nats_on_the_tradeoffs_test_images():
             TypeError,
             "x_fit",
         ),
+        (lambda: vae_lab.negative_elbo("vae", np.zeros((1, 784))), TypeError, "vae"),
+        (lambda: vae_lab.plot_loss_curves("run"), TypeError, "training"),
+        (
+            lambda: vae_lab.plot_reconstruction_rows(np.zeros((1, 784)), {}),
+            TypeError,
+            "rows",
+        ),
     ],
 )
 def test_helpers_name_the_bad_argument(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_exercise_floor_is_the_labs_floor_and_wants_3_decimals():
+    # 09.5's six pixels in an otherwise blank image: bce_sum_per_image of x against itself,
+    # as the notebook computes the floor (each blank pixel adds only the clip's 1e-7)
+    x = np.zeros((1, 784))
+    x[0, : len(nb09.FLOOR_PIXELS)] = nb09.FLOOR_PIXELS
+    floor = vae_lab.bce_sum_per_image(x, x)[0]
+    assert floor == pytest.approx(exercise("09.5").solution, abs=1e-3)
+    for digits in (3, 4):
+        assert check("09.5", round(exercise("09.5").solution, digits)).passed
+    coarse = check("09.5", round(exercise("09.5").solution, 2))
+    assert not coarse.passed and "rounded too coarsely" in coarse.message

@@ -2,7 +2,8 @@
 
 The KL reference comes from the loss library (``course_utils.losses.vae``), the sampling reference
 from ``course_utils.vae_lab.reparameterise``: the same code the notebook trains with; the
-active-unit count from ``vae_lab.latent_activity`` and ``vae_lab.active_units``.
+active-unit count from ``vae_lab.latent_activity`` and ``vae_lab.active_units``; the floor of 09.5 is
+``vae_lab.bce_sum_per_image`` of the pixels against themselves (checked in tests/test_vae_lab.py).
 """
 
 from __future__ import annotations
@@ -262,5 +263,76 @@ register(
                 float(_ACROSS_UNITS),
             ),
         ),
+    )
+)
+
+# ----------------------------------------------------------------------------- 09.5 the floor of R
+
+#: Exercise 09.5: six pixels of a tiny image (grey values included), rebuilt exactly (x̂ = x).
+FLOOR_PIXELS = np.array([0.0, 0.5, 1.0, 0.2, 0.9, 0.0])
+
+
+def _entropy_terms(x: np.ndarray, log: Any = np.log) -> np.ndarray:
+    """−[x log x + (1 − x) log(1 − x)] per pixel, 0 for a pixel of exactly 0 or 1."""
+    inside = (x > 0) & (x < 1)
+    safe = np.where(inside, x, 0.5)
+    terms = -(safe * log(safe) + (1 - safe) * log(1 - safe))
+    return np.where(inside, terms, 0.0)
+
+
+_FLOOR = float(np.sum(_entropy_terms(FLOOR_PIXELS)))
+_FLOOR_BITS = float(np.sum(_entropy_terms(FLOOR_PIXELS, np.log2)))
+_inside = (FLOOR_PIXELS > 0) & (FLOOR_PIXELS < 1)
+_FLOOR_INK_ONLY = float(-np.sum(FLOOR_PIXELS[_inside] * np.log(FLOOR_PIXELS[_inside])))
+
+#: The question asks for 3 decimals, like 09.1.
+FLOOR_DECIMALS = 3
+_FLOOR_TOLERANCE = tolerance(_FLOOR, decimals=FLOOR_DECIMALS)
+
+register(
+    Exercise(
+        key="09.5",
+        title="the floor under the reconstruction term",
+        solution=_FLOOR,
+        hint=(
+            "With x̂ = x each pixel costs −[x ln x + (1 − x) ln(1 − x)], its binary entropy "
+            "H(x) in nats; a pixel of exactly 0 or 1 costs 0. Sum over the six pixels."
+        ),
+        evaluate=float,
+        mistakes=(
+            Mistake(
+                "rounded too coarsely",
+                rounded_coarser(_FLOOR, decimals=FLOOR_DECIMALS),
+                "Close, but rounded too coarsely: give R to 3 decimals.",
+                round(_FLOOR, FLOOR_DECIMALS - 1),
+            ),
+            Mistake.near(
+                "a perfect decoder pays nothing",
+                0.0,
+                "Only for pixels of exactly 0 or 1. A grey pixel x = 0.5 rebuilt as 0.5 still "
+                "costs ln 2 nats: the cross-entropy of x with itself is its entropy H(x) > 0.",
+            ),
+            Mistake.near(
+                "bits",
+                _FLOOR_BITS,
+                "That is in bits (log base 2). The lab's loss uses the natural log: nats.",
+                rtol=1e-4,
+            ),
+            Mistake.near(
+                "mean over pixels",
+                _FLOOR / len(FLOOR_PIXELS),
+                "That is the mean over the six pixels; R sums over the pixels of an image.",
+                rtol=1e-4,
+            ),
+            Mistake.near(
+                "dropped the (1 − x) term",
+                _FLOOR_INK_ONLY,
+                "You kept only −x ln x. The binary cross-entropy has a second term, "
+                "−(1 − x) ln(1 − x), for the chance that the pixel is blank.",
+                rtol=1e-4,
+            ),
+        ),
+        rtol=0.0,
+        atol=_FLOOR_TOLERANCE,
     )
 )

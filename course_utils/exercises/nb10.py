@@ -257,3 +257,60 @@ register(
         ),
     )
 )
+
+# ----------------------------------------------------------------------------- 10.5 init_weight
+
+#: Exercise 10.5: a latent of d = 4 numbers, its start z⁰ and the article's init_weight; the term
+#: is F.mse_loss(z, z_orig) * init_weight / 2 = (λ/2)·(1/d)·Σⱼ (zⱼ − z⁰ⱼ)², as
+#: ``guided_generation.init_term`` computes it (checked against TensorFlow's gradient in
+#: tests/test_guided_generation.py).
+INIT_Z = np.array([1.5, -1.0, 0.5, 3.0])
+INIT_Z0 = np.array([1.0, 0.0, 0.5, 1.0])
+INIT_WEIGHT = 8.0
+
+_D = INIT_Z.size
+_INIT_GRADIENT = INIT_WEIGHT / _D * (INIT_Z - INIT_Z0)
+
+
+def _as_gradient(answer: Any) -> np.ndarray:
+    values = np.asarray(answer, dtype=float)
+    if values.shape != INIT_Z.shape:
+        raise ValueError(
+            f"the gradient has one entry per latent number: 4 numbers, got shape {values.shape}"
+        )
+    return values
+
+
+register(
+    Exercise(
+        key="10.5",
+        title="the gradient of the article's init_weight term",
+        solution=_INIT_GRADIENT,
+        hint=(
+            "The term is (λ/2)·(1/d)·Σⱼ (zⱼ − z⁰ⱼ)² with d = 4 (mse_loss is a mean over the "
+            "elements of z). Differentiate one entry: (λ/2)·(1/d)·2(zⱼ − z⁰ⱼ) = (λ/d)(zⱼ − z⁰ⱼ)."
+        ),
+        evaluate=_as_gradient,
+        mistakes=(
+            Mistake.near(
+                "a sum, not a mean",
+                INIT_WEIGHT * (INIT_Z - INIT_Z0),
+                "That is the gradient of (λ/2)·‖z − z⁰‖², a sum over the latent. PyTorch's "
+                "mse_loss averages over the d = 4 elements, so the pull is λ/d per unit of "
+                "distance, 4 times weaker.",
+            ),
+            Mistake.near(
+                "lost the one half",
+                2 * INIT_WEIGHT / _D * (INIT_Z - INIT_Z0),
+                "The article divides init_weight by 2: the ½ cancels the 2 that the square's "
+                "derivative brings, leaving (λ/d)(z − z⁰).",
+            ),
+            Mistake.near(
+                "sign",
+                -_INIT_GRADIENT,
+                "That is minus the gradient (the direction a step moves z, back toward z⁰). "
+                "The gradient points away from z⁰: (λ/d)(z − z⁰).",
+            ),
+        ),
+    )
+)
