@@ -121,6 +121,26 @@ PIXEL_HELPERS = {
         "x_initial",
         lambda x255, m: gg.change_summary(x255 / 255, x255),
     ),
+    "vae_lab.train_vae(x_test)": (
+        "x_test",
+        lambda x255, m: vae_lab.train_vae(x255 / 255, epochs=1, x_test=x255),
+    ),
+    "vae_lab.negative_elbo": (
+        "x",
+        lambda x255, m: vae_lab.negative_elbo(m["vae"], x255),
+    ),
+    "vae_lab.plot_reconstruction_rows(x)": (
+        "x",
+        lambda x255, m: vae_lab.plot_reconstruction_rows(x255, {"d = 2": x255 / 255}),
+    ),
+    "vae_lab.plot_reconstruction_rows(rows)": (
+        "rows",
+        lambda x255, m: vae_lab.plot_reconstruction_rows(x255 / 255, {"d = 2": x255}),
+    ),
+    "gg.plot_init_weight": (
+        "images",
+        lambda x255, m: gg.plot_init_weight([0, 1, 2, 3], x255, [0] * 4, [0] * 4, 0),
+    ),
     "lab.plot_class_examples": (
         "images",
         lambda x255, m: lab.plot_class_examples(x255, np.arange(4)),
@@ -245,6 +265,11 @@ ROW_HELPERS = {
         "x_train",
         lambda x, m: vae_lab.beta_tradeoff(x, x, (1.0,)),
     ),
+    "vae_lab.negative_elbo": ("x", lambda x, m: vae_lab.negative_elbo(m["vae"], x)),
+    "vae_lab.plot_reconstruction_rows": (
+        "x",
+        lambda x, m: vae_lab.plot_reconstruction_rows(x, {"d = 2": x}),
+    ),
     "gg.train_classifier": (
         "x_train",
         lambda x, m: gg.train_classifier(x, [0] * len(x), x, [0] * len(x)),
@@ -316,6 +341,19 @@ def test_one_flat_image_is_one_row_in_lab_10_and_gets_its_fix_in_lab_09(pixels, 
             "z_initial",
             "(m, 2)",
         ),
+        (
+            lambda x, m: gg.descend_latent(
+                m["classifier"], m["vae"], [[0.0, 0.0]], 0, init_weight=[1, 2], steps=1
+            ),
+            "init_weight",
+            "one per image (1)",
+        ),
+        (lambda x, m: gg.init_term([[0.0, 0.0]], [[0.0, 0.0, 0.0]]), "z", "same shape"),
+        (
+            lambda x, m: vae_lab.plot_reconstruction_rows(x, {"d = 2": x[:2]}),
+            "rows",
+            "as many images as x (4",
+        ),
         (lambda x, m: vae_lab.decode(m["vae"], [[0.0, 0.0, 0.0]]), "z", "(m, 2)"),
         (lambda x, m: vae_lab.decode(m["decoder"], np.zeros((0, 2))), "z", "(m, 2)"),
         (
@@ -363,6 +401,7 @@ EMPTY_HELPERS = {
         "x_train",
         lambda m: vae_lab.beta_tradeoff(EMPTY, EMPTY, (1.0,)),
     ),
+    "vae_lab.negative_elbo": ("x", lambda m: vae_lab.negative_elbo(m["vae"], EMPTY)),
     "gg.train_classifier": (
         "x_train",
         lambda m: gg.train_classifier(EMPTY, [], EMPTY, []),
@@ -560,6 +599,12 @@ def test_lab_08_trains_on_flat_images_and_a_boolean_mask(lab_data):
         (lambda x, m: vae_lab.encode(m["decoder"], x), "vae", "a VAE", "'decoder'"),
         (lambda x, m: vae_lab.encode(m["classifier"], x), "vae", "a VAE", "(None, 10)"),
         (lambda x, m: vae_lab.reconstruct(m["decoder"], x), "vae", "a VAE", "decoder"),
+        (
+            lambda x, m: vae_lab.negative_elbo(m["decoder"], x),
+            "vae",
+            "a VAE",
+            "'decoder'",
+        ),
         (
             lambda x, m: vae_lab.decode(m["classifier"], [[0.0, 0.0]]),
             "vae_or_decoder",
