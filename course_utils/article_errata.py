@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.i18n import N_
 from course_utils.losses._arrays import EPSILON
 
 
@@ -834,7 +835,7 @@ def _example_matrix_crossentropy_keras_order() -> dict[str, Any]:
 ERRATA: tuple[Erratum, ...] = (
     Erratum(
         3,
-        "MSE without the mean",
+        N_("MSE without the mean"),
         mse_without_mean,
         mse_fixed,
         "It returns one squared error per element, shape (N, k), instead of one loss per sample, shape (N,), "
@@ -843,7 +844,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         4,
-        "MAE does not divide by zero",
+        N_("MAE does not divide by zero"),
         mae_gradient_by_division,
         mae_gradient_fixed,
         "Only a derivative hand-written as e/|e| divides by zero (NaN at zero error); |e| has the subgradient "
@@ -852,7 +853,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         5,
-        "Huber without the ½",
+        N_("Huber without the ½"),
         huber_without_half,
         huber_fixed,
         "Without the ½ the quadratic branch reaches δ² at |e| = δ while the linear branch starts at δ²/2, "
@@ -861,7 +862,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         6,
-        "Huber branching with a Python if",
+        N_("Huber branching with a Python if"),
         huber_with_python_if,
         huber_fixed,
         "A Python if needs one True/False but gets a tensor of them: eager TensorFlow raises ValueError "
@@ -872,7 +873,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         6,
-        "Huber branching with a Python if, inside fit",
+        N_("Huber branching with a Python if, inside fit"),
         fit_with_python_if_huber,
         fit_with_fixed_huber,
         "Inside model.fit the loss is traced into a graph, where a symbolic tensor cannot be used as a "
@@ -883,7 +884,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         6,
-        "Huber factory with a symbol as its default",
+        N_("Huber factory with a symbol as its default"),
         huber_factory_with_symbol_default,
         huber_by_keras,
         "A default value is evaluated when the def runs: Python reads the symbol 𝛿 as the name δ, "
@@ -894,7 +895,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         7,
-        "Log loss calling tf.log",
+        N_("Log loss calling tf.log"),
         log_loss_with_tf_log,
         log_loss_fixed,
         "tf.log was removed in TensorFlow 2 (it is tf.math.log), so the function fails with AttributeError "
@@ -905,7 +906,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         7,
-        "Log loss clipping and adding epsilon",
+        N_("Log loss clipping and adding epsilon"),
         log_loss_clip_plus_epsilon,
         log_loss_fixed,
         "Clipping already keeps the logs finite; adding ε on top makes a fully wrong prediction cost "
@@ -917,7 +918,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         10,
-        "Sigmoid outputs with categorical cross-entropy",
+        N_("Sigmoid outputs with categorical cross-entropy"),
         sigmoid_model_with_categorical_crossentropy,
         softmax_model_with_categorical_crossentropy,
         "On the TensorFlow backend Keras reads the sigmoid's logits, so the model trains as a softmax "
@@ -928,7 +929,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         11,
-        "A loss with a parameter written as a closure",
+        N_("A loss with a parameter written as a closure"),
         save_and_reload_with_closure_loss,
         save_and_reload_with_loss_class,
         "compile accepts a two-argument closure, but a saved model only records the inner function's name, "
@@ -939,7 +940,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         12,
-        "A VAE loss reading attributes the model's call set",
+        N_("A VAE loss reading attributes the model's call set"),
         vae_loss_reading_model_attributes,
         vae_loss_with_add_loss,
         "It trains, but only because fit runs the forward pass just before the loss: read after another "
@@ -950,7 +951,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         12,
-        "Variant: a loss capturing a functional model's hidden tensor",
+        N_("Variant: a loss capturing a functional model's hidden tensor"),
         fit_with_loss_reading_a_hidden_tensor,
         fit_with_add_loss,
         "Not the article's code: a functional model's symbolic hidden output captured from outside is a "
@@ -961,7 +962,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         13,
-        "keras.losses.MSE in Keras 3",
+        N_("keras.losses.MSE in Keras 3"),
         mse_by_keras_3_missing_alias,
         mse_by_portable_name,
         "Not a mistake of the article, a portability note: the article's tf.keras.losses.MSE exists on "
@@ -972,7 +973,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         14,
-        "Matrix-based cross-entropy as printed",
+        N_("Matrix-based cross-entropy as printed"),
         matrix_crossentropy_as_printed,
         matrix_crossentropy_fixed,
         "The snippet is pseudo-code: its helpers are never defined, so it stops with NameError; the "
@@ -983,7 +984,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         14,
-        "Matrix-based cross-entropy: loop and log base 2",
+        N_("Matrix-based cross-entropy: loop and log base 2"),
         matrix_crossentropy_loop_log2,
         matrix_crossentropy_fixed,
         "Its cross-entropy part loops in Python over samples and classes and uses log base 2, so even with "
@@ -993,7 +994,7 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     Erratum(
         14,
-        "Matrix-based cross-entropy: (output, target) order",
+        N_("Matrix-based cross-entropy: (output, target) order"),
         crossentropy_with_arguments_swapped,
         crossentropy_in_keras_order,
         "Keras calls every loss as (y_true, y_pred); a function written for (output, target) reads the "

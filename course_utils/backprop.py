@@ -36,6 +36,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from course_utils._plain import float_or_array
+from course_utils.i18n import N_, gettext
 from course_utils.neuron import sigmoid
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
@@ -698,7 +699,9 @@ def plot_computational_graph(
     fig, (ax,) = new_figure(width=13.0, height=6.6)
     _draw_graph(ax, texts)
     ax.set_title(
-        "forward values (blue), weights (black), gradients of the loss (vermillion)",
+        gettext(
+            "forward values (blue), weights (black), gradients of the loss (vermillion)"
+        ),
         fontsize=15,
     )
     return fig
@@ -726,9 +729,9 @@ def example_run(learning_rate: float = DEFAULT_LEARNING_RATE) -> TrainingRun:
 
 
 _STAGE_TITLES = {
-    "forward": "forward: values and loss",
-    "backward": "backward: gradients by the chain rule",
-    "update": "update: θ → θ − η·∂L/∂θ",
+    "forward": N_("forward: values and loss"),
+    "backward": N_("backward: gradients by the chain rule"),
+    "update": N_("update: θ → θ − η·∂L/∂θ"),
 }
 
 
@@ -739,10 +742,20 @@ def step_title(step: int, learning_rate: float, stage: str) -> str:
     """
     step, stage = _check_step(step), _as_stage(stage)
     rate = _as_learning_rate(learning_rate)
-    updates = "1 update" if step == 1 else f"{step} updates"
-    return (
-        f"iteration {step + 1} (after {updates}, η = {rate:.1f})"
-        f" · stage {STAGES.index(stage) + 1} of 3, {_STAGE_TITLES[stage]}"
+    updates = (
+        gettext("1 update")
+        if step == 1
+        else gettext("{count} updates").format(count=step)
+    )
+    return gettext(
+        "iteration {iteration} (after {updates}, η = {rate:.1f})"
+        " · stage {stage} of 3, {title}"
+    ).format(
+        iteration=step + 1,
+        updates=updates,
+        rate=rate,
+        stage=STAGES.index(stage) + 1,
+        title=gettext(_STAGE_TITLES[stage]),
     )
 
 
@@ -793,8 +806,8 @@ def plot_training_step(
     )
     inset.set_xlim(-0.8, MAX_STEPS + 0.8)
     inset.set_ylim(0.0, 1.1 * float(run.costs[0]))
-    inset.set_xlabel("updates done $t$", fontsize=11, labelpad=1)
-    inset.set_ylabel("loss $L$", fontsize=11, labelpad=1)
+    inset.set_xlabel(gettext("updates done $t$"), fontsize=11, labelpad=1)
+    inset.set_ylabel(gettext("loss $L$"), fontsize=11, labelpad=1)
     inset.tick_params(labelsize=10)
     update_training_step(fig, step=step, learning_rate=rate, stage=stage)
     return fig
@@ -829,21 +842,28 @@ def training_step_widget() -> LivePlot:
 
     Taught in: 03 §5.
     """
-    step = int_slider("updates done t", 0, 0, MAX_STEPS)
+    step = int_slider(gettext("updates done t"), 0, 0, MAX_STEPS)
     stage = widgets.ToggleButtons(
         options=list(STAGES),
         value="forward",
-        description="stage",
+        description=gettext("stage"),
         style={"description_width": "initial", "button_width": "90px"},
     )
     rate = float_slider(
-        "learning rate η", DEFAULT_LEARNING_RATE, 0.1, 5.0, 0.1, readout_format=".1f"
+        gettext("learning rate η"),
+        DEFAULT_LEARNING_RATE,
+        0.1,
+        5.0,
+        0.1,
+        readout_format=".1f",
     )
     return LivePlot(
         plot_training_step,
         update_training_step,
         {"step": step, "learning_rate": rate, "stage": stage},
-        title="one training iteration on the computational graph (controls: updates done, learning rate, stage)",
+        title=gettext(
+            "one training iteration on the computational graph (controls: updates done, learning rate, stage)"
+        ),
     )
 
 
@@ -949,7 +969,7 @@ def plot_output_gradients(y: float = 1.0) -> Figure:
 def _shade_confidently_wrong(ax: Axes, span: tuple[float, float]) -> None:
     ax.axvspan(*span, color=PALETTE[7], alpha=0.08, linewidth=0)
     ax.set_xlim(-8.0, 8.0)
-    ax.set_xlabel("output logit $z$ (then $\\hat y = \\sigma(z)$)")
+    ax.set_xlabel(gettext("output logit $z$ (then $\\hat y = \\sigma(z)$)"))
 
 
 def _draw_output_losses(
@@ -958,21 +978,25 @@ def _draw_output_losses(
     """Left panel of :func:`plot_output_gradients`: the two losses against the logit z."""
     y_hat = sigmoid(z)
     bce = -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
-    ax.plot(z, bce, color=PALETTE[0], label="cross-entropy")
+    ax.plot(z, bce, color=PALETTE[0], label=gettext("cross-entropy"))
     ax.plot(
-        z, (y_hat - y) ** 2, color=PALETTE[1], linestyle="--", label="squared error"
+        z,
+        (y_hat - y) ** 2,
+        color=PALETTE[1],
+        linestyle="--",
+        label=gettext("squared error"),
     )
     _shade_confidently_wrong(ax, span)
     ax.text(
         span[0] + 0.3 if y == 1.0 else span[0] + 0.3,
         6.5,
-        "confidently\nwrong",
+        gettext("confidently\nwrong"),
         fontsize=12,
         va="top",
     )
     ax.set_ylim(0.0, 8.5)
-    ax.set_ylabel("loss $L$")
-    ax.set_title(f"loss for target y = {y:g}")
+    ax.set_ylabel(gettext("loss $L$"))
+    ax.set_title(gettext("loss for target y = {y:g}").format(y=y))
     ax.legend(loc="upper right")
 
 
@@ -984,19 +1008,19 @@ def _draw_output_loss_gradients(
         z,
         bce_output_gradient(z, y),
         color=PALETTE[0],
-        label="cross-entropy: $\\hat y - y$",
+        label=gettext("cross-entropy: $\\hat y - y$"),
     )
     ax.plot(
         z,
         mse_output_gradient(z, y),
         color=PALETTE[1],
         linestyle="--",
-        label="squared error: $2(\\hat y - y)\\,\\sigma'(z)$",
+        label=gettext("squared error: $2(\\hat y - y)\\,\\sigma'(z)$"),
     )
     _shade_confidently_wrong(ax, span)
     ax.set_ylim(-1.1, 1.1)
-    ax.set_ylabel("gradient $\\partial L / \\partial z$")
-    ax.set_title("its gradient: squared error stalls")
+    ax.set_ylabel(gettext("gradient $\\partial L / \\partial z$"))
+    ax.set_title(gettext("its gradient: squared error stalls"))
     ax.legend(loc="lower right" if y == 1.0 else "upper left", fontsize=11)
 
 
@@ -1153,12 +1177,16 @@ def plot_vanishing_gradients(
         )
     ax.set_xlim(0.5, depth + 0.5)
     ax.set_xticks(layers)
-    ax.set_xlabel("hidden layer $l$ (1 = next to the input, backprop ends here)")
-    ax.set_ylabel("gradient size ‖∂J/∂W‖ of layer l")
-    ax.set_title(
-        f"{depth} hidden layers of 8 units: how much gradient reaches each layer"
+    ax.set_xlabel(
+        gettext("hidden layer $l$ (1 = next to the input, backprop ends here)")
     )
-    ax.legend(title="activation", loc="lower right")
+    ax.set_ylabel(gettext("gradient size ‖∂J/∂W‖ of layer l"))
+    ax.set_title(
+        gettext(
+            "{depth} hidden layers of 8 units: how much gradient reaches each layer"
+        ).format(depth=depth)
+    )
+    ax.legend(title=gettext("activation"), loc="lower right")
     return fig
 
 
@@ -1200,7 +1228,7 @@ def two_moons(
 
 
 def plot_loss_curves(
-    train_loss: object, validation_loss: object, *, loss_name: str = "loss"
+    train_loss: object, validation_loss: object, *, loss_name: str = N_("loss")
 ) -> Figure:
     """The training and the validation loss after each epoch (e.g. Keras's
     ``history.history["loss"]`` and ``["val_loss"]``): the gap between them is the first
@@ -1223,17 +1251,23 @@ def plot_loss_curves(
         )
     epochs = np.arange(1, train.size + 1)
     fig, (ax,) = new_figure(width=7.5, height=4.5)
-    ax.plot(epochs, train, color=PALETTE[0], label="training (mean over the epoch)")
     ax.plot(
-        epochs, validation, color=PALETTE[3], ls="--", label="validation (end of epoch)"
+        epochs, train, color=PALETTE[0], label=gettext("training (mean over the epoch)")
+    )
+    ax.plot(
+        epochs,
+        validation,
+        color=PALETTE[3],
+        ls="--",
+        label=gettext("validation (end of epoch)"),
     )
     ax.set_xlim(0.5, train.size + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0.0, 1.05 * float(max(train.max(), validation.max())))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(loss_name)
+    ax.set_xlabel(gettext("epoch"))
+    ax.set_ylabel(gettext(loss_name))
     ax.legend(loc="upper right")
-    ax.set_title("training and validation loss per epoch")
+    ax.set_title(gettext("training and validation loss per epoch"))
     return fig
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils.i18n import gettext
 from course_utils.plotting import PALETTE, new_figure
 from course_utils.validation import as_finite_array, as_finite_float
 
@@ -106,7 +107,7 @@ def plot_circle_boundary(gamma: float = 32.0, margin: float = 0.25) -> Figure:
     )
     image.set_gid("loss-map")
     colorbar = fig.colorbar(image, ax=ax)
-    colorbar.set_label("log₁₀ Circle loss")
+    colorbar.set_label(gettext("log₁₀ Circle loss"))
     ax.contour(
         grid_n, grid_p, loss, levels=[np.log(2.0)], colors="white", linewidths=1.0
     )
@@ -124,17 +125,23 @@ def plot_circle_boundary(gamma: float = 32.0, margin: float = 0.25) -> Figure:
         color=PALETTE[3],
         ls="--",
         gid="straight",
-        label="s_p − s_n = μ (a straight margin)",
+        label=gettext("s_p − s_n = μ (a straight margin)"),
     )
     ax.plot(
-        [0.0], [1.0], "*", color=PALETTE[6], ms=14, gid="ideal", label="ideal (0, 1)"
+        [0.0],
+        [1.0],
+        "*",
+        color=PALETTE[6],
+        ms=14,
+        gid="ideal",
+        label=gettext("ideal (0, 1)"),
     )
     ax.set(
         xlim=(-0.5, 1.0),
         ylim=(0.0, 1.0),
-        xlabel="similarity of the negative pair s_n",
-        ylabel="similarity of the positive pair s_p",
-        title=f"Circle loss of one anchor, γ = {gamma:g}",
+        xlabel=gettext("similarity of the negative pair s_n"),
+        ylabel=gettext("similarity of the positive pair s_p"),
+        title=gettext("Circle loss of one anchor, γ = {gamma:g}").format(gamma=gamma),
     )
     ax.set_aspect("equal")
     ax.legend(loc="lower right", fontsize=10)

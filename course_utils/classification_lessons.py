@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils.i18n import gettext
 from course_utils.losses._arrays import EPSILON, align_ranks, shape_mismatch
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import (
@@ -193,18 +194,25 @@ def plot_ce_vs_mse(y: float = 1.0) -> Figure:
     wrong = (-8.0, -2.197) if target == 1.0 else (2.197, 8.0)
     for ax in (left, right):
         ax.axvspan(*wrong, color=PALETTE[3], alpha=0.12, lw=0)
-        ax.set_xlabel("logit z")
+        ax.set_xlabel(gettext("logit z"))
         ax.set_xlim(-8, 8)
-    left.plot(z, curves["bce"], color=PALETTE[0], label="cross-entropy")
-    left.plot(z, curves["mse"], color=PALETTE[1], label="squared error (σ(z) − y)²")
-    left.set_ylabel("loss L")
-    left.set_title(f"Loss, target y = {target:g}")
+    left.plot(z, curves["bce"], color=PALETTE[0], label=gettext("cross-entropy"))
+    left.plot(
+        z, curves["mse"], color=PALETTE[1], label=gettext("squared error (σ(z) − y)²")
+    )
+    left.set_ylabel(gettext("loss L"))
+    left.set_title(gettext("Loss, target y = {target:g}").format(target=target))
     left.legend(loc="upper center")
-    right.plot(z, curves["bce_grad"], color=PALETTE[0], label="cross-entropy: σ(z) − y")
-    right.plot(z, curves["mse_grad"], color=PALETTE[1], label="squared error")
+    right.plot(
+        z,
+        curves["bce_grad"],
+        color=PALETTE[0],
+        label=gettext("cross-entropy: σ(z) − y"),
+    )
+    right.plot(z, curves["mse_grad"], color=PALETTE[1], label=gettext("squared error"))
     right.axhline(0.0, color="0.4", lw=1)
     right.set_ylabel("∂L/∂z")
-    right.set_title("Gradient (shaded: confidently wrong)")
+    right.set_title(gettext("Gradient (shaded: confidently wrong)"))
     right.set_ylim(-1.1, 1.1)
     right.legend(loc="lower right" if target == 1.0 else "upper left")
     return fig
@@ -294,20 +302,28 @@ def plot_sigmoid_vs_softmax(z: Any, target: int) -> Figure:
         parts["sigmoid_grad"],
         0.36,
         color=PALETTE[1],
-        label="sigmoid ÷ sum + CE (JAX, PyTorch)",
+        label=gettext("sigmoid ÷ sum + CE (JAX, PyTorch)"),
     )
     ax.bar(
         k + 0.18,
         parts["softmax_grad"],
         0.36,
         color=PALETTE[0],
-        label="softmax + CE: p − y",
+        label=gettext("softmax + CE: p − y"),
     )
     ax.axhline(0.0, color="0.4", lw=1)
-    ax.set_xticks(k, [f"class {i}" + (" (true)" if i == target else "") for i in k])
+    ax.set_xticks(
+        k,
+        [
+            (
+                gettext("class {k} (true)") if i == target else gettext("class {k}")
+            ).format(k=i)
+            for i in k
+        ],
+    )
     ax.set_ylabel("∂L/∂z_k")
     ax.set_ylim(-1.15, 1.15)
-    ax.set_title("Logit gradients for one document")
+    ax.set_title(gettext("Logit gradients for one document"))
     ax.legend(loc="upper right")
     return fig
 
@@ -343,11 +359,11 @@ def focal_summary(gamma: float, alpha: float) -> str:
     hard example weighs than the easy one (1 under cross-entropy). Taught in: 05 §6.
     """
     hard, easy = focal_weight(np.array(_FOCAL_MARKS), gamma, alpha)
-    ratio = f"{hard / easy:.3g}" if easy > 0 else "undefined (α = 0)"
-    return (
-        f"kept of CE: hard (p_t = 0.1) {hard:.3g}, easy (p_t = 0.9) {easy:.3g}; "
-        f"the hard example weighs {ratio} times the easy one (CE: 1)"
-    )
+    ratio = f"{hard / easy:.3g}" if easy > 0 else gettext("undefined (α = 0)")
+    return gettext(
+        "kept of CE: hard (p_t = 0.1) {hard:.3g}, easy (p_t = 0.9) {easy:.3g}; "
+        "the hard example weighs {ratio} times the easy one (CE: 1)"
+    ).format(hard=hard, easy=easy, ratio=ratio)
 
 
 def plot_focal(gamma: float = 2.0, alpha: float = 0.25) -> Figure:
@@ -358,20 +374,22 @@ def plot_focal(gamma: float = 2.0, alpha: float = 0.25) -> Figure:
     weight = focal_weight(_FOCAL_P, gamma, alpha)
     ce = -np.log(_FOCAL_P)
     fig, (left, right) = new_figure(2, width=10.0, height=4.0)
-    left.plot(_FOCAL_P, ce, color="0.5", ls="--", label="cross-entropy −ln p_t")
+    left.plot(
+        _FOCAL_P, ce, color="0.5", ls="--", label=gettext("cross-entropy −ln p_t")
+    )
     left.plot(
         _FOCAL_P,
         weight * ce,
         color=PALETTE[0],
         gid="focal-loss",
-        label="focal α(1 − p_t)^γ (−ln p_t)",
+        label=gettext("focal α(1 − p_t)^γ (−ln p_t)"),
     )
     left.set_xlim(0, 1)
     left.set_ylim(0, 4.7)
-    left.set_xlabel("p_t, probability of the true class")
-    left.set_ylabel("loss L")
+    left.set_xlabel(gettext("p_t, probability of the true class"))
+    left.set_ylabel(gettext("loss L"))
     left.legend(loc="upper right")
-    left.set_title("Loss")
+    left.set_title(gettext("Loss"))
     # a weight of exactly 0 (α = 0) cannot be drawn on a log axis: show it at the bottom edge
     right.semilogy(
         _FOCAL_P, np.maximum(weight, 1e-12), color=PALETTE[2], gid="focal-weight"
@@ -383,14 +401,14 @@ def plot_focal(gamma: float = 2.0, alpha: float = 0.25) -> Figure:
         "o",
         color=PALETTE[3],
         gid="focal-marks",
-        label="hard (p_t = 0.1), easy (p_t = 0.9)",
+        label=gettext("hard (p_t = 0.1), easy (p_t = 0.9)"),
     )
     right.legend(loc="lower left")
     right.set_xlim(0, 1)
     right.set_ylim(1e-9, 2.0)
-    right.set_xlabel("p_t, probability of the true class")
-    right.set_ylabel("focal / CE = α(1 − p_t)^γ")
-    right.set_title("Share of cross-entropy kept")
+    right.set_xlabel(gettext("p_t, probability of the true class"))
+    right.set_ylabel(gettext("focal / CE = α(1 − p_t)^γ"))
+    right.set_title(gettext("Share of cross-entropy kept"))
     return fig
 
 
@@ -410,10 +428,12 @@ def focal_widget() -> LivePlot:
         plot_focal,
         update_focal,
         {
-            "gamma": float_slider("γ (focusing)", 2.0, 0.0, 5.0, 0.1),
-            "alpha": float_slider("α (weight of class 1)", 0.25, 0.0, 1.0, 0.05),
+            "gamma": float_slider(gettext("γ (focusing)"), 2.0, 0.0, 5.0, 0.1),
+            "alpha": float_slider(
+                gettext("α (weight of class 1)"), 0.25, 0.0, 1.0, 0.05
+            ),
         },
-        title="Focal loss: how γ and α down-weight easy examples",
+        title=gettext("Focal loss: how γ and α down-weight easy examples"),
     )
 
 
@@ -439,15 +459,15 @@ def plot_gce(qs: tuple[float, ...] = (0.01, 0.3, 0.7, 1.0)) -> Figure:
     """
     p = np.linspace(0.005, 1.0, 300)
     fig, (ax,) = new_figure(1, width=8.0, height=4.2)
-    ax.plot(p, -np.log(p), color="0.5", ls="--", label="cross-entropy −ln p_y")
+    ax.plot(p, -np.log(p), color="0.5", ls="--", label=gettext("cross-entropy −ln p_y"))
     qs = tuple(as_data_array("qs", qs, 1, "a tuple of q values in (0, 1]"))
     for colour, q in zip(PALETTE[:4], qs):
         ax.plot(p, gce_curve(p, q), color=colour, label=f"GCE q = {q:g}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 5)
-    ax.set_xlabel("p_y, probability of the labelled class")
-    ax.set_ylabel("loss L")
-    ax.set_title("Generalized cross-entropy: bounded for q > 0")
+    ax.set_xlabel(gettext("p_y, probability of the labelled class"))
+    ax.set_ylabel(gettext("loss L"))
+    ax.set_title(gettext("Generalized cross-entropy: bounded for q > 0"))
     ax.legend(loc="upper right")
     return fig
 
@@ -572,21 +592,31 @@ def plot_hinges() -> Figure:
     margin = np.linspace(-2.0, 3.0, 301)
     curves = hinge_curves(margin)
     fig, (ax,) = new_figure(1, width=8.0, height=4.2)
-    ax.plot(margin, curves["hinge"], color=PALETTE[0], label="hinge max(1 − y·ŷ, 0)")
-    ax.plot(margin, curves["squared_hinge"], color=PALETTE[1], label="squared hinge")
+    ax.plot(
+        margin,
+        curves["hinge"],
+        color=PALETTE[0],
+        label=gettext("hinge max(1 − y·ŷ, 0)"),
+    )
+    ax.plot(
+        margin,
+        curves["squared_hinge"],
+        color=PALETTE[1],
+        label=gettext("squared hinge"),
+    )
     ax.plot(
         margin,
         curves["logistic"],
         color=PALETTE[2],
         ls="--",
-        label="logistic ln(1 + e^(−y·ŷ))",
+        label=gettext("logistic ln(1 + e^(−y·ŷ))"),
     )
     ax.axvline(1.0, color="0.4", lw=1)
-    ax.text(1.05, 3.6, "margin 1", fontsize=11)
+    ax.text(1.05, 3.6, gettext("margin 1"), fontsize=11)
     ax.set_xlim(-2, 3)
     ax.set_ylim(0, 6)
-    ax.set_xlabel("margin y·ŷ (labels ±1)")
-    ax.set_ylabel("loss L")
-    ax.set_title("Hinges stop at margin 1; the logistic loss never does")
+    ax.set_xlabel(gettext("margin y·ŷ (labels ±1)"))
+    ax.set_ylabel(gettext("loss L"))
+    ax.set_title(gettext("Hinges stop at margin 1; the logistic loss never does"))
     ax.legend(loc="upper right")
     return fig

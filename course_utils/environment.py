@@ -14,10 +14,12 @@ import sys
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
-from course_utils import plotting
+from course_utils import i18n, plotting
+from course_utils.i18n import _
 
 DEFAULT_SEED = 42
 
@@ -43,7 +45,7 @@ class EnvironmentReport:
         ]
         if self.tensorflow is not None:
             parts += [f"TensorFlow {self.tensorflow}", f"Keras {self.keras}"]
-        return f"Ready (seed {self.seed}): " + " · ".join(parts)
+        return _("Ready (seed {seed}): ").format(seed=self.seed) + " · ".join(parts)
 
 
 def _installed_version(distribution: str) -> str:
@@ -99,8 +101,48 @@ def _enable_inline_figures() -> None:
         shell.run_line_magic("matplotlib", "inline")
 
 
+#: The CJK font the package ships for figures in Chinese: a subset of Noto Sans CJK SC (SIL OFL
+#: 1.1, ``fonts/OFL.txt``) built by ``scripts/build_cjk_font.py``.
+CJK_FONT_FILE = Path(__file__).with_name("fonts") / "CourseSansSC-Regular.otf"
+CJK_FONT_FAMILY = "Course Sans SC"
+#: Draw what the CJK font lacks (ŷ, subscripts, maths letters such as 𝛿): fonts matplotlib ships.
+FALLBACK_FAMILIES = ("DejaVu Sans", "STIXGeneral")
+
+
+def use_figure_language(lang: str) -> None:
+    """Set matplotlib's fonts so that figures draw the text of ``lang`` with no missing glyph.
+
+    For ``"zh"`` the bundled CJK font is registered (``fontManager.addfont``: no installed font
+    needed, offline, on Binder and Colab), put first in ``font.sans-serif``, and
+    ``font.family`` becomes ``["sans-serif", "DejaVu Sans", "STIXGeneral"]`` so that
+    matplotlib falls back, glyph by glyph, to the fonts it ships for what the subset lacks
+    (mathtext keeps its own fonts). For ``"en"`` both return to matplotlib's defaults.
+    """
+    import matplotlib
+    from matplotlib import font_manager
+
+    if lang not in i18n.LANGUAGES:
+        raise ValueError(
+            f'lang must be one of {sorted(i18n.LANGUAGES)}, got {lang!r}; pass e.g. lang="zh".'
+        )
+    sans_serif = [
+        name
+        for name in matplotlib.rcParams["font.sans-serif"]
+        if name != CJK_FONT_FAMILY
+    ]
+    if lang == "zh":
+        registered = {entry.fname for entry in font_manager.fontManager.ttflist}
+        if str(CJK_FONT_FILE) not in registered:
+            font_manager.fontManager.addfont(CJK_FONT_FILE)
+        matplotlib.rcParams["font.sans-serif"] = [CJK_FONT_FAMILY, *sans_serif]
+        matplotlib.rcParams["font.family"] = ["sans-serif", *FALLBACK_FAMILIES]
+    else:
+        matplotlib.rcParams["font.sans-serif"] = sans_serif
+        matplotlib.rcParams["font.family"] = matplotlib.rcParamsDefault["font.family"]
+
+
 def setup_notebook(
-    seed: int = DEFAULT_SEED, *, tensorflow: bool = True
+    seed: int = DEFAULT_SEED, *, tensorflow: bool = True, lang: str = "en"
 ) -> EnvironmentReport:
     """Prepare a notebook: the first code line of every lesson.
 
@@ -108,16 +150,25 @@ def setup_notebook(
     2. seeds ``random``, NumPy and, when ``tensorflow=True``, Keras/TensorFlow
        (``keras.utils.set_random_seed``) and turns on op determinism;
     3. applies the course's plot style (colour-blind-safe, projector-sized fonts);
-    4. returns the versions in use (the notebook prints them).
+    4. sets the language of the helpers' text and of the figures' fonts (``lang``);
+    5. returns the versions in use (the notebook prints them).
 
     Args:
         seed: non-negative integer seed.
         tensorflow: also import and seed TensorFlow/Keras (about 7 s the first time).
+        lang: ``"en"`` (English, the default) or ``"zh"`` (Simplified Chinese: checks, hints,
+            widget and figure text from the catalog, figures drawn with the bundled CJK font).
     """
+    if lang not in i18n.LANGUAGES:
+        raise ValueError(
+            f'lang must be one of {sorted(i18n.LANGUAGES)}, got {lang!r}; pass e.g. lang="zh".'
+        )
     silence_tensorflow_logs()
     seed_everything(seed, tensorflow=tensorflow)
     _enable_inline_figures()
     plotting.apply_course_style()
+    i18n.set_language(lang)
+    use_figure_language(lang)
     tensorflow_version = keras_version = None
     if tensorflow:
         import keras
@@ -178,16 +229,24 @@ def check_environment(versions: dict[str, str] | None = None) -> list[tuple[bool
             report.append(
                 (
                     False,
-                    f"{name}: not installed; run `make lab` (or pip install -r requirements.txt).",
+                    _(
+                        "{name}: not installed; run `make lab` (or pip install -r "
+                        "requirements.txt)."
+                    ).format(name=name),
                 )
             )
         elif _version_tuple(found) < minimum:
             report.append(
                 (
                     False,
-                    f"{name}: {found} is too old, {wanted} or newer is needed; run `make lab` to set up the course's environment.",
+                    _(
+                        "{name}: {found} is too old, {wanted} or newer is needed; run "
+                        "`make lab` to set up the course's environment."
+                    ).format(name=name, found=found, wanted=wanted),
                 )
             )
         else:
-            report.append((True, f"{name}: {wanted} or newer"))
+            report.append(
+                (True, _("{name}: {wanted} or newer").format(name=name, wanted=wanted))
+            )
     return report

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from course_utils.i18n import gettext
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, int_slider, register_widget
@@ -389,11 +390,19 @@ def clip_path_to_box(
 def _descent_title(run: DescentRun, learning_rate: float, minimum: float) -> str:
     steps = len(run.path) - 1
     if run.diverged:
-        return (
-            f"η = {learning_rate:.3f} ≥ 2/λ_max = {run.rate_limit:.4f}: diverges"
-            f" (J = {run.final_cost:.3g} after {steps} steps, from {run.costs[0]:.1f})"
+        return gettext(
+            "η = {rate:.3f} ≥ 2/λ_max = {limit:.4f}: diverges"
+            " (J = {cost:.3g} after {steps} steps, from {start:.1f})"
+        ).format(
+            rate=learning_rate,
+            limit=run.rate_limit,
+            cost=run.final_cost,
+            steps=steps,
+            start=run.costs[0],
         )
-    return f"η = {learning_rate:.3f}, {steps} steps: J = {run.final_cost:.4f}  (minimum {minimum:.4f})"
+    return gettext(
+        "η = {rate:.3f}, {steps} steps: J = {cost:.4f}  (minimum {minimum:.4f})"
+    ).format(rate=learning_rate, steps=steps, cost=run.final_cost, minimum=minimum)
 
 
 def _draw_surface(
@@ -463,12 +472,12 @@ def _draw_surface(
         markersize=18,
         markeredgecolor="black",
         linestyle="none",
-        label=f"minimum ({w_star:.2f}, {b_star:.2f})",
+        label=gettext("minimum ({w:.2f}, {b:.2f})").format(w=w_star, b=b_star),
     )
     ax.set_xlim(*W_LIMITS)
     ax.set_ylim(*B_LIMITS)
-    ax.set_xlabel("weight $w$")
-    ax.set_ylabel("bias $b$")
+    ax.set_xlabel(gettext("weight $w$"))
+    ax.set_ylabel(gettext("bias $b$"))
     ax.grid(False)
     return surface, (w_star, b_star)
 
@@ -495,10 +504,10 @@ def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
             list(segments),
             colors=PALETTE[3],
             linewidths=1.8,
-            label="error $e_i = \\hat y_i - y_i$",
+            label=gettext("error $e_i = \\hat y_i - y_i$"),
         )
     )
-    ax.plot(x, y, "o", color=PALETTE[0], label="data $(x_i, y_i)$")
+    ax.plot(x, y, "o", color=PALETTE[0], label=gettext("data $(x_i, y_i)$"))
     line_x = np.array([0.0, 3.0])
     ax.plot(
         line_x,
@@ -509,11 +518,13 @@ def plot_residuals(x: np.ndarray, y: np.ndarray, w: float, b: float) -> Figure:
     ax.set_xlim(-0.1, 3.1)
     low, high = min(y.min(), y_hat.min()), max(y.max(), y_hat.max())
     ax.set_ylim(low - 0.5, high + 0.5)
-    ax.set_xlabel("input $x$")
-    ax.set_ylabel("target $y$")
+    ax.set_xlabel(gettext("input $x$"))
+    ax.set_ylabel(gettext("target $y$"))
     ax.legend(loc="upper left")
     ax.set_title(
-        f"{len(x)} errors; cost J = mean of their squares = {mse_cost(w, b, x, y):.4f}"
+        gettext("{count} errors; cost J = mean of their squares = {cost:.4f}").format(
+            count=len(x), cost=mse_cost(w, b, x, y)
+        )
     )
     return fig
 
@@ -532,7 +543,7 @@ def plot_gradient_descent(
     fig, (ax,) = new_figure(width=8.5, height=6.0)
     filled, _ = _draw_surface(ax, x, y)
     colorbar = fig.colorbar(filled, ax=ax, format="%.1f")
-    colorbar.set_label("cost $J(w, b)$")
+    colorbar.set_label(gettext("cost $J(w, b)$"))
     ax.plot(
         [],
         [],
@@ -541,7 +552,7 @@ def plot_gradient_descent(
         markersize=4,
         linewidth=2,
         gid="gd-path",
-        label="gradient descent",
+        label=gettext("gradient descent"),
     )
     ax.plot(
         [],
@@ -551,7 +562,7 @@ def plot_gradient_descent(
         markersize=12,
         markeredgecolor="white",
         gid="gd-end",
-        label="last step",
+        label=gettext("last step"),
     )
     ax.plot(
         [],
@@ -561,7 +572,7 @@ def plot_gradient_descent(
         markersize=10,
         markeredgecolor="black",
         gid="gd-start",
-        label="start",
+        label=gettext("start"),
     )
     ax.legend(loc="lower left", fontsize=11, framealpha=0.9)
     ax.set_title(" ", gid="gd-title")
@@ -627,12 +638,16 @@ def plot_learning_rate_regimes(
                 markeredgecolor="white",
             )
             ax.set_title(
-                f"η = {rate:g}: J = {run.final_cost:.3f} after {steps} steps\n(minimum {minimum:.3f})",
+                gettext(
+                    "η = {rate:g}: J = {cost:.3f} after {steps} steps\n(minimum {minimum:.3f})"
+                ).format(rate=rate, cost=run.final_cost, steps=steps, minimum=minimum),
                 fontsize=13,
             )
         else:
             ax.set_title(
-                f"η = {rate:g} ≥ 2/λ_max: diverges\n(J = {run.final_cost:.3g} after {steps} steps)",
+                gettext(
+                    "η = {rate:g} ≥ 2/λ_max: diverges\n(J = {cost:.3g} after {steps} steps)"
+                ).format(rate=rate, cost=run.final_cost, steps=steps),
                 fontsize=13,
             )
     return fig
@@ -644,17 +659,21 @@ def gradient_descent_widget() -> LivePlot:
 
     Taught in: 02 §4.
     """
-    rate = float_slider("learning rate η", 0.1, 0.005, 0.3, 0.005, ".3f")
+    rate = float_slider(gettext("learning rate η"), 0.1, 0.005, 0.3, 0.005, ".3f")
     return LivePlot(
         plot_gradient_descent,
         update_gradient_descent,
         {
             "learning_rate": rate,
-            "w0": float_slider("start w₀", -1.0, W_LIMITS[0], W_LIMITS[1], 0.1),
-            "b0": float_slider("start b₀", 4.0, B_LIMITS[0], B_LIMITS[1], 0.1),
-            "steps": int_slider("steps", 30, 0, 100),
+            "w0": float_slider(
+                gettext("start w₀"), -1.0, W_LIMITS[0], W_LIMITS[1], 0.1
+            ),
+            "b0": float_slider(gettext("start b₀"), 4.0, B_LIMITS[0], B_LIMITS[1], 0.1),
+            "steps": int_slider(gettext("steps"), 30, 0, 100),
         },
-        title="gradient descent on the cost J(w, b) (sliders: learning rate, start w₀ and b₀, steps)",
+        title=gettext(
+            "gradient descent on the cost J(w, b) (sliders: learning rate, start w₀ and b₀, steps)"
+        ),
     )
 
 
@@ -753,10 +772,20 @@ def minibatch_sgd(
 
 def _minibatch_title(run: MinibatchRun, full: MinibatchRun, batch_size: int) -> str:
     epochs = len(full.path) - 1
-    return (
-        f"B = {batch_size}: {run.updates_per_epoch} update{'s' if run.updates_per_epoch > 1 else ''}"
-        f" per epoch; after {epochs} "
-        f"epochs J = {run.final_cost:.3f} (full batch: {full.final_cost:.3f})"
+    per_epoch = (
+        gettext("{count} updates per epoch")
+        if run.updates_per_epoch > 1
+        else gettext("{count} update per epoch")
+    ).format(count=run.updates_per_epoch)
+    return gettext(
+        "B = {batch_size}: {per_epoch}; after {epochs} epochs J = {cost:.3f} "
+        "(full batch: {full:.3f})"
+    ).format(
+        batch_size=batch_size,
+        per_epoch=per_epoch,
+        epochs=epochs,
+        cost=run.final_cost,
+        full=full.final_cost,
     )
 
 
@@ -783,7 +812,7 @@ def _draw_sgd_paths_panel(ax: Axes) -> None:
     ax.plot([SGD_START[0]], [SGD_START[1]], "s", color=PALETTE[1], mec="black")
     ax.legend(
         [ax.lines[1], ax.lines[2]],
-        ["full batch (B = m)", "minibatch"],
+        [gettext("full batch (B = m)"), gettext("minibatch")],
         loc="lower left",
         fontsize=11,
         framealpha=0.9,
@@ -796,12 +825,14 @@ def _draw_sgd_costs_panel(ax: Axes) -> None:
     ax.plot([], [], "-o", color=PALETTE[7], markersize=4, gid="full-curve")
     ax.plot([], [], "-", color=PALETTE[1], lw=1.6, gid="sgd-curve")
     minimum = mse_cost(*least_squares_fit(x, y), x, y)
-    ax.axhline(float(minimum), color=PALETTE[2], ls="--", lw=1.5, label="minimum J")
+    ax.axhline(
+        float(minimum), color=PALETTE[2], ls="--", lw=1.5, label=gettext("minimum J")
+    )
     ax.set_yscale("log")
     ax.set_ylim(0.2, 20.0)
     ax.set_xlim(0, SGD_MAX_EPOCHS)
-    ax.set_xlabel("epochs (passes over the 30 samples)")
-    ax.set_ylabel("cost $J$ on all the data")
+    ax.set_xlabel(gettext("epochs (passes over the 30 samples)"))
+    ax.set_ylabel(gettext("cost $J$ on all the data"))
     ax.legend(loc="upper right", fontsize=11)
 
 
@@ -851,12 +882,14 @@ def minibatch_sgd_widget() -> LivePlot:
         plot_minibatch_sgd,
         update_minibatch_sgd,
         {
-            "batch_size": int_slider("batch size B", 5, 1, m),
-            "epochs": int_slider("epochs", 10, 1, SGD_MAX_EPOCHS),
+            "batch_size": int_slider(gettext("batch size B"), 5, 1, m),
+            "epochs": int_slider(gettext("epochs"), 10, 1, SGD_MAX_EPOCHS),
         },
         title=(
-            "minibatch SGD against full-batch gradient descent "
-            "(sliders: batch size, epochs)"
+            gettext(
+                "minibatch SGD against full-batch gradient descent "
+                "(sliders: batch size, epochs)"
+            )
         ),
     )
 
@@ -974,13 +1007,13 @@ def _draw_tiny_cost_surface(
     ax.contour(
         w_grid, v_grid, cost, levels=levels, colors="white", linewidths=0.6, alpha=0.6
     )
-    fig.colorbar(filled, ax=ax, format="%.2f").set_label("cost $J(w, v)$")
+    fig.colorbar(filled, ax=ax, format="%.2f").set_label(gettext("cost $J(w, v)$"))
     ax.plot(
         *zip(first, second),
         "--",
         color=PALETTE[1],
         linewidth=2,
-        label="segment between minima",
+        label=gettext("segment between minima"),
     )
     ax.plot(
         *zip(first, second),
@@ -989,7 +1022,7 @@ def _draw_tiny_cost_surface(
         markersize=18,
         markeredgecolor="black",
         linestyle="none",
-        label="two minima",
+        label=gettext("two minima"),
     )
     ax.plot(
         [0.0],
@@ -998,15 +1031,15 @@ def _draw_tiny_cost_surface(
         color=PALETTE[3],
         markersize=11,
         markeredgecolor="white",
-        label="midpoint",
+        label=gettext("midpoint"),
     )
     ax.set_xlim(*TINY_W_LIMITS)
     ax.set_ylim(*TINY_V_LIMITS)
-    ax.set_xlabel("hidden weight $w$")
-    ax.set_ylabel("output weight $v$")
+    ax.set_xlabel(gettext("hidden weight $w$"))
+    ax.set_ylabel(gettext("output weight $v$"))
     ax.grid(False)
     ax.legend(loc="lower right", fontsize=11, framealpha=0.9)
-    ax.set_title("$J(w, v)$ for $\\hat y = v\\,\\tanh(w x)$")
+    ax.set_title(gettext("$J(w, v)$ for $\\hat y = v\\,\\tanh(w x)$"))
 
 
 def _draw_tiny_cost_slice(
@@ -1019,13 +1052,13 @@ def _draw_tiny_cost_slice(
     ends = tiny_network_cost(
         np.array([first[0], second[0]]), np.array([first[1], second[1]]), x, y
     )
-    ax.plot(t, slice_cost, color=PALETTE[0], label="$J$ along the segment")
+    ax.plot(t, slice_cost, color=PALETTE[0], label=gettext("$J$ along the segment"))
     ax.plot(
         [0.0, 1.0],
         ends,
         "--",
         color=PALETTE[1],
-        label="chord (a convex $J$ stays below it)",
+        label=gettext("chord (a convex $J$ stays below it)"),
     )
     ax.plot(
         [0.5],
@@ -1033,14 +1066,14 @@ def _draw_tiny_cost_slice(
         "o",
         color=PALETTE[3],
         markersize=11,
-        label="midpoint",
+        label=gettext("midpoint"),
     )
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(0.0, np.max(slice_cost) * 1.45)
-    ax.set_xlabel("position $t$ on the segment")
-    ax.set_ylabel("cost $J$")
+    ax.set_xlabel(gettext("position $t$ on the segment"))
+    ax.set_ylabel(gettext("cost $J$"))
     ax.legend(loc="upper left", fontsize=11)
-    ax.set_title("the cost rises between the minima")
+    ax.set_title(gettext("the cost rises between the minima"))
 
 
 def plot_tiny_network_cost(

@@ -18,6 +18,7 @@ Error messages for bad input stay English (CONTRIBUTING.md, "Chinese edition").
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,29 @@ def gettext(message: str) -> str:
 
 
 _ = gettext
+
+
+class TextMap(Mapping[str, str]):
+    """A read-only table of English texts (marked with :func:`N_`), read in the current language.
+
+    For a module's table that a notebook prints directly (``for name, text in TABLE.items()``):
+    the keys stay as they are, each value is translated when it is read.
+    """
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = dict(texts)
+
+    def __getitem__(self, key: str) -> str:
+        return gettext(self._texts[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __repr__(self) -> str:
+        return f"TextMap({dict(self.items())!r})"
 
 
 def get_language() -> str:

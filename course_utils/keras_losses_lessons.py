@@ -29,6 +29,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils import data
+from course_utils.i18n import N_, gettext
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import (
     as_data_array,
@@ -456,7 +457,7 @@ def plot_loss_curves(
     *,
     reference: float | None = None,
     reference_label: str = "",
-    title: str = "Training loss per epoch",
+    title: str = N_("Training loss per epoch"),
 ) -> Figure:
     """One line per run: the loss after each epoch; an optional dashed reference level.
 
@@ -481,16 +482,16 @@ def plot_loss_curves(
     if reference is not None:
         ax.axhline(reference, color=PALETTE[7], linestyle="--", linewidth=1.5)
         ax.annotate(
-            reference_label,
+            gettext(reference_label),
             (1.0, reference),
             xytext=(4, 4),
             textcoords="offset points",
             fontsize=12,
         )
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss (nats)")
+    ax.set_xlabel(gettext("epoch"))
+    ax.set_ylabel(gettext("training loss (nats)"))
     ax.set_ylim(bottom=0.0)
-    ax.set_title(title)
+    ax.set_title(gettext(title))
     ax.legend(loc="upper right")
     return fig
 
@@ -537,11 +538,8 @@ def plot_reductions(weight: float = 0.0) -> Figure:
         )
     ax.set_xticks(range(3), labels, fontsize=11)
     ax.set_ylim(0.0, 18.0)
-    ax.set_ylabel("reported loss")
-    ax.set_title(
-        f"Losses L = (0.25, 0, 4, 0.25); weights w = (3, 1, {weight:.2f}, 1)",
-        gid="title",
-    )
+    ax.set_ylabel(gettext("reported loss"))
+    ax.set_title(_reductions_title(weight), gid="title")
     return fig
 
 
@@ -554,9 +552,13 @@ def update_reductions(fig: Figure, weight: float = 0.0) -> None:
         label = artist(fig, f"value-{index}")
         label.set_y(value + 0.15)  # type: ignore[attr-defined]
         label.set_text(f"{value:.3f}")  # type: ignore[attr-defined]
-    artist(fig, "title").set_text(  # type: ignore[attr-defined]
-        f"Losses L = (0.25, 0, 4, 0.25); weights w = (3, 1, {float(weight):.2f}, 1)"
-    )
+    artist(fig, "title").set_text(_reductions_title(float(weight)))  # type: ignore[attr-defined]
+
+
+def _reductions_title(weight: float) -> str:
+    return gettext(
+        "Losses L = (0.25, 0, 4, 0.25); weights w = (3, 1, {weight:.2f}, 1)"
+    ).format(weight=weight)
 
 
 @register_widget
@@ -568,6 +570,8 @@ def reductions_widget() -> LivePlot:
     return LivePlot(
         plot_reductions,
         update_reductions,
-        {"weight": float_slider("weight w₃ of sample 3", 0.0, 0.0, 3.0, 0.25)},
-        title="Keras's reductions of one batch as the third sample's weight changes",
+        {"weight": float_slider(gettext("weight w₃ of sample 3"), 0.0, 0.0, 3.0, 0.25)},
+        title=gettext(
+            "Keras's reductions of one batch as the third sample's weight changes"
+        ),
     )

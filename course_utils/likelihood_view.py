@@ -14,10 +14,12 @@ Used in: 06_divergence_similarity_and_other_losses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from course_utils.i18n import N_, TextMap
 from course_utils.validation import as_finite_array, as_finite_float
 
 __all__ = [
@@ -29,26 +31,36 @@ __all__ = [
 
 #: Each loss of notebooks 04–06: the distribution of the target whose negative log-likelihood
 #: it is (up to a constant, with its scale fixed), or why it is not one.
-LIKELIHOOD_VIEW: dict[str, str] = {
-    "mean_squared_error": "NLL: Gaussian with a fixed σ (e²/2σ² + const, scaled)",
-    "mean_absolute_error": "NLL: Laplace with a fixed scale",
-    "huber": "NLL: density ∝ exp(−Huber(e)): Gaussian centre, Laplace tails",
-    "log_cosh": "NLL: hyperbolic secant, 1/(π cosh e), up to the constant ln π",
-    "mean_squared_logarithmic_error": "NLL: Gaussian on ln(1 + y) with a fixed σ",
-    "binary_crossentropy": "NLL: Bernoulli",
-    "categorical_crossentropy": "NLL: categorical (one-hot label)",
-    "poisson": "NLL: Poisson count, minus the constant mean ln y!",
-    "kl_divergence": "NLL up to a constant: CE(y, ŷ) − H(y)",
-    "cosine_similarity": "NLL: von Mises–Fisher with a fixed concentration κ = 1",
-    "ctc": "NLL: −ln P(label | frames), summed over every alignment",
-    "label_smoothing": "not the label's NLL: CE against a target mixed with 1/K",
-    "focal": "not the label's NLL: (1 − p)^γ reweights it; Σ_y e^(−L) ≠ 1",
-    "generalized_ce": "not the label's NLL: (1 − p^q)/q, a power, not a log",
-    "dice": "not an NLL: overlap 2·TP / (2·TP + FN + FP), a set similarity",
-    "tversky": "not an NLL: overlap TP / (TP + α·FN + β·FP)",
-    "circle": "not an NLL: pair similarities pushed past 1 − μ and μ",
-    "hinge": "not an NLL: a margin on y·z",
-}
+LIKELIHOOD_VIEW: Mapping[str, str] = TextMap(
+    {
+        "mean_squared_error": N_(
+            "NLL: Gaussian with a fixed σ (e²/2σ² + const, scaled)"
+        ),
+        "mean_absolute_error": N_("NLL: Laplace with a fixed scale"),
+        "huber": N_("NLL: density ∝ exp(−Huber(e)): Gaussian centre, Laplace tails"),
+        "log_cosh": N_("NLL: hyperbolic secant, 1/(π cosh e), up to the constant ln π"),
+        "mean_squared_logarithmic_error": N_(
+            "NLL: Gaussian on ln(1 + y) with a fixed σ"
+        ),
+        "binary_crossentropy": N_("NLL: Bernoulli"),
+        "categorical_crossentropy": N_("NLL: categorical (one-hot label)"),
+        "poisson": N_("NLL: Poisson count, minus the constant mean ln y!"),
+        "kl_divergence": N_("NLL up to a constant: CE(y, ŷ) − H(y)"),
+        "cosine_similarity": N_(
+            "NLL: von Mises–Fisher with a fixed concentration κ = 1"
+        ),
+        "ctc": N_("NLL: −ln P(label | frames), summed over every alignment"),
+        "label_smoothing": N_(
+            "not the label's NLL: CE against a target mixed with 1/K"
+        ),
+        "focal": N_("not the label's NLL: (1 − p)^γ reweights it; Σ_y e^(−L) ≠ 1"),
+        "generalized_ce": N_("not the label's NLL: (1 − p^q)/q, a power, not a log"),
+        "dice": N_("not an NLL: overlap 2·TP / (2·TP + FN + FP), a set similarity"),
+        "tversky": N_("not an NLL: overlap TP / (TP + α·FN + β·FP)"),
+        "circle": N_("not an NLL: pair similarities pushed past 1 − μ and μ"),
+        "hinge": N_("not an NLL: a margin on y·z"),
+    }
+)
 
 #: The classification losses :func:`label_normaliser` knows, as Keras computes them.
 CLASSIFICATION_LOSSES: tuple[str, ...] = (

@@ -61,6 +61,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation, Text
 
+from course_utils.i18n import N_, Message, gettext
 from course_utils.losses import catalog, get
 from course_utils.plotting import LIVE_DPI, PALETTE, artist, new_figure
 from course_utils.validation import as_positive_int
@@ -115,10 +116,10 @@ NUMERIC_PARAMS: tuple[str, ...] = (
 
 #: Why a parameter of the catalog has no control here.
 FIXED_PARAMS: dict[str, str] = {
-    "axis": "axis fixed: one point of the slice is one sample",
+    "axis": N_("axis fixed: one point of the slice is one sample"),
     "ignore_class": "ignore_class = None",
-    "ref_labels": "no reference set (the batch is its own)",
-    "ref_embeddings": "no reference set (the batch is its own)",
+    "ref_labels": N_("no reference set (the batch is its own)"),
+    "ref_embeddings": N_("no reference set (the batch is its own)"),
     "remove_diagonal": "remove_diagonal = True",
 }
 
@@ -299,28 +300,28 @@ def _regression(
     high: float = 3.0,
     target: TargetSpec | None = None,
 ) -> Slice:
-    spec = target or TargetSpec("target y", -2.0, 2.0, 0.1, 1.0)
+    spec = target or TargetSpec(N_("target y"), -2.0, 2.0, 0.1, 1.0)
     return Slice(
-        "prediction ŷ",
+        N_("prediction ŷ"),
         _fixed((low, high)),
         spec,
-        lambda p: "loss vs prediction ŷ for target y = ",
+        lambda p: N_("loss vs prediction ŷ for target y = "),
         _scalar_slice,
     )
 
 
 def _binary(name: str) -> Slice:
     return Slice(
-        "predicted probability ŷ",
+        N_("predicted probability ŷ"),
         _probability_or_logit,
-        TargetSpec("target y", 0.0, 1.0, 0.05, 1.0),
+        TargetSpec(N_("target y"), 0.0, 1.0, 0.05, 1.0),
         lambda p: (
-            "loss vs logit z (ŷ = σ(z)) for target y = "
+            N_("loss vs logit z (ŷ = σ(z)) for target y = ")
             if p.get("from_logits")
-            else "loss vs predicted probability ŷ for target y = "
+            else N_("loss vs predicted probability ŷ for target y = ")
         ),
         _scalar_slice,
-        x_label_logits="logit z",
+        x_label_logits=N_("logit z"),
     )
 
 
@@ -354,19 +355,20 @@ def _categorical(target_format: str, logits_allowed: bool = True) -> Slice:
         return SliceInputs(y_true, y_pred, direction)
 
     def describe(p: Mapping[str, Any]) -> str:
-        label = "true class k = "
         if logits_allowed and p.get("from_logits"):
-            return f"loss vs logit z₀, z = (z₀, 0, 0), {label}"
-        return f"loss vs ŷ₀, ŷ = (ŷ₀, (1 − ŷ₀)/2, (1 − ŷ₀)/2), {label}"
+            return N_("loss vs logit z₀, z = (z₀, 0, 0), true class k = ")
+        return N_("loss vs ŷ₀, ŷ = (ŷ₀, (1 − ŷ₀)/2, (1 − ŷ₀)/2), true class k = ")
 
     return Slice(
-        "probability ŷ₀ of class 0",
+        N_("probability ŷ₀ of class 0"),
         _probability_or_logit if logits_allowed else _fixed((0.001, 0.999)),
-        TargetSpec("true class k", 0, NUM_CLASSES - 1, 1, 0),
+        TargetSpec(N_("true class k"), 0, NUM_CLASSES - 1, 1, 0),
         describe,
         build,
-        x_label_logits="logit z₀ of class 0",
-        value=lambda t: f"{_class_id(t)} of K = {NUM_CLASSES}",
+        x_label_logits=N_("logit z₀ of class 0"),
+        value=lambda t: gettext("{k} of K = {count}").format(
+            k=_class_id(t), count=NUM_CLASSES
+        ),
         symbol="ŷ₀",
         symbol_logits="z₀",
     )
@@ -374,10 +376,10 @@ def _categorical(target_format: str, logits_allowed: bool = True) -> Slice:
 
 def _hinge() -> Slice:
     return Slice(
-        "score ŷ",
+        N_("score ŷ"),
         _fixed((-3.0, 3.0)),
-        TargetSpec("target y (−1 or +1)", -1.0, 1.0, 2.0, 1.0),
-        lambda p: "loss vs score ŷ for target y = ",
+        TargetSpec(N_("target y (−1 or +1)"), -1.0, 1.0, 2.0, 1.0),
+        lambda p: N_("loss vs score ŷ for target y = "),
         _scalar_slice,
         value="{:+g}".format,
     )
@@ -392,10 +394,10 @@ def _categorical_hinge() -> Slice:
         return SliceInputs(y_true, y_pred, np.array([[1.0, 0.0, 0.0]]))
 
     return Slice(
-        "score ŷ₀ of class 0",
+        N_("score ŷ₀ of class 0"),
         _fixed((-3.0, 3.0)),
-        TargetSpec("true class k", 0, NUM_CLASSES - 1, 1, 0),
-        lambda p: "loss vs score ŷ₀, ŷ = (ŷ₀, 0.5, −0.5), true class k = ",
+        TargetSpec(N_("true class k"), 0, NUM_CLASSES - 1, 1, 0),
+        lambda p: N_("loss vs score ŷ₀, ŷ = (ŷ₀, 0.5, −0.5), true class k = "),
         build,
         value=_class_id,
         symbol="ŷ₀",
@@ -409,10 +411,10 @@ def _kl() -> Slice:
         return SliceInputs(y_true, y_pred, np.array([[1.0, -1.0]]))
 
     return Slice(
-        "predicted ŷ₁ (ŷ = (ŷ₁, 1 − ŷ₁))",
+        N_("predicted ŷ₁ (ŷ = (ŷ₁, 1 − ŷ₁))"),
         _fixed((0.005, 0.995)),
-        TargetSpec("target y₁", 0.0, 1.0, 0.05, 0.7),
-        lambda p: "loss vs ŷ₁, ŷ = (ŷ₁, 1 − ŷ₁), target y = ",
+        TargetSpec(N_("target y₁"), 0.0, 1.0, 0.05, 0.7),
+        lambda p: N_("loss vs ŷ₁, ŷ = (ŷ₁, 1 − ŷ₁), target y = "),
         build,
         value=lambda t: f"({t:g}, {1 - t:g})",
         symbol="ŷ₁",
@@ -429,13 +431,13 @@ def _cosine() -> Slice:
         return SliceInputs(y_true, y_pred, direction, {"axis": -1})
 
     return Slice(
-        "angle θ of ŷ = (cos θ, sin θ) (degrees)",
+        N_("angle θ of ŷ = (cos θ, sin θ) (degrees)"),
         _fixed((-180.0, 180.0)),
-        TargetSpec("angle φ of the target (degrees)", -180.0, 180.0, 5.0, 0.0),
-        lambda p: "loss vs the angle θ of ŷ, target y = (cos φ, sin φ), φ = ",
+        TargetSpec(N_("angle φ of the target (degrees)"), -180.0, 180.0, 5.0, 0.0),
+        lambda p: N_("loss vs the angle θ of ŷ, target y = (cos φ, sin φ), φ = "),
         build,
         value="{:g}°".format,
-        symbol="θ (per degree)",
+        symbol=N_("θ (per degree)"),
     )
 
 
@@ -447,10 +449,10 @@ def _overlap() -> Slice:
         return SliceInputs(y_true, y_pred, np.array([[1.0, 0, 0, 0]]), {"axis": -1})
 
     return Slice(
-        "predicted probability ŷ₀ of pixel 0",
+        N_("predicted probability ŷ₀ of pixel 0"),
         _fixed((0.0, 1.0)),
-        TargetSpec("target y₀ of pixel 0", 0.0, 1.0, 1.0, 1.0),
-        lambda p: "loss vs ŷ₀ on a 4-pixel mask y = (",
+        TargetSpec(N_("target y₀ of pixel 0"), 0.0, 1.0, 1.0, 1.0),
+        lambda p: N_("loss vs ŷ₀ on a 4-pixel mask y = ("),
         build,
         symbol="ŷ₀",
         value=lambda t: f"{t:g}, 1, 1, 0), ŷ = (ŷ₀, 0.8, 0.6, 0.2)",
@@ -459,10 +461,10 @@ def _overlap() -> Slice:
 
 def _poisson() -> Slice:
     return Slice(
-        "predicted rate ŷ",
+        N_("predicted rate ŷ"),
         _fixed((0.05, 12.0)),
-        TargetSpec("observed count y", 0.0, 10.0, 1.0, 3.0),
-        lambda p: "loss vs predicted rate ŷ for observed count y = ",
+        TargetSpec(N_("observed count y"), 0.0, 10.0, 1.0, 3.0),
+        lambda p: N_("loss vs predicted rate ŷ for observed count y = "),
         _scalar_slice,
     )
 
@@ -479,10 +481,10 @@ def _circle() -> Slice:
         return SliceInputs(labels, batch, np.zeros(1))
 
     return Slice(
-        "similarity s_p of the anchor to its positive",
+        N_("similarity s_p of the anchor to its positive"),
         _fixed((-0.98, 0.98)),  # inside (−1, 1), so x ± h stays a valid cosine
-        TargetSpec("similarity s_n to the negative", -1.0, 1.0, 0.05, 0.2),
-        lambda p: (
+        TargetSpec(N_("similarity s_n to the negative"), -1.0, 1.0, 0.05, 0.2),
+        lambda p: N_(
             "anchor's loss vs s_p (cosine to a same-label embedding), "
             "negative at s_n = "
         ),
@@ -505,12 +507,13 @@ def _ctc() -> Slice:
         return SliceInputs(labels, scores, np.zeros(1))
 
     return Slice(
-        "score z of symbol 1 in every frame",
+        N_("score z of symbol 1 in every frame"),
         _fixed((-4.0, 8.0)),
-        TargetSpec("label length n (label = symbol 1, n times)", 1, 3, 1, 2),
-        lambda p: (
-            f"loss vs z, the score of symbol 1 in all {CTC_FRAMES} frames, "
-            "label = symbol 1 × "
+        TargetSpec(N_("label length n (label = symbol 1, n times)"), 1, 3, 1, 2),
+        lambda p: Message(
+            "loss vs z, the score of symbol 1 in all {frames} frames, "
+            "label = symbol 1 × ",
+            frames=CTC_FRAMES,
         ),
         build,
         value=_class_id,
@@ -524,7 +527,7 @@ SLICES: dict[str, Slice] = {
     "mean_absolute_error": _regression(),
     "mean_absolute_percentage_error": _regression(),
     "mean_squared_logarithmic_error": _regression(
-        0.0, 8.0, TargetSpec("target y", 0.0, 5.0, 0.1, 1.0)
+        0.0, 8.0, TargetSpec(N_("target y"), 0.0, 5.0, 0.1, 1.0)
     ),
     "huber": _regression(),
     "log_cosh": _regression(),
@@ -641,11 +644,11 @@ def _note(name: str, gradient_source: str) -> str:
         if param.name in FIXED_PARAMS
     )
     source = (
-        "slope: the catalog's analytic gradient, chained along the slice"
+        N_("slope: the catalog's analytic gradient, chained along the slice")
         if gradient_source == "analytic"
-        else "slope: central finite differences (the catalog has no closed form)"
+        else N_("slope: central finite differences (the catalog has no closed form)")
     )
-    return "; ".join([source, *fixed])
+    return "; ".join(gettext(part) for part in [source, *fixed])
 
 
 def slice_curves(
@@ -687,10 +690,10 @@ def slice_curves(
         x=x,
         loss=loss,
         gradient=gradient,
-        x_label=cut.label(values),
-        x_symbol=cut.x_symbol(values),
-        title=f"{name}: {cut.describe(values)}{cut.value(chosen)}",
-        title_prefix=f"{name}: {cut.describe(values)}",
+        x_label=gettext(cut.label(values)),
+        x_symbol=gettext(cut.x_symbol(values)),
+        title=f"{name}: {gettext(cut.describe(values))}{cut.value(chosen)}",
+        title_prefix=f"{name}: {gettext(cut.describe(values))}",
         title_value=cut.value(chosen),
         gradient_source=source,
         note=_note(name, source),
@@ -753,7 +756,7 @@ def plot_loss_explorer(
     # The note changes only with the loss, so it is part of the static background.
     note = fig.text(0.5, 0.865, "", ha="center", fontsize=10, color="0.35")
     note.set_label(NOTE_LABEL)
-    loss_ax.set_ylabel("loss L")
+    loss_ax.set_ylabel(gettext("loss L"))
     _apply(fig, loss, target, params, force=True)
     return fig
 
@@ -781,7 +784,7 @@ def _apply(
         for ax in (loss_ax, grad_ax):
             ax.set_xlim(curves.x[0], curves.x[-1])
             ax.set_xlabel(curves.x_label)
-        grad_ax.set_ylabel(f"slope dL/d{curves.x_symbol}")
+        grad_ax.set_ylabel(gettext("slope dL/d{symbol}").format(symbol=curves.x_symbol))
         fig._explorer_state = (loss, curves.x_label)  # type: ignore[attr-defined]
     _fit(loss_ax, curves.loss, switched)
     _fit(grad_ax, curves.gradient, switched)
@@ -849,7 +852,7 @@ class LossExplorer(LivePlot):
                 value=False, description=param, indent=False
             )
         controls["loss"] = widgets.Dropdown(
-            options=list(catalog()), value=loss, description="loss"
+            options=list(catalog()), value=loss, description=gettext("loss")
         )
         self._shown_loss = loss
         self._configure_controls(controls, loss)
@@ -857,7 +860,7 @@ class LossExplorer(LivePlot):
             plot_loss_explorer,
             update_loss_explorer,
             controls,
-            title="loss explorer: any of the 22 catalog losses and its gradient",
+            title=N_("loss explorer: any of the 22 catalog losses and its gradient"),
             dpi=dpi,
         )
         self._renderer = CachingBlitRenderer(self.figure, dpi)
@@ -961,7 +964,7 @@ class LossExplorer(LivePlot):
         """Show the loss's controls at its defaults and ranges; hide the others."""
         spec = SLICES[loss].target
         _reconfigure(controls["target"], spec.low, spec.high, spec.step, spec.default)
-        controls["target"].description = spec.label
+        controls["target"].description = gettext(spec.label)
         used = controlled_params(loss)
         for param in used:
             default = param_default(loss, param)

@@ -32,6 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from course_utils._plain import float_or_array
+from course_utils.i18n import N_, gettext
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import (
     as_binary_labels,
@@ -414,8 +415,8 @@ def plot_decision_boundary(
         interpolation="bilinear",
     )
     ax.contour(grid_x1, grid_x2, probs, levels=[THRESHOLD], colors=PALETTE[7])
-    ax.plot([], [], color=PALETTE[7], label="boundary $\\hat y = 0.5$")
-    styles = (("o", PALETTE[0], "class 0"), ("^", PALETTE[1], "class 1"))
+    ax.plot([], [], color=PALETTE[7], label=gettext("boundary $\\hat y = 0.5$"))
+    styles = _CLASS_STYLES
     for label, (marker, colour, name) in enumerate(styles):
         points = x_array[labels == label]
         ax.scatter(
@@ -426,16 +427,16 @@ def plot_decision_boundary(
             color=colour,
             edgecolor="black",
             linewidth=0.6,
-            label=name,
+            label=gettext(name),
         )
     ax.set_xlim(low, high)
     ax.set_ylim(low, high)
     ax.set_aspect("equal")
     ax.grid(False)
-    ax.set_xlabel("input $x_1$")
-    ax.set_ylabel("input $x_2$")
+    ax.set_xlabel(gettext("input $x_1$"))
+    ax.set_ylabel(gettext("input $x_2$"))
     ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
-    fig.colorbar(image, ax=ax, shrink=0.85).set_label("predicted $\\hat y$")
+    fig.colorbar(image, ax=ax, shrink=0.85).set_label(gettext("predicted $\\hat y$"))
     if title:
         ax.set_title(title, fontsize=13)
     return fig
@@ -500,9 +501,17 @@ class NeuronView:
     total: int
 
     def title(self, w1: float, w2: float, b: float) -> str:
-        return (
-            f"w = ({w1:+.2f}, {w2:+.2f}), b = {b:+.2f}:  {self.correct} of {self.total} correct "
-            f"({self.accuracy:.1%}) at threshold {THRESHOLD}"
+        return gettext(
+            "w = ({w1:+.2f}, {w2:+.2f}), b = {b:+.2f}:  {correct} of {total} correct "
+            "({accuracy:.1%}) at threshold {threshold}"
+        ).format(
+            w1=w1,
+            w2=w2,
+            b=b,
+            correct=self.correct,
+            total=self.total,
+            accuracy=self.accuracy,
+            threshold=THRESHOLD,
         )
 
 
@@ -537,7 +546,7 @@ def _sigmoid_panel_offsets(z: np.ndarray) -> np.ndarray:
 
 
 #: Marker, colour and legend name of each class on both panels of :func:`plot_neuron`.
-_CLASS_STYLES = (("o", PALETTE[0], "class 0"), ("^", PALETTE[1], "class 1"))
+_CLASS_STYLES = (("o", PALETTE[0], N_("class 0")), ("^", PALETTE[1], N_("class 1")))
 
 
 def _draw_input_plane(fig: Figure, ax: Axes, w1: float, w2: float, b: float) -> None:
@@ -563,24 +572,24 @@ def _draw_input_plane(fig: Figure, ax: Axes, w1: float, w2: float, b: float) -> 
             color=colour,
             edgecolor="black",
             linewidth=0.6,
-            label=name,
+            label=gettext(name),
             gid=f"class-{label}-points",
         )
     ax.plot(
         *boundary_line(w1, w2, b),
         color=PALETTE[7],
         linewidth=3,
-        label="boundary $w_1x_1 + w_2x_2 + b = 0$",
+        label=gettext("boundary $w_1x_1 + w_2x_2 + b = 0$"),
         gid="boundary",
     )
     ax.set_xlim(*INPUT_LIMITS)
     ax.set_ylim(*INPUT_LIMITS)
     ax.set_aspect("equal")
     ax.grid(False)
-    ax.set_xlabel("input $x_1$")
-    ax.set_ylabel("input $x_2$")
+    ax.set_xlabel(gettext("input $x_1$"))
+    ax.set_ylabel(gettext("input $x_2$"))
     colourbar = fig.colorbar(image, ax=ax, shrink=0.85, pad=0.02)
-    colourbar.set_label("neuron output $\\hat y$")
+    colourbar.set_label(gettext("neuron output $\\hat y$"))
 
 
 def _draw_points_on_sigmoid(ax: Axes, z: np.ndarray) -> None:
@@ -608,10 +617,13 @@ def _draw_points_on_sigmoid(ax: Axes, z: np.ndarray) -> None:
         )
     ax.set_xlim(Z_LIMITS[0] - 0.5, Z_LIMITS[1] + 0.5)
     ax.set_ylim(-0.05, 1.05)
-    ax.set_xlabel("pre-activation $z = w_1x_1 + w_2x_2 + b$")
-    ax.set_ylabel("output $\\hat y = \\sigma(z)$")
+    ax.set_xlabel(gettext("pre-activation $z = w_1x_1 + w_2x_2 + b$"))
+    ax.set_ylabel(gettext("output $\\hat y = \\sigma(z)$"))
     ax.set_title(
-        f"each point at its z (beyond ±{Z_LIMITS[1]:g}: at the edge)", fontsize=13
+        gettext("each point at its z (beyond ±{limit:g}: at the edge)").format(
+            limit=Z_LIMITS[1]
+        ),
+        fontsize=13,
     )
 
 
@@ -674,11 +686,13 @@ def neuron_widget() -> LivePlot:
         plot_neuron,
         update_neuron,
         {
-            "w1": float_slider("weight w₁", 1.0, -3.0, 3.0, 0.05),
-            "w2": float_slider("weight w₂", 0.5, -3.0, 3.0, 0.05),
-            "b": float_slider("bias b", -1.0, -5.0, 5.0, 0.05),
+            "w1": float_slider(gettext("weight w₁"), 1.0, -3.0, 3.0, 0.05),
+            "w2": float_slider(gettext("weight w₂"), 0.5, -3.0, 3.0, 0.05),
+            "b": float_slider(gettext("bias b"), -1.0, -5.0, 5.0, 0.05),
         },
-        title="one sigmoid neuron on two blobs (sliders: weights w₁, w₂ and bias b)",
+        title=gettext(
+            "one sigmoid neuron on two blobs (sliders: weights w₁, w₂ and bias b)"
+        ),
     )
 
 
@@ -701,15 +715,15 @@ def plot_sigmoid_saturation() -> Figure:
         for low, high in ((-10.0, edge), (-edge, 10.0)):
             ax.axvspan(low, high, color=PALETTE[7], alpha=0.08, linewidth=0)
         ax.set_xlim(-10.0, 10.0)
-        ax.set_xlabel("pre-activation $z$")
-    value_ax.text(-9.6, 0.55, "saturated", fontsize=12)
-    slope_ax.text(6.4, 0.2, "saturated", fontsize=12)
+        ax.set_xlabel(gettext("pre-activation $z$"))
+    value_ax.text(-9.6, 0.55, gettext("saturated"), fontsize=12)
+    slope_ax.text(6.4, 0.2, gettext("saturated"), fontsize=12)
     value_ax.set_ylim(-0.05, 1.05)
     slope_ax.set_ylim(-0.01, 0.27)
     value_ax.set_ylabel("$\\sigma(z)$")
     slope_ax.set_ylabel("$\\sigma'(z)$")
-    value_ax.set_title("the sigmoid")
-    slope_ax.set_title("its slope: at most 0.25")
+    value_ax.set_title(gettext("the sigmoid"))
+    slope_ax.set_title(gettext("its slope: at most 0.25"))
     return fig
 
 

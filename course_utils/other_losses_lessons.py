@@ -19,11 +19,13 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils.i18n import N_, TextMap, gettext
 from course_utils.losses import get
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import (
@@ -184,29 +186,42 @@ def plot_kl_directions(
     p = two_mode_distribution(separation)
     q = gaussian_distribution(mean, width)
     fig, (left, right) = new_figure(2, width=10.0, height=4.2)
-    left.plot(KL_GRID, p, color=BLUE, gid="p-line", label="target p (two modes)")
-    left.plot(KL_GRID, q, color=ORANGE, gid="q-line", label="model q (one Gaussian)")
-    left.set(xlim=(-6, 6), ylim=(0, 0.1), xlabel="x (bin centre)")
-    left.set_ylabel("probability of the bin")
+    left.plot(
+        KL_GRID, p, color=BLUE, gid="p-line", label=gettext("target p (two modes)")
+    )
+    left.plot(
+        KL_GRID, q, color=ORANGE, gid="q-line", label=gettext("model q (one Gaussian)")
+    )
+    left.set(xlim=(-6, 6), ylim=(0, 0.1), xlabel=gettext("x (bin centre)"))
+    left.set_ylabel(gettext("probability of the bin"))
     left.legend(loc="upper left", fontsize=10)
     left.text(
         0.98, 0.97, "", transform=left.transAxes, ha="right", va="top", gid="kl-text"
     )
     forward, reverse = kl_curves(separation, width)
     right.plot(
-        KL_MEANS, forward, color=BLUE, gid="forward-curve", label="forward KL(p‖q)"
+        KL_MEANS,
+        forward,
+        color=BLUE,
+        gid="forward-curve",
+        label=gettext("forward KL(p‖q)"),
     )
     right.plot(
         KL_MEANS,
         reverse,
         color=VERMILLION,
         gid="reverse-curve",
-        label="reverse KL(q‖p)",
+        label=gettext("reverse KL(q‖p)"),
     )
     right.plot([mean], [0.0], "o", color=BLUE, gid="forward-marker")
     right.plot([mean], [0.0], "s", color=VERMILLION, gid="reverse-marker")
-    right.set(xlim=(-4, 4), ylim=(0, KL_LIMIT), xlabel="mean of q", ylabel="KL (nats)")
-    right.set_title("KL against q's mean (q's width fixed)")
+    right.set(
+        xlim=(-4, 4),
+        ylim=(0, KL_LIMIT),
+        xlabel=gettext("mean of q"),
+        ylabel=gettext("KL (nats)"),
+    )
+    right.set_title(gettext("KL against q's mean (q's width fixed)"))
     right.legend(loc="upper center", fontsize=10)
     update_kl_directions(fig, separation, mean, width)
     return fig
@@ -241,11 +256,15 @@ def kl_directions_widget() -> LivePlot:
         plot_kl_directions,
         update_kl_directions,
         {
-            "separation": float_slider("p: separation of modes", 4.0, 0.0, 6.0, 0.1),
-            "mean": float_slider("q: mean", 0.0, -4.0, 4.0, 0.1),
-            "width": float_slider("q: width", 1.5, 0.3, 4.0, 0.05),
+            "separation": float_slider(
+                gettext("p: separation of modes"), 4.0, 0.0, 6.0, 0.1
+            ),
+            "mean": float_slider(gettext("q: mean"), 0.0, -4.0, 4.0, 0.1),
+            "width": float_slider(gettext("q: width"), 1.5, 0.3, 4.0, 0.05),
         },
-        title="forward vs reverse KL (sliders: p's separation, q's mean and width)",
+        title=gettext(
+            "forward vs reverse KL (sliders: p's separation, q's mean and width)"
+        ),
     )
 
 
@@ -339,11 +358,30 @@ def plot_cosine(angle: float = 60.0, length: float = 1.0) -> Figure:
         [0, COSINE_TARGET[1]],
         color=BLUE,
         marker="o",
-        label="target y",
+        label=gettext("target y"),
     )
-    left.plot([], [], color=ORANGE, marker="o", gid="pred-vector", label="prediction ŷ")
-    left.plot([], [], color=GREEN, ls="--", gid="step-vector", label="−∂L/∂ŷ (descent)")
-    left.set(xlim=(-3, 3), ylim=(-0.5, 3.2), xlabel="component 1", ylabel="component 2")
+    left.plot(
+        [],
+        [],
+        color=ORANGE,
+        marker="o",
+        gid="pred-vector",
+        label=gettext("prediction ŷ"),
+    )
+    left.plot(
+        [],
+        [],
+        color=GREEN,
+        ls="--",
+        gid="step-vector",
+        label=gettext("−∂L/∂ŷ (descent)"),
+    )
+    left.set(
+        xlim=(-3, 3),
+        ylim=(-0.5, 3.2),
+        xlabel=gettext("component 1"),
+        ylabel=gettext("component 2"),
+    )
     left.set_aspect("equal")
     left.legend(loc="upper left", fontsize=10)
     left.text(0.98, 0.03, "", transform=left.transAxes, ha="right", gid="cosine-text")
@@ -351,7 +389,7 @@ def plot_cosine(angle: float = 60.0, length: float = 1.0) -> Figure:
         ANGLES,
         -np.cos(np.radians(ANGLES)),
         color=BLUE,
-        label="loss −cos θ (any length)",
+        label=gettext("loss −cos θ (any length)"),
     )
     right.plot(
         [],
@@ -359,15 +397,15 @@ def plot_cosine(angle: float = 60.0, length: float = 1.0) -> Figure:
         color=GREEN,
         ls="--",
         gid="gradient-curve",
-        label="‖∂L/∂ŷ‖ at this length",
+        label=gettext("‖∂L/∂ŷ‖ at this length"),
     )
     right.plot([], [], "o", color=BLUE, gid="loss-marker")
     right.set(
         xlim=(0, 180),
         ylim=(-1.1, GRADIENT_LIMIT),
-        xlabel="angle θ between y and ŷ (degrees)",
+        xlabel=gettext("angle θ between y and ŷ (degrees)"),
     )
-    right.set_ylabel("loss / gradient size")
+    right.set_ylabel(gettext("loss / gradient size"))
     right.legend(loc="upper left", fontsize=10)
     update_cosine(fig, angle, length)
     return fig
@@ -402,10 +440,12 @@ def cosine_widget() -> LivePlot:
         plot_cosine,
         update_cosine,
         {
-            "angle": float_slider("angle θ (degrees)", 60.0, 0.0, 180.0, 1.0, ".0f"),
-            "length": float_slider("length ‖ŷ‖", 1.0, 0.0, 3.0, 0.05),
+            "angle": float_slider(
+                gettext("angle θ (degrees)"), 60.0, 0.0, 180.0, 1.0, ".0f"
+            ),
+            "length": float_slider(gettext("length ‖ŷ‖"), 1.0, 0.0, 3.0, 0.05),
         },
-        title="cosine similarity loss (sliders: angle and length of ŷ)",
+        title=gettext("cosine similarity loss (sliders: angle and length of ŷ)"),
     )
 
 
@@ -504,15 +544,20 @@ def plot_overlap(alpha: float = 0.5, beta: float = 0.5, radius: float = 3.0) -> 
     """Left: the mask, TP/FN/FP coloured (ŷ > 0.5). Right: Tversky(α, β) and Dice against the predicted radius."""
     fig, (left, right) = new_figure(2, width=8.4, height=3.7)
     left.imshow(_mask_colours(radius), interpolation="nearest", gid="mask-image")
-    left.set(xticks=[], yticks=[], title="green TP · vermillion FN · blue FP")
+    left.set(xticks=[], yticks=[], title=gettext("green TP · vermillion FN · blue FP"))
     dice = get("dice").numpy(*_radius_sweep(), axis=(1, 2))
-    right.plot(RADII, dice, color=BLACK, ls=":", label="Dice (α = β = 0.5)")
-    right.plot([], [], color=BLUE, gid="tversky-curve", label="Tversky(α, β)")
+    right.plot(RADII, dice, color=BLACK, ls=":", label=gettext("Dice (α = β = 0.5)"))
+    right.plot([], [], color=BLUE, gid="tversky-curve", label=gettext("Tversky(α, β)"))
     right.plot([], [], "o", color=BLUE, gid="tversky-marker")
-    right.plot([], [], "v", color=VERMILLION, gid="best-marker", label="its minimum")
-    right.axvline(TRUE_RADIUS, color=GREEN, lw=1, label="true radius")
+    right.plot(
+        [], [], "v", color=VERMILLION, gid="best-marker", label=gettext("its minimum")
+    )
+    right.axvline(TRUE_RADIUS, color=GREEN, lw=1, label=gettext("true radius"))
     right.set(
-        xlim=(0.5, 8), ylim=(0, 1.02), xlabel="predicted radius (pixels)", ylabel="loss"
+        xlim=(0.5, 8),
+        ylim=(0, 1.02),
+        xlabel=gettext("predicted radius (pixels)"),
+        ylabel=gettext("loss"),
     )
     right.legend(loc="upper right", fontsize=10)
     right.text(
@@ -537,8 +582,11 @@ def update_overlap(fig: Figure, alpha: float, beta: float, radius: float) -> Non
     best = int(np.argmin(curve))
     artist(fig, "best-marker").set_data([RADII[best]], [curve[best]])  # type: ignore[attr-defined]
     artist(fig, "overlap-text").set_text(  # type: ignore[attr-defined]
-        f"TP {sums['TP']:.1f}  FN {sums['FN']:.1f}  FP {sums['FP']:.1f}\n"
-        f"Tversky {loss:.3f}; best radius {RADII[best]:.1f}"
+        gettext(
+            "TP {tp:.1f}  FN {fn:.1f}  FP {fp:.1f}\nTversky {loss:.3f}; best radius {best:.1f}"
+        ).format(
+            tp=sums["TP"], fn=sums["FN"], fp=sums["FP"], loss=loss, best=RADII[best]
+        )
     )
 
 
@@ -552,11 +600,13 @@ def overlap_widget() -> LivePlot:
         plot_overlap,
         update_overlap,
         {
-            "alpha": float_slider("α (FN weight)", 0.5, 0.0, 1.0, 0.05),
-            "beta": float_slider("β (FP weight)", 0.5, 0.0, 1.0, 0.05),
-            "radius": float_slider("predicted radius", 3.0, 0.5, 8.0, 0.1),
+            "alpha": float_slider(gettext("α (FN weight)"), 0.5, 0.0, 1.0, 0.05),
+            "beta": float_slider(gettext("β (FP weight)"), 0.5, 0.0, 1.0, 0.05),
+            "radius": float_slider(gettext("predicted radius"), 3.0, 0.5, 8.0, 0.1),
         },
-        title="Dice and Tversky on a 16x16 mask (sliders: alpha, beta, predicted radius)",
+        title=gettext(
+            "Dice and Tversky on a 16x16 mask (sliders: alpha, beta, predicted radius)"
+        ),
     )
 
 
@@ -616,14 +666,18 @@ def plot_circle(gamma: float = 32.0, margin: float = 0.25) -> Figure:
             [],
             color=colour,
             gid=f"circle-{s_n}",
-            label=f"negative pair s_n = {s_n}",
+            label=gettext("negative pair s_n = {s_n}").format(s_n=s_n),
         )
     ax.axvline(
         0.6, color=GREEN, lw=1.5, ls="--", gid="positive-goal", label="s_p = 1 − μ"
     )
     ax.set_yscale("log")
-    ax.set(xlim=(-1, 1), ylim=(1e-4, 3e2), xlabel="similarity of the positive pair s_p")
-    ax.set_ylabel("Circle loss (log scale)")
+    ax.set(
+        xlim=(-1, 1),
+        ylim=(1e-4, 3e2),
+        xlabel=gettext("similarity of the positive pair s_p"),
+    )
+    ax.set_ylabel(gettext("Circle loss (log scale)"))
     ax.legend(loc="lower left", fontsize=10)
     update_circle(fig, gamma, margin)
     return fig
@@ -647,10 +701,10 @@ def circle_widget() -> LivePlot:
         plot_circle,
         update_circle,
         {
-            "gamma": float_slider("γ (scale)", 32.0, 1.0, 128.0, 1.0, ".0f"),
-            "margin": float_slider("μ (margin)", 0.25, 0.0, 0.5, 0.01),
+            "gamma": float_slider(gettext("γ (scale)"), 32.0, 1.0, 128.0, 1.0, ".0f"),
+            "margin": float_slider(gettext("μ (margin)"), 0.25, 0.0, 0.5, 0.01),
         },
-        title="Circle loss of one anchor (sliders: gamma, margin)",
+        title=gettext("Circle loss of one anchor (sliders: gamma, margin)"),
     )
 
 
@@ -753,16 +807,23 @@ def plot_ctc_paths(label: Any, logits: Any, symbols: str = "∅ab") -> Figure:
         for frame, symbol in enumerate(path):
             grid.add_patch(_cell(frame, row, colours[symbol % len(colours)]))
             grid.text(frame + 0.5, row + 0.5, symbols[symbol], ha="center", va="center")
-    grid.set(xlim=(0, len(paths[0])), ylim=(len(paths), 0), xlabel="frame t", yticks=[])
+    grid.set(
+        xlim=(0, len(paths[0])),
+        ylim=(len(paths), 0),
+        xlabel=gettext("frame t"),
+        yticks=[],
+    )
     grid.set_xticks(
         np.arange(len(paths[0])) + 0.5, [str(t + 1) for t in range(len(paths[0]))]
     )
     grid.set_title(
-        f"{len(paths)} paths collapse to “{''.join(symbols[s] for s in label)}”"
+        gettext("{count} paths collapse to “{label}”").format(
+            count=len(paths), label="".join(symbols[s] for s in label)
+        )
     )
     bars.barh(np.arange(len(paths)) + 0.5, path_probs, height=0.7, color=BLUE)
-    bars.set(ylim=(len(paths), 0), yticks=[], xlabel="probability of the path")
-    bars.set_title(f"sum = {path_probs.sum():.4f}")
+    bars.set(ylim=(len(paths), 0), yticks=[], xlabel=gettext("probability of the path"))
+    bars.set_title(gettext("sum = {total:.4f}").format(total=path_probs.sum()))
     return fig
 
 
@@ -777,15 +838,29 @@ def _cell(x: float, y: float, colour: str) -> Any:
 
 #: Each of notebook 06's losses: the distribution it is the negative log-likelihood of, or what it
 #: optimises instead (notebook 06 §7 prints the longer table of course_utils.likelihood_view).
-LIKELIHOOD_VIEW: dict[str, str] = {
-    "poisson": "likelihood: Poisson NLL of a count, minus the constant mean ln y!",
-    "kl_divergence": "likelihood up to a constant: CE(y, ŷ) − H(y), the categorical NLL minus H(y)",
-    "cosine_similarity": "likelihood up to a constant: von Mises–Fisher NLL with κ = 1 (−cos θ)",
-    "dice": "not a likelihood: overlap 2·TP / (2·TP + FN + FP), a set similarity",
-    "tversky": "not a likelihood: overlap TP / (TP + α·FN + β·FP), errors weighted",
-    "circle": "not a likelihood: pair similarities pushed past 1 − μ (same) and μ (other)",
-    "ctc": "likelihood: −ln P(label | frames), summed over every alignment",
-}
+LIKELIHOOD_VIEW: Mapping[str, str] = TextMap(
+    {
+        "poisson": N_(
+            "likelihood: Poisson NLL of a count, minus the constant mean ln y!"
+        ),
+        "kl_divergence": N_(
+            "likelihood up to a constant: CE(y, ŷ) − H(y), the categorical NLL minus H(y)"
+        ),
+        "cosine_similarity": N_(
+            "likelihood up to a constant: von Mises–Fisher NLL with κ = 1 (−cos θ)"
+        ),
+        "dice": N_(
+            "not a likelihood: overlap 2·TP / (2·TP + FN + FP), a set similarity"
+        ),
+        "tversky": N_(
+            "not a likelihood: overlap TP / (TP + α·FN + β·FP), errors weighted"
+        ),
+        "circle": N_(
+            "not a likelihood: pair similarities pushed past 1 − μ (same) and μ (other)"
+        ),
+        "ctc": N_("likelihood: −ln P(label | frames), summed over every alignment"),
+    }
+)
 
 
 # --------------------------------------------------------------------------------------------

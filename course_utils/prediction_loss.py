@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from course_utils._plain import float_or_array
+from course_utils.i18n import N_, gettext
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import as_finite_array, as_finite_float
 from course_utils.widgets import LivePlot, float_slider, register_widget
@@ -79,9 +80,14 @@ def absolute_error_slope(
 
 
 def _summary(y_true: float, y_pred: float) -> str:
-    return (
-        f"y = {y_true:.2f}, ŷ = {y_pred:.2f}:  squared error {float(squared_error(y_true, y_pred)):.3f},"
-        f"  absolute error {float(absolute_error(y_true, y_pred)):.3f}"
+    return gettext(
+        "y = {y_true:.2f}, ŷ = {y_pred:.2f}:  squared error {squared:.3f},"
+        "  absolute error {absolute:.3f}"
+    ).format(
+        y_true=y_true,
+        y_pred=y_pred,
+        squared=float(squared_error(y_true, y_pred)),
+        absolute=float(absolute_error(y_true, y_pred)),
     )
 
 
@@ -91,13 +97,13 @@ _CURVES = {
         squared_error,
         squared_error_slope,
         PALETTE[0],
-        "squared error $(\\hat y - y)^2$",
+        N_("squared error $(\\hat y - y)^2$"),
     ),
     "absolute": (
         absolute_error,
         absolute_error_slope,
         PALETTE[1],
-        "absolute error $|\\hat y - y|$",
+        N_("absolute error $|\\hat y - y|$"),
     ),
 }
 
@@ -106,7 +112,13 @@ def _draw_losses_panel(ax: Axes, y_true: float, y_pred: float) -> None:
     """Left panel of :func:`plot_prediction_loss`: both losses against ŷ, the prediction marked."""
     grid = np.linspace(*PREDICTION_RANGE, 301)
     for name, (loss, _, colour, label) in _CURVES.items():
-        ax.plot(grid, loss(y_true, grid), color=colour, label=label, gid=f"{name}-loss")
+        ax.plot(
+            grid,
+            loss(y_true, grid),
+            color=colour,
+            label=gettext(label),
+            gid=f"{name}-loss",
+        )
         ax.plot(
             [y_pred],
             [float(loss(y_true, y_pred))],
@@ -115,10 +127,10 @@ def _draw_losses_panel(ax: Axes, y_true: float, y_pred: float) -> None:
             gid=f"{name}-loss-marker",
         )
     ax.axvline(y_true, color=PALETTE[7], linestyle=":", gid="target-True")
-    ax.set_xlabel("prediction $\\hat y$")
+    ax.set_xlabel(gettext("prediction $\\hat y$"))
     ax.set_xlim(*PREDICTION_RANGE)
     ax.set_ylim(-0.2, 6.0)
-    ax.set_ylabel("loss $L$")
+    ax.set_ylabel(gettext("loss $L$"))
     ax.legend(loc="upper center")
 
 
@@ -127,7 +139,11 @@ def _draw_slopes_panel(ax: Axes, y_true: float, y_pred: float) -> None:
     grid = np.linspace(*PREDICTION_RANGE, 301)
     for name, (_, slope, colour, label) in _CURVES.items():
         ax.plot(
-            grid, slope(y_true, grid), color=colour, label=label, gid=f"{name}-slope"
+            grid,
+            slope(y_true, grid),
+            color=colour,
+            label=gettext(label),
+            gid=f"{name}-slope",
         )
         ax.plot(
             [y_pred],
@@ -137,10 +153,10 @@ def _draw_slopes_panel(ax: Axes, y_true: float, y_pred: float) -> None:
             gid=f"{name}-slope-marker",
         )
     ax.axvline(y_true, color=PALETTE[7], linestyle=":", gid="target-False")
-    ax.set_xlabel("prediction $\\hat y$")
+    ax.set_xlabel(gettext("prediction $\\hat y$"))
     ax.set_xlim(*PREDICTION_RANGE)
     ax.set_ylim(-7.0, 7.0)
-    ax.set_ylabel("slope $dL/d\\hat y$")
+    ax.set_ylabel(gettext("slope $dL/d\\hat y$"))
 
 
 def plot_prediction_loss(y_true: float = 1.0, y_pred: float = 0.3) -> Figure:
@@ -182,10 +198,16 @@ def prediction_loss_widget() -> LivePlot:
         plot_prediction_loss,
         update_prediction_loss,
         {
-            "y_true": float_slider("target y", 1.0, -1.0, 2.0, 0.05),
+            "y_true": float_slider(gettext("target y"), 1.0, -1.0, 2.0, 0.05),
             "y_pred": float_slider(
-                "prediction ŷ", 0.3, PREDICTION_RANGE[0], PREDICTION_RANGE[1], 0.05
+                gettext("prediction ŷ"),
+                0.3,
+                PREDICTION_RANGE[0],
+                PREDICTION_RANGE[1],
+                0.05,
             ),
         },
-        title="loss and slope of one prediction (sliders: target y, prediction ŷ)",
+        title=gettext(
+            "loss and slope of one prediction (sliders: target y, prediction ŷ)"
+        ),
     )

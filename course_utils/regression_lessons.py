@@ -27,6 +27,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from course_utils.i18n import gettext
 from course_utils.losses import get
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import (
@@ -145,7 +146,7 @@ def plot_error_losses(delta: float = 1.0) -> Figure:
     fig, (loss_ax, slope_ax) = new_figure(2, width=10.0, height=4.2)
     for name in ERROR_LOSSES:
         moving = name == "huber"
-        label = "Huber (δ: dotted lines)" if moving else SHORT_NAMES[name]
+        label = gettext("Huber (δ: dotted lines)") if moving else SHORT_NAMES[name]
         width = 3.5 if moving else 2.0
         loss_ax.plot(
             errors,
@@ -172,13 +173,13 @@ def plot_error_losses(delta: float = 1.0) -> Figure:
                 gid=f"delta-{side}-{ax is loss_ax}",
             )
         ax.set_xlim(*ERROR_RANGE)
-        ax.set_xlabel("error e = ŷ − y")
+        ax.set_xlabel(gettext("error e = ŷ − y"))
     loss_ax.set_ylim(-0.2, 4.5)
     slope_ax.set_ylim(-3.3, 3.3)
-    loss_ax.set_ylabel("loss ℓ(e)")
-    slope_ax.set_ylabel("slope dℓ/de")
+    loss_ax.set_ylabel(gettext("loss ℓ(e)"))
+    slope_ax.set_ylabel(gettext("slope dℓ/de"))
     loss_ax.legend(loc="upper center", fontsize=10)
-    fig.suptitle("four losses of one error; Huber is quadratic inside |e| ≤ δ")
+    fig.suptitle(gettext("four losses of one error; Huber is quadratic inside |e| ≤ δ"))
     return fig
 
 
@@ -207,8 +208,10 @@ def error_losses_widget() -> LivePlot:
     return LivePlot(
         plot_error_losses,
         update_error_losses,
-        {"delta": float_slider("Huber δ", 1.0, *DELTA_RANGE, 0.05)},
-        title="MSE, MAE, Huber and log-cosh of one error, and their slopes (slider: δ)",
+        {"delta": float_slider(gettext("Huber δ"), 1.0, *DELTA_RANGE, 0.05)},
+        title=gettext(
+            "MSE, MAE, Huber and log-cosh of one error, and their slopes (slider: δ)"
+        ),
     )
 
 
@@ -300,10 +303,10 @@ def plot_outlier_estimates(outlier: float = 12.0, delta: float = 1.0) -> Figure:
         "o",
         color=PALETTE[7],
         alpha=0.6,
-        label="data",
+        label=gettext("data"),
     )
     data_ax.plot(
-        [outlier], [0.0], "o", color=PALETTE[3], gid="outlier", label="outlier"
+        [outlier], [0.0], "o", color=PALETTE[3], gid="outlier", label=gettext("outlier")
     )
     positions, curves = _estimate_curves(delta)
     for row, name in enumerate(ESTIMATORS):
@@ -330,13 +333,15 @@ def plot_outlier_estimates(outlier: float = 12.0, delta: float = 1.0) -> Figure:
     data_ax.set_xlim(*OUTLIER_RANGE)
     data_ax.set_ylim(-1.0, 1.0)
     data_ax.set_yticks([])
-    data_ax.set_xlabel("value y")
+    data_ax.set_xlabel(gettext("value y"))
     data_ax.legend(loc="lower right", fontsize=10, ncol=2)
     curve_ax.set_xlim(*OUTLIER_RANGE)
     curve_ax.set_ylim(0.0, 6.0)
-    curve_ax.set_xlabel("position of the outlier")
-    curve_ax.set_ylabel("best constant c*")
-    fig.suptitle("the best constant under MSE (the mean), MAE (the median) and Huber")
+    curve_ax.set_xlabel(gettext("position of the outlier"))
+    curve_ax.set_ylabel(gettext("best constant c*"))
+    fig.suptitle(
+        gettext("the best constant under MSE (the mean), MAE (the median) and Huber")
+    )
     return fig
 
 
@@ -370,10 +375,12 @@ def outlier_estimates_widget() -> LivePlot:
         plot_outlier_estimates,
         update_outlier_estimates,
         {
-            "outlier": float_slider("outlier y", 12.0, *OUTLIER_RANGE, 0.25),
-            "delta": float_slider("Huber δ", 1.0, *DELTA_RANGE, 0.05),
+            "outlier": float_slider(gettext("outlier y"), 12.0, *OUTLIER_RANGE, 0.25),
+            "delta": float_slider(gettext("Huber δ"), 1.0, *DELTA_RANGE, 0.05),
         },
-        title="best constant under MSE, MAE and Huber as one outlier moves (sliders: outlier, δ)",
+        title=gettext(
+            "best constant under MSE, MAE and Huber as one outlier moves (sliders: outlier, δ)"
+        ),
     )
 
 
@@ -553,27 +560,31 @@ def plot_line_fits(x: Any, y: Any, outliers: Any, fits: Sequence[LineFit]) -> Fi
         )
     mask = flags.astype(bool)
     fig, (ax,) = new_figure(1, width=8.0, height=4.5)
-    ax.plot(xs[~mask], ys[~mask], "o", color=PALETTE[7], alpha=0.5, label="data")
-    ax.plot(xs[mask], ys[mask], "X", color=PALETTE[3], label="outliers")
+    ax.plot(
+        xs[~mask], ys[~mask], "o", color=PALETTE[7], alpha=0.5, label=gettext("data")
+    )
+    ax.plot(xs[mask], ys[mask], "X", color=PALETTE[3], label=gettext("outliers"))
     grid = np.array([xs.min(), xs.max()])
     for fit in fits:
         ax.plot(
             grid,
             fit.w * grid + fit.b,
             color=COLOURS[fit.name],
-            label=f"{SHORT_NAMES[fit.name]}: slope {fit.w:.2f}",
+            label=gettext("{name}: slope {slope:.2f}").format(
+                name=SHORT_NAMES[fit.name], slope=fit.w
+            ),
         )
     ax.plot(
         grid,
         TRUE_SLOPE * grid + TRUE_INTERCEPT,
         ":",
         color=PALETTE[7],
-        label=f"true line: slope {TRUE_SLOPE:.0f}",
+        label=gettext("true line: slope {slope:.0f}").format(slope=TRUE_SLOPE),
     )
-    ax.set_xlabel("input x")
-    ax.set_ylabel("target y")
+    ax.set_xlabel(gettext("input x"))
+    ax.set_ylabel(gettext("target y"))
     ax.legend(loc="upper left", fontsize=10)
-    ax.set_title("the same data fitted under four losses")
+    ax.set_title(gettext("the same data fitted under four losses"))
     return fig
 
 
@@ -625,11 +636,13 @@ def plot_asymmetry(y_true: float = 10.0) -> Figure:
     )
     for ax, name in ((mape_ax, "MAPE (%)"), (msle_ax, "MSLE")):
         ax.axvline(target, color=PALETTE[7], linewidth=1.0)
-        ax.set_xlabel(f"prediction ŷ (target y = {target:g})")
+        ax.set_xlabel(
+            gettext("prediction ŷ (target y = {target:g})").format(target=target)
+        )
         ax.set_ylabel(name)
         ax.legend(loc="upper center", fontsize=10)
-    mape_ax.set_title("MAPE: at most 100 % below y, no limit above")
-    msle_ax.set_title("MSLE: steeper below y than above")
+    mape_ax.set_title(gettext("MAPE: at most 100 % below y, no limit above"))
+    msle_ax.set_title(gettext("MSLE: steeper below y than above"))
     msle_ax.set_ylim(0.0, 1.2 * float(losses["mean_squared_logarithmic_error"][-1]))
     return fig
 
@@ -647,11 +660,14 @@ def plot_mape_blowup(error: float = 0.5) -> Figure:
     fig, (ax,) = new_figure(1, width=8.0, height=4.0)
     ax.loglog(targets, mape, color=COLOURS["mean_absolute_percentage_error"])
     ax.axvline(
-        1e-7, color=PALETTE[7], linestyle=":", label="ε = 10⁻⁷: |y| floored here"
+        1e-7,
+        color=PALETTE[7],
+        linestyle=":",
+        label=gettext("ε = 10⁻⁷: |y| floored here"),
     )
-    ax.set_xlabel("target y")
-    ax.set_ylabel(f"MAPE (%) of ŷ = y + {size:g}")
-    ax.set_title("the same error costs more and more as y → 0")
+    ax.set_xlabel(gettext("target y"))
+    ax.set_ylabel(gettext("MAPE (%) of ŷ = y + {size:g}").format(size=size))
+    ax.set_title(gettext("the same error costs more and more as y → 0"))
     ax.legend(loc="upper right", fontsize=10)
     return fig
 
@@ -681,12 +697,15 @@ def erratum_report(label: str | int) -> str:
     erratum = get_erratum(label)
     outcome = run(erratum)
     broken = (
-        f"raised {_first_sentence(outcome.broken_error)}"
+        gettext("raised {error}").format(error=_first_sentence(outcome.broken_error))
         if outcome.broken_error
-        else f"returned {_rounded(outcome.broken_value)}"
+        else gettext("returned {value}").format(value=_rounded(outcome.broken_value))
     )
-    return (
-        f"Mistake {erratum.label}, {erratum.title}\n"
-        f"  broken: {broken}\n"
-        f"  fixed:  returned {_rounded(outcome.fixed_value)}"
+    return gettext(
+        "Mistake {label}, {title}\n  broken: {broken}\n  fixed:  returned {fixed}"
+    ).format(
+        label=erratum.label,
+        title=gettext(erratum.title),
+        broken=broken,
+        fixed=_rounded(outcome.fixed_value),
     )

@@ -31,6 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from PIL import Image
 
+from course_utils.i18n import _
 from course_utils.plotting import LIVE_DPI, artist, artists_with_gid
 
 PlotFunction = Callable[..., Figure]
@@ -94,7 +95,8 @@ class LivePlot:
         plot: ``plot(**values) -> Figure`` draws the first view.
         update: ``update(fig, **values)`` moves the figure's artists to new values.
         controls: the widgets, keyed by the keyword each one sets.
-        title: one line that names the figure (also its plain-text form).
+        title: one line that names the figure (also its plain-text form), in English; shown in
+            the helpers' language (``course_utils.i18n``) when the catalog has it.
         dpi: resolution of the frames shown while dragging.
     """
 
@@ -177,7 +179,7 @@ class LivePlot:
         self, include: Any = None, exclude: Any = None
     ) -> dict[str, Any]:
         return {
-            "text/plain": f"[interactive figure] {self.title}",
+            "text/plain": _("[interactive figure] {title}").format(title=_(self.title)),
             "image/png": base64.b64encode(self.first_view_png).decode("ascii"),
             "application/vnd.jupyter.widget-view+json": {
                 "version_major": 2,
@@ -217,7 +219,10 @@ def _check_control_value(name: str, control: widgets.ValueWidget, value: Any) ->
 
 
 def _slider_range(description: str, value: float, low: float, high: float) -> dict:
-    """What every course slider shares: a checked range, live updates, a readable width."""
+    """What every course slider shares: a checked range, live updates, a readable width.
+
+    ``description`` is given in English and shown in the helpers' language (``course_utils.i18n``).
+    """
     if not low <= value <= high:
         raise ValueError(
             f"slider {description!r}: value {value} is outside [{low}, {high}]."
@@ -226,7 +231,7 @@ def _slider_range(description: str, value: float, low: float, high: float) -> di
         "value": value,
         "min": low,
         "max": high,
-        "description": description,
+        "description": _(description),
         "continuous_update": True,
         "style": {"description_width": "initial"},
         "layout": widgets.Layout(width="320px"),
