@@ -12,7 +12,10 @@ PYTEST_NOTEBOOK_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 # No "Would you like to get notified about official Jupyter news?" pop-up: the setting lives in
 # scripts/lab_settings/overrides.json (tests/browser/browser_lab.py starts JupyterLab the same way).
-LAB_FLAGS += --LabApp.app_settings_dir=$(CURDIR)/scripts/lab_settings
+# make lab LANG=zh: the Chinese edition (notebooks/zh/) with JupyterLab's menus in Chinese
+# (scripts/lab_settings_zh/). LANG is also the shell's locale (en_US.UTF-8): only zh… selects it.
+ZH := $(filter zh%,$(LANG))
+override LAB_FLAGS += --LabApp.app_settings_dir=$(CURDIR)/scripts/lab_settings$(if $(ZH),_zh)
 # Browser tests and handouts: Debian's Chromium (installed by the target if missing) driven by Playwright.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -23,7 +26,7 @@ COLAB_VENV := build/venv-colab
 COLAB_READY := $(COLAB_VENV)/.installed
 COLAB_PYTHON ?= $(firstword $(foreach p,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13),$(if $(shell $(p) -c 'import sys' 2>/dev/null && echo ok),$(p))) $(PYTHON))
 
-.PHONY: setup lab test lint format slides handouts student hub-links browser-setup test-browser test-colab test-portable refresh bench bench-browser lock clean
+.PHONY: setup lab catalog test lint format slides handouts student hub-links browser-setup test-browser test-colab test-portable refresh bench bench-browser lock clean
 
 setup: $(READY)
 
@@ -35,7 +38,12 @@ $(READY): requirements.txt constraints.txt pyproject.toml
 	@touch $@
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb $(LAB_FLAGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/$(if $(ZH),zh/)00_start_here.ipynb $(LAB_FLAGS)
+
+# The helpers' text in Chinese (CONTRIBUTING.md, "Chinese edition"): extract the marked strings with
+# Babel, merge them into course_utils/locale/zh_CN/LC_MESSAGES/course_utils.po, compile the .mo.
+catalog: setup
+	$(BIN)/python scripts/catalog.py
 
 test: setup lint
 	@start=$$(date +%s); \
