@@ -2,9 +2,10 @@
 
 The URL is set in one place, ``[project.urls] Repository`` in pyproject.toml.
 Run by ``make refresh``; ``--check`` only reports notebooks that are out of date
-(used by the tests) and never writes.
+(used by the tests) and never writes. A notebook in ``notebooks/zh/`` (the Chinese
+edition) gets badges that open ``notebooks/zh/NAME.ipynb``, with Chinese alt text.
 
-    python scripts/stamp_notebooks.py notebooks/*.ipynb [--check]
+    python scripts/stamp_notebooks.py notebooks/*.ipynb notebooks/zh/*.ipynb [--check]
 """
 
 from __future__ import annotations
@@ -33,15 +34,32 @@ def repository_url() -> str:
     return url
 
 
+#: The badges' alt text by edition (README.zh.md uses the same Chinese words).
+BADGE_TEXT = {
+    "en": ("Open in Colab", "Launch Binder"),
+    "zh": ("在Colab中打开", "在Binder中启动"),
+}
+
+
+def is_chinese(notebook: Path) -> bool:
+    """Whether ``notebook`` belongs to the Chinese edition (it lives in a folder ``zh``)."""
+    return notebook.parent.name == "zh"
+
+
 def badge_line(url: str, notebook: Path) -> str:
-    """Markdown for the Colab and Binder badges of one notebook."""
+    """Markdown for the Colab and Binder badges of one notebook.
+
+    They open ``notebooks/NAME.ipynb``, or ``notebooks/zh/NAME.ipynb`` for the Chinese edition.
+    """
     slug = url.removeprefix("https://github.com/")
-    path = f"notebooks/{notebook.name}"
+    edition = "zh" if is_chinese(notebook) else "en"
+    path = f"notebooks/{'zh/' if edition == 'zh' else ''}{notebook.name}"
     colab = f"https://colab.research.google.com/github/{slug}/blob/main/{path}"
     binder = f"https://mybinder.org/v2/gh/{slug}/main?urlpath=lab/tree/{path}"
+    open_colab, launch_binder = BADGE_TEXT[edition]
     return (
-        f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) "
-        f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder})"
+        f"[![{open_colab}](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) "
+        f"[![{launch_binder}](https://mybinder.org/badge_logo.svg)]({binder})"
     )
 
 

@@ -3,7 +3,9 @@
 A zh notebook has the English notebook's cells, one for one: same order, type, id and metadata. Its
 markdown is translated; its code equals the English code except comments and string literals. Each
 translated markdown cell records the SHA-256 of the English source it translates
-(``metadata.translation.en_sha256``), so a changed English cell makes its translation stale.
+(``metadata.translation.en_sha256``; the launch-badge line is left out of the hash, since each
+edition's badges are stamped with its own path), so a changed English cell makes its translation
+stale.
 
     python scripts/zh_sync.py export NAME   # build/zh_work/NAME.en.txt (and NAME.zh.txt if a zh notebook exists)
     python scripts/zh_sync.py build NAME    # build/zh_work/NAME.zh.txt -> notebooks/zh/NAME.ipynb
@@ -20,6 +22,7 @@ import argparse
 import ast
 import copy
 import hashlib
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -33,9 +36,26 @@ WORK_DIR = ROOT / "build" / "zh_work"
 MARKER = re.compile(r"^%%%% cell (\d+) (markdown|code|raw) (\S+)$", re.MULTILINE)
 
 
+BADGE_MARKER = "<!-- launch-badges -->"
+
+
+def without_badges(source: str) -> str:
+    """``source`` without its launch-badge line (the line after ``<!-- launch-badges -->``).
+
+    ``scripts/stamp_notebooks.py`` writes that line, with each edition's own path: it is not
+    translated, so a change of it alone never makes a translation stale.
+    """
+    lines = source.split("\n")
+    if BADGE_MARKER not in lines:
+        return source
+    at = lines.index(BADGE_MARKER)
+    return "\n".join(lines[: at + 1] + lines[at + 2 :])
+
+
 def source_hash(source: str) -> str:
-    """The SHA-256 of an English cell's source, as recorded in its translation's metadata."""
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+    """The SHA-256 of an English cell's source (its badge line left out), as recorded in its
+    translation's metadata."""
+    return hashlib.sha256(without_badges(source).encode("utf-8")).hexdigest()
 
 
 def _python_of(source: str) -> str:
@@ -112,6 +132,17 @@ def _load(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
+def _stamp_badges(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """Give ``notebook`` (to be written at ``path``) its edition's launch badges."""
+    spec = importlib.util.spec_from_file_location(
+        "stamp_notebooks", Path(__file__).with_name("stamp_notebooks.py")
+    )
+    assert spec and spec.loader
+    stamp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stamp)
+    stamp.stamped(notebook, path, stamp.repository_url())
+
+
 def export(name: str) -> list[Path]:
     """Write the English (and, if present, the Chinese) work file of notebook NAME."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
@@ -130,7 +161,8 @@ def build(name: str) -> Path:
     """Assemble notebooks/zh/NAME.ipynb from the English notebook and build/zh_work/NAME.zh.txt.
 
     Cells, ids and metadata come from the English notebook; sources from the work file, with the
-    setup cell's ``setup_notebook`` asked for ``lang="zh"``. Outputs are
+    setup cell's ``setup_notebook`` asked for ``lang="zh"`` and the launch badges pointing at
+    the zh notebook (``scripts/stamp_notebooks.py``). Outputs are
     kept from the existing zh notebook where its code is unchanged, else copied from the English
     notebook until the zh notebook is re-run (scripts/refresh_notebooks.py).
     """
@@ -177,6 +209,7 @@ def build(name: str) -> Path:
     if problems:
         raise SystemExit(f"{name}:\n  " + "\n  ".join(problems))
     ZH_DIR.mkdir(parents=True, exist_ok=True)
+    _stamp_badges(notebook, zh_path)
     nbformat.write(notebook, zh_path)
     return zh_path
 
