@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 PIP_VERSION := 26.3
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9A-Z]*.ipynb))
+ZH_NOTEBOOKS := $(sort $(wildcard notebooks/zh/[0-9A-Z]*.ipynb))
 PYTEST_NOTEBOOK_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Root (as in containers) needs --allow-root; without a display, print the URL instead of opening a browser.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
@@ -120,7 +121,7 @@ test-portable: setup
 
 # For maintainers: stamp the launch badges, then re-run every notebook on a fresh kernel and save its outputs.
 refresh: setup
-	$(BIN)/python scripts/stamp_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python scripts/stamp_notebooks.py $(NOTEBOOKS) $(ZH_NOTEBOOKS)
 	$(BIN)/python scripts/refresh_notebooks.py $(NOTEBOOKS)
 
 bench: setup

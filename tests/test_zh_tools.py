@@ -81,6 +81,18 @@ def test_zh_badges_open_the_zh_notebook(path):
     assert "[![在Colab中打开]" in badges and "[![在Binder中启动]" in badges
 
 
+def test_make_refresh_stamps_both_editions():
+    dry_run = subprocess.run(
+        ["make", "-n", "refresh"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    line = next(
+        line for line in dry_run.stdout.splitlines() if "stamp_notebooks.py" in line
+    )
+    stamped = set(line.split()[2:])
+    assert {str(p.relative_to(ROOT)) for p in ZH_NOTEBOOKS} <= stamped
+    assert "notebooks/00_start_here.ipynb" in stamped
+
+
 def test_badge_line_follows_the_edition():
     english = stamp.badge_line(URL, Path("notebooks/04_regression_losses.ipynb"))
     chinese = stamp.badge_line(URL, Path("notebooks/zh/04_regression_losses.ipynb"))
