@@ -74,8 +74,9 @@ handouts: slides browser-setup
 
 # Student copies without the solutions, for a classroom hub (never overwrites a copy a learner edited;
 # skips, names and finally reports with status 1 a notebook it cannot read or a copy it cannot write).
+# Both editions: the zh notebooks' copies go to build/student/notebooks/zh/.
 student: setup
-	$(BIN)/python scripts/student_copies.py $(NOTEBOOKS) --output-dir build/student/notebooks
+	$(BIN)/python scripts/student_copies.py $(NOTEBOOKS) $(ZH_NOTEBOOKS) --output-dir build/student/notebooks
 
 # nbgitpuller links for a JupyterHub: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]
 hub-links: setup

@@ -1,10 +1,12 @@
 """Write student copies of the notebooks, without solutions (``make student``).
 
 The repository keeps the full notebooks (solutions folded in the last section).
-A student copy drops the ``## Solutions`` section: its heading, its notes and its
-solution cells; everything else, outputs included, stays as committed. Copies go
-to ``build/student/notebooks/`` by default, for a classroom hub (see
-docs/instructors.md).
+A student copy drops the ``## Solutions`` section (``## 参考答案`` in the Chinese
+edition): its heading, its notes and its solution cells; everything else, outputs
+included, stays as committed. Copies go to ``build/student/notebooks/`` by default,
+for a classroom hub (see docs/instructors.md); a notebook of the Chinese edition
+(in a folder ``zh``, as ``notebooks/zh/``) goes to the ``zh/`` folder beside them,
+under the same file name.
 
 A copy is only ever replaced if it is still exactly what this script wrote last
 time (its SHA-256 is recorded in ``.generated.json`` next to the copies): a copy a
@@ -17,7 +19,8 @@ a directory in its place), is skipped with its reason; the other copies and the
 manifest are still written, and the script exits with status 1 after a summary of
 what it skipped.
 
-    python scripts/student_copies.py notebooks/*.ipynb --output-dir build/student/notebooks
+    python scripts/student_copies.py notebooks/*.ipynb notebooks/zh/*.ipynb \
+        --output-dir build/student/notebooks
 """
 
 from __future__ import annotations
@@ -34,16 +37,27 @@ from typing import Any
 import nbformat
 
 MANIFEST = ".generated.json"
+#: The solutions heading of each edition (CONTRIBUTING.md; tests/test_notebooks.py MARKERS).
+SOLUTIONS_HEADING = re.compile(r"##\s+(?:Solutions\b|参考答案)")
+#: The folder of the Chinese edition, beside the English notebooks (and their copies).
+ZH_FOLDER = "zh"
 
 
 def is_solutions_heading(cell: nbformat.NotebookNode) -> bool:
-    return cell.cell_type == "markdown" and bool(
-        re.match(r"##\s+Solutions\b", cell.source)
-    )
+    return cell.cell_type == "markdown" and bool(SOLUTIONS_HEADING.match(cell.source))
+
+
+def copy_name(path: Path) -> str:
+    """Where the copy of ``path`` goes, relative to the output folder (and its manifest key):
+    ``NAME.ipynb``, or ``zh/NAME.ipynb`` for the Chinese edition."""
+    if path.parent.name == ZH_FOLDER:
+        return f"{ZH_FOLDER}/{path.name}"
+    return path.name
 
 
 def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook without its ``## Solutions`` section (which runs to the next ``## ``)."""
+    """The notebook without its ``## Solutions`` (or ``## 参考答案``) section, which runs to the
+    next ``## ``."""
     notebook = copy.deepcopy(notebook)
     kept, in_solutions = [], False
     for cell in notebook.cells:
@@ -108,7 +122,8 @@ def write_copies(paths: list[Path], output_dir: Path) -> dict[str, list[Any]]:
         report["skipped"].append((file, reason))
 
     for path in paths:
-        target = output_dir / path.name
+        name = copy_name(path)
+        target = output_dir / name
         try:
             data = nbformat.writes(
                 student_copy(nbformat.read(path, as_version=4))
@@ -118,6 +133,12 @@ def write_copies(paths: list[Path], output_dir: Path) -> dict[str, list[Any]]:
                 f"cannot read it as a notebook ({_reason(error)}); fix or remove it"
             )
             skip(path, reason)
+            continue
+        try:
+            target.parent.mkdir(exist_ok=True)
+        except OSError as error:
+            reason = f"cannot create its folder ({_reason(error)}); remove what is in its place"
+            skip(target, reason)
             continue
         if target.exists() or target.is_symlink():
             if not target.is_file():
@@ -130,9 +151,9 @@ def write_copies(paths: list[Path], output_dir: Path) -> dict[str, list[Any]]:
                 continue
             if current == _digest(data):
                 report["unchanged"].append(target)
-                manifest[path.name] = current
+                manifest[name] = current
                 continue
-            if manifest.get(path.name) != current:
+            if manifest.get(name) != current:
                 report["kept"].append(target)  # someone edited it: never overwrite
                 continue
         try:
@@ -144,7 +165,7 @@ def write_copies(paths: list[Path], output_dir: Path) -> dict[str, list[Any]]:
             )
             skip(target, reason)
             continue
-        manifest[path.name] = _digest(data)
+        manifest[name] = _digest(data)
         report["written"].append(target)
     if manifest_problem is not None:
         kept = len(report["kept"])

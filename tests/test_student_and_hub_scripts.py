@@ -331,3 +331,100 @@ def test_the_output_file_holds_the_printed_table(tmp_path, capsys) -> None:
     assert result.returncode == 0, result.stderr
     assert output.read_text() == result.stdout
     assert "targetpath=" in result.stdout
+
+
+# The Chinese edition (issue 22): student copies ------------------------------------------------
+
+ZH_NOTEBOOKS = sorted((NOTEBOOK_DIR / "zh").glob("*.ipynb"))
+
+
+def zh_lesson(path: Path, hint: str = "第一条提示") -> Path:
+    """A zh notebook with an exercise and a ``## 参考答案`` section, written to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# 99 · 演示"),
+            new_markdown_cell("## 练习"),
+            new_code_cell(f"answer = ...  # {hint}"),
+            new_markdown_cell("## 参考答案"),
+            new_code_cell("answer = 0.88"),
+            new_markdown_cell("## 延伸阅读"),
+        ]
+    )
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.mark.parametrize("path", ZH_NOTEBOOKS, ids=[p.stem for p in ZH_NOTEBOOKS])
+def test_zh_student_copies_of_real_notebooks_have_no_solutions(path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    headings = [
+        i for i, c in enumerate(notebook.cells) if student.is_solutions_heading(c)
+    ]
+    assert len(headings) == 1, "each zh notebook has one '## 参考答案' section"
+    copy = student.student_copy(notebook)
+    assert not any(c.source.startswith("## 参考答案") for c in copy.cells)
+    assert not any(
+        c.metadata.get("jupyter", {}).get("source_hidden") and "check(" in c.source
+        for c in copy.cells
+    ), "no folded solution cell is left"
+    assert copy.cells[: headings[0]] == notebook.cells[: headings[0]]
+
+
+def test_both_editions_are_copied_to_their_folders_and_edits_are_kept(
+    tmp_path, capsys
+) -> None:
+    chinese = zh_lesson(tmp_path / "notebooks" / "zh" / "01_demo.ipynb")
+    english = lesson(tmp_path / "notebooks" / "01_demo.ipynb")
+    out = tmp_path / "student"
+    result = call(student, capsys, str(english), str(chinese), "--output-dir", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "2 written" in result.stdout
+    copy = nbformat.read(out / "zh" / "01_demo.ipynb", as_version=4)
+    assert [c.source for c in copy.cells] == [
+        "# 99 · 演示",
+        "## 练习",
+        "answer = ...  # 第一条提示",
+        "## 延伸阅读",
+    ], "the solutions go, the section after them stays"
+    assert "# 99 · Demo" in (out / "01_demo.ipynb").read_text(), "not overwritten"
+    assert sorted(manifest(out)) == ["01_demo.ipynb", "zh/01_demo.ipynb"]
+    # a learner answers in the zh copy; upstream changes both editions
+    learner = (out / "zh" / "01_demo.ipynb").read_text().replace("...", "0.5")
+    (out / "zh" / "01_demo.ipynb").write_text(learner)
+    lesson(english, hint="a changed hint")
+    zh_lesson(chinese, hint="改过的提示")
+    again = call(student, capsys, str(english), str(chinese), "--output-dir", str(out))
+    assert again.returncode == 0, again.stderr
+    assert f"kept {out / 'zh' / '01_demo.ipynb'}: it was edited" in again.stdout
+    assert (out / "zh" / "01_demo.ipynb").read_text() == learner
+    assert "a changed hint" in (out / "01_demo.ipynb").read_text()
+
+
+def test_a_file_in_place_of_the_zh_folder_is_skipped_and_named(tmp_path) -> None:
+    chinese = zh_lesson(tmp_path / "notebooks" / "zh" / "01_demo.ipynb")
+    english = lesson(tmp_path / "notebooks" / "01_demo.ipynb")
+    out = tmp_path / "student"
+    out.mkdir()
+    (out / "zh").write_text("not a folder")
+    result = run("student_copies", str(english), str(chinese), "--output-dir", str(out))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"skipped {out / 'zh' / '01_demo.ipynb'}: cannot create its folder" in (
+        result.stderr
+    )
+    assert (out / "01_demo.ipynb").is_file()
+    assert list(manifest(out)) == ["01_demo.ipynb"]
+
+
+def test_make_student_copies_both_editions() -> None:
+    dry_run = subprocess.run(
+        ["make", "-n", "student"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    line = next(
+        line for line in dry_run.stdout.splitlines() if "student_copies.py" in line
+    )
+    given = set(line.split())
+    assert {str(p.relative_to(ROOT)) for p in ZH_NOTEBOOKS} <= given
+    assert "notebooks/00_start_here.ipynb" in given
+    assert "build/student/notebooks" in given
