@@ -79,9 +79,10 @@ student: setup
 	$(BIN)/python scripts/student_copies.py $(NOTEBOOKS) $(ZH_NOTEBOOKS) --output-dir build/student/notebooks
 
 # nbgitpuller links for a JupyterHub: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]
+# (the zh notebooks in a second table, with a Chinese heading)
 hub-links: setup
 	@test -n "$(HUB)" || { echo "usage: make hub-links HUB=https://hub.example.edu [REPO=https://github.com/you/fork]" >&2; exit 2; }
-	$(BIN)/python scripts/hub_links.py --hub "$(HUB)" $(if $(REPO),--repo "$(REPO)") --output build/hub_links.md $(NOTEBOOKS)
+	$(BIN)/python scripts/hub_links.py --hub "$(HUB)" $(if $(REPO),--repo "$(REPO)") --output build/hub_links.md $(NOTEBOOKS) $(ZH_NOTEBOOKS)
 
 browser-setup: $(BROWSER_READY)
 

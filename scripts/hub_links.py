@@ -15,7 +15,11 @@ without ``.git``, so ``urlpath`` always points into it. Bad input (a hub without
 ``https://``, a repository that is neither an https:// URL nor an existing git
 repository, no notebooks) is refused with a message and exit status 2.
 
-    python scripts/hub_links.py --hub https://hub.example.edu notebooks/*.ipynb
+Notebooks of the Chinese edition (in a folder ``zh``, as ``notebooks/zh/``) get their own
+table with a Chinese heading after the English one: rows ``zh/NAME``, links into
+``notebooks/zh/``, the time their speaker notes plan (``用时：N 分钟``).
+
+    python scripts/hub_links.py --hub https://hub.example.edu notebooks/*.ipynb notebooks/zh/*.ipynb
 """
 
 from __future__ import annotations
@@ -31,6 +35,31 @@ from urllib.request import url2pathname
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The folder of the Chinese edition, inside the notebooks' folder.
+ZH_FOLDER = "zh"
+#: What a speaker-notes cell says about its time, by edition (CONTRIBUTING.md).
+NOTED_TIME = {
+    "en": re.compile(r"Time:\s*(\d+)\s*min"),
+    "zh": re.compile(r"用时：\s*(\d+)\s*分钟"),
+}
+#: Each edition's table: heading lines, the planned time, the time when no notes say one.
+TABLES = {
+    "en": (
+        ["| notebook | teaching time (speaker notes) | link |", "|---|---|---|"],
+        "{minutes} min",
+        "no notes yet",
+    ),
+    "zh": (
+        ["| 笔记本 | 授课用时（讲者备注） | 链接 |", "|---|---|---|"],
+        "{minutes} 分钟",
+        "暂无讲者备注",
+    ),
+}
+
+
+def edition(path: Path) -> str:
+    """``"zh"`` for a notebook of the Chinese edition (in a folder ``zh``), else ``"en"``."""
+    return "zh" if path.parent.name == ZH_FOLDER else "en"
 
 
 def repository_url() -> str:
@@ -179,7 +208,8 @@ def hub_link(
 
 
 def teaching_minutes(path: Path) -> int:
-    """Minutes the speaker notes plan for a notebook: the sum of their ``Time: N min``.
+    """Minutes the speaker notes plan for a notebook: the sum of their ``Time: N min``
+    (``用时：N 分钟`` in the Chinese edition).
 
     Raises ValueError naming the file if it is not a readable notebook.
     """
@@ -191,12 +221,31 @@ def teaching_minutes(path: Path) -> int:
         raise ValueError(
             f"notebook {path}: cannot read it ({type(error).__name__}: {message})"
         ) from None
+    noted = NOTED_TIME[edition(path)]
     return sum(
         int(minutes)
         for cell in cells
         if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"
-        for minutes in re.findall(r"Time:\s*(\d+)\s*min", cell.get("source", ""))
+        for minutes in noted.findall(cell.get("source", ""))
     )
+
+
+def table(
+    base: str, repo: str, notebooks: list[Path], branch: str, folder: str, lang: str
+) -> list[str]:
+    """The lines of one edition's table: a row per notebook with its time and link."""
+    heading, planned, no_notes = TABLES[lang]
+    lines = list(heading)
+    for path in notebooks:
+        minutes = teaching_minutes(path)
+        where = (
+            "/".join(p for p in (folder, ZH_FOLDER) if p) if lang == "zh" else folder
+        )
+        link = hub_link(base, repo, path.name, branch, where)
+        name = f"{ZH_FOLDER}/{path.stem}" if lang == "zh" else path.stem
+        time = planned.format(minutes=minutes) if minutes else no_notes
+        lines.append(f"| {name} | {time} | <{link}> |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,22 +271,22 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(
                 "no notebooks given: pass the notebook files, e.g. notebooks/*.ipynb"
             )
-        lines = ["| notebook | teaching time (speaker notes) | link |", "|---|---|---|"]
-        for path in args.notebooks:
-            minutes = teaching_minutes(path)
-            link = hub_link(base, repo, path.name, args.branch, args.folder)
-            planned = f"{minutes} min" if minutes else "no notes yet"
-            lines.append(f"| {path.stem} | {planned} | <{link}> |")
+        tables = []
+        for lang in TABLES:
+            chosen = [p for p in args.notebooks if edition(p) == lang]
+            if chosen:
+                lines = table(base, repo, chosen, args.branch, args.folder, lang)
+                tables.append("\n".join(lines) + "\n")
     except ValueError as error:
         print(f"hub_links: {error}", file=sys.stderr)
         return 2
     if note:
         print(f"note: {note}", file=sys.stderr)
-    table = "\n".join(lines) + "\n"
+    text = "\n".join(tables)
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(table, encoding="utf-8")
-    print(table, end="")
+        args.output.write_text(text, encoding="utf-8")
+    print(text, end="")
     return 0
 
 

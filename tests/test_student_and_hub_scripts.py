@@ -428,3 +428,84 @@ def test_make_student_copies_both_editions() -> None:
     assert {str(p.relative_to(ROOT)) for p in ZH_NOTEBOOKS} <= given
     assert "notebooks/00_start_here.ipynb" in given
     assert "build/student/notebooks" in given
+
+
+# The Chinese edition (issue 22): hub links -----------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ZH_NOTEBOOKS, ids=[p.stem for p in ZH_NOTEBOOKS])
+def test_zh_notes_plan_the_same_minutes_as_the_english(path) -> None:
+    minutes = hub.teaching_minutes(path)
+    assert minutes > 0, "the zh speaker notes say 用时：N 分钟"
+    assert minutes == hub.teaching_minutes(NOTEBOOK_DIR / path.name)
+
+
+def zh_notes_notebook(path: Path, *notes: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cells = [new_markdown_cell("# 99 · 演示")]
+    for text in notes:
+        cells.append(new_markdown_cell(text))
+        cells[-1].metadata["slideshow"] = {"slide_type": "notes"}
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+def test_zh_minutes_are_read_from_the_zh_marker_only(tmp_path) -> None:
+    zh = zh_notes_notebook(
+        tmp_path / "zh" / "01_demo.ipynb",
+        "**讲者备注**\n\n讲：……\n用时：6 分钟",
+        "**讲者备注**\n\n讲：……\n用时：4 分钟",
+    )
+    assert hub.teaching_minutes(zh) == 10
+    # a control: the English form in a zh notebook and the zh form in an English one count nothing
+    assert (
+        hub.teaching_minutes(
+            zh_notes_notebook(tmp_path / "zh" / "02_demo.ipynb", "Time: 6 min")
+        )
+        == 0
+    )
+    assert (
+        hub.teaching_minutes(
+            zh_notes_notebook(tmp_path / "en" / "01_demo.ipynb", "用时：6 分钟")
+        )
+        == 0
+    )
+
+
+def test_zh_notebooks_get_their_own_table_and_links_into_notebooks_zh(
+    tmp_path, capsys
+) -> None:
+    chinese = NOTEBOOK_DIR / "zh" / "00_start_here.ipynb"
+    no_notes = zh_notes_notebook(tmp_path / "zh" / "01_demo.ipynb")
+    args = ["--hub", "https://hub.example.edu", "--repo", "https://github.com/t/c"]
+    result = call(hub, capsys, *args, NOTEBOOK, str(chinese), str(no_notes))
+    assert result.returncode == 0, result.stderr
+    english_table, chinese_table = result.stdout.split("\n\n")
+    assert english_table.startswith("| notebook | teaching time (speaker notes) |")
+    assert "| 00_start_here | " in english_table and "zh" not in english_table
+    lines = chinese_table.splitlines()
+    assert lines[0] == "| 笔记本 | 授课用时（讲者备注） | 链接 |"
+    minutes = hub.teaching_minutes(chinese)
+    assert lines[2].startswith(f"| zh/00_start_here | {minutes} 分钟 | <https://")
+    assert lines[3].startswith("| zh/01_demo | 暂无讲者备注 | <https://")
+    link = lines[2].rsplit("<", 1)[1].rstrip(">| ")
+    fields = dict(urllib.parse.parse_qsl(link.split("?", 1)[1]))
+    assert fields["urlpath"] == "lab/tree/c/notebooks/zh/00_start_here.ipynb"
+    assert fields["targetpath"] == "c"
+    only_zh = call(hub, capsys, *args, "--folder", "", str(chinese))
+    assert only_zh.stdout.startswith("| 笔记本 |"), "no empty English table"
+    assert "urlpath=lab%2Ftree%2Fc%2Fzh%2F00_start_here.ipynb" in only_zh.stdout
+
+
+def test_make_hub_links_covers_both_editions() -> None:
+    dry_run = subprocess.run(
+        ["make", "-n", "hub-links", "HUB=https://hub.example.edu"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in dry_run.stdout.splitlines() if "hub_links.py" in line)
+    given = set(line.split())
+    assert {str(p.relative_to(ROOT)) for p in ZH_NOTEBOOKS} <= given
+    assert "notebooks/00_start_here.ipynb" in given
