@@ -27,7 +27,7 @@ COLAB_VENV := build/venv-colab
 COLAB_READY := $(COLAB_VENV)/.installed
 COLAB_PYTHON ?= $(firstword $(foreach p,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13),$(if $(shell $(p) -c 'import sys' 2>/dev/null && echo ok),$(p))) $(PYTHON))
 
-.PHONY: setup lab catalog test lint format slides handouts student hub-links browser-setup test-browser test-colab test-portable refresh bench bench-browser lock clean
+.PHONY: setup lab catalog zh-diff test lint format slides handouts student hub-links browser-setup test-browser test-colab test-portable refresh bench bench-browser lock clean
 
 setup: $(READY)
 
@@ -45,6 +45,11 @@ lab: setup
 # Babel, merge them into course_utils/locale/zh_CN/LC_MESSAGES/course_utils.po, compile the .mo.
 catalog: setup
 	$(BIN)/python scripts/catalog.py
+
+# What a translator must follow: each stale zh cell's English then (found in git) and now, as a unified
+# diff (make zh-diff [NAMES="04_regression_losses …"]; all zh notebooks by default).
+zh-diff: setup
+	$(BIN)/python scripts/zh_sync.py diff $(NAMES)
 
 test: setup lint
 	@start=$$(date +%s); \

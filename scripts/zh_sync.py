@@ -10,10 +10,16 @@ stale.
     python scripts/zh_sync.py export NAME   # build/zh_work/NAME.en.txt (and NAME.zh.txt if a zh notebook exists)
     python scripts/zh_sync.py build NAME    # build/zh_work/NAME.zh.txt -> notebooks/zh/NAME.ipynb
     python scripts/zh_sync.py check [NAME ...]  # cells that are stale or whose code differs; status 1 if any
+    python scripts/zh_sync.py diff [NAME ...]   # each stale cell: its English then (from git) and now
 
 NAME is a notebook's file name without ``.ipynb`` (``04_regression_losses``). In the work files every
 cell starts with a marker line ``%%%% cell <index> <type> <id>`` followed by its source; a translator
 edits the sources of NAME.zh.txt and leaves the markers alone.
+
+``diff`` (``make zh-diff``) shows a translator what to follow: for every stale markdown cell, a
+unified diff from the English text the translation was made from to the English text now. The
+old text is found in the English notebook's git history (``git log -- notebooks/NAME.ipynb``,
+newest first) as the markdown cell whose hash is the recorded ``en_sha256``.
 """
 
 from __future__ import annotations
@@ -21,10 +27,14 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import difflib
 import hashlib
 import importlib.util
+import json
 import re
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -242,9 +252,120 @@ def check(name: str) -> list[str]:
     return problems
 
 
+def _git(*args: str) -> str:
+    """The output of ``git ARGS`` run in the English notebooks' folder."""
+    return subprocess.run(
+        ["git", *args], cwd=EN_DIR, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _markdown_cells(text: str) -> list[tuple[str | None, str]]:
+    """(id, source) of each markdown cell of a notebook's JSON text."""
+    cells = json.loads(text).get("cells", [])
+    return [
+        (
+            cell.get("id"),
+            "".join(source)
+            if isinstance(source := cell.get("source", ""), list)
+            else source,
+        )
+        for cell in cells
+        if cell.get("cell_type") == "markdown"
+    ]
+
+
+def english_history(name: str) -> Iterator[tuple[str, list[tuple[str | None, str]]]]:
+    """(commit, markdown cells) of every committed version of ``notebooks/NAME.ipynb``,
+    newest first. Nothing if git or the history is not there."""
+    try:
+        commits = _git("log", "--format=%H", "--", f"{name}.ipynb").split()
+    except (OSError, subprocess.CalledProcessError):
+        return
+    for commit in commits:
+        try:
+            text = _git("show", f"{commit}:./{name}.ipynb")
+        except subprocess.CalledProcessError:
+            continue  # the commit deleted the file
+        yield commit, _markdown_cells(text)
+
+
+def translated_english(
+    name: str, wanted: dict[str | None, str]
+) -> dict[str | None, tuple[str, str]]:
+    """For each cell id of ``wanted`` (id -> recorded en_sha256): the newest commit and English
+    source whose hash is the recorded one, the same cell's version first, else any cell's.
+
+    A hash recorded before the badge line was left out (the plain SHA-256) is found too.
+    """
+    found: dict[str | None, tuple[str, str]] = {}
+    by_hash: dict[str, tuple[str, str]] = {}
+    for commit, cells in english_history(name):
+        for cell_id, source in cells:
+            for digest in {
+                source_hash(source),
+                hashlib.sha256(source.encode()).hexdigest(),
+            }:
+                by_hash.setdefault(digest, (commit, source))
+                if wanted.get(cell_id) == digest and cell_id not in found:
+                    found[cell_id] = (commit, source)
+        if len(found) == len(wanted):
+            break
+    for cell_id, digest in wanted.items():
+        if cell_id not in found and digest in by_hash:
+            found[cell_id] = by_hash[digest]
+    return found
+
+
+def diff(name: str) -> list[str]:
+    """The lines that show what the zh notebook NAME must follow: for every stale markdown
+    cell (or English cell with no translation yet), a unified diff from the English it was
+    translated from to the English now. Empty when every markdown cell is in step."""
+    english = _load(EN_DIR / f"{name}.ipynb")
+    zh_path = ZH_DIR / f"{name}.ipynb"
+    if not zh_path.exists():
+        return [f"{name}: no Chinese notebook (export it and translate every cell)"]
+    zh_by_id = {c.get("id"): c for c in _load(zh_path).cells}
+    stale = []
+    for index, cell in enumerate(english.cells):
+        if cell.cell_type != "markdown":
+            continue
+        zh = zh_by_id.get(cell.get("id"))
+        recorded = None
+        if zh is not None and zh.cell_type == "markdown":
+            recorded = zh.metadata.get("translation", {}).get("en_sha256")
+        if recorded != source_hash(cell.source):
+            stale.append((index, cell, recorded))
+    origins = translated_english(
+        name, {c.get("id"): r for _, c, r in stale if r is not None}
+    )
+    lines = []
+    for index, cell, recorded in stale:
+        label = f"{name} cell {index} ({cell.get('id')})"
+        old, then = "", "no translation yet"
+        if recorded is not None and cell.get("id") in origins:
+            commit, old = origins[cell.get("id")]
+            then = f"English translated, as of commit {commit[:12]}"
+        elif recorded is not None:
+            then = (
+                f"English translated (en_sha256 {recorded[:12]}… is in no commit of "
+                f"notebooks/{name}.ipynb: compare the translation with the English now)"
+            )
+        shown = list(
+            difflib.unified_diff(
+                without_badges(old).splitlines(),
+                without_badges(cell.source).splitlines(),
+                f"{label}: {then}",
+                f"{label}: English now",
+                lineterm="",
+            )
+        )
+        lines += shown or [f"{label}: only its badge line changed (rebuild it)"]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("export", "build", "check"))
+    parser.add_argument("command", choices=("export", "build", "check", "diff"))
     parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
     names = args.names or sorted(p.stem for p in ZH_DIR.glob("*.ipynb"))
@@ -256,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         for name in names:
             print(build(name).relative_to(ROOT))
+        return 0
+    if args.command == "diff":
+        shown = [line for name in names for line in diff(name)]
+        print("\n".join(shown) if shown else f"{len(names)} notebooks in step")
         return 0
     problems = [p for name in names for p in check(name)]
     print("\n".join(problems) if problems else f"{len(names)} notebooks in step")

@@ -202,3 +202,126 @@ def test_build_stamps_the_zh_badges_and_a_badge_change_is_not_stale(
     notebook.cells[0].source = notebook.cells[0].source.replace("Demo", "Demos")
     nbformat.write(notebook, english)
     assert zh_sync.check("04_demo") == ["04_demo cell 0 (cell-000): stale translation"]
+
+
+# ----------------------------------------------------------------------------- the translator's diff
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+
+
+def edit_english(path: Path, index: int, old: str, new: str) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    assert old in notebook.cells[index].source
+    notebook.cells[index].source = notebook.cells[index].source.replace(old, new)
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture
+def course_in_git(fake_course):
+    """A course in a temporary git repository: English committed, translated, changed twice."""
+    english = english_and_chinese(fake_course)
+    git(fake_course, "init", "--quiet")
+    git(fake_course, "add", "notebooks/04_demo.ipynb")
+    git(fake_course, "commit", "--quiet", "-m", "English v1")
+    translate("04_demo")
+    edit_english(english, 2, "Six times seven:", "Six times seven, printed:")
+    git(fake_course, "commit", "--quiet", "-am", "English v2: cell 2")
+    edit_english(english, 3, "x * 7)", "x * 7)  # forty-two")
+    git(fake_course, "commit", "--quiet", "-am", "English v3: a code comment")
+    edit_english(english, 0, "# 04 · Demo", "# 04 · A demo")  # not committed
+    return english
+
+
+def test_diff_shows_the_english_then_and_now_of_each_stale_cell(course_in_git, capsys):
+    assert zh_sync.check("04_demo") == [
+        "04_demo cell 0 (cell-000): stale translation",
+        "04_demo cell 2 (cell-002): stale translation",
+    ]
+    v3, v2, v1 = subprocess.run(
+        ["git", "log", "--format=%h", "--abbrev=12"],
+        cwd=course_in_git.parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert zh_sync.main(["diff", "04_demo"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    # the newest commit whose English is the text translated: v3 for the title, v1 for cell 2
+    assert shown == [
+        f"--- 04_demo cell 0 (cell-000): English translated, as of commit {v3}",
+        "+++ 04_demo cell 0 (cell-000): English now",
+        "@@ -1,3 +1,3 @@",
+        "-# 04 · Demo",
+        "+# 04 · A demo",
+        " ",
+        " <!-- launch-badges -->",
+        f"--- 04_demo cell 2 (cell-002): English translated, as of commit {v1}",
+        "+++ 04_demo cell 2 (cell-002): English now",
+        "@@ -1 +1 @@",
+        "-Six times seven:",
+        "+Six times seven, printed:",
+    ], "the badge line is left out, the code cell is not shown"
+
+
+def test_diff_says_when_the_old_english_is_not_in_the_history(course_in_git):
+    # a control: a recorded hash no commit has (a translation of uncommitted English)
+    zh_path = zh_sync.ZH_DIR / "04_demo.ipynb"
+    notebook = nbformat.read(zh_path, as_version=4)
+    notebook.cells[2].metadata["translation"]["en_sha256"] = zh_sync.source_hash("x")
+    nbformat.write(notebook, zh_path)
+    shown = zh_sync.diff("04_demo")
+    assert any("is in no commit of notebooks/04_demo.ipynb" in line for line in shown)
+    assert "+Six times seven, printed:" in shown
+
+
+def test_diff_shows_a_new_english_cell_whole_and_nothing_when_in_step(course_in_git):
+    english = nbformat.read(course_in_git, as_version=4)
+    english.cells.insert(3, new_markdown_cell("A new paragraph.", id="cell-new"))
+    nbformat.write(english, course_in_git)
+    shown = zh_sync.diff("04_demo")
+    at = shown.index("--- 04_demo cell 3 (cell-new): no translation yet")
+    assert shown[at + 1 : at + 4] == [
+        "+++ 04_demo cell 3 (cell-new): English now",
+        "@@ -0,0 +1 @@",
+        "+A new paragraph.",
+    ]
+    # the translator follows: export, translate the changed cells, build
+    del english.cells[3]
+    nbformat.write(english, course_in_git)
+    zh_sync.export("04_demo")
+    work = zh_sync.WORK_DIR / "04_demo.zh.txt"
+    work.write_text(
+        work.read_text(encoding="utf-8")
+        .replace("# 04 · 演示", "# 04 · 一个演示")
+        .replace("六乘七：", "六乘七，打印出来："),
+        encoding="utf-8",
+    )
+    zh_sync.build("04_demo")
+    assert zh_sync.diff("04_demo") == [] and zh_sync.check("04_demo") == []
+
+
+def test_diff_without_git_history_still_shows_the_english_now(fake_course):
+    english_and_chinese(fake_course)  # no repository at all
+    translate("04_demo")
+    edit_english(fake_course / "notebooks" / "04_demo.ipynb", 2, "Six", "Seven")
+    shown = zh_sync.diff("04_demo")
+    assert "+Seven times seven:" in shown
+    assert any("is in no commit" in line for line in shown)
+
+
+def test_make_zh_diff_runs_the_diff():
+    dry_run = subprocess.run(
+        ["make", "-n", "zh-diff", "NAMES=04_regression_losses"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "scripts/zh_sync.py diff 04_regression_losses" in dry_run.stdout
