@@ -220,3 +220,114 @@ def test_catalog_formula_uses_the_course_notation(name, request):
     assert not offences(latex), "\n".join(offences(latex))
     if latex.startswith("L("):
         assert re.match(r"L\(y, (\\hat y|z)\)", latex), "a loss is written L(y, ŷ)"
+
+
+# ---------------------------------------------------------------------------------------------
+# the Chinese edition (issue 22): the same mathematics, so the same rules, plus their Chinese words
+
+ZH_NOTEBOOKS = sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+ZH_CATALOG = (
+    ROOT / "course_utils" / "locale" / "zh_CN" / "LC_MESSAGES" / "course_utils.po"
+)
+
+#: The rules whose words are English, said in Chinese (same tuple shape as RULES).
+ZH_RULES: list[tuple[str, re.Pattern[str], str, str]] = [
+    (
+        "α for the learning rate (学习率): write η",
+        re.compile(r"学习率(?:（[^）]*）)?\W{0,6}(?:α|\\alpha)(?![A-Za-z])"),
+        r"学习率α为0.1；学习率（learning rate）$\alpha$",
+        "学习率η，焦点损失的平衡系数α",
+    ),
+    (
+        "N for the number of samples (样本数): write m",
+        re.compile(
+            r"(?<![A-Za-z])N\s*个样本|样本(?:数|个数|数量)(?:为|是)?\W{0,3}N(?![A-Za-z])"
+        ),
+        "N个样本；样本数为$N$",
+        "m个样本；样本数为$m$；N(0, 1)的样本",
+    ),
+    (
+        "C or M for the number of classes (类别数): write K",
+        re.compile(
+            r"(?<![A-Za-z])[CM]\s*个类别?|类别?(?:数|个数|数量)(?:为|是)?\W{0,3}[CM](?![A-Za-z])"
+        ),
+        "C个类别；类别数为$M$",
+        "K个类别；类别数为$K$；CTC的类别",
+    ),
+    (
+        "y − ŷ called the error (误差 is e = ŷ − y)",
+        re.compile(rf"(?:误差|残差)(?:为|是|即)?\W{{0,12}}{_Y}\s*[−-]\s*{_YHAT}"),
+        r"误差yᵢ − ŷᵢ；残差为$y_i - \hat y_i$",
+        "误差eᵢ = ŷᵢ − yᵢ",
+    ),
+]
+
+_CJK = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
+
+
+def spaced(text: str) -> str:
+    """``text`` with a space between a Chinese character and a Latin letter, digit, ``$`` or ``\\``:
+    Chinese writes ``损失L(ŷ, y)`` with no space, and the rules' word boundaries (``\\b``) need one."""
+    text = re.sub(rf"(?<={_CJK})(?=[A-Za-z0-9$\\])", " ", text)
+    return re.sub(rf"(?<=[A-Za-z0-9$}}])(?={_CJK})", " ", text)
+
+
+def zh_offences(text: str) -> list[str]:
+    """What the course's rules (on the spaced text) and their Chinese forms find in ``text``."""
+    found = offences(spaced(text))
+    for name, pattern, _, _ in ZH_RULES:
+        for match in pattern.finditer(text):
+            start = max(match.start() - 20, 0)
+            found.append(f"{name}: …{text[start : match.end() + 10]!r}…")
+    return found
+
+
+@pytest.mark.parametrize("rule", ZH_RULES, ids=[rule[0][:40] for rule in ZH_RULES])
+def test_each_zh_rule_catches_its_old_form_and_spares_the_new(rule):
+    _, pattern, old, new = rule
+    assert pattern.search(old), f"the rule misses its own example {old!r}"
+    assert not pattern.search(new), f"the rule flags the correct form {new!r}"
+
+
+def test_the_rules_see_old_forms_written_without_spaces_in_chinese():
+    # a control: without spacing, \b hides these from the English rules
+    for old in ("交叉熵损失L(ŷ, y)", "第二层的权重W²₁", "其中H = σ(Z)"):
+        assert not offences(old) and zh_offences(old), old
+    for new in ("损失L(y, ŷ)", "权重$W^{[1]}$", "激活值A = σ(Z)", "学习率η"):
+        assert not zh_offences(new), new
+
+
+@pytest.mark.parametrize("path", ZH_NOTEBOOKS, ids=[p.name for p in ZH_NOTEBOOKS])
+def test_zh_notebook_text_and_code_use_the_course_notation(path):
+    notebook = nbformat.read(path, as_version=4)
+    problems = [
+        f"cell {index}: {problem}"
+        for index, cell in enumerate(notebook.cells)
+        for problem in zh_offences(cell.source)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def zh_figure_labels() -> dict[str, str]:
+    """English figure label -> its Chinese translation, for every label the catalog holds."""
+    from babel.messages.pofile import read_po
+
+    labels = {text for path in MODULES for _, text in figure_label_strings(path)}
+    with open(ZH_CATALOG, "rb") as file:
+        catalog = read_po(file)
+    return {
+        message.id: message.string
+        for message in catalog
+        if isinstance(message.id, str) and message.id in labels
+    }
+
+
+def test_zh_figure_labels_use_the_course_notation():
+    translated = zh_figure_labels()
+    assert len(translated) >= 100, "the scan reaches the translated figure labels"
+    problems = [
+        f"{english!r} -> {problem}"
+        for english, chinese in translated.items()
+        for problem in zh_offences(chinese)
+    ]
+    assert not problems, "\n".join(problems)
