@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 PIP_VERSION := 26.3
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9A-Z]*.ipynb))
+# The Chinese edition (same code, outputs compared too): nbval in make test and make test-colab.
 ZH_NOTEBOOKS := $(sort $(wildcard notebooks/zh/[0-9A-Z]*.ipynb))
 PYTEST_NOTEBOOK_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Root (as in containers) needs --allow-root; without a display, print the URL instead of opening a browser.
@@ -53,7 +54,7 @@ zh-diff: setup
 
 test: setup lint
 	@start=$$(date +%s); \
-	$(BIN)/python -m pytest -n 2 --dist loadscope tests $(NOTEBOOKS) $(PYTEST_NOTEBOOK_FLAGS); status=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests $(NOTEBOOKS) $(ZH_NOTEBOOKS) $(PYTEST_NOTEBOOK_FLAGS); status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s (tests and notebooks, after setup)"; \
 	exit $$status
 
@@ -97,7 +98,7 @@ $(BROWSER_READY): $(READY) benchmarks/requirements-browser.txt
 	@touch $@
 
 # Every deck offline in Chromium (all non-file requests blocked), then every notebook run in real
-# JupyterLab with every slider moved (prints the slider latency).
+# JupyterLab, both editions, with every slider moved (prints the slider latency).
 test-browser: slides browser-setup
 	@start=$$(date +%s); \
 	$(BIN)/python -m pytest -p no:cacheprovider -p no:xdist -v -s tests/browser/browser_decks.py tests/browser/browser_lab.py; status=$$?; \
@@ -114,7 +115,7 @@ $(COLAB_READY): requirements.txt requirements-colab.txt pyproject.toml
 test-colab: $(COLAB_READY)
 	@start=$$(date +%s); \
 	tests=$$($(COLAB_VENV)/bin/python scripts/fetch_keras_tests.py) || exit 1; \
-	KERAS_LOSS_TESTS=$$tests $(COLAB_VENV)/bin/python -m pytest -n 2 --dist loadscope tests $(NOTEBOOKS) $(PYTEST_NOTEBOOK_FLAGS); status=$$?; \
+	KERAS_LOSS_TESTS=$$tests $(COLAB_VENV)/bin/python -m pytest -n 2 --dist loadscope tests $(NOTEBOOKS) $(ZH_NOTEBOOKS) $(PYTEST_NOTEBOOK_FLAGS); status=$$?; \
 	echo "make test-colab: $$(( $$(date +%s) - start )) s (after setup)"; \
 	exit $$status
 

@@ -26,9 +26,20 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9A-Z]*.ipynb"))
+#: Both editions: the English notebooks and the Chinese ones in notebooks/zh/ (same code, same sliders).
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9A-Z]*.ipynb")) + sorted(
+    (ROOT / "notebooks" / "zh").glob("[0-9A-Z]*.ipynb")
+)
 LATENCIES: list[float] = []
-GOAL_P50, GOAL_P95, LIMIT_P50 = 80.0, 150.0, 250.0
+#: The course's widget budget (key press to new picture, real JupyterLab) is printed; only a gross
+#: regression fails, since a shared CI machine's latency is noisy.
+GOAL_P50, GOAL_P95, LIMIT_P50 = 60.0, 120.0, 250.0
+
+
+def served_name(notebook: Path) -> str:
+    """The notebook's path under the served folder: ``04_regression_losses.ipynb`` or ``zh/04_….ipynb``."""
+    return notebook.relative_to(ROOT / "notebooks").as_posix()
+
 
 NOTEBOOK_READY = """() => {
   const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -117,7 +128,8 @@ def lab(tmp_path_factory) -> Iterator[str]:
     """Base URL (with token) of a JupyterLab serving a copy of the notebooks."""
     folder = tmp_path_factory.mktemp("lab")
     for notebook in NOTEBOOKS:
-        shutil.copy(notebook, folder / notebook.name)
+        (folder / served_name(notebook)).parent.mkdir(exist_ok=True)
+        shutil.copy(notebook, folder / served_name(notebook))
     # make lab's settings (no news pop-up), plus every cell rendered (no windowing), so
     # that a figure far down the notebook is in the page; a fresh workspace, no old tabs.
     settings = folder / "_settings"
@@ -178,13 +190,13 @@ def move_slider(page, area_index: int, handle_index: int) -> float:
     )
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[served_name(n) for n in NOTEBOOKS])
 def test_notebook_runs_in_jupyterlab_and_every_slider_redraws(
     browser, lab: str, notebook: Path
 ) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(lab.format(name=notebook.name))
+        page.goto(lab.format(name=served_name(notebook)))
         page.wait_for_function(NOTEBOOK_READY, timeout=180_000)
         toasts = " ".join(page.locator(".Toastify__toast").all_inner_texts())
         assert "news" not in toasts.lower(), f"JupyterLab asked about news: {toasts}"
@@ -193,9 +205,11 @@ def test_notebook_runs_in_jupyterlab_and_every_slider_redraws(
         time.sleep(2)
         page.wait_for_function(QUEUE_EMPTY, timeout=600_000, polling=1000)
         errors = page.evaluate(ERRORS)
-        assert not errors, f"error output in {notebook.name}: {errors}"
+        assert not errors, f"error output in {served_name(notebook)}: {errors}"
         not_run = page.evaluate(NOT_RUN)
-        assert not not_run, f"cells that never ran in {notebook.name}: {not_run}"
+        assert not not_run, (
+            f"cells that never ran in {served_name(notebook)}: {not_run}"
+        )
         figures = page.evaluate(FIGURES)
         latencies = []
         for area_index, _, _ in figures:
@@ -206,13 +220,15 @@ def test_notebook_runs_in_jupyterlab_and_every_slider_redraws(
                 area_index
             )
             reachable = area.locator(HANDLES).filter(visible=True).count()
-            assert reachable > 0, f"output {area_index} of {notebook.name}: no slider"
+            assert reachable > 0, (
+                f"output {area_index} of {served_name(notebook)}: no slider"
+            )
             for handle_index in range(reachable):
                 latencies.append(move_slider(page, area_index, handle_index))
         LATENCIES.extend(latencies)
         if latencies:
             print(
-                f"\n{notebook.stem}: {len(latencies)} slider moves in {len(figures)} figures, "
+                f"\n{served_name(notebook)}: {len(latencies)} slider moves in {len(figures)} figures, "
                 f"p50 {statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms"
             )
     finally:
