@@ -8,6 +8,11 @@ the speaker notes (press ``s`` in a deck). Two decks per notebook:
 * ``NN_name.instructor.slides.html``: the same plus the exercises' hints and the
   solutions, unfolded, as the last section.
 
+Every slide fits 1280x720 without shrinking where it can: a slide estimated too tall
+(scripts/slide_layout.py) becomes continuation slides, split between cells and blocks, each
+titled "Section (n/m)" with the section's speaker notes; the title slide also carries the
+objectives, prerequisites and time.
+
 Interactive figures appear as the static picture of their first view: widget views
 are left out of the export's display priority, because a deck has no kernel to
 drive them. Every file a deck loads (reveal.js, require.js, MathJax) is installed
@@ -20,6 +25,7 @@ next to the decks in ``_static/`` by scripts/slide_assets.py, and the template
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import re
 import sys
@@ -31,6 +37,7 @@ from traitlets.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import slide_assets  # noqa: E402
+import slide_layout  # noqa: E402
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "slide_template"
 BADGE_MARKER = "<!-- launch-badges -->"
@@ -115,6 +122,270 @@ def _keep_lead_ins_with_what_they_introduce(cells: list) -> list:
             lead = moved
         _set_slide_type(lead, _slide_type(following[0]))
         _set_slide_type(following[0], "-")
+    return out
+
+
+def _shown_cells(unit: list) -> list:
+    return [c for c in unit if _slide_type(c) != "notes"]
+
+
+def _may_break_after(unit: list) -> bool:
+    """A slide may end after this piece: not on a lead-in (it introduces what follows), not on a
+    bare heading."""
+    shown = _shown_cells(unit)
+    if not shown or shown[-1].cell_type != "markdown":
+        return True
+    source = shown[-1].source.strip()
+    if re.sub(r"[\s*_)]+$", "", source).endswith(":"):
+        return False
+    return not (_heading_level(shown[-1]) and "\n" not in source)
+
+
+def _piece(cell: nbformat.NotebookNode, index: int, **fields) -> nbformat.NotebookNode:
+    """A copy of ``cell`` holding part of it, with a stable id; only the first part keeps the
+    cell's slide type (the others follow on the same slide unless a split moves them)."""
+    piece = copy.deepcopy(cell)
+    piece.update(fields)
+    if index:
+        piece.id = f"{cell.get('id', 'cell')}-{index}"[:64]
+        _set_slide_type(piece, "-")
+    return piece
+
+
+#: A part of a cell cut for a slide is at most this tall, so that it fits under a heading.
+PART_HEIGHT = slide_layout.BUDGET - slide_layout.CONTINUATION_HEADING
+
+
+def _even_parts(
+    items: list[str], heights: list[float], join: str, limit: float
+) -> list[str]:
+    """``items`` joined into the fewest runs no taller than ``limit`` (an item that is
+    taller has a run of its own), the tallest run as short as possible."""
+    count, used = 1, 0.0  # the fewest runs: fill each run in turn
+    for height in heights:
+        if used and used + height > limit:
+            count, used = count + 1, 0.0
+        used += height
+    n = len(items)
+    # best[k][j]: (tallest run, run starts) for items[:j] in k runs
+    best: list[dict[int, tuple[float, list[int]]]] = [{0: (0.0, [])}]
+    for k in range(1, count + 1):
+        best.append({})
+        for j in range(1, n + 1):
+            options = [
+                (max(tallest, sum(heights[i:j])), [*starts, i])
+                for i, (tallest, starts) in best[k - 1].items()
+                if i < j
+            ]
+            if options:
+                best[k][j] = min(options)
+    starts = [*best[count][n][1], n]
+    return [join.join(items[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _table_parts(block: str) -> list[str]:
+    """A markdown table cut between rows into tables that fit a slide, each with the header."""
+    lines = block.split("\n")
+    if len(lines) < 4 or not re.match(r"^[\s|:-]+$", lines[1]):
+        return [block]
+    header, *rows = slide_layout.table_row_heights(block)
+    head = slide_layout.cell_height(nbformat.v4.new_markdown_cell("\n".join(lines[:2])))
+    parts = _even_parts(lines[2:], rows, "\n", PART_HEIGHT - head)
+    return ["\n".join([*lines[:2], part]) for part in parts]
+
+
+def _statements(source: str) -> list[str]:
+    """Code in runs of whole top-level statements, each with the comment lines just above it
+    (at blank lines before unindented lines if it does not parse: IPython syntax)."""
+    lines = source.split("\n")
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        body = []
+        starts = [
+            i
+            for i in range(1, len(lines))
+            if lines[i][:1].strip() and not lines[i - 1].strip()
+        ]
+    else:
+        starts = []
+        for node in body[1:]:
+            decorators = getattr(node, "decorator_list", [])
+            first = min([node.lineno, *(d.lineno for d in decorators)]) - 1
+            while first > 0 and lines[first - 1].startswith("#"):
+                first -= 1
+            starts.append(first)
+    bounds = [0, *starts, len(lines)]
+    return ["\n".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _code_parts(source: str) -> list[str]:
+    """Code cut between top-level statements into parts that fit a slide (the text unchanged)."""
+    chunks = _statements(source)
+    heights = [slide_layout.CODE_LINE * (chunk.count("\n") + 1) for chunk in chunks]
+    empty = slide_layout.cell_height(nbformat.v4.new_code_cell(""))  # padding, one line
+    limit = PART_HEIGHT - empty + slide_layout.CODE_LINE
+    return [part.strip("\n") for part in _even_parts(chunks, heights, "\n", limit)]
+
+
+def _cut(cell: nbformat.NotebookNode) -> list:
+    """A cell in the pieces a slide may break between: a markdown cell between its blocks
+    (paragraphs, lists, formulas; a table too tall for a slide between its rows, with the
+    header repeated); a code cell between its input and its outputs, between outputs (the
+    parts after the first show no input) and, if the code is too tall for a slide, at blank
+    lines before top-level statements. A piece keeps the slide of the piece before it unless
+    a split moves it."""
+    if cell.cell_type == "markdown":
+        blocks = []
+        for block in slide_layout.markdown_blocks(cell.source):
+            tall = slide_layout.block_height(block) > PART_HEIGHT
+            table = slide_layout.block_kind(block) == "table"
+            blocks += _table_parts(block) if tall and table else [block]
+        return [_piece(cell, i, source=b) for i, b in enumerate(blocks)]
+    if cell.cell_type != "code":
+        return [cell]
+    code = (
+        _code_parts(cell.source)
+        if slide_layout.cell_height(_piece(cell, 0, outputs=[])) > PART_HEIGHT
+        else [cell.source]
+    )
+    parts = [_piece(cell, i, source=c, outputs=[]) for i, c in enumerate(code)]
+    for i, output in enumerate(cell.get("outputs", []), len(code)):
+        part = _piece(cell, i, outputs=[output])
+        part.metadata.setdefault("transient", {})["remove_source"] = True
+        parts.append(part)
+    return parts
+
+
+def _units(group: list, cut: set[int]) -> list[list]:
+    """The slide's cells in the pieces a split may separate: a notes cell stays with the cell
+    before it, and the cells at the indices in ``cut`` are cut (:func:`_cut`)."""
+    units: list[list] = []
+    for index, cell in enumerate(group):
+        if _slide_type(cell) == "notes" and units:
+            units[-1].append(cell)
+        elif index in cut:
+            units += [[piece] for piece in _cut(cell)]
+        else:
+            units.append([cell])
+    return units
+
+
+def _opening_height(unit: list) -> float:
+    """The heading the exporter adds to a slide that starts with this piece (none if it has one)."""
+    shown = _shown_cells(unit)
+    return (
+        0.0 if shown and _heading_level(shown[0]) else slide_layout.CONTINUATION_HEADING
+    )
+
+
+def _fewest_even_slides(units: list[list], budget: float) -> list[int]:
+    """Where slides start (indices into ``units``): none taller than ``budget`` if it can be
+    helped, then as few slides as possible, then the tallest as short as possible; a slide
+    never ends after a piece that may not end one (:func:`_may_break_after`)."""
+    heights = [sum(map(slide_layout.cell_height, u)) for u in units]
+    # best[j]: (height beyond the budget, slides, tallest slide, starts) for units[:j]
+    best: list[tuple[float, int, float, list[int]] | None] = [None] * (len(units) + 1)
+    best[0] = (0.0, 0, 0.0, [])
+    for j in range(1, len(units) + 1):
+        if j < len(units) and not _may_break_after(units[j - 1]):
+            continue
+        for i in range(j):
+            previous = best[i]
+            if previous is None:
+                continue
+            height = _opening_height(units[i]) + sum(heights[i:j])
+            candidate = (
+                previous[0] + max(0.0, height - budget),
+                previous[1] + 1,
+                max(previous[2], height),
+                [*previous[3], i],
+            )
+            current = best[j]
+            if current is None or candidate[:3] < current[:3]:
+                best[j] = candidate
+    final = best[len(units)]
+    assert final is not None  # a slide may always end after the last piece
+    return final[3]
+
+
+def _split(group: list, budget: float) -> list[list]:
+    """One slide as the fewest even slides that fit (:func:`split_tall_slides`)."""
+    cut: set[int] = set()
+    while True:
+        units = _units(group, cut)
+        starts = _fewest_even_slides(units, budget)
+        slides = [
+            [c for u in units[a:b] for c in u]
+            for a, b in zip(starts, [*starts[1:], len(units)], strict=True)
+        ]
+        too_tall = {
+            id(c)
+            for piece in slides
+            if _opening_height(piece) + sum(map(slide_layout.cell_height, piece))
+            > budget
+            for c in piece
+        }
+        uncut = [
+            (slide_layout.cell_height(cell), index)
+            for index, cell in enumerate(group)
+            if id(cell) in too_tall and index not in cut and len(_cut(cell)) > 1
+        ]
+        if not uncut:
+            return slides
+        cut.add(max(uncut)[1])  # the tallest cell of a slide that does not fit
+
+
+def _title_slide_with_objectives(cells: list) -> list:
+    """The title slide also shows the section after it when that section states the objectives
+    (an unnumbered ``## `` heading over a numbered list), with its prerequisites and time
+    (issue 20: a title slide alone was 80 % blank). That section's slides, subslides and
+    fragments join the title slide; the template sets the title slide in a smaller type
+    (``.title-slide``) so that they fit."""
+    groups = slides_of(cells)
+    if len(groups) < 2 or _heading(groups[0][0]) is not None:
+        return cells
+    title = _heading(groups[1][0])
+    shown = "\n\n".join(
+        c.source for c in _shown_cells(groups[1]) if c.cell_type == "markdown"
+    )
+    numbered_title = title is not None and re.match(r"[0-9A-Z]{1,2}\s*[.·]", title)
+    if title is None or numbered_title or not re.search(r"(?m)^1[.)]\s", shown):
+        return cells
+    joining = [groups[1]]
+    for group in groups[2:]:
+        if _slide_type(group[0]) == "slide" or _heading(group[0]) is not None:
+            break
+        joining.append(group)
+    for group in joining:
+        for cell in group:
+            if _slide_type(cell) != "notes":
+                _set_slide_type(cell, "-")
+    return cells
+
+
+def split_tall_slides(cells: list, budget: float = slide_layout.BUDGET) -> list:
+    """Split every slide estimated taller than ``budget`` into continuation slides.
+
+    A slide that does not fit 1280x720 is scaled down as a whole, and its code drops below
+    20 px. So each slide's height is estimated (:mod:`slide_layout`), and a slide that needs
+    more than ``budget`` becomes the fewest, most even slides that fit, split between cells;
+    while one of them is still too tall, its tallest cell is cut into pieces too (between
+    paragraphs, table rows, a code cell's input and its outputs). A slide never ends on a
+    lead-in or a bare heading. Each new slide is a subslide, which the exporter then titles
+    "Section (n/m)" and gives the section's notes; a piece taller than a slide keeps a slide
+    of its own (and is scaled). The title slide is left as it is (its type is smaller).
+    """
+    out: list = []
+    for number, group in enumerate(slides_of(cells)):
+        height = _opening_height(group) + sum(map(slide_layout.cell_height, group))
+        if number == 0 or height <= budget:
+            out += group
+            continue
+        for index, piece in enumerate(_split(group, budget)):
+            if index:
+                _set_slide_type(piece[0], "subslide")
+            out += piece
     return out
 
 
@@ -271,6 +542,8 @@ def deck_notebook(
                 cell.outputs = []  # the check's reply to "..." is a hint
         cells.append(cell)
     cells = _keep_lead_ins_with_what_they_introduce(cells)
+    cells = _title_slide_with_objectives(cells)
+    cells = split_tall_slides(cells)
     notebook.cells = _orient(cells, notebook_title(notebook))
     return notebook
 

@@ -9,13 +9,14 @@ slide's right edge. Orientation (issue 20): every slide has a heading, the foote
 and the notebook, non-empty speaker notes with the running time; no slide ends on a lead-in colon;
 no text lies under reveal's arrows; no rendered formula shows a backslash; no code or output line
 is wrapped in the middle of a word. The speaker view (press ``s``) is opened on a deck with a notes
-cell. test_decks_are_legible_from_the_back_row measures the smallest effective text size of every
+cell. test_deck_is_legible_from_the_back_row measures the smallest effective text size of every
 slide (build/slides/legibility.txt).
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import re
 import struct
 from pathlib import Path
@@ -25,6 +26,8 @@ import nbformat
 import pytest
 from conftest import ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from course_utils import plotting
 
 DECK_DIR = ROOT / "build" / "slides"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9A-Z]*.ipynb"))
@@ -134,20 +137,20 @@ LEGIBILITY = """() => {
           title: (box.querySelector('h1, h2, h3, p') || {textContent: ''}).textContent.slice(0, 50)};
 }"""
 
-#: Back-row minimum on the projected 1280x720 slide (issue 20), in CSS pixels.
-MIN_TEXT_PX, MIN_CODE_PX = 14, 20
-#: The smallest text in a course figure: tick labels, 12 pt (course_utils.plotting.COURSE_STYLE).
-FIGURE_TEXT_PT = 12
+#: Back-row minimum on the projected 1280x720 slide (issue 20), in CSS pixels, and the smallest
+#: scale a slide may be fitted to.
+MIN_TEXT_PX, MIN_CODE_PX, MIN_SCALE = 14, 20, 0.8
 
 
 def png_dpi(data_url_head: str) -> float:
-    """The resolution a PNG records (pHYs), matplotlib's savefig dpi; 90 when absent."""
+    """The resolution a PNG records (pHYs, matplotlib's savefig dpi). A PNG without one is a
+    slider's first view, which Pillow writes at course_utils.plotting.LIVE_DPI."""
     raw = base64.b64decode(data_url_head.split(",", 1)[1][:400].encode()[:396] + b"==")
     at = raw.find(b"pHYs")
     if at < 0:
-        return 90.0
+        return float(plotting.LIVE_DPI)
     per_metre, _, unit = struct.unpack(">IIB", raw[at + 4 : at + 13])
-    return per_metre * 0.0254 if unit == 1 else 90.0
+    return per_metre * 0.0254 if unit == 1 else float(plotting.LIVE_DPI)
 
 
 VISIBLE_TEXT = """() => {
@@ -314,49 +317,156 @@ def test_speaker_view_shows_the_notes_offline(browser, tmp_path) -> None:
         deck.unlink()
 
 
-@pytest.mark.xfail(
-    reason="issue 20: slides that need a notebook change (split a cell, larger figure "
-    "fonts) are listed in build/slides/legibility.txt",
-    strict=False,
+def slide_legibility(
+    page, figure_text_pt: float = plotting.SMALLEST_TEXT_PT
+) -> list[str]:
+    """What makes the current slide hard to read from the back row, measured at 1280x720: a
+    scale below MIN_SCALE, prose or figure text below MIN_TEXT_PX, code or outputs below
+    MIN_CODE_PX. Figure text is the figure's smallest text (``figure_text_pt``) at the dpi its
+    PNG records, times the screen pixels per figure pixel."""
+    m = page.evaluate(LEGIBILITY)
+    bad = []
+    if m["scale"] < MIN_SCALE:
+        bad.append(f"scaled to {m['scale']:.2f}")
+    text, code = m["smallest"]["text"], m["smallest"]["code"]
+    if text is not None and text < MIN_TEXT_PX:
+        bad.append(f"text {text:.1f} px ({m['where']['text']!r})")
+    if code is not None and code < MIN_CODE_PX:
+        bad.append(f"code {code:.1f} px")
+    for figure in m["figures"]:
+        px = figure_text_pt * png_dpi(figure["src"]) / 72 * figure["ratio"]
+        if px < MIN_TEXT_PX:
+            bad.append(f"figure text ~{px:.1f} px")
+    if not bad:
+        return []
+    number = page.evaluate("Reveal.getSlidePastCount() + 1")
+    return [
+        f"s{number} (scale {m['scale']:.2f}, {m['title'][:40]!r}): " + "; ".join(bad)
+    ]
+
+
+def each_slide(page):
+    """Go to every slide of the deck in turn."""
+    for h, v in page.evaluate(
+        "Reveal.getSlides().map(s => [Reveal.getIndices(s).h, Reveal.getIndices(s).v || 0])"
+    ):
+        page.evaluate(f"Reveal.slide({h}, {v})")
+        yield h, v
+
+
+#: Lab decks under rework (issue 19) with slides still too small when issue 20 closed; strict:
+#: once a deck passes, its entry must go.
+STILL_TOO_SMALL = {
+    "08_lab_image_classification": "Calibration (3/8): long_runs, one 27-line statement, "
+    "is taller than a slide and cannot be cut between statements",
+    "09_lab_vae": "the beta trade-off figure is 943 px tall: its slide is scaled to 0.67",
+}
+
+
+@pytest.mark.parametrize(
+    "notebook_path",
+    [
+        pytest.param(
+            n,
+            marks=pytest.mark.xfail(strict=True, reason=STILL_TOO_SMALL[n.stem]),
+        )
+        if n.stem in STILL_TOO_SMALL
+        else n
+        for n in NOTEBOOKS
+    ],
+    ids=[n.stem for n in NOTEBOOKS],
 )
-def test_decks_are_legible_from_the_back_row(browser) -> None:
+def test_deck_is_legible_from_the_back_row(browser, notebook_path: Path) -> None:
     """Smallest effective size on every class slide at 1280x720: prose and figure text >= 14 px,
-    code and outputs >= 20 px. Figure text is estimated from the PNG: 12 pt tick labels at the
-    dpi the PNG records, times the screen pixels per figure pixel."""
-    report, failures = [], 0
-    for notebook_path in NOTEBOOKS:
-        deck = DECK_DIR / export_slides.deck_name(notebook_path, "student")
+    code and outputs >= 20 px, no slide scaled below 0.8 (issue 20). The slides that are not
+    are listed in build/slides/legibility.txt (one section per deck)."""
+    deck = DECK_DIR / export_slides.deck_name(notebook_path, "student")
+    page, _ = open_offline(browser, deck.as_uri())
+    try:
+        lines = [
+            "  " + line for _ in each_slide(page) for line in slide_legibility(page)
+        ]
+    finally:
+        page.close()
+    text = "\n".join(
+        [f"{notebook_path.stem}: {len(lines)} slides below the minimum", *lines]
+    )
+    sections = DECK_DIR / "legibility"
+    sections.mkdir(exist_ok=True)
+    (sections / f"{notebook_path.stem}.txt").write_text(text + "\n", encoding="utf-8")
+    report = "".join(
+        p.read_text(encoding="utf-8") for p in sorted(sections.glob("*.txt"))
+    )
+    (DECK_DIR / "legibility.txt").write_text(report, encoding="utf-8")
+    assert not lines, text
+
+
+def test_the_legibility_measure_fails_on_hard_to_read_slides(browser, tmp_path) -> None:
+    """The measure is not a test that cannot fail: a slide of 42 code lines (one statement, which
+    no split can cut, so the deck scales it) and a figure saved at 40 dpi are reported; a course
+    figure (whose 10-pt legend plotting.CourseFigure draws at 14 pt) is not."""
+    from matplotlib.figure import Figure
+
+    def png(fig: Figure, dpi: int) -> str:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+    course_fig, (ax,) = plotting.new_figure()
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.legend(fontsize=10)
+    plain = Figure(figsize=(8, 4.5))
+    plain.add_subplot().plot([0, 1], [0, 1])
+
+    def figure_cell(fig: Figure, dpi: int):
+        return new_code_cell(
+            "fig",
+            metadata={"slideshow": {"slide_type": "-"}},
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={"image/png": png(fig, dpi), "text/plain": "fig"},
+                )
+            ],
+        )
+
+    def section(title: str, *cells):
+        return [
+            new_markdown_cell(
+                f"## {title}", metadata={"slideshow": {"slide_type": "slide"}}
+            ),
+            *cells,
+        ]
+
+    long_code = (
+        "values = [\n"
+        + "".join(f"    {i},  # one statement\n" for i in range(40))
+        + "]"
+    )
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "# 98 · Probe", metadata={"slideshow": {"slide_type": "slide"}}
+            ),
+            *section("Long code", new_code_cell(long_code)),
+            *section("Coarse figure", figure_cell(plain, 40)),
+            *section("Course figure", figure_cell(course_fig, 90)),
+        ]
+    )
+    path = tmp_path / "zz_legibility_probe.ipynb"
+    nbformat.write(notebook, path)
+    deck = export_slides.export(path, DECK_DIR, "student")
+    try:
         page, _ = open_offline(browser, deck.as_uri())
-        lines = []
-        try:
-            for h, v in page.evaluate(
-                "Reveal.getSlides().map(s => [Reveal.getIndices(s).h, "
-                "Reveal.getIndices(s).v || 0])"
-            ):
-                page.evaluate(f"Reveal.slide({h}, {v})")
-                m = page.evaluate(LEGIBILITY)
-                number = page.evaluate("Reveal.getSlidePastCount() + 1")
-                bad = []
-                text, code = m["smallest"]["text"], m["smallest"]["code"]
-                if text is not None and text < MIN_TEXT_PX:
-                    bad.append(f"text {text:.1f} px ({m['where']['text']!r})")
-                if code is not None and code < MIN_CODE_PX:
-                    bad.append(f"code {code:.1f} px")
-                for figure in m["figures"]:
-                    px = FIGURE_TEXT_PT * png_dpi(figure["src"]) / 72 * figure["ratio"]
-                    if px < MIN_TEXT_PX:
-                        bad.append(f"figure text ~{px:.0f} px")
-                if bad:
-                    lines.append(
-                        f"  s{number} (scale {m['scale']:.2f}, {m['title'][:40]!r}): "
-                        + "; ".join(bad)
-                    )
-        finally:
-            page.close()
-        failures += len(lines)
-        report.append(f"{notebook_path.stem}: {len(lines)} slides below the minimum")
-        report += lines
-    text = "\n".join(report)
-    (DECK_DIR / "legibility.txt").write_text(text + "\n", encoding="utf-8")
-    print(text)
-    assert failures == 0, text
+        found = {}
+        for _ in each_slide(page):
+            title = page.evaluate(
+                "Reveal.getCurrentSlide().querySelector('h1, h2, h3').textContent"
+            )
+            found[title.strip("¶ ")] = " ".join(slide_legibility(page))
+        page.close()
+    finally:
+        deck.unlink()
+    assert "scaled to" in found["Long code"] and "code" in found["Long code"], found
+    assert "figure text" in found["Coarse figure"], found
+    assert found["Course figure"] == "", found
