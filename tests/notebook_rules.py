@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import nbformat
 
@@ -15,6 +18,16 @@ NAME_PATTERN = re.compile(r"(\d\d|[A-Z])_[a-z0-9_]+\.ipynb")
 UNCOMPARED_TAGS = {"nbval-ignore-output", "nbval-skip"}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 MINIMUM_COMPARED_SHARE = 0.75
+
+
+def load_script(name: str) -> ModuleType:
+    """Import ``scripts/<name>.py`` as module ``name`` (the scripts folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader, f"scripts/{name}.py not found"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses in a script look their module up here
+    spec.loader.exec_module(module)
+    return module
 
 
 def course_notebooks() -> list[Path]:

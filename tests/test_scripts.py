@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from notebook_rules import NOTEBOOK_DIR, ROOT
-
-
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from notebook_rules import NOTEBOOK_DIR, load_script
 
 stamp = load_script("stamp_notebooks")
 refresh = load_script("refresh_notebooks")

@@ -9,7 +9,6 @@ is refused with a message and exit status 2, never a traceback.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -20,15 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from notebook_rules import NOTEBOOK_DIR, ROOT
-
-
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from notebook_rules import NOTEBOOK_DIR, ROOT, load_script
 
 student = load_script("student_copies")
 hub = load_script("hub_links")
