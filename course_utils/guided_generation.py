@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils.i18n import gettext
 from course_utils.plotting import PALETTE, new_figure
 from course_utils.vae_lab import _as_latent, _decoder_of, _latent_width
 from course_utils.validation import (
@@ -635,7 +636,9 @@ def _guidance_caption(grid: WeightsGrid, i: int, j: int) -> str:
     moved = change_summary(grid.images[i, j], grid.start)["max_abs"]
     tv = total_variation(grid.images[i, j])[0]
     p = grid.probabilities[i, j, grid.target]
-    return f"p({grid.target}) = {p:.2f}, max |Δ| {moved:.2f}, TV {tv:.0f}"
+    return gettext("p({target}) = {p:.2f}, max |Δ| {moved:.2f}, TV {tv:.0f}").format(
+        target=grid.target, p=p, moved=moved, tv=tv
+    )
 
 
 def plot_guidance(
@@ -645,14 +648,20 @@ def plot_guidance(
     computed weights λ_near = 10^log_near_weight, λ_TV = 10^log_tv_weight."""
     i, j = grid.index(log_near_weight, log_tv_weight)
     fig, axes = new_figure(4, width=11.0, height=3.3)
+    start_tv = total_variation(grid.start)[0]
     _image_axes(
-        axes[0], grid.start, f"start (TV {total_variation(grid.start)[0]:.0f})", None
+        axes[0], grid.start, gettext("start (TV {tv:.0f})").format(tv=start_tv), None
     )
-    _image_axes(axes[1], grid.images[i, j], f"result (toward {grid.target})", "result")
+    _image_axes(
+        axes[1],
+        grid.images[i, j],
+        gettext("result (toward {target})").format(target=grid.target),
+        "result",
+    )
     _image_axes(
         axes[2],
         grid.images[i, j] - grid.start,
-        "change (±0.3)",
+        gettext("change (±0.3)"),
         "change",
         cmap="RdBu_r",
         vmin=-0.3,
@@ -663,7 +672,10 @@ def plot_guidance(
     for index, bar in enumerate(bars):
         bar.set_gid(f"bar-{index}")
     axes[3].set(
-        ylim=(0, 1), xticks=range(NUM_CLASSES), xlabel="class", ylabel="probability"
+        ylim=(0, 1),
+        xticks=range(NUM_CLASSES),
+        xlabel=gettext("class"),
+        ylabel=gettext("probability"),
     )
     axes[3].set_title(_guidance_caption(grid, i, j), gid="caption", fontsize=10)
     return fig
@@ -729,7 +741,7 @@ def guidance_weights_widget(grid: WeightsGrid | None = None) -> LivePlot:
             "log_near_weight": _log_slider("log₁₀ λ_near", grid.near_weights),
             "log_tv_weight": _log_slider("log₁₀ λ_TV", grid.tv_weights),
         },
-        title="pixel-space guidance (sliders: log₁₀ λ_near, log₁₀ λ_TV)",
+        title=gettext("pixel-space guidance (sliders: log₁₀ λ_near, log₁₀ λ_TV)"),
     )
 
 
@@ -769,12 +781,17 @@ def plot_adversarial(
     """
     fig, axes = new_figure(4, width=12.0, height=3.6)
     change = np.asarray(result) - np.asarray(start)
-    _image_axes(axes[0], start, "start x⁰", None)
-    _image_axes(axes[1], result, f"after descent toward {target}", None)
+    _image_axes(axes[0], start, gettext("start x⁰"), None)
+    _image_axes(
+        axes[1],
+        result,
+        gettext("after descent toward {target}").format(target=target),
+        None,
+    )
     _image_axes(
         axes[2],
         change,
-        "change x − x⁰ (±0.3)",
+        gettext("change x − x⁰ (±0.3)"),
         None,
         cmap="RdBu_r",
         vmin=-0.3,
@@ -782,12 +799,25 @@ def plot_adversarial(
     )
     classes = np.arange(NUM_CLASSES)
     axes[3].bar(
-        classes - 0.2, probabilities_before, width=0.4, color=PALETTE[0], label="before"
+        classes - 0.2,
+        probabilities_before,
+        width=0.4,
+        color=PALETTE[0],
+        label=gettext("before"),
     )
     axes[3].bar(
-        classes + 0.2, probabilities_after, width=0.4, color=PALETTE[3], label="after"
+        classes + 0.2,
+        probabilities_after,
+        width=0.4,
+        color=PALETTE[3],
+        label=gettext("after"),
     )
-    axes[3].set(ylim=(0, 1), xticks=classes, xlabel="class", ylabel="probability")
+    axes[3].set(
+        ylim=(0, 1),
+        xticks=classes,
+        xlabel=gettext("class"),
+        ylabel=gettext("probability"),
+    )
     axes[3].legend(fontsize=10)
     return fig
 
@@ -878,17 +908,23 @@ def plot_attack_success(
     budgets = as_finite_array("budgets", budgets, 1, "budgets > 0")
     fig, axes = new_figure(2, width=11.0, height=3.8)
     axes[0].semilogx(near_weights, 100 * np.asarray(near_rates), "o-", color=PALETTE[0])
-    axes[0].set(xlabel="λ_near (log scale)", ylabel="success rate (%)", ylim=(0, 102))
-    axes[0].set_title("descent, no budget")
+    axes[0].set(
+        xlabel=gettext("λ_near (log scale)"),
+        ylabel=gettext("success rate (%)"),
+        ylim=(0, 102),
+    )
+    axes[0].set_title(gettext("descent, no budget"))
     for rates, label, colour in (
-        (descent_rates, "descent (50 Adam steps)", PALETTE[0]),
-        (fgsm_rates, "FGSM (one signed step)", PALETTE[3]),
+        (descent_rates, gettext("descent (50 Adam steps)"), PALETTE[0]),
+        (fgsm_rates, gettext("FGSM (one signed step)"), PALETTE[3]),
     ):
         axes[1].plot(budgets, 100 * np.asarray(rates), "o-", color=colour, label=label)
     axes[1].set(
-        xlabel="L∞ budget ε (pixel units)", ylabel="success rate (%)", ylim=(0, 102)
+        xlabel=gettext("L∞ budget ε (pixel units)"),
+        ylabel=gettext("success rate (%)"),
+        ylim=(0, 102),
     )
-    axes[1].set_title("λ_near = 0, change clipped to ±ε")
+    axes[1].set_title(gettext("λ_near = 0, change clipped to ±ε"))
     axes[1].legend(fontsize=10)
     return fig
 

@@ -47,6 +47,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils.data import DataFileError, data_directory, load_mnist
+from course_utils.i18n import gettext
 from course_utils.losses.vae import gaussian_kl_numpy
 from course_utils.plotting import PALETTE, CourseFigure, artist, new_figure
 from course_utils.validation import (
@@ -953,16 +954,20 @@ def plot_loss_curves(training: Training, floor: float | None = None) -> Figure:
         (left, training.reconstruction, training.test_reconstruction, PALETTE[0]),
         (right, training.kl, training.test_kl, PALETTE[3]),
     ):
-        ax.plot(epochs, train, color=colour, marker="o", ms=4, label="training")
+        ax.plot(
+            epochs, train, color=colour, marker="o", ms=4, label=gettext("training")
+        )
         if tested:
-            ax.plot(epochs, test, color=colour, ls="--", label="test, end of epoch")
+            ax.plot(
+                epochs, test, color=colour, ls="--", label=gettext("test, end of epoch")
+            )
     if floor is not None:
-        left.axhline(floor, color="0.4", ls=":", label="floor Σ H(x)")
+        left.axhline(floor, color="0.4", ls=":", label=gettext("floor Σ H(x)"))
         left.set_ylim(0, None)
-    left.set(
-        xlabel="epoch", ylabel="nats per image", title="reconstruction (summed BCE)"
-    )
-    right.set(xlabel="epoch", ylabel="nats per image", title="KL(q(z|x) ‖ N(0, I))")
+    for ax in (left, right):
+        ax.set(xlabel=gettext("epoch"), ylabel=gettext("nats per image"))
+    left.set_title(gettext("reconstruction (summed BCE)"))
+    right.set_title(gettext("KL(q(z|x) ‖ N(0, I))"))
     if tested or floor is not None:
         left.legend(loc="upper right")
     if tested:
@@ -987,7 +992,7 @@ def plot_reconstructions(x: Any, x_reconstructed: Any, count: int = 8) -> Figure
     both = np.concatenate([x, x_reconstructed])
     ax.imshow(image_strip(both, len(x)), cmap="gray_r", vmin=0, vmax=1)
     ax.set_xticks([])
-    ax.set_yticks([14, 44], ["original", "rebuilt"])
+    ax.set_yticks([14, 44], [gettext("original"), gettext("rebuilt")])
     ax.grid(False)
     return fig
 
@@ -1103,10 +1108,10 @@ def plot_beta_tradeoff(
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
-        ax.set_title("originals (test digits)")
+        ax.set_title(gettext("originals (test digits)"))
         if constant is not None:
             _image_panel(
-                fig.add_subplot(grid[0, 0]), constant[0], "mean training digit"
+                fig.add_subplot(grid[0, 0]), constant[0], gettext("mean training digit")
             )
     for row, run in enumerate(runs):
         bars = fig.add_subplot(grid[row + top, 0])
@@ -1114,13 +1119,13 @@ def plot_beta_tradeoff(
         bars.bar(dims, run.kl_per_dim, color=PALETTE[3])
         bars.set_ylim(0, max(3.0, float(np.max(run.kl_per_dim)) * 1.1))
         bars.set_xticks(dims)
-        bars.set_ylabel(f"β = {run.beta:g}\nKL per dim")
+        bars.set_ylabel(gettext("β = {beta:g}\nKL per dim").format(beta=run.beta))
         if row == len(runs) - 1:
-            bars.set_xlabel("latent dimension j")
+            bars.set_xlabel(gettext("latent dimension j"))
         for col, (images, title) in enumerate(
             (
-                (run.reconstructions, "reconstructions"),
-                (run.samples, "samples z ~ N(0, I)"),
+                (run.reconstructions, gettext("reconstructions")),
+                (run.samples, gettext("samples z ~ N(0, I)")),
             ),
             start=1,
         ):
@@ -1133,7 +1138,9 @@ def plot_beta_tradeoff(
                 ax.set_title(title)
             if col == 1:
                 ax.set_xlabel(
-                    f"BCE {run.reconstruction:.0f}, KL {run.kl:.1f} nats/image",
+                    gettext("BCE {bce:.0f}, KL {kl:.1f} nats/image").format(
+                        bce=run.reconstruction, kl=run.kl
+                    ),
                     fontsize=11,
                 )
     return fig
@@ -1166,7 +1173,7 @@ def plot_reconstruction_rows(x: Any, rows: Mapping[str, Any], count: int = 8) ->
         image_strip(np.concatenate(images), len(x)), cmap="gray_r", vmin=0, vmax=1
     )
     ax.set_xticks([])
-    labels = ["original", *(str(label) for label in rows)]
+    labels = [gettext("original"), *(str(label) for label in rows)]
     ax.set_yticks([14 + 30 * i for i in range(len(labels))], labels)
     ax.grid(False)
     return fig
@@ -1209,7 +1216,7 @@ def _draw_latent_points(ax: Any, mean: np.ndarray, labels: np.ndarray) -> None:
             label=str(digit),
         )
     ax.set(xlim=(-LATENT_LIMIT, LATENT_LIMIT), ylim=(-LATENT_LIMIT, LATENT_LIMIT))
-    ax.set(xlabel="z₁", ylabel="z₂", title="latent means μ of test digits")
+    ax.set(xlabel="z₁", ylabel="z₂", title=gettext("latent means μ of test digits"))
     ax.legend(markerscale=3, ncols=2, fontsize=10, loc="upper right", framealpha=0.8)
 
 
@@ -1227,7 +1234,7 @@ def plot_decoder_explorer(
     plane.set(xlim=(-LATENT_LIMIT, LATENT_LIMIT), ylim=(-LATENT_LIMIT, LATENT_LIMIT))
     plane.set(xlabel="z₁", ylabel="z₂")
     plane.plot([z1], [z2], marker="X", ms=16, color="black", gid="cursor")
-    _image_panel(image, weights([[z1, z2]])[0], "decoder(z)", gid="decoded")
+    _image_panel(image, weights([[z1, z2]])[0], gettext("decoder(z)"), gid="decoded")
     image.text(
         0.5,
         -0.08,
@@ -1282,7 +1289,7 @@ def decoder_explorer_widget(
             "z1": float_slider("z₁", 0.0, -LATENT_LIMIT, LATENT_LIMIT, 0.05),
             "z2": float_slider("z₂", 0.0, -LATENT_LIMIT, LATENT_LIMIT, 0.05),
         },
-        title="decoder explorer (sliders: z₁, z₂)",
+        title=gettext("decoder explorer (sliders: z₁, z₂)"),
     )
 
 
@@ -1318,7 +1325,7 @@ def plot_interpolation(pixel_mix: Any, latent_path: Any) -> Figure:
     both = np.concatenate([pixel_mix, latent_path])
     ax.imshow(image_strip(both, len(pixel_mix)), cmap="gray_r", vmin=0, vmax=1)
     ax.set_xticks([])
-    ax.set_yticks([14, 44], ["pixels", "latent"])
+    ax.set_yticks([14, 44], [gettext("pixels"), gettext("latent")])
     ax.grid(False)
-    ax.set_title("from one digit to another: averaging pixels vs walking in z")
+    ax.set_title(gettext("from one digit to another: averaging pixels vs walking in z"))
     return fig

@@ -14,6 +14,7 @@ import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_coarser, tolerance
+from course_utils.i18n import N_
 from course_utils.losses.vae import gaussian_kl_numpy
 from course_utils.vae_lab import (
     ACTIVE_THRESHOLD,
@@ -40,38 +41,46 @@ _KL_TOLERANCE = tolerance(_KL, decimals=KL_DECIMALS)
 register(
     Exercise(
         key="09.1",
-        title="the KL term of one image",
+        title=N_("the KL term of one image"),
         solution=_KL,
         hint=(
-            "KL = ½ Σⱼ (μⱼ² + σⱼ² − 1 − log σⱼ²), summed over the two latent dimensions, "
-            "with σⱼ² = exp(log σⱼ²) and the natural log."
+            N_(
+                "KL = ½ Σⱼ (μⱼ² + σⱼ² − 1 − log σⱼ²), summed over the two latent dimensions, "
+                "with σⱼ² = exp(log σⱼ²) and the natural log."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_KL, decimals=KL_DECIMALS),
-                "Close, but rounded too coarsely: give the KL to 3 decimals.",
+                N_("Close, but rounded too coarsely: give the KL to 3 decimals."),
                 round(_KL, KL_DECIMALS - 1),
             ),
             Mistake(
                 "no one half",
                 near(float(np.sum(_TERMS)), rtol=1e-4),
-                "That is twice the KL: the closed form has a factor ½ in front of the sum.",
+                N_(
+                    "That is twice the KL: the closed form has a factor ½ in front of the sum."
+                ),
                 float(np.sum(_TERMS)),
             ),
             Mistake(
                 "mean over dimensions",
                 near(_KL / 2, rtol=1e-4),
-                "That is the mean over the latent dimensions. The KL of independent coordinates "
-                "adds up: sum over j.",
+                N_(
+                    "That is the mean over the latent dimensions. The KL of independent coordinates "
+                    "adds up: sum over j."
+                ),
                 _KL / 2,
             ),
             Mistake(
                 "dropped the −1",
                 near(_KL + 1.0, rtol=1e-4),
-                "You dropped the −1 in each term: at μ = 0, σ² = 1 (the prior itself) the KL must "
-                "be 0.",
+                N_(
+                    "You dropped the −1 in each term: at μ = 0, σ² = 1 (the prior itself) the KL must "
+                    "be 0."
+                ),
                 _KL + 1.0,
             ),
             Mistake(
@@ -85,7 +94,9 @@ register(
                     ),
                     rtol=1e-4,
                 ),
-                "You used σ = exp(½ log σ²) where the formula has the variance σ² = exp(log σ²).",
+                N_(
+                    "You used σ = exp(½ log σ²) where the formula has the variance σ² = exp(log σ²)."
+                ),
                 float(
                     0.5
                     * np.sum(KL_MEAN**2 + np.exp(0.5 * KL_LOG_VAR) - 1.0 - KL_LOG_VAR)
@@ -105,26 +116,32 @@ PIXELS = 784
 register(
     Exercise(
         key="09.2",
-        title="the β hidden in a mean over pixels",
+        title=N_("the β hidden in a mean over pixels"),
         solution=float(PIXELS),
         hint=(
-            "Multiply the colleague's loss R/784 + KL by 784: the minimiser does not change. "
-            "Read off the weight that KL now has next to the summed R."
+            N_(
+                "Multiply the colleague's loss R/784 + KL by 784: the minimiser does not change. "
+                "Read off the weight that KL now has next to the summed R."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake(
                 "inverted",
                 near(1.0 / PIXELS),
-                "That is the factor on the reconstruction, not on the KL. Averaging makes the "
-                "reconstruction 784 times smaller, so the KL weighs 784 times *more*.",
+                N_(
+                    "That is the factor on the reconstruction, not on the KL. Averaging makes the "
+                    "reconstruction 784 times smaller, so the KL weighs 784 times *more*."
+                ),
                 1.0 / PIXELS,
             ),
             Mistake(
                 "no change",
                 near(1.0),
-                "Averaging is not harmless: it divides one term by 784 and leaves the other alone, "
-                "which changes their balance.",
+                N_(
+                    "Averaging is not harmless: it divides one term by 784 and leaves the other alone, "
+                    "which changes their balance."
+                ),
                 1.0,
             ),
         ),
@@ -167,32 +184,38 @@ def _no_mean(mean: Any, log_var: Any, noise: Any) -> Any:
 register(
     Exercise(
         key="09.3",
-        title="the reparameterisation trick",
+        title=N_("the reparameterisation trick"),
         solution=_reference_sampler,
         hint=(
-            "z = μ + σ ⊙ ε, and the encoder gives log σ², so σ = exp(½ · log σ²). "
-            "Use NumPy operations; all three inputs have the same shape."
+            N_(
+                "z = μ + σ ⊙ ε, and the encoder gives log σ², so σ = exp(½ · log σ²). "
+                "Use NumPy operations; all three inputs have the same shape."
+            )
         ),
         evaluate=_call_sampler,
         mistakes=(
             Mistake(
                 "variance as scale",
                 near(_call_sampler(_variance_as_scale)),
-                "You scaled the noise by the variance σ² = exp(log σ²); it must be scaled by the "
-                "standard deviation σ = exp(½ log σ²).",
+                N_(
+                    "You scaled the noise by the variance σ² = exp(log σ²); it must be scaled by the "
+                    "standard deviation σ = exp(½ log σ²)."
+                ),
                 _variance_as_scale,
             ),
             Mistake(
                 "log-variance as scale",
                 near(_call_sampler(_log_var_as_scale)),
-                "You scaled the noise by log σ² itself, which can be negative; exponentiate it "
-                "first (σ = exp(½ log σ²)).",
+                N_(
+                    "You scaled the noise by log σ² itself, which can be negative; exponentiate it "
+                    "first (σ = exp(½ log σ²))."
+                ),
                 _log_var_as_scale,
             ),
             Mistake(
                 "no mean",
                 near(_call_sampler(_no_mean)),
-                "The samples must be centred on μ: add the mean.",
+                N_("The samples must be centred on μ: add the mean."),
                 _no_mean,
             ),
         ),
@@ -233,33 +256,41 @@ def _as_count(answer: Any) -> float:
 register(
     Exercise(
         key="09.4",
-        title="count the active latent units",
+        title=N_("count the active latent units"),
         solution=float(_ACTIVE),
         hint=(
-            "For each latent unit (column) compute the variance of μ over the images (rows), "
-            "np.var(means, axis=0), and count the units whose variance exceeds 0.01."
+            N_(
+                "For each latent unit (column) compute the variance of μ over the images (rows), "
+                "np.var(means, axis=0), and count the units whose variance exceeds 0.01."
+            )
         ),
         evaluate=_as_count,
         mistakes=(
             Mistake(
                 "standard deviation",
                 near(float(_STD_ACTIVE)),
-                "You compared the standard deviation of μ with 0.01; the criterion is on the "
-                "variance Cov_x(E[z|x]), and a spread of 0.05 is a variance of only 0.0025.",
+                N_(
+                    "You compared the standard deviation of μ with 0.01; the criterion is on the "
+                    "variance Cov_x(E[z|x]), and a spread of 0.05 is a variance of only 0.0025."
+                ),
                 float(_STD_ACTIVE),
             ),
             Mistake(
                 "counted the inactive units",
                 near(float(_INACTIVE)),
-                "That is the number of inactive (collapsed) units: count those whose variance "
-                "is *above* 0.01.",
+                N_(
+                    "That is the number of inactive (collapsed) units: count those whose variance "
+                    "is *above* 0.01."
+                ),
                 float(_INACTIVE),
             ),
             Mistake(
                 "variance across units",
                 near(float(_ACROSS_UNITS)),
-                "You took the variance along each row, across the units of one image. Activity "
-                "is per unit: the variance of one column over the images (axis=0).",
+                N_(
+                    "You took the variance along each row, across the units of one image. Activity "
+                    "is per unit: the variance of one column over the images (axis=0)."
+                ),
                 float(_ACROSS_UNITS),
             ),
         ),
@@ -292,43 +323,53 @@ _FLOOR_TOLERANCE = tolerance(_FLOOR, decimals=FLOOR_DECIMALS)
 register(
     Exercise(
         key="09.5",
-        title="the floor under the reconstruction term",
+        title=N_("the floor under the reconstruction term"),
         solution=_FLOOR,
         hint=(
-            "With x̂ = x each pixel costs −[x ln x + (1 − x) ln(1 − x)], its binary entropy "
-            "H(x) in nats; a pixel of exactly 0 or 1 costs 0. Sum over the six pixels."
+            N_(
+                "With x̂ = x each pixel costs −[x ln x + (1 − x) ln(1 − x)], its binary entropy "
+                "H(x) in nats; a pixel of exactly 0 or 1 costs 0. Sum over the six pixels."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_FLOOR, decimals=FLOOR_DECIMALS),
-                "Close, but rounded too coarsely: give R to 3 decimals.",
+                N_("Close, but rounded too coarsely: give R to 3 decimals."),
                 round(_FLOOR, FLOOR_DECIMALS - 1),
             ),
             Mistake.near(
                 "a perfect decoder pays nothing",
                 0.0,
-                "Only for pixels of exactly 0 or 1. A grey pixel x = 0.5 rebuilt as 0.5 still "
-                "costs ln 2 nats: the cross-entropy of x with itself is its entropy H(x) > 0.",
+                N_(
+                    "Only for pixels of exactly 0 or 1. A grey pixel x = 0.5 rebuilt as 0.5 still "
+                    "costs ln 2 nats: the cross-entropy of x with itself is its entropy H(x) > 0."
+                ),
             ),
             Mistake.near(
                 "bits",
                 _FLOOR_BITS,
-                "That is in bits (log base 2). The lab's loss uses the natural log: nats.",
+                N_(
+                    "That is in bits (log base 2). The lab's loss uses the natural log: nats."
+                ),
                 rtol=1e-4,
             ),
             Mistake.near(
                 "mean over pixels",
                 _FLOOR / len(FLOOR_PIXELS),
-                "That is the mean over the six pixels; R sums over the pixels of an image.",
+                N_(
+                    "That is the mean over the six pixels; R sums over the pixels of an image."
+                ),
                 rtol=1e-4,
             ),
             Mistake.near(
                 "dropped the (1 − x) term",
                 _FLOOR_INK_ONLY,
-                "You kept only −x ln x. The binary cross-entropy has a second term, "
-                "−(1 − x) ln(1 − x), for the chance that the pixel is blank.",
+                N_(
+                    "You kept only −x ln x. The binary cross-entropy has a second term, "
+                    "−(1 − x) ln(1 − x), for the chance that the pixel is blank."
+                ),
                 rtol=1e-4,
             ),
         ),

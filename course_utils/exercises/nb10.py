@@ -12,6 +12,7 @@ import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_coarser, tolerance
+from course_utils.i18n import N_
 
 # ----------------------------------------------------------------------------- 10.1 total variation
 
@@ -71,39 +72,47 @@ def _tv_mean(image: Any) -> float:
 register(
     Exercise(
         key="10.1",
-        title="total variation of an image",
+        title=N_("total variation of an image"),
         solution=_reference_tv,
         hint=(
-            "Sum |difference| over every pair of vertically neighbouring pixels and every pair "
-            "of horizontally neighbouring pixels: np.diff along each axis, np.abs, .sum()."
+            N_(
+                "Sum |difference| over every pair of vertically neighbouring pixels and every pair "
+                "of horizontally neighbouring pixels: np.diff along each axis, np.abs, .sum()."
+            )
         ),
         evaluate=_call_tv,
         mistakes=(
             Mistake(
                 "one direction only",
                 _one_direction_only,
-                "You summed the differences along one axis only; an image has vertical and "
-                "horizontal neighbours.",
+                N_(
+                    "You summed the differences along one axis only; an image has vertical and "
+                    "horizontal neighbours."
+                ),
                 _tv_one_direction,
             ),
             Mistake(
                 "the other direction only",
                 _one_direction_only,
-                "You summed the differences along one axis only; an image has vertical and "
-                "horizontal neighbours.",
+                N_(
+                    "You summed the differences along one axis only; an image has vertical and "
+                    "horizontal neighbours."
+                ),
                 _tv_other_direction,
             ),
             Mistake(
                 "squared differences",
                 near(_call_tv(_tv_squared)),
-                "You squared the differences. The total variation used here (and by "
-                "tf.image.total_variation) sums their absolute values.",
+                N_(
+                    "You squared the differences. The total variation used here (and by "
+                    "tf.image.total_variation) sums their absolute values."
+                ),
                 _tv_squared,
             ),
             Mistake(
                 "mean instead of sum",
                 near(_call_tv(_tv_mean)),
-                "You averaged the differences; the total variation is their sum.",
+                N_("You averaged the differences; the total variation is their sum."),
                 _tv_mean,
             ),
         ),
@@ -121,32 +130,40 @@ PIXELS = 784
 register(
     Exercise(
         key="10.2",
-        title="the near-image weight that bounds the change",
+        title=N_("the near-image weight that bounds the change"),
         solution=PIXELS * GRADIENT_NORM / ALLOWED_CHANGE,
         hint=(
-            "Set the gradient of g·d + (λ/2)(1/784)‖d‖² with respect to the change d to zero: "
-            "g + (λ/784) d = 0, so d = −784 g/λ and ‖d‖ = 784 ‖g‖/λ. Solve 784 ‖g‖/λ = 0.5."
+            N_(
+                "Set the gradient of g·d + (λ/2)(1/784)‖d‖² with respect to the change d to zero: "
+                "g + (λ/784) d = 0, so d = −784 g/λ and ‖d‖ = 784 ‖g‖/λ. Solve 784 ‖g‖/λ = 0.5."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake.near(
                 "a sum, not the lab's mean",
                 GRADIENT_NORM / ALLOWED_CHANGE,
-                "That is the weight for a near term summed over pixels, (λ/2)‖d‖². The lab's term "
-                "averages over the 784 pixels, so the same pull needs a weight 784 times larger: "
-                "λ_mean = 784 · λ_sum.",
+                N_(
+                    "That is the weight for a near term summed over pixels, (λ/2)‖d‖². The lab's term "
+                    "averages over the 784 pixels, so the same pull needs a weight 784 times larger: "
+                    "λ_mean = 784 · λ_sum."
+                ),
             ),
             Mistake.near(
                 "lost the one half",
                 PIXELS * GRADIENT_NORM / (2 * ALLOWED_CHANGE),
-                "With (λ/2)·(1/784)‖d‖² the gradient of the term is (λ/784) d, not 2(λ/784) d: "
-                "the ½ cancels the 2 of the square.",
+                N_(
+                    "With (λ/2)·(1/784)‖d‖² the gradient of the term is (λ/784) d, not 2(λ/784) d: "
+                    "the ½ cancels the 2 of the square."
+                ),
             ),
             Mistake.near(
                 "inverted",
                 ALLOWED_CHANGE / (PIXELS * GRADIENT_NORM),
-                "That is the reciprocal: a larger weight allows a *smaller* change, so λ must "
-                "grow with ‖g‖.",
+                N_(
+                    "That is the reciprocal: a larger weight allows a *smaller* change, so λ must "
+                    "grow with ‖g‖."
+                ),
             ),
         ),
     )
@@ -170,36 +187,46 @@ _GRADIENT_TOLERANCE = tolerance(_P - _ONE_HOT, decimals=GRADIENT_DECIMALS)
 register(
     Exercise(
         key="10.3",
-        title="the gradient of the cross-entropy toward class k on the logits",
+        title=N_("the gradient of the cross-entropy toward class k on the logits"),
         solution=_P - _ONE_HOT,
         hint=(
-            "For L = −ln softmax(logits)_k the gradient with respect to the logits is "
-            "softmax(logits) − one_hot(k) (notebook 03, section 6). Answer the 3 numbers."
+            N_(
+                "For L = −ln softmax(logits)_k the gradient with respect to the logits is "
+                "softmax(logits) − one_hot(k) (notebook 03, section 6). Answer the 3 numbers."
+            )
         ),
         evaluate=lambda answer: np.asarray(answer, dtype=float),
         mistakes=(
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_P - _ONE_HOT, decimals=GRADIENT_DECIMALS),
-                "Close, but rounded too coarsely: give each of the three numbers to 3 decimals.",
+                N_(
+                    "Close, but rounded too coarsely: give each of the three numbers to 3 decimals."
+                ),
                 np.round(_P - _ONE_HOT, GRADIENT_DECIMALS - 1),
             ),
             Mistake(
                 "sign",
                 near(_ONE_HOT - _P),
-                "That is minus the gradient: the direction a descent *moves*, not the gradient.",
+                N_(
+                    "That is minus the gradient: the direction a descent *moves*, not the gradient."
+                ),
                 _ONE_HOT - _P,
             ),
             Mistake(
                 "probabilities only",
                 near(_P),
-                "Those are the probabilities; subtract the one-hot vector of the target class.",
+                N_(
+                    "Those are the probabilities; subtract the one-hot vector of the target class."
+                ),
                 _P,
             ),
             Mistake(
                 "wrong class",
                 near(_P - np.eye(3)[0]),
-                "You used class 0 (the most probable one); the target is class k = 1.",
+                N_(
+                    "You used class 0 (the most probable one); the target is class k = 1."
+                ),
                 _P - np.eye(3)[0],
             ),
         ),
@@ -228,31 +255,37 @@ _UNTARGETED = float(np.mean(ATTACK_AFTER[_CORRECT] != ATTACK_LABELS[_CORRECT]))
 register(
     Exercise(
         key="10.4",
-        title="success rate of a targeted attack at a budget",
+        title=N_("success rate of a targeted attack at a budget"),
         solution=_SUCCESS,
         hint=(
-            "Keep only the digits the classifier got right before the attack "
-            "(before == labels); among them, count those it now puts in the target class "
-            "(after == targets) and divide by how many you kept. Answer a fraction in [0, 1]."
+            N_(
+                "Keep only the digits the classifier got right before the attack "
+                "(before == labels); among them, count those it now puts in the target class "
+                "(after == targets) and divide by how many you kept. Answer a fraction in [0, 1]."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake.near(
                 "counted every image",
                 _ALL_IMAGES,
-                "You counted all ten digits. Two were misclassified before the attack, so "
-                "there was nothing to attack: keep only those with before == labels.",
+                N_(
+                    "You counted all ten digits. Two were misclassified before the attack, so "
+                    "there was nothing to attack: keep only those with before == labels."
+                ),
             ),
             Mistake.near(
                 "untargeted",
                 _UNTARGETED,
-                "You counted every digit whose class changed. The attack is targeted: it "
-                "succeeds only when the classifier says the target class (after == targets).",
+                N_(
+                    "You counted every digit whose class changed. The attack is targeted: it "
+                    "succeeds only when the classifier says the target class (after == targets)."
+                ),
             ),
             Mistake.near(
                 "a percentage",
                 100 * _SUCCESS,
-                "That is a percentage; answer the fraction (between 0 and 1).",
+                N_("That is a percentage; answer the fraction (between 0 and 1)."),
             ),
         ),
     )
@@ -284,32 +317,40 @@ def _as_gradient(answer: Any) -> np.ndarray:
 register(
     Exercise(
         key="10.5",
-        title="the gradient of the article's init_weight term",
+        title=N_("the gradient of the article's init_weight term"),
         solution=_INIT_GRADIENT,
         hint=(
-            "The term is (λ/2)·(1/d)·Σⱼ (zⱼ − z⁰ⱼ)² with d = 4 (mse_loss is a mean over the "
-            "elements of z). Differentiate one entry: (λ/2)·(1/d)·2(zⱼ − z⁰ⱼ) = (λ/d)(zⱼ − z⁰ⱼ)."
+            N_(
+                "The term is (λ/2)·(1/d)·Σⱼ (zⱼ − z⁰ⱼ)² with d = 4 (mse_loss is a mean over the "
+                "elements of z). Differentiate one entry: (λ/2)·(1/d)·2(zⱼ − z⁰ⱼ) = (λ/d)(zⱼ − z⁰ⱼ)."
+            )
         ),
         evaluate=_as_gradient,
         mistakes=(
             Mistake.near(
                 "a sum, not a mean",
                 INIT_WEIGHT * (INIT_Z - INIT_Z0),
-                "That is the gradient of (λ/2)·‖z − z⁰‖², a sum over the latent. PyTorch's "
-                "mse_loss averages over the d = 4 elements, so the pull is λ/d per unit of "
-                "distance, 4 times weaker.",
+                N_(
+                    "That is the gradient of (λ/2)·‖z − z⁰‖², a sum over the latent. PyTorch's "
+                    "mse_loss averages over the d = 4 elements, so the pull is λ/d per unit of "
+                    "distance, 4 times weaker."
+                ),
             ),
             Mistake.near(
                 "lost the one half",
                 2 * INIT_WEIGHT / _D * (INIT_Z - INIT_Z0),
-                "The article divides init_weight by 2: the ½ cancels the 2 that the square's "
-                "derivative brings, leaving (λ/d)(z − z⁰).",
+                N_(
+                    "The article divides init_weight by 2: the ½ cancels the 2 that the square's "
+                    "derivative brings, leaving (λ/d)(z − z⁰)."
+                ),
             ),
             Mistake.near(
                 "sign",
                 -_INIT_GRADIENT,
-                "That is minus the gradient (the direction a step moves z, back toward z⁰). "
-                "The gradient points away from z⁰: (λ/d)(z − z⁰).",
+                N_(
+                    "That is minus the gradient (the direction a step moves z, back toward z⁰). "
+                    "The gradient points away from z⁰: (λ/d)(z − z⁰)."
+                ),
             ),
         ),
     )
