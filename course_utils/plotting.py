@@ -40,14 +40,15 @@ PALETTE: tuple[str, ...] = (
 #: The smallest text of a course figure, in points (tick labels, legends, notes): 17.5 px
 #: in a figure saved at 90 dpi, 15.6 px in a slider's frame (LIVE_DPI), so that a slide that
 #: shows the picture at 0.9 of its size still has figure text of 14 px on a 1280x720 screen.
-#: Figures made by :func:`new_figure` never draw smaller text (:class:`CourseFigure`).
+#: Figures made by :func:`new_figure` never draw smaller text (:class:`CourseFigure`), except
+#: a line that would then run past the figure's edge (drawn as large as fits).
 SMALLEST_TEXT_PT = 14.0
 
 COURSE_STYLE: dict[str, Any] = {
     "axes.prop_cycle": cycler(color=PALETTE),
     "font.size": SMALLEST_TEXT_PT,
-    "axes.titlesize": 16,
-    "axes.labelsize": 15,
+    "axes.titlesize": 15,
+    "axes.labelsize": SMALLEST_TEXT_PT,
     "legend.fontsize": SMALLEST_TEXT_PT,
     "xtick.labelsize": SMALLEST_TEXT_PT,
     "ytick.labelsize": SMALLEST_TEXT_PT,
@@ -77,13 +78,16 @@ def _small(text: Artist, smallest: float) -> bool:
     return isinstance(text, Text) and float(text.get_fontsize()) < smallest
 
 
-def enlarge_small_text(fig: Figure, smallest: float = SMALLEST_TEXT_PT) -> int:
+#: The size each raised text asked for, so that it can be fitted again on a later draw.
+_ASKED: WeakKeyDictionary[Text, float] = WeakKeyDictionary()
+
+
+def enlarge_small_text(fig: Figure, smallest: float = SMALLEST_TEXT_PT) -> list[Text]:
     """Raise every text of ``fig`` smaller than ``smallest`` points to ``smallest``.
 
     Tick labels too, including the ones an axis creates later (its tick parameters).
-    Returns how many texts were raised.
+    Returns the texts raised (on every call, also those raised before).
     """
-    raised = 0
     for axes in fig.axes:
         axis: Axis
         for axis in (axes.xaxis, axes.yaxis):
@@ -91,11 +95,32 @@ def enlarge_small_text(fig: Figure, smallest: float = SMALLEST_TEXT_PT) -> int:
                 axis.set_tick_params(which="major", labelsize=smallest)
             if any(_small(label, smallest) for label in axis.get_minorticklabels()):
                 axis.set_tick_params(which="minor", labelsize=smallest)
+    raised = []
     for text in fig.findobj(Text):
+        if not isinstance(text, Text):
+            continue
         if _small(text, smallest):
+            _ASKED.setdefault(text, float(text.get_fontsize()))
+        if text in _ASKED:
             text.set_fontsize(smallest)
-            raised += 1
+            raised.append(text)
     return raised
+
+
+def _shrink_to_fit(fig: Figure, texts: list[Text], renderer: RendererBase) -> bool:
+    """Make each raised text that runs past the figure's edge smaller until it fits, but never
+    smaller than it asked for. Returns whether any text changed."""
+    changed = False
+    for text in texts:
+        if not text.get_visible() or not text.get_text():
+            continue
+        while float(text.get_fontsize()) > _ASKED[text]:
+            box = text.get_window_extent(renderer)
+            if box.x0 >= fig.bbox.x0 - 1 and box.x1 <= fig.bbox.x1 + 1:
+                break
+            text.set_fontsize(max(_ASKED[text], float(text.get_fontsize()) - 0.5))
+            changed = True
+    return changed
 
 
 class CourseFigure(Figure):
@@ -103,12 +128,16 @@ class CourseFigure(Figure):
 
     A plot function may ask for a smaller legend or note (``fontsize=10``); on a projected
     slide that would be unreadable, so every draw first raises such text to the minimum
-    (:func:`enlarge_small_text`) and the layout is computed with the larger text.
+    (:func:`enlarge_small_text`) and the layout is computed with the larger text. A raised
+    text that would then run past the figure's edge (a long one-line note) is drawn as
+    large as fits instead, never smaller than it asked for.
     """
 
     def draw(self, renderer: RendererBase) -> None:
-        enlarge_small_text(self)
+        raised = enlarge_small_text(self)
         super().draw(renderer)
+        if _shrink_to_fit(self, raised, renderer):
+            super().draw(renderer)
 
     def __repr__(self) -> str:
         # Printed as a Figure: notebooks show the repr of a list of figures, which nbval compares.
