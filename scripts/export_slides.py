@@ -152,8 +152,11 @@ def _piece(cell: nbformat.NotebookNode, index: int, **fields) -> nbformat.Notebo
     return piece
 
 
-#: A part of a cell cut for a slide is at most this tall, so that it fits under a heading.
-PART_HEIGHT = slide_layout.BUDGET - slide_layout.CONTINUATION_HEADING
+#: A part of a cell cut for a slide is at most this tall, so that it fits under a section's
+#: heading (## ) or a continuation's (### ).
+PART_HEIGHT = slide_layout.BUDGET - slide_layout.cell_height(
+    nbformat.v4.new_markdown_cell("## A section")
+)
 
 
 def _even_parts(
@@ -194,6 +197,21 @@ def _table_parts(block: str) -> list[str]:
     return ["\n".join([*lines[:2], part]) for part in parts]
 
 
+def _list_parts(block: str) -> list[str]:
+    """A markdown list cut between its items into lists that fit a slide (a numbered list
+    keeps its numbers: the part that starts at "4." is shown from 4)."""
+    items: list[str] = []
+    for line in block.split("\n"):
+        if re.match(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])\s", line) or not items:
+            items.append(line)
+        else:
+            items[-1] += "\n" + line
+    heights = [slide_layout.block_height(item) for item in items]
+    one = nbformat.v4.new_markdown_cell("* x")
+    margins = slide_layout.cell_height(one) - slide_layout.block_height(one.source)
+    return _even_parts(items, heights, "\n", PART_HEIGHT - margins)
+
+
 def _statements(source: str) -> list[str]:
     """Code in runs of whole top-level statements, each with the comment lines just above it
     (at blank lines before unindented lines if it does not parse: IPython syntax)."""
@@ -228,19 +246,28 @@ def _code_parts(source: str) -> list[str]:
     return [part.strip("\n") for part in _even_parts(chunks, heights, "\n", limit)]
 
 
+#: How a markdown block too tall for a slide is cut, by kind.
+CUT_BLOCKS = {"table": _table_parts, "list": _list_parts}
+
+
 def _cut(cell: nbformat.NotebookNode) -> list:
     """A cell in the pieces a slide may break between: a markdown cell between its blocks
     (paragraphs, lists, formulas; a table too tall for a slide between its rows, with the
-    header repeated); a code cell between its input and its outputs, between outputs (the
+    header repeated, and a list between its items); a code cell between its input and its outputs, between outputs (the
     parts after the first show no input) and, if the code is too tall for a slide, at blank
     lines before top-level statements. A piece keeps the slide of the piece before it unless
     a split moves it."""
     if cell.cell_type == "markdown":
         blocks = []
         for block in slide_layout.markdown_blocks(cell.source):
-            tall = slide_layout.block_height(block) > PART_HEIGHT
-            table = slide_layout.block_kind(block) == "table"
-            blocks += _table_parts(block) if tall and table else [block]
+            kind = slide_layout.block_kind(block)
+            if (
+                slide_layout.block_height(block) <= PART_HEIGHT
+                or kind not in CUT_BLOCKS
+            ):
+                blocks.append(block)
+            else:
+                blocks += CUT_BLOCKS[kind](block)
         return [_piece(cell, i, source=b) for i, b in enumerate(blocks)]
     if cell.cell_type != "code":
         return [cell]
@@ -374,19 +401,62 @@ def split_tall_slides(cells: list, budget: float = slide_layout.BUDGET) -> list:
     paragraphs, table rows, a code cell's input and its outputs). A slide never ends on a
     lead-in or a bare heading. Each new slide is a subslide, which the exporter then titles
     "Section (n/m)" and gives the section's notes; a piece taller than a slide keeps a slide
-    of its own (and is scaled). The title slide is left as it is (its type is smaller).
+    of its own (and is scaled). A split that leaves a nearly empty slide (a two-line output
+    whose code filled the slide before) joins it to a neighbour in its section where it fits.
+    The title slide is left as it is (its type is smaller).
     """
-    out: list = []
+    slides: list[list] = []
+    made: set[int] = set()  # the slides a split made (id of their first cell)
     for number, group in enumerate(slides_of(cells)):
         height = _opening_height(group) + sum(map(slide_layout.cell_height, group))
         if number == 0 or height <= budget:
-            out += group
+            slides.append(group)
             continue
         for index, piece in enumerate(_split(group, budget)):
             if index:
                 _set_slide_type(piece[0], "subslide")
-            out += piece
-    return out
+            slides.append(piece)
+            made.add(id(piece[0]))
+    slides = _join_small_slides(slides, made, budget)
+    return [cell for slide in slides for cell in slide]
+
+
+def _join_small_slides(slides: list[list], made: set[int], budget: float) -> list[list]:
+    """A slide that a split made with little on it (under a third of ``budget``) joins the
+    slide before it, or else the one after it, when both belong to the same section and the
+    two fit together; never the title slide, never after a lead-in that needs what follows."""
+
+    def height(slide: list) -> float:
+        return _opening_height(slide) + sum(map(slide_layout.cell_height, slide))
+
+    def continues(slide: list) -> bool:  # not the start of a ## section
+        return _heading(slide[0]) is None and _slide_type(slide[0]) != "slide"
+
+    index = 1
+    while index < len(slides):
+        slide = slides[index]
+        content = sum(map(slide_layout.cell_height, slide))
+        if id(slide[0]) not in made or not continues(slide) or content >= budget / 3:
+            index += 1
+            continue
+        before = slides[index - 1]
+        after = slides[index + 1] if index + 1 < len(slides) else None
+        if index > 1 and _may_break_after(slide) and height(before) + content <= budget:
+            _set_slide_type(slide[0], "-")
+            slides[index - 1] = before + slide
+            del slides[index]
+            continue
+        if (
+            after is not None
+            and continues(after)
+            and height(slide) + (height(after) - _opening_height(after)) <= budget
+        ):
+            _set_slide_type(after[0], "-")
+            slides[index] = slide + after
+            del slides[index + 1]
+            continue
+        index += 1
+    return slides
 
 
 def _short_title(section: str) -> str:

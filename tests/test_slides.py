@@ -697,3 +697,51 @@ def test_code_too_tall_for_a_slide_is_cut_between_top_level_statements() -> None
     code = [c.source for g in groups for c in g if c.cell_type == "code"]
     assert "\n".join(code) == source, "the code is cut between functions, not changed"
     assert all(part.startswith("def step_") for part in code)
+
+
+def test_a_list_too_tall_for_a_slide_is_cut_between_items_keeping_its_numbers() -> None:
+    items = "\n".join(f"{i}. {_paragraph(i)}" for i in range(1, 13))
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "# 99 · Demo", metadata={"slideshow": {"slide_type": "slide"}}
+            ),
+            *_section("7. Steps", new_markdown_cell(items)),
+        ]
+    )
+    groups = slides.slides_of(slides.deck_notebook(notebook, "student").cells)[1:]
+    assert len(groups) >= 2 and all(_estimated(g) <= layout.BUDGET for g in groups)
+    parts = [c.source for g in groups for c in g if re.match(r"\d+\. ", c.source)]
+    assert "\n".join(parts) == items
+    assert parts[1].startswith(tuple(f"{n}. " for n in range(2, 12)))
+
+
+def test_a_nearly_empty_slide_left_by_a_split_joins_its_neighbour() -> None:
+    """Code that fills a slide under its lead-in, then a two-line output: the output joins
+    the next slide of the section instead of a slide of its own."""
+    filling = _code(1, 19)
+    filling.outputs = [
+        nbformat.v4.new_output(
+            "stream", name="stdout", text="first line\nsecond line\n"
+        )
+    ]
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "# 99 · Demo", metadata={"slideshow": {"slide_type": "slide"}}
+            ),
+            *_section("8. Checks", new_markdown_cell("The checks:"), filling),
+            new_code_cell(
+                "short = 1", metadata={"slideshow": {"slide_type": "subslide"}}
+            ),
+        ]
+    )
+    groups = slides.slides_of(slides.deck_notebook(notebook, "student").cells)[1:]
+    shown = [[c for c in g if slides._slide_type(c) != "notes"] for g in groups]
+    assert [c.source for c in shown[0][1:]] == ["The checks:", filling.source]
+    assert not shown[0][2].outputs, "the output did not fit under its code"
+    assert len(groups) == 2, [[c.source[:20] for c in g] for g in shown]
+    assert [c.source for c in shown[1][1:]] == [filling.source, "short = 1"]
+    assert shown[1][1].metadata["transient"]["remove_source"], (
+        "the output, not its code"
+    )
