@@ -867,3 +867,128 @@ def test_softmax_regression_refuses_a_step_up_the_gradient(rate):
 
     with pytest.raises(ValueError, match=r"^learning_rate must be positive"):
         cl.train_softmax_regression(np.eye(3), [0, 1, 2], q=0.5, learning_rate=rate)
+
+
+# ----------------------------------------------------------------------------- lab 08: split, priors, temperature
+
+
+@pytest.mark.parametrize(
+    "call,error,argument,fragment",
+    [
+        (
+            lambda d: lab.split_validation(d, size=7),
+            ValueError,
+            "size",
+            "multiple of 10",
+        ),
+        (lambda d: lab.split_validation(d, size="2000"), TypeError, "size", "integer"),
+        (lambda d: lab.split_validation(d, seed=None), TypeError, "seed", "integer"),
+        (lambda d: lab.split_validation(d, size=100), ValueError, "size", "leave"),
+        (
+            lambda d: lab.oversample_indices(d.y_train, [0.5]),
+            TypeError,
+            "indices",
+            "integer row indices",
+        ),
+        (
+            lambda d: lab.oversample_indices(d.y_train, per_class=2.5),
+            TypeError,
+            "per_class",
+            "integer",
+        ),
+        (lambda d: lab.prior_bias(["a", "b"]), TypeError, "counts", "numbers"),
+        (lambda d: lab.prior_bias([3, None]), TypeError, "counts", "None"),
+        (lambda d: lab.prior_bias([5]), ValueError, "counts", "at least two"),
+        (
+            lambda d: lab.adjust_logits(np.zeros((2, 3)), [np.nan, 1, 1]),
+            ValueError,
+            "priors",
+            "finite",
+        ),
+        (
+            lambda d: lab.adjust_logits(np.zeros((2, 3)), [1, 1, 1], tau=None),
+            TypeError,
+            "tau",
+            "real number",
+        ),
+        (
+            lambda d: lab.adjust_logits(np.zeros(3), [1, 1, 1]),
+            ValueError,
+            "logits",
+            "(m, K)",
+        ),
+        (
+            lambda d: lab.fit_temperature(np.zeros((2, 3)), [0.0, 1.0]),
+            ValueError,
+            "y_true",
+            "integer class ids",
+        ),
+        (
+            lambda d: lab.fit_temperature(np.zeros((0, 3)), np.zeros(0, int)),
+            ValueError,
+            "logits",
+            "empty",
+        ),
+        (
+            lambda d: lab.temperature_probs(np.zeros((2, 3)), "1.5"),
+            TypeError,
+            "temperature",
+            "real number",
+        ),
+        (
+            lambda d: lab.temperature_probs(np.zeros((2, 3)), -1.0),
+            ValueError,
+            "temperature",
+            "> 0",
+        ),
+        (lambda d: lab.mean_sd([0.8, None]), TypeError, "values", "None"),
+        (
+            lambda d: lab.format_mean_sd([0.8], digits=1.5),
+            TypeError,
+            "digits",
+            "integer",
+        ),
+        (
+            lambda d: lab.recall_standard_error(0.5, images=0),
+            ValueError,
+            "images",
+            "positive",
+        ),
+        (
+            lambda d: lab.train("x", "mse", d, recipe="fast"),
+            ValueError,
+            "recipe",
+            "Recipe",
+        ),
+        (
+            lambda d: lab.train("x", "mse", d, output_bias=[0.0] * 9 + [None]),
+            TypeError,
+            "output_bias",
+            "None",
+        ),
+        (
+            lambda d: lab.evaluate_on_test("run", d),
+            TypeError,
+            "run",
+            "TrainingRun",
+        ),
+    ],
+)
+def test_lab_08_new_helpers_name_the_argument(
+    call, error, argument, fragment, lab_data
+):
+    with _raises(error, argument, fragment):
+        call(lab_data)
+
+
+def test_lab_08_evaluate_refuses_0_255_images_and_mismatched_labels(lab_data):
+    run = lab.TrainingRun(
+        "r", {}, np.eye(2), np.eye(2), np.arange(2), 0, 0, lab.lab_model()
+    )
+    x255 = np.round(lab_data.x_test[:4] * 255).astype(np.uint8)
+    with _raises(ValueError, "images", "[0, 1]", "divide by 255"):
+        lab.evaluate(run, x255, lab_data.y_test[:4])
+    with _raises(ValueError, "labels", "one class id per image"):
+        lab.evaluate(run, lab_data.x_test[:4], lab_data.y_test[:3])
+    with _raises(ValueError, "labels", "integer class ids"):
+        lab.evaluate(run, lab_data.x_test[:4], ["a", "b", "c", "d"])

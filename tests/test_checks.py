@@ -249,7 +249,16 @@ def test_check_never_raises_even_for_an_unknown_key(key):
 
 
 #: Labs 08-10: the numeric exercises and the decimals their questions ask for.
-LAB_PRECISION = {"08.2": 2, "08.4": 2, "09.1": 3, "09.2": 0, "10.2": 0, "10.3": 3}
+LAB_PRECISION = {
+    "08.2": 2,
+    "08.4": 2,
+    "08.5": 2,
+    "08.6": 2,
+    "09.1": 3,
+    "09.2": 0,
+    "10.2": 0,
+    "10.3": 3,
+}
 
 
 @pytest.mark.parametrize("key,decimals", LAB_PRECISION.items())
@@ -261,7 +270,7 @@ def test_lab_reference_rounded_to_the_asked_precision_passes(key, decimals):
         assert check(key, answer).passed, (key, digits, answer)
 
 
-@pytest.mark.parametrize("key", ["09.1", "10.3"])
+@pytest.mark.parametrize("key", ["08.5", "08.6", "09.1", "10.3"])
 def test_lab_answer_rounded_too_coarsely_is_told_so(key):
     solution = np.asarray(EXERCISES[key].solution, dtype=float)
     coarse = np.round(solution, LAB_PRECISION[key] - 1)

@@ -247,18 +247,19 @@ def test_array_helpers_reject_bad_input_by_name():
         lab.evaluate_in_fresh_process(no_model, None)
 
 
-def test_confusion_aware_model_loads_and_evaluates_in_a_fresh_process(tiny):
+def test_confusion_aware_model_loads_and_evaluates_in_a_fresh_process(tiny_split):
     from course_utils.losses.confusion_aware import make_confusion_aware_loss
 
     run = lab.train(
         "confusion-aware",
         make_confusion_aware_loss(10, from_logits=True),
-        tiny,
+        tiny_split,
         labels="one_hot",
         epochs=1,
         validate_every_epoch=False,
     )
-    result = lab.evaluate_in_fresh_process(run, tiny)
+    assert run.evaluated_on == "validation"
+    result = lab.evaluate_in_fresh_process(run, tiny_split)
     assert result["without_registration"] != "loaded"
     assert result["loss_class"] == "ConfusionAwareCrossentropy"
     assert result["confusion_matches"] is True
@@ -321,7 +322,7 @@ def test_explorer_shows_the_cells_images_and_probabilities(demo):
     assert (
         artist(live.figure, "explorer-status")
         .get_text()
-        .startswith(f"{members.size} test images of Shirt predicted as T-shirt/top")
+        .startswith(f"{members.size} images of Shirt predicted as T-shirt/top")
     )
     assert len(live.redraw_seconds) == 2
 
@@ -632,3 +633,48 @@ def test_recall_standard_error_on_200_images_is_at_most_3_5_points():
     assert lab.recall_standard_error(1.0, 200) == 0.0
     with pytest.raises(ValueError, match="recall"):
         lab.recall_standard_error(1.5)
+
+
+def test_oversample_indices_at_an_equal_budget_keep_the_epoch_length():
+    labels = np.array([0] * 10 + [1] * 2 + [2] * 6)
+    drawn = lab.oversample_indices(labels, seed=0, per_class=labels.size // 3)
+    assert drawn.size == labels.size
+    np.testing.assert_array_equal(np.bincount(labels[drawn]), [6, 6, 6])
+    with pytest.raises(ValueError, match="per_class"):
+        lab.oversample_indices(labels, per_class=0)
+
+
+def test_reliability_diagrams_take_pairs_and_evaluations():
+    rng = np.random.default_rng(2)
+    probs = lab.softmax(rng.normal(size=(40, 10)) * 2)
+    y = rng.integers(0, 10, size=40)
+    scaled = lab.temperature_probs(np.log(probs), 2.0)
+    evaluation = lab.Evaluation(np.log(probs), probs, y)
+    fig = lab.plot_reliability_diagrams({"raw": evaluation, "÷ T": (scaled, y)})
+    assert len(fig.axes) == 2
+    table = lab.reliability_table(scaled, y)
+    bars = [p for p in fig.axes[1].patches if p.get_gid() == "bars-÷ T"]
+    np.testing.assert_allclose(
+        [bar.get_height() for bar in bars], table.accuracy[table.counts > 0]
+    )
+    assert f"{table.ece:.3f}" in fig.axes[1].get_title()
+    with pytest.raises(ValueError, match="labels"):
+        lab.plot_reliability_diagrams({"bad": (scaled, y[:5])})
+    with pytest.raises(TypeError, match="runs"):
+        lab.plot_reliability_diagrams({"bad": scaled})
+
+
+def test_exercise_08_5_reference_is_the_nll_minimum_on_a_grid():
+    z, y = nb08.TEMPERATURE_LOGITS, nb08.TEMPERATURE_LABELS
+    grid = np.linspace(0.5, 5.0, 4501)
+    nll = [lab.temperature_nll(z, y, t) for t in grid]
+    assert exercise("08.5").solution == pytest.approx(
+        grid[int(np.argmin(nll))], abs=2e-3
+    )
+    assert exercise("08.5").solution > 1  # over-confident on its two mistakes
+
+
+def test_exercise_08_6_reference_subtracts_the_natural_log_prior():
+    expected = nb08.ADJUST_LOGITS - np.log(nb08.ADJUST_PRIORS)
+    np.testing.assert_allclose(exercise("08.6").solution, expected)
+    assert int(np.argmax(expected)) == 2 and int(np.argmax(nb08.ADJUST_LOGITS)) == 0

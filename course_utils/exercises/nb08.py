@@ -1,7 +1,8 @@
 """Exercises of notebook 08 (lab: image classification on Fashion-MNIST), in the notebook's order.
 
 08.1 predict which loss helps the rare classes most; 08.2 compute an ECE from a table;
-08.3 pick the loss and label format for a described task; 08.4 a label-smoothing target.
+08.3 pick the loss and label format for a described task; 08.4 a label-smoothing target;
+08.5 fit a temperature on validation logits; 08.6 adjust logits for the class priors.
 """
 
 from __future__ import annotations
@@ -11,6 +12,12 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
+from course_utils.exercises._precision import rounded_coarser, tolerance
+from course_utils.image_classification_lab import (
+    TEMPERATURE_BOUNDS,
+    adjust_logits,
+    fit_temperature,
+)
 
 # ----------------------------------------------------------------------------- 08.1
 
@@ -41,7 +48,7 @@ register(
         title="which loss lifts the rare classes' recall most",
         solution="class_weight",
         hint=(
-            "Ask which of the four is told how rare each class is. Three classes keep 5 % of their "
+            "Ask which of the four is told how rare each class is. Two classes keep 5 % of their "
             "images; a loss that does not know that has no reason to favour them."
         ),
         evaluate=lambda answer: _option_index(answer, IMBALANCE_OPTIONS),
@@ -226,5 +233,146 @@ register(
                 "one-hot target by (1 − s) first, then adds s / K to every class.",
             ),
         ),
+    )
+)
+
+# ----------------------------------------------------------------------------- 08.5 temperature
+
+#: Exercise 08.5: a model's logits for eight validation images (three classes), and their labels.
+TEMPERATURE_LOGITS = np.array(
+    [
+        [4.0, 0.0, -1.0],
+        [3.0, 1.0, 0.0],
+        [0.0, 5.0, 1.0],
+        [1.0, 3.5, 0.0],
+        [0.0, 0.0, 3.0],
+        [4.0, 1.0, 0.0],
+        [1.0, 0.0, 4.0],
+        [0.0, 4.0, 0.5],
+    ]
+)
+TEMPERATURE_LABELS = np.array([0, 1, 1, 0, 2, 2, 2, 1])
+
+#: The question asks for 2 decimals.
+TEMPERATURE_DECIMALS = 2
+_T = fit_temperature(TEMPERATURE_LOGITS, TEMPERATURE_LABELS)
+_T_TOLERANCE = tolerance(_T, decimals=TEMPERATURE_DECIMALS)
+# Fitted on the model's own predictions: the NLL then only rewards sharper probabilities, and
+# the search ends at its lower bound.
+_T_OWN_PREDICTIONS = fit_temperature(
+    TEMPERATURE_LOGITS, TEMPERATURE_LOGITS.argmax(axis=1)
+)
+assert 2.1 < _T < 3 and _T_OWN_PREDICTIONS < 0.06  # 1.0 is no cut version of _T
+
+
+register(
+    Exercise(
+        key="08.5",
+        title="fit a temperature on validation logits",
+        solution=_T,
+        hint=(
+            "Try many temperatures, e.g. T = np.linspace(0.5, 5, 4501); for each, compute the "
+            "mean of −ln softmax(z / T)[true class] over the eight images, and keep the T with "
+            "the smallest value (or call lab.fit_temperature)."
+        ),
+        evaluate=float,
+        mistakes=(
+            Mistake(
+                "rounded too coarsely",
+                rounded_coarser(_T, decimals=TEMPERATURE_DECIMALS),
+                "Close, but rounded too coarsely: give T to 2 decimals.",
+                round(_T, TEMPERATURE_DECIMALS - 1),
+            ),
+            Mistake(
+                "multiplied instead of divided",
+                near(1.0 / _T, rtol=0.0, atol=_T_TOLERANCE),
+                "That is 1 / T: you multiplied the logits by T. Temperature scaling divides, "
+                "softmax(z / T), so T > 1 softens an over-confident model.",
+                1.0 / _T,
+            ),
+            Mistake(
+                "no fit",
+                near(1.0, rtol=0.0, atol=_T_TOLERANCE),
+                "T = 1 leaves the model as it is. Here the model is over-confident on the images "
+                "it gets wrong (rows 4 and 6): the NLL is lower at a larger T.",
+                1.0,
+            ),
+            Mistake(
+                "fitted on the model's own predictions",
+                near(_T_OWN_PREDICTIONS, rtol=0.0, atol=_T_TOLERANCE),
+                f"That is the lower bound of the search ({TEMPERATURE_BOUNDS[0]}): you used the "
+                "predicted classes (argmax) as labels. Against its own predictions a model is "
+                "always right, so the sharpest probabilities win. Use the true labels.",
+                _T_OWN_PREDICTIONS,
+            ),
+        ),
+        rtol=0.0,
+        atol=_T_TOLERANCE,
+    )
+)
+
+# ----------------------------------------------------------------------------- 08.6 logit adjustment
+
+#: Exercise 08.6: one image's logits for three classes, and the classes' shares in training.
+ADJUST_LOGITS = np.array([2.0, 1.5, 0.2])
+ADJUST_PRIORS = np.array([0.70, 0.25, 0.05])
+
+#: The question asks for 2 decimals.
+ADJUST_DECIMALS = 2
+_ADJUSTED = adjust_logits(ADJUST_LOGITS[None], ADJUST_PRIORS, tau=1.0)[0]
+_ADJUST_TOLERANCE = tolerance(_ADJUSTED, decimals=ADJUST_DECIMALS)
+_ADDED = ADJUST_LOGITS + np.log(ADJUST_PRIORS)
+_MINUS_PRIOR = ADJUST_LOGITS - ADJUST_PRIORS
+_LOG10 = ADJUST_LOGITS - np.log10(ADJUST_PRIORS)
+_DIVIDED = ADJUST_LOGITS / ADJUST_PRIORS
+
+
+register(
+    Exercise(
+        key="08.6",
+        title="adjust the logits for the class priors",
+        solution=_ADJUSTED,
+        hint=(
+            "Post-hoc logit adjustment subtracts τ times the natural log of each class's "
+            "training share: z̃_k = z_k − τ ln π_k, here with τ = 1 (np.log is ln)."
+        ),
+        evaluate=lambda answer: np.asarray(answer, dtype=float),
+        mistakes=(
+            Mistake(
+                "rounded too coarsely",
+                rounded_coarser(_ADJUSTED, decimals=ADJUST_DECIMALS),
+                "Close, but rounded too coarsely: give each of the three numbers to 2 decimals.",
+                np.round(_ADJUSTED, ADJUST_DECIMALS - 1),
+            ),
+            Mistake(
+                "added the log prior",
+                near(_ADDED, rtol=0.0, atol=_ADJUST_TOLERANCE),
+                "You added ln π_k. That favours the frequent classes even more; the adjustment "
+                "subtracts it, so a rare class (small π_k, very negative ln π_k) gains.",
+                _ADDED,
+            ),
+            Mistake(
+                "subtracted the prior itself",
+                near(_MINUS_PRIOR, rtol=0.0, atol=_ADJUST_TOLERANCE),
+                "You subtracted π_k; logits live on a log scale, so subtract ln π_k.",
+                _MINUS_PRIOR,
+            ),
+            Mistake(
+                "base-10 logarithm",
+                near(_LOG10, rtol=0.0, atol=_ADJUST_TOLERANCE),
+                "You used log10; the logits are natural-log odds (softmax uses e), so use ln: "
+                "np.log, not np.log10.",
+                _LOG10,
+            ),
+            Mistake(
+                "divided by the prior",
+                near(_DIVIDED, rtol=0.0, atol=_ADJUST_TOLERANCE),
+                "You divided the logits by π_k. Dividing the probabilities by π_k is the idea; "
+                "on logits (logarithms) that division becomes a subtraction of ln π_k.",
+                _DIVIDED,
+            ),
+        ),
+        rtol=0.0,
+        atol=_ADJUST_TOLERANCE,
     )
 )

@@ -200,7 +200,7 @@ def confusion_weighted_crossentropy_numpy(
     ``weights`` is (n, n) with :math:`W_{tj} \ge W_{tt} > 0`. Uniform weights give
     ``keras.losses.categorical_crossentropy``.
 
-    Taught in: 08 §6.
+    Taught in: 08 §7.
     """
     y, y_pred, weights = _numpy_setup(y_true, y_pred, weights, from_logits)
     mass, mixed, r, cross_entropy = _np_parts(y, y_pred, weights, from_logits)
@@ -555,7 +555,7 @@ def make_confusion_aware_loss(
     optional starting (n, n) matrix (zeros, i.e. plain cross-entropy, by default). Labels are one-hot
     (or soft) vectors of length n.
 
-    Taught in: 08 §4.
+    Taught in: 08 §5.
     """
     return confusion_aware_loss_class()(
         num_classes,
