@@ -1099,7 +1099,7 @@ def plot_beta_tradeoff(
             )
         constant = _as_images("constant", np.reshape(constant, (1, -1)))
     fig = CourseFigure(
-        figsize=(11.0, 1.9 * (len(runs) + top) + 0.6), layout="constrained"
+        figsize=(11.0, 1.35 * (len(runs) + top) + 0.6), layout="constrained"
     )
     grid = fig.add_gridspec(len(runs) + top, 3, width_ratios=[1.0, 2.2, 2.2])
     if originals is not None:
