@@ -354,28 +354,7 @@ def each_slide(page):
         yield h, v
 
 
-#: Lab decks under rework (issue 19) with slides still too small when issue 20 closed; strict:
-#: once a deck passes, its entry must go.
-STILL_TOO_SMALL = {
-    "08_lab_image_classification": "Calibration (3/8): long_runs, one 27-line statement, "
-    "is taller than a slide and cannot be cut between statements",
-    "09_lab_vae": "the beta trade-off figure is 943 px tall: its slide is scaled to 0.67",
-}
-
-
-@pytest.mark.parametrize(
-    "notebook_path",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(strict=True, reason=STILL_TOO_SMALL[n.stem]),
-        )
-        if n.stem in STILL_TOO_SMALL
-        else n
-        for n in NOTEBOOKS
-    ],
-    ids=[n.stem for n in NOTEBOOKS],
-)
+@pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
 def test_deck_is_legible_from_the_back_row(browser, notebook_path: Path) -> None:
     """Smallest effective size on every class slide at 1280x720: prose and figure text >= 14 px,
     code and outputs >= 20 px, no slide scaled below 0.8 (issue 20). The slides that are not
