@@ -340,7 +340,7 @@ def imbalanced_indices(
     if isinstance(rare_classes, (str, bytes)) or not hasattr(rare_classes, "__iter__"):
         raise TypeError(
             f"rare_classes must be a class id or a tuple of class ids in "
-            f"[0, {NUM_CLASSES - 1}], e.g. (2, 4, 6), got {rare_classes!r:.60}."
+            f"[0, {NUM_CLASSES - 1}], e.g. (1, 6), got {rare_classes!r:.60}."
         )
     given = list(rare_classes)
     if any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) for k in given):
