@@ -28,10 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from course_utils import data as course_data
+from course_utils.i18n import N_, gettext
 from course_utils.plotting import PALETTE, new_figure
 from course_utils.plotting import artist as _artist
 from course_utils.validation import (
@@ -42,21 +45,36 @@ from course_utils.validation import (
 )
 from course_utils.widgets import LivePlot, register_widget
 
-#: The ten classes, by label.
+#: The ten classes, by label. English: code, the explorer's dropdown values and the notebook use
+#: these names; figures show them in the helpers' language (``gettext(name)``).
 CLASS_NAMES: tuple[str, ...] = course_data.FASHION_MNIST_CLASSES
 NUM_CLASSES = len(CLASS_NAMES)
-#: Names short enough for the ticks of a confusion matrix.
+#: The same names, marked for the catalog (``course_utils.data`` does not import the i18n module);
+#: ``tests/test_zh.py`` checks that they equal :data:`CLASS_NAMES`.
+_MARKED_CLASS_NAMES: tuple[str, ...] = (
+    N_("T-shirt/top"),
+    N_("Trouser"),
+    N_("Pullover"),
+    N_("Dress"),
+    N_("Coat"),
+    N_("Sandal"),
+    N_("Shirt"),
+    N_("Sneaker"),
+    N_("Bag"),
+    N_("Ankle boot"),
+)
+#: Names short enough for the ticks of a confusion matrix (marked; translated where shown).
 SHORT_NAMES: tuple[str, ...] = (
-    "T-shirt",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Boot",
+    N_("T-shirt"),
+    N_("Trouser"),
+    N_("Pullover"),
+    N_("Dress"),
+    N_("Coat"),
+    N_("Sandal"),
+    N_("Shirt"),
+    N_("Sneaker"),
+    N_("Bag"),
+    N_("Boot"),
 )
 
 #: The classes made rare in §5: Trouser, an easy class (few look-alikes), and Shirt, a hard one
@@ -1252,21 +1270,25 @@ def loss_setups() -> dict[str, LossSetup]:
             "logits",
             "sparse",
             lambda: losses.SparseCategoricalCrossentropy(from_logits=True),
-            "the default: integer labels, linear last layer, softmax fused into the loss",
+            gettext(
+                "the default: integer labels, linear last layer, softmax fused into the loss"
+            ),
         ),
         LossSetup(
             "CE on softmax",
             "softmax",
             "sparse",
             lambda: losses.SparseCategoricalCrossentropy(),
-            "the same loss after a softmax layer: probabilities clipped to [1e-7, 1 − 1e-7]",
+            gettext(
+                "the same loss after a softmax layer: probabilities clipped to [1e-7, 1 − 1e-7]"
+            ),
         ),
         LossSetup(
             "MSE, one-hot",
             "softmax",
             "one_hot",
             lambda: losses.MeanSquaredError(),
-            "squared error between the softmax output and the one-hot target",
+            gettext("squared error between the softmax output and the one-hot target"),
         ),
         LossSetup(
             "label smoothing 0.1",
@@ -1275,14 +1297,16 @@ def loss_setups() -> dict[str, LossSetup]:
             lambda: losses.CategoricalCrossentropy(
                 from_logits=True, label_smoothing=0.1
             ),
-            "targets 0.91 / 0.01 instead of 1 / 0",
+            gettext("targets 0.91 / 0.01 instead of 1 / 0"),
         ),
         LossSetup(
             "focal, γ = 2",
             "logits",
             "one_hot",
             lambda: losses.CategoricalFocalCrossentropy(from_logits=True, gamma=2.0),
-            "cross-entropy × α(1 − p_t)^γ, α = 0.25: confident right answers count less",
+            gettext(
+                "cross-entropy × α(1 − p_t)^γ, α = 0.25: confident right answers count less"
+            ),
         ),
     ]
     return {setup.name: setup for setup in setups}
@@ -1493,7 +1517,7 @@ def plot_class_examples(images: Any, labels: Any, per_class: int = 2) -> Figure:
             ax.imshow(images[index, :, :, 0], cmap="gray_r", vmin=0.0, vmax=1.0)
             ax.set_axis_off()
             if row == 0:
-                ax.set_title(f"{k}: {name}", fontsize=10)
+                ax.set_title(f"{k}: {gettext(name)}", fontsize=10)
     return fig
 
 
@@ -1524,10 +1548,12 @@ def plot_training_curves(runs: Mapping[str, TrainingRun]) -> Figure:
     for ax in (loss_ax, accuracy_ax):
         ax.xaxis.get_major_locator().set_params(integer=True)
     loss_ax.set_yscale("log")
-    loss_ax.set(xlabel="epoch", ylabel="loss (each run's own; log scale)")
-    accuracy_ax.set(xlabel="epoch", ylabel="accuracy")
-    loss_ax.set_title("loss: train ── validation - -")
-    accuracy_ax.set_title("accuracy: train ── validation - -")
+    loss_ax.set(
+        xlabel=gettext("epoch"), ylabel=gettext("loss (each run's own; log scale)")
+    )
+    accuracy_ax.set(xlabel=gettext("epoch"), ylabel=gettext("accuracy"))
+    loss_ax.set_title(gettext("loss: train ── validation - -"))
+    accuracy_ax.set_title(gettext("accuracy: train ── validation - -"))
     accuracy_ax.legend(loc="lower right", fontsize=10)
     return fig
 
@@ -1575,11 +1601,16 @@ def plot_reliability_diagrams(runs: Mapping[str, Any], bins: int = 10) -> Figure
             color=colour,
             edgecolor="white",
             alpha=0.85,
-            label="accuracy in bin",
+            label=gettext("accuracy in bin"),
             gid=f"bars-{name}",
         )
         ax.plot(
-            [0, 1], [0, 1], color="black", linestyle=":", linewidth=1.5, label="perfect"
+            [0, 1],
+            [0, 1],
+            color="black",
+            linestyle=":",
+            linewidth=1.5,
+            label=gettext("perfect"),
         )
         ax.plot(
             table.confidence[filled],
@@ -1587,9 +1618,14 @@ def plot_reliability_diagrams(runs: Mapping[str, Any], bins: int = 10) -> Figure
             "o",
             color=PALETTE[7],
             markersize=4,
-            label="mean confidence",
+            label=gettext("mean confidence"),
         )
-        ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence max p", ylabel="accuracy")
+        ax.set(
+            xlim=(0, 1),
+            ylim=(0, 1),
+            xlabel=gettext("confidence max p"),
+            ylabel=gettext("accuracy"),
+        )
         ax.set_title(f"{name}\nECE = {table.ece:.3f}", fontsize=12)
         ax.legend(loc="upper left", fontsize=9)
     return fig
@@ -1615,21 +1651,44 @@ def _row_shares(counts: np.ndarray) -> np.ndarray:
     return counts / np.where(totals > 0, totals, 1)
 
 
+def _sans_serif_has_bold() -> bool:
+    """Whether the first installed font of ``font.sans-serif`` has a bold face.
+
+    DejaVu Sans (English) has; the bundled CJK subset of the Chinese edition is Regular only, and
+    bold text in it makes matplotlib log "findfont: Failed to find font weight bold" at every
+    draw, so the highlighted ticks are then only coloured.
+    """
+    weights: dict[str, list[int]] = {}
+    for font in font_manager.fontManager.ttflist:
+        weights.setdefault(font.name, []).append(int(font.weight))
+    for family in matplotlib.rcParams["font.sans-serif"]:
+        if family in weights:
+            return max(weights[family]) >= 600
+    return True
+
+
 def _draw_confusion(
     ax: Any, counts: np.ndarray, name: str, highlight: Sequence[int], annotate: bool
 ) -> None:
     shares = _row_shares(counts)
     ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0, gid=f"confusion-image-{name}")
-    short = list(SHORT_NAMES)
+    short = [gettext(name) for name in SHORT_NAMES]
     ax.set_xticks(range(NUM_CLASSES), short, rotation=90, fontsize=9)
     ax.set_yticks(range(NUM_CLASSES), short, fontsize=9)
+    bold = _sans_serif_has_bold()
     for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
         for k in highlight:
             ticks[k].set_color(PALETTE[3])
-            ticks[k].set_fontweight("bold")
-    ax.set(xlabel="predicted class", ylabel="true class")
+            if bold:
+                ticks[k].set_fontweight("bold")
+    ax.set(xlabel=gettext("predicted class"), ylabel=gettext("true class"))
     ax.grid(False)
-    ax.set_title(f"{name}\nbalanced acc. {balanced_accuracy(counts):.3f}", fontsize=11)
+    ax.set_title(
+        gettext("{name}\nbalanced acc. {accuracy:.3f}").format(
+            name=name, accuracy=balanced_accuracy(counts)
+        ),
+        fontsize=11,
+    )
 
 
 # ----------------------------------------------------------------------------- widget: mistakes
@@ -1708,12 +1767,19 @@ def plot_misclassifications(
     bars = bars_ax.bar(range(NUM_CLASSES), np.zeros(NUM_CLASSES), color=PALETTE[4])
     for k, bar in enumerate(bars):
         bar.set_gid(f"prob-bar-{k}")
-    bars_ax.set_xticks(range(NUM_CLASSES), CLASS_NAMES, rotation=20, fontsize=10)
-    bars_ax.set(ylim=(0, 1), ylabel="model's probability")
+    bars_ax.set_xticks(
+        range(NUM_CLASSES),
+        [gettext(name) for name in CLASS_NAMES],
+        rotation=20,
+        fontsize=10,
+    )
+    bars_ax.set(ylim=(0, 1), ylabel=gettext("model's probability"))
     bars_ax.text(
         0.99,
         0.95,
-        "probabilities of the first image (green: true class, vermillion: predicted)",
+        gettext(
+            "probabilities of the first image (green: true class, vermillion: predicted)"
+        ),
         transform=bars_ax.transAxes,
         ha="right",
         va="top",
@@ -1747,23 +1813,30 @@ def update_misclassifications(
         bar = artist(fig, f"prob-bar-{j}")
         bar.set_height(float(shown[j]))
         bar.set_color(PALETTE[2] if j == t else PALETTE[3] if j == k else PALETTE[4])
-    verb = "correctly classified" if t == k else f"predicted as {CLASS_NAMES[k]}"
-    shown_count = min(members.size, EXPLORER_EXAMPLES)
-    artist(fig, "explorer-status").set_text(
-        f"{members.size} images of {CLASS_NAMES[t]} {verb}"
-        + (
-            f" (the {shown_count} most confident)\nabove each: p(predicted) / p(true)"
-            if members.size
-            else "\nno image in this cell"
+    true_name, predicted_name = gettext(CLASS_NAMES[t]), gettext(CLASS_NAMES[k])
+    headline = (
+        gettext("{count} images of {true} correctly classified")
+        if t == k
+        else gettext("{count} images of {true} predicted as {predicted}")
+    ).format(count=members.size, true=true_name, predicted=predicted_name)
+    status = (
+        gettext(
+            "{headline} (the {shown} most confident)\nabove each: p(predicted) / p(true)"
         )
+        if members.size
+        else gettext("{headline}\nno image in this cell")
+    )
+    artist(fig, "explorer-status").set_text(
+        status.format(headline=headline, shown=min(members.size, EXPLORER_EXAMPLES))
     )
 
 
 def _dropdown(description: str, value: str) -> widgets.Dropdown:
+    """A class picker: shows the names in the helpers' language, its values stay English."""
     return widgets.Dropdown(
-        options=list(CLASS_NAMES),
+        options=[(gettext(name), name) for name in CLASS_NAMES],
         value=value,
-        description=description,
+        description=gettext(description),
         style={"description_width": "initial"},
         layout=widgets.Layout(width="260px"),
     )
@@ -1789,10 +1862,12 @@ def misclassification_widget(
             fig, shown, true_class, predicted_class
         ),
         {
-            "true_class": _dropdown("true class", true_class),
-            "predicted_class": _dropdown("predicted as", predicted_class),
+            "true_class": _dropdown(N_("true class"), true_class),
+            "predicted_class": _dropdown(N_("predicted as"), predicted_class),
         },
-        title="images of one true class predicted as another, with the model's probabilities",
+        title=N_(
+            "images of one true class predicted as another, with the model's probabilities"
+        ),
     )
 
 
@@ -1836,11 +1911,16 @@ def update_confusion_view(
         text = artist(fig, f"recall-{k}")
         text.set_text(f"{100 * recall[k]:.0f}")
         text.set_color("white" if shares[k, k] > 0.55 else "black")
-    rare_text = ", ".join(
-        f"{CLASS_NAMES[k].split('/')[0]} {recall[k]:.2f}" for k in rare
+    rare_text = gettext(", ").join(
+        gettext("{name} {recall:.2f}").format(
+            name=gettext(CLASS_NAMES[k]).split("/")[0], recall=recall[k]
+        )
+        for k in rare
     )
     artist(fig, "confusion-title").set_text(
-        f"{loss}: balanced accuracy {balanced_accuracy(counts):.3f}\nrecall {rare_text}"
+        gettext("{loss}: balanced accuracy {accuracy:.3f}\nrecall {recalls}").format(
+            loss=loss, accuracy=balanced_accuracy(counts), recalls=rare_text
+        )
     )
 
 
@@ -1851,8 +1931,10 @@ def demo_confusion_matrices() -> dict[str, np.ndarray]:
     shifted = demo.probs.copy()
     shifted[:, list(RARE_CLASSES)] *= 0.2
     return {
-        "nearest centroid": confusion_matrix(demo.y_true, demo.probs.argmax(axis=1)),
-        "rare classes down-weighted": confusion_matrix(
+        gettext("nearest centroid"): confusion_matrix(
+            demo.y_true, demo.probs.argmax(axis=1)
+        ),
+        gettext("rare classes down-weighted"): confusion_matrix(
             demo.y_true, shifted.argmax(axis=1)
         ),
     }
@@ -1872,7 +1954,7 @@ def confusion_matrix_widget(
     choice = widgets.Dropdown(
         options=list(shown),
         value=loss if loss is not None else next(iter(shown)),
-        description="loss",
+        description=gettext("loss"),
         style={"description_width": "initial"},
         layout=widgets.Layout(width="320px"),
     )
@@ -1880,5 +1962,5 @@ def confusion_matrix_widget(
         lambda loss: plot_confusion_view(shown, loss),
         lambda fig, loss: update_confusion_view(fig, shown, loss),
         {"loss": choice},
-        title="confusion matrix of the run trained with the chosen loss",
+        title=N_("confusion matrix of the run trained with the chosen loss"),
     )

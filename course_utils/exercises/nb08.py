@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from course_utils.checks import Exercise, Mistake, near, register
 from course_utils.exercises._precision import rounded_coarser, tolerance
+from course_utils.i18n import N_, Message, TextMap
 from course_utils.image_classification_lab import (
     TEMPERATURE_BOUNDS,
     adjust_logits,
@@ -45,34 +47,42 @@ def _option_index(answer: Any, options: tuple[str, ...]) -> int:
 register(
     Exercise(
         key="08.1",
-        title="which loss lifts the rare classes' recall most",
+        title=N_("which loss lifts the rare classes' recall most"),
         solution="class_weight",
-        hint=(
-            "Ask which of the four is told how rare each class is. Two classes keep 5 % of their "
-            "images; a loss that does not know that has no reason to favour them."
+        # The share is a value: "5 % of" in a template would read as a %-format ("% o").
+        hint=Message(
+            "Ask which of the four is told how rare each class is. Two classes keep {share} of "
+            "their images; a loss that does not know that has no reason to favour them.",
+            share=N_("5 %"),
         ),
         evaluate=lambda answer: _option_index(answer, IMBALANCE_OPTIONS),
         mistakes=(
             Mistake(
                 "plain cross-entropy",
                 near(0),
-                "Plain cross-entropy sees the rare classes 20 times less often than the others, so their "
-                "mistakes weigh 20 times less in the cost: it is the baseline the others try to beat.",
+                N_(
+                    "Plain cross-entropy sees the rare classes 20 times less often than the others, so their "
+                    "mistakes weigh 20 times less in the cost: it is the baseline the others try to beat."
+                ),
                 "plain",
             ),
             Mistake(
                 "focal loss",
                 near(2),
-                "Focal loss down-weights easy examples, whatever their class; with one α for all classes "
-                "it does not know which classes are rare, so it gives them only a little extra weight.",
+                N_(
+                    "Focal loss down-weights easy examples, whatever their class; with one α for all classes "
+                    "it does not know which classes are rare, so it gives them only a little extra weight."
+                ),
                 "focal",
             ),
             Mistake(
                 "confusion-aware",
                 near(3),
-                "The confusion-aware loss pushes harder against the rivals a class is confused with, but "
-                "it learns those confusions from batches where the rare classes hardly appear, and it "
-                "does not reweight their samples.",
+                N_(
+                    "The confusion-aware loss pushes harder against the rivals a class is confused with, but "
+                    "it learns those confusions from batches where the rare classes hardly appear, and it "
+                    "does not reweight their samples."
+                ),
                 "confusion_aware",
             ),
         ),
@@ -114,32 +124,40 @@ def _ece_max() -> float:
 register(
     Exercise(
         key="08.2",
-        title="expected calibration error from a table",
+        title=N_("expected calibration error from a table"),
         solution=_ece_reference(),
         hint=(
-            "ECE = Σ_b (m_b / m) · |acc_b − conf_b|: the gap of each bin, weighted by the share of the "
-            "samples that fall in it."
+            N_(
+                "ECE = Σ_b (m_b / m) · |acc_b − conf_b|: the gap of each bin, weighted by the share of the "
+                "samples that fall in it."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake.near(
                 "unweighted mean of the gaps",
                 _ece_unweighted(),
-                "That is the plain mean of the four gaps; a bin with 10 samples must count less than one "
-                "with 100. Weight each gap by m_b / m.",
+                N_(
+                    "That is the plain mean of the four gaps; a bin with 10 samples must count less than one "
+                    "with 100. Weight each gap by m_b / m."
+                ),
                 rtol=1e-3,
             ),
             Mistake.near(
                 "signed gaps",
                 _ece_signed(),
-                "The gaps were added with their signs, so over- and under-confident bins cancel. ECE uses "
-                "|acc_b − conf_b|.",
+                N_(
+                    "The gaps were added with their signs, so over- and under-confident bins cancel. ECE uses "
+                    "|acc_b − conf_b|."
+                ),
                 rtol=1e-3,
             ),
             Mistake.near(
                 "largest gap",
                 _ece_max(),
-                "That is the largest single gap (the maximum calibration error); ECE is the weighted mean.",
+                N_(
+                    "That is the largest single gap (the maximum calibration error); ECE is the weighted mean."
+                ),
                 rtol=1e-3,
             ),
         ),
@@ -150,12 +168,14 @@ register(
 # ----------------------------------------------------------------------------- 08.3
 
 #: The choices of exercise 08.3.
-LOSS_FORMAT_OPTIONS: dict[str, str] = {
-    "A": "SparseCategoricalCrossentropy(from_logits=True), integer labels",
-    "B": "CategoricalCrossentropy(), one-hot labels, softmax last layer",
-    "C": "BinaryCrossentropy(from_logits=True), 0/1 label per class",
-    "D": "CategoricalCrossentropy(), one-hot labels, sigmoid last layer",
-}
+LOSS_FORMAT_OPTIONS: Mapping[str, str] = TextMap(
+    {
+        "A": N_("SparseCategoricalCrossentropy(from_logits=True), integer labels"),
+        "B": N_("CategoricalCrossentropy(), one-hot labels, softmax last layer"),
+        "C": N_("BinaryCrossentropy(from_logits=True), 0/1 label per class"),
+        "D": N_("CategoricalCrossentropy(), one-hot labels, sigmoid last layer"),
+    }
+)
 
 
 def _letter(answer: Any) -> int:
@@ -168,35 +188,43 @@ def _letter(answer: Any) -> int:
 register(
     Exercise(
         key="08.3",
-        title="the loss and label format for a task",
+        title=N_("the loss and label format for a task"),
         solution="A",
         hint=(
-            "Three questions: one class per image or several? Labels as class ids or as vectors? Does "
-            "the last layer end in an activation?"
+            N_(
+                "Three questions: one class per image or several? Labels as class ids or as vectors? Does "
+                "the last layer end in an activation?"
+            )
         ),
         evaluate=_letter,
         mistakes=(
             Mistake(
                 "one-hot loss on integer labels",
                 near(1),
-                "CategoricalCrossentropy wants one-hot rows of length 10, and it reads the outputs as "
-                "probabilities; here the labels are class ids and the last layer has no activation.",
+                N_(
+                    "CategoricalCrossentropy wants one-hot rows of length 10, and it reads the outputs as "
+                    "probabilities; here the labels are class ids and the last layer has no activation."
+                ),
                 "B",
             ),
             Mistake(
                 "multi-label loss",
                 near(2),
-                "BinaryCrossentropy treats the 10 classes as 10 independent yes/no questions (multi-label). "
-                "Each photo has exactly one category, so the classes compete: softmax cross-entropy.",
+                N_(
+                    "BinaryCrossentropy treats the 10 classes as 10 independent yes/no questions (multi-label). "
+                    "Each photo has exactly one category, so the classes compete: softmax cross-entropy."
+                ),
                 "C",
             ),
             Mistake(
                 "the article's sigmoid classifier",
                 near(3),
-                "That is the article's mistake (erratum 10, §5): ten sigmoids are not a distribution. "
-                "On TensorFlow Keras quietly trains a softmax on the logits behind them, but predict "
-                "returns sigmoids that do not sum to 1; on JAX or PyTorch the loss divides them by "
-                "their sum. The labels here are also class ids, not one-hot rows.",
+                N_(
+                    "That is the article's mistake (erratum 10, §5): ten sigmoids are not a distribution. "
+                    "On TensorFlow Keras quietly trains a softmax on the logits behind them, but predict "
+                    "returns sigmoids that do not sum to 1; on JAX or PyTorch the loss divides them by "
+                    "their sum. The labels here are also class ids, not one-hot rows."
+                ),
                 "D",
             ),
         ),
@@ -209,28 +237,36 @@ register(
 register(
     Exercise(
         key="08.4",
-        title="the smoothed target of the true class",
+        title=N_("the smoothed target of the true class"),
         solution=1.0 - 0.1 + 0.1 / 10,
-        hint="Keras smooths a one-hot target as ỹ = y (1 − s) + s / K, with K the number of classes.",
+        hint=N_(
+            "Keras smooths a one-hot target as ỹ = y (1 − s) + s / K, with K the number of classes."
+        ),
         evaluate=float,
         mistakes=(
             Mistake.near(
                 "spread over the other classes only",
                 0.9,
-                "0.9 = 1 − s is what the true class keeps if the mass s is spread over the other nine "
-                "classes only (or if its own share is forgotten). Keras spreads s over all K classes, "
-                "the true one included, so the true class also gets s / K back.",
+                N_(
+                    "0.9 = 1 − s is what the true class keeps if the mass s is spread over the other nine "
+                    "classes only (or if its own share is forgotten). Keras spreads s over all K classes, "
+                    "the true one included, so the true class also gets s / K back."
+                ),
             ),
             Mistake.near(
                 "the target of a wrong class",
                 0.01,
-                "0.01 = s / K is the target of each *wrong* class; the question asks for the true class.",
+                N_(
+                    "0.01 = s / K is the target of each *wrong* class; the question asks for the true class."
+                ),
             ),
             Mistake.near(
                 "subtracted s / K instead of scaling",
                 0.99,
-                "0.99 = 1 − s / K removes only one share s / K from the true class; Keras scales the "
-                "one-hot target by (1 − s) first, then adds s / K to every class.",
+                N_(
+                    "0.99 = 1 − s / K removes only one share s / K from the true class; Keras scales the "
+                    "one-hot target by (1 − s) first, then adds s / K to every class."
+                ),
             ),
         ),
     )
@@ -268,41 +304,50 @@ assert 2.1 < _T < 3 and _T_OWN_PREDICTIONS < 0.06  # 1.0 is no cut version of _T
 register(
     Exercise(
         key="08.5",
-        title="fit a temperature on validation logits",
+        title=N_("fit a temperature on validation logits"),
         solution=_T,
         hint=(
-            "Try many temperatures, e.g. T = np.linspace(0.5, 5, 4501); for each, compute the "
-            "mean of −ln softmax(z / T)[true class] over the eight images, and keep the T with "
-            "the smallest value (or call lab.fit_temperature)."
+            N_(
+                "Try many temperatures, e.g. T = np.linspace(0.5, 5, 4501); for each, compute the "
+                "mean of −ln softmax(z / T)[true class] over the eight images, and keep the T with "
+                "the smallest value (or call lab.fit_temperature)."
+            )
         ),
         evaluate=float,
         mistakes=(
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_T, decimals=TEMPERATURE_DECIMALS),
-                "Close, but rounded too coarsely: give T to 2 decimals.",
+                N_("Close, but rounded too coarsely: give T to 2 decimals."),
                 round(_T, TEMPERATURE_DECIMALS - 1),
             ),
             Mistake(
                 "multiplied instead of divided",
                 near(1.0 / _T, rtol=0.0, atol=_T_TOLERANCE),
-                "That is 1 / T: you multiplied the logits by T. Temperature scaling divides, "
-                "softmax(z / T), so T > 1 softens an over-confident model.",
+                N_(
+                    "That is 1 / T: you multiplied the logits by T. Temperature scaling divides, "
+                    "softmax(z / T), so T > 1 softens an over-confident model."
+                ),
                 1.0 / _T,
             ),
             Mistake(
                 "no fit",
                 near(1.0, rtol=0.0, atol=_T_TOLERANCE),
-                "T = 1 leaves the model as it is. Here the model is over-confident on the images "
-                "it gets wrong (rows 4 and 6): the NLL is lower at a larger T.",
+                N_(
+                    "T = 1 leaves the model as it is. Here the model is over-confident on the images "
+                    "it gets wrong (rows 4 and 6): the NLL is lower at a larger T."
+                ),
                 1.0,
             ),
             Mistake(
                 "fitted on the model's own predictions",
                 near(_T_OWN_PREDICTIONS, rtol=0.0, atol=_T_TOLERANCE),
-                f"That is the lower bound of the search ({TEMPERATURE_BOUNDS[0]}): you used the "
-                "predicted classes (argmax) as labels. Against its own predictions a model is "
-                "always right, so the sharpest probabilities win. Use the true labels.",
+                Message(
+                    "That is the lower bound of the search ({low}): you used the "
+                    "predicted classes (argmax) as labels. Against its own predictions a model is "
+                    "always right, so the sharpest probabilities win. Use the true labels.",
+                    low=TEMPERATURE_BOUNDS[0],
+                ),
                 _T_OWN_PREDICTIONS,
             ),
         ),
@@ -330,45 +375,57 @@ _DIVIDED = ADJUST_LOGITS / ADJUST_PRIORS
 register(
     Exercise(
         key="08.6",
-        title="adjust the logits for the class priors",
+        title=N_("adjust the logits for the class priors"),
         solution=_ADJUSTED,
         hint=(
-            "Post-hoc logit adjustment subtracts τ times the natural log of each class's "
-            "training share: z̃_k = z_k − τ ln π_k, here with τ = 1 (np.log is ln)."
+            N_(
+                "Post-hoc logit adjustment subtracts τ times the natural log of each class's "
+                "training share: z̃_k = z_k − τ ln π_k, here with τ = 1 (np.log is ln)."
+            )
         ),
         evaluate=lambda answer: np.asarray(answer, dtype=float),
         mistakes=(
             Mistake(
                 "rounded too coarsely",
                 rounded_coarser(_ADJUSTED, decimals=ADJUST_DECIMALS),
-                "Close, but rounded too coarsely: give each of the three numbers to 2 decimals.",
+                N_(
+                    "Close, but rounded too coarsely: give each of the three numbers to 2 decimals."
+                ),
                 np.round(_ADJUSTED, ADJUST_DECIMALS - 1),
             ),
             Mistake(
                 "added the log prior",
                 near(_ADDED, rtol=0.0, atol=_ADJUST_TOLERANCE),
-                "You added ln π_k. That favours the frequent classes even more; the adjustment "
-                "subtracts it, so a rare class (small π_k, very negative ln π_k) gains.",
+                N_(
+                    "You added ln π_k. That favours the frequent classes even more; the adjustment "
+                    "subtracts it, so a rare class (small π_k, very negative ln π_k) gains."
+                ),
                 _ADDED,
             ),
             Mistake(
                 "subtracted the prior itself",
                 near(_MINUS_PRIOR, rtol=0.0, atol=_ADJUST_TOLERANCE),
-                "You subtracted π_k; logits live on a log scale, so subtract ln π_k.",
+                N_(
+                    "You subtracted π_k; logits live on a log scale, so subtract ln π_k."
+                ),
                 _MINUS_PRIOR,
             ),
             Mistake(
                 "base-10 logarithm",
                 near(_LOG10, rtol=0.0, atol=_ADJUST_TOLERANCE),
-                "You used log10; the logits are natural-log odds (softmax uses e), so use ln: "
-                "np.log, not np.log10.",
+                N_(
+                    "You used log10; the logits are natural-log odds (softmax uses e), so use ln: "
+                    "np.log, not np.log10."
+                ),
                 _LOG10,
             ),
             Mistake(
                 "divided by the prior",
                 near(_DIVIDED, rtol=0.0, atol=_ADJUST_TOLERANCE),
-                "You divided the logits by π_k. Dividing the probabilities by π_k is the idea; "
-                "on logits (logarithms) that division becomes a subtraction of ln π_k.",
+                N_(
+                    "You divided the logits by π_k. Dividing the probabilities by π_k is the idea; "
+                    "on logits (logarithms) that division becomes a subtraction of ln π_k."
+                ),
                 _DIVIDED,
             ),
         ),
