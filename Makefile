@@ -69,12 +69,14 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Offline reveal.js decks in build/slides/ (class deck and instructor deck per notebook; press s for notes).
+# Offline reveal.js decks in build/slides/ (class deck and instructor deck per notebook; press s for notes);
+# the zh notebooks' decks, in Chinese with the course's CJK font, in build/slides/zh/.
 slides: setup
-	$(BIN)/python scripts/export_slides.py $(NOTEBOOKS) --output-dir build/slides
+	$(BIN)/python scripts/export_slides.py $(NOTEBOOKS) $(ZH_NOTEBOOKS) --output-dir build/slides
 
 # One PDF per notebook in build/handouts/ (fragments collapsed), printed offline by Chromium; fails
-# unless every page carries its slide's pictures and words (checked with poppler-utils).
+# unless every page carries its slide's pictures and words (checked with poppler-utils). The zh
+# decks' handouts go to build/handouts/zh/.
 handouts: slides browser-setup
 	$(BIN)/python scripts/handouts.py build/slides --output-dir build/handouts
 

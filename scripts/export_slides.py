@@ -11,7 +11,8 @@ the speaker notes (press ``s`` in a deck). Two decks per notebook:
 Every slide fits 1280x720 without shrinking where it can: a slide estimated too tall
 (scripts/slide_layout.py) becomes continuation slides, split between cells and blocks, each
 titled "Section (n/m)" with the section's speaker notes; the title slide also carries the
-objectives, prerequisites and time.
+objectives, prerequisites and time. A slide that ends on a lead-in (a colon, ':' or '：') keeps
+what it introduces.
 
 Interactive figures appear as the static picture of their first view: widget views
 are left out of the export's display priority, because a deck has no kernel to
@@ -19,7 +20,16 @@ drive them. Every file a deck loads (reveal.js, require.js, MathJax) is installe
 next to the decks in ``_static/`` by scripts/slide_assets.py, and the template
 (scripts/slide_template/course_reveal) loads nothing else.
 
-    python scripts/export_slides.py notebooks/*.ipynb --output-dir build/slides
+The Chinese edition (a notebook in a folder ``zh``, as notebooks/zh/) gets Chinese decks of the
+same names in ``<output-dir>/zh/``, which load the same ``_static/`` (``../_static``). The
+exporter finds its sections, notes and minutes by the zh markers (``## 参考答案``, ``## 练习``,
+``**讲者备注**``, ``用时：N 分钟``; CONTRIBUTING.md, "Chinese edition"), and what it writes on
+the slides is Chinese: the continuation titles "焦点损失（2/3）", the notes' running time and
+header, the solutions sentence, the footer 神经网络中的损失函数 · notebook. A zh deck's Chinese
+is drawn in the course's CJK font (course_utils/fonts, copied to ``_static/fonts/``), so it
+needs no CJK font on the machine that shows or prints it.
+
+    python scripts/export_slides.py notebooks/*.ipynb notebooks/zh/*.ipynb --output-dir build/slides
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ import copy
 import re
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 from nbconvert import SlidesExporter
@@ -43,6 +54,64 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "slide_template"
 BADGE_MARKER = "<!-- launch-badges -->"
 AUDIENCES = ("student", "instructor")
 COURSE_TITLE = "Loss Functions in Neural Networks"
+#: The folder of the Chinese edition's notebooks (notebooks/zh/) and of its decks (build/slides/zh/).
+ZH_FOLDER = "zh"
+
+
+class Edition(NamedTuple):
+    """What the exporter reads in one edition's notebooks and writes on its slides."""
+
+    lang: str  # the deck's <html lang>
+    course_title: str
+    solutions: str  # the ## heading of the solutions section (as its title reads)
+    exercises: str  # the ## heading of the exercises section
+    notes_heading: str  # what a notes cell starts with
+    minutes: re.Pattern  # a section's minutes in its notes ("Time: 6 min")
+    continued: str  # a continuation slide's heading: "{title} ({where})"
+    clock: str  # the running time in every slide's notes
+    borrowed_notes: str  # the header of a slide's notes taken from its section
+    no_minutes: str  # the notes when no notes cell says how long anything takes
+    folded: re.Pattern  # the solutions section's sentence on folded cells
+    unfolded: str  # what a deck says instead
+
+
+EDITIONS = {
+    "en": Edition(
+        lang="en",
+        course_title=COURSE_TITLE,
+        solutions="Solutions",
+        exercises="Exercises",
+        notes_heading="**Speaker notes**",
+        minutes=re.compile(r"Time: (\d+)"),
+        continued="{title} ({where})",
+        clock="*Running time:* this section {minutes} min, minutes {start}–{end} of {total}.",
+        borrowed_notes="**Speaker notes** · *{title}, slide {where}* (the section's notes)",
+        no_minutes="{title}: {total} minutes in all.",
+        folded=re.compile(r"\s*Each solution cell is folded;[^.]*\."),
+        unfolded=" Each solution follows under its exercise's number.",
+    ),
+    # CONTRIBUTING.md, "Chinese edition": the markers the zh notebooks keep.
+    "zh": Edition(
+        lang="zh",
+        course_title="神经网络中的损失函数",
+        solutions="参考答案",
+        exercises="练习",
+        notes_heading="**讲者备注**",
+        minutes=re.compile(r"用时：\s*(\d+)\s*分钟"),
+        continued="{title}（{where}）",
+        clock="*时间安排*：本节{minutes}分钟，即全程第{start}–{end}分钟（共{total}分钟）。",
+        borrowed_notes="**讲者备注** · *{title}，第{where}张*（沿用本节的备注）",
+        no_minutes="{title}：共{total}分钟。",
+        folded=re.compile(r"\s*每个答案单元格都是折叠的；[^。]*。"),
+        unfolded="每个答案都列在对应练习的编号之下。",
+    ),
+}
+
+
+def edition_of(path: Path) -> Edition:
+    """The Chinese edition for a notebook in a folder ``zh`` (notebooks/zh/), else the English."""
+    return EDITIONS["zh" if path.parent.name == ZH_FOLDER else "en"]
+
 
 #: What a deck shows, richest first; no widget view (nothing would drive it).
 STATIC_DISPLAY_PRIORITY = [
@@ -97,7 +166,12 @@ def ends_on_lead_in(group: list) -> bool:
     shown = _shown(group)
     if not shown or shown[-1].cell_type != "markdown":
         return False
-    return re.sub(r"[\s*_)]+$", "", shown[-1].source).endswith(":")
+    return _ends_with_colon(shown[-1].source)
+
+
+def _ends_with_colon(source: str) -> bool:
+    """The text ends with a colon (':' or the full-width '：'), bold or brackets aside."""
+    return re.sub(r"[\s*_)）]+$", "", source).endswith((":", "："))
 
 
 def _keep_lead_ins_with_what_they_introduce(cells: list) -> list:
@@ -136,7 +210,7 @@ def _may_break_after(unit: list) -> bool:
     if not shown or shown[-1].cell_type != "markdown":
         return True
     source = shown[-1].source.strip()
-    if re.sub(r"[\s*_)]+$", "", source).endswith(":"):
+    if _ends_with_colon(source):
         return False
     return not (_heading_level(shown[-1]) and "\n" not in source)
 
@@ -460,9 +534,10 @@ def _join_small_slides(slides: list[list], made: set[int], budget: float) -> lis
 
 
 def _short_title(section: str) -> str:
-    """'6. Focal loss: down-weighting the easy examples' -> 'Focal loss'."""
-    title = re.sub(r"^[0-9A-Z]{1,2}[.·]\s+", "", section.strip())
-    return re.split(r":\s|\s[—–]\s", title)[0].strip()
+    """'6. Focal loss: down-weighting the easy examples' -> 'Focal loss'
+    ('6. 焦点损失：降低易分样本的权重' -> '焦点损失')."""
+    title = re.sub(r"^[0-9A-Z]{1,2}\s*[.·]\s+", "", section.strip())
+    return re.split(r":\s|：|\s[—–]\s", title)[0].strip()
 
 
 def _heading_level(cell: nbformat.NotebookNode) -> int:
@@ -472,15 +547,17 @@ def _heading_level(cell: nbformat.NotebookNode) -> int:
     return len(match.group(1)) if match else 0
 
 
-def _minutes(notes: str) -> int:
-    return sum(int(m) for m in re.findall(r"Time: (\d+)", notes))
+def _minutes(notes: str, edition: Edition = EDITIONS["en"]) -> int:
+    return sum(int(m) for m in edition.minutes.findall(notes))
 
 
-def _notes_text(cell: nbformat.NotebookNode) -> str:
-    return re.sub(r"^\*\*Speaker notes\*\*\s*", "", cell.source.strip())
+def _notes_text(cell: nbformat.NotebookNode, edition: Edition = EDITIONS["en"]) -> str:
+    return cell.source.strip().removeprefix(edition.notes_heading).lstrip()
 
 
-def _orient(cells: list, notebook_title: str) -> list:
+def _orient(
+    cells: list, notebook_title: str, edition: Edition = EDITIONS["en"]
+) -> list:
     """Every slide gets a heading and speaker notes.
 
     * A slide that does not open with a heading (a continuation of its ``## `` section) gets
@@ -488,6 +565,8 @@ def _orient(cells: list, notebook_title: str) -> list:
     * A slide without its own notes cell gets its section's notes, so the speaker view
       (press s) is never blank; every slide's notes end with the running time: the
       section's minutes and where they fall in the notebook's total ("Time: N min" lines).
+
+    A Chinese deck (``edition``) reads its notes' ``用时：N 分钟`` and says all this in Chinese.
     """
     groups = slides_of(cells)
     sections: list[tuple[str, list[list]]] = []
@@ -497,18 +576,30 @@ def _orient(cells: list, notebook_title: str) -> list:
             sections.append((title or notebook_title, []))
         sections[-1][1].append(group)
     minutes = [
-        sum(_minutes(c.source) for g in gs for c in g if _slide_type(c) == "notes")
+        sum(
+            _minutes(c.source, edition)
+            for g in gs
+            for c in g
+            if _slide_type(c) == "notes"
+        )
         for _, gs in sections
     ]
     total, elapsed = sum(minutes), 0
     out: list = []
     for (title, groups_), section_minutes in zip(sections, minutes, strict=True):
         notes = [
-            _notes_text(c) for g in groups_ for c in g if _slide_type(c) == "notes"
+            _notes_text(c, edition)
+            for g in groups_
+            for c in g
+            if _slide_type(c) == "notes"
         ]
         clock = (
-            f"*Running time:* this section {section_minutes} min, "
-            f"minutes {elapsed}–{elapsed + section_minutes} of {total}."
+            edition.clock.format(
+                minutes=section_minutes,
+                start=elapsed,
+                end=elapsed + section_minutes,
+                total=total,
+            )
             if total
             else ""
         )
@@ -517,7 +608,8 @@ def _orient(cells: list, notebook_title: str) -> list:
             where = f"{number}/{len(groups_)}"
             if _heading_level(group[0]) == 0:
                 heading = nbformat.v4.new_markdown_cell(
-                    f"### {_short_title(title)} ({where})",
+                    "### "
+                    + edition.continued.format(title=_short_title(title), where=where),
                     metadata={"slideshow": {"slide_type": _slide_type(group[0])}},
                 )
                 _set_slide_type(group[0], "-")  # the heading opens the slide now
@@ -527,13 +619,13 @@ def _orient(cells: list, notebook_title: str) -> list:
                 for cell in own:
                     cell.source = cell.source.rstrip() + f"\n\n{clock}"
             else:
-                text = "\n\n".join(notes) or (
-                    f"{notebook_title}: {total} minutes in all."
+                text = "\n\n".join(notes) or edition.no_minutes.format(
+                    title=notebook_title, total=total
                 )
+                header = edition.borrowed_notes.format(title=title, where=where)
                 group.append(
                     nbformat.v4.new_markdown_cell(
-                        f"**Speaker notes** · *{title}, slide {where}* (the "
-                        f"section's notes)\n\n{text}\n\n{clock}",
+                        f"{header}\n\n{text}\n\n{clock}",
                         metadata={"slideshow": {"slide_type": "notes"}},
                     )
                 )
@@ -563,8 +655,8 @@ def _unescape_formulas(cell: nbformat.NotebookNode) -> None:
 
 
 #: The instructor deck's solutions slide must not tell the room to unfold cells.
-FOLDED_SENTENCE = re.compile(r"\s*Each solution cell is folded;[^.]*\.")
-SOLUTIONS_IN_A_DECK = " Each solution follows under its exercise's number."
+FOLDED_SENTENCE = EDITIONS["en"].folded
+SOLUTIONS_IN_A_DECK = EDITIONS["en"].unfolded
 
 
 def notebook_title(notebook: nbformat.NotebookNode) -> str:
@@ -579,11 +671,15 @@ def notebook_title(notebook: nbformat.NotebookNode) -> str:
 
 
 def deck_notebook(
-    notebook: nbformat.NotebookNode, audience: str
+    notebook: nbformat.NotebookNode, audience: str, lang: str = "en"
 ) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` prepared for one audience's deck (the notebook is not changed)."""
+    """A copy of ``notebook`` prepared for one audience's deck (the notebook is not changed);
+    ``lang`` "zh" for a notebook of the Chinese edition (its sections, notes and minutes are
+    found by their Chinese markers, and what the deck adds is in Chinese)."""
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
+    edition = EDITIONS[lang]
+    solutions, exercises = edition.solutions.lower(), edition.exercises.lower()
     notebook = copy.deepcopy(notebook)
     notebook.metadata.pop(
         "widgets", None
@@ -599,22 +695,22 @@ def deck_notebook(
             lines = cell.source.split("\n")
             at = lines.index(BADGE_MARKER)
             cell.source = "\n".join(lines[:at] + lines[at + 2 :]).rstrip()
-        if section == "solutions":
+        if section == solutions:
             if audience == "student":
                 continue
             if cell.cell_type == "code":
                 cell.metadata.setdefault("slideshow", {})["slide_type"] = "-"
                 cell.metadata.get("jupyter", {}).pop("source_hidden", None)
             elif cell.cell_type == "markdown":
-                cell.source = FOLDED_SENTENCE.sub(SOLUTIONS_IN_A_DECK, cell.source)
-        elif section == "exercises" and audience == "student":
+                cell.source = edition.folded.sub(edition.unfolded, cell.source)
+        elif section == exercises and audience == "student":
             if cell.cell_type == "code":
                 cell.outputs = []  # the check's reply to "..." is a hint
         cells.append(cell)
     cells = _keep_lead_ins_with_what_they_introduce(cells)
     cells = _title_slide_with_objectives(cells)
     cells = split_tall_slides(cells)
-    notebook.cells = _orient(cells, notebook_title(notebook))
+    notebook.cells = _orient(cells, notebook_title(notebook), edition)
     return notebook
 
 
@@ -623,28 +719,52 @@ def deck_name(path: Path, audience: str) -> str:
     return path.stem + suffix
 
 
-def exporter() -> SlidesExporter:
+def deck_path(path: Path, output_dir: Path, audience: str) -> Path:
+    """Where the deck of the notebook at ``path`` goes: ``output_dir/<name>…`` for the English
+    edition, ``output_dir/zh/<name>…`` for a notebook of notebooks/zh/."""
+    folder = output_dir / ZH_FOLDER if edition_of(path).lang == "zh" else output_dir
+    return folder / deck_name(path, audience)
+
+
+def exporter(static: str = slide_assets.STATIC, lang: str = "en") -> SlidesExporter:
+    """nbconvert's exporter for the course template; ``static`` is the relative path from the
+    deck to the assets (``../_static`` from zh/), ``lang`` the deck's language."""
+
+    def local(path: str) -> str:
+        return static + path.removeprefix(slide_assets.STATIC)
+
     config = Config()
     config.NbConvertBase.display_data_priority = STATIC_DISPLAY_PRIORITY
     config.SlidesExporter.reveal_scroll = False
     config.SlidesExporter.reveal_theme = "white"
-    config.SlidesExporter.reveal_url_prefix = slide_assets.REVEAL_PREFIX
-    config.SlidesExporter.require_js_url = slide_assets.REQUIRE_JS
-    config.SlidesExporter.mathjax_url = slide_assets.MATHJAX_JS
+    config.SlidesExporter.reveal_url_prefix = local(slide_assets.REVEAL_PREFIX)
+    config.SlidesExporter.require_js_url = local(slide_assets.REQUIRE_JS)
+    config.SlidesExporter.mathjax_url = local(slide_assets.MATHJAX_JS)
     config.SlidesExporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
     config.SlidesExporter.template_name = "course_reveal"
+    config.SlidesExporter.language_code = lang
     return SlidesExporter(config=config)
 
 
 def export(path: Path, output_dir: Path, audience: str = "student") -> Path:
-    """Write ``output_dir/<name>.slides.html`` (or ``.instructor.slides.html``)."""
-    notebook = deck_notebook(nbformat.read(path, as_version=4), audience)
-    footer = " · ".join(filter(None, [COURSE_TITLE, notebook_title(notebook)]))
-    body, _ = exporter().from_notebook_node(
-        notebook, resources={"metadata": {"name": path.stem}, "deck_footer": footer}
+    """Write ``output_dir/<name>.slides.html`` (or ``.instructor.slides.html``); a notebook of
+    the Chinese edition (in a folder ``zh``) gets a Chinese deck in ``output_dir/zh/``, which
+    loads the same ``output_dir/_static`` and the CJK font from there."""
+    edition = edition_of(path)
+    notebook = deck_notebook(nbformat.read(path, as_version=4), audience, edition.lang)
+    footer = " · ".join(filter(None, [edition.course_title, notebook_title(notebook)]))
+    target = deck_path(path, output_dir, audience)
+    static = slide_assets.STATIC if target.parent == output_dir else "../_static"
+    resources = {"metadata": {"name": path.stem}, "deck_footer": footer}
+    if edition.lang == "zh":
+        resources["cjk_font"] = {
+            "url": static + slide_assets.CJK_FONT.removeprefix(slide_assets.STATIC),
+            "family": slide_assets.CJK_FONT_FAMILY,
+        }
+    body, _ = exporter(static, edition.lang).from_notebook_node(
+        notebook, resources=resources
     )
-    output_dir.mkdir(parents=True, exist_ok=True)
-    target = output_dir / deck_name(path, audience)
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
     return target
 

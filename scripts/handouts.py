@@ -3,7 +3,9 @@
 Chromium (Debian's, driven by Playwright) opens each ``build/slides/*.slides.html`` deck
 with reveal.js's ``?print-pdf`` view from ``file://``, every other request aborted, and
 prints one 16:9 page per slide: fragments are shown together on their slide
-(``pdfSeparateFragments: false`` in the deck template), speaker notes are left out.
+(``pdfSeparateFragments: false`` in the deck template), speaker notes are left out. The
+Chinese decks (``build/slides/zh/``) become ``build/handouts/zh/<notebook>.pdf``, their
+Chinese text in the CJK font the decks bring (embedded in the PDF).
 
 A slide that the deck shrinks to fit is printed with CSS ``zoom``, not ``transform``:
 Chromium breaks printed pages by the unscaled layout of a transformed box and silently
@@ -11,10 +13,11 @@ drops the blocks that fall below the page (issue 20: 30 of 442 pages lost figure
 items or code). So every PDF is checked against its deck: for each slide, the raster
 pictures and the words of its text (formulas aside) are taken from the deck's DOM, and
 its page must hold at least as many pictures (``pdfimages -list``) and every word as
-often (``pdftotext``, poppler-utils). Any missing word or picture, or a page count that
+often (``pdftotext``, poppler-utils). Chinese has no spaces between words, so each CJK
+character counts as a word of its own. Any missing word or picture, or a page count that
 differs from the slide count, fails the run with the slides named.
 
-    python scripts/handouts.py build/slides --output-dir build/handouts
+    python scripts/handouts.py build/slides --output-dir build/handouts   # and zh/ in both
 """
 
 from __future__ import annotations
@@ -32,6 +35,12 @@ from pathlib import Path
 CHROMIUM = "/usr/bin/chromium"
 PDFTOTEXT = "pdftotext"
 PDFIMAGES = "pdfimages"
+#: The Chinese edition's decks and handouts: a folder ``zh`` in each (export_slides.ZH_FOLDER).
+ZH_FOLDER = "zh"
+#: A word: one CJK character (ideographs, compatibility ideographs), or a run of other word characters.
+WORD = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+)
 
 #: Per slide, in page order: the title, the raster pictures shown and the visible text
 #: outside formulas and speaker notes (what its printed page must carry).
@@ -69,8 +78,9 @@ class Slide:
 
 
 def words(text: str) -> list[str]:
-    """Comparable words: NFKC-normalised (ligatures, wide forms), case-folded."""
-    return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+    """Comparable words: NFKC-normalised (ligatures, wide forms), case-folded; each CJK
+    character is a word (Chinese text has no spaces, and a printed line breaks anywhere)."""
+    return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def pdf_pages_text(pdf: Path) -> list[str]:
@@ -197,18 +207,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("deck_dir", type=Path, nargs="?", default=Path("build/slides"))
     parser.add_argument("--output-dir", type=Path, default=Path("build/handouts"))
     parser.add_argument(
-        "decks", nargs="*", help="only these notebooks' decks (e.g. 03_backpropagation)"
+        "decks",
+        nargs="*",
+        help="only these notebooks' decks (e.g. 03_backpropagation, zh/03_backpropagation)",
     )
-    args = parser.parse_args(argv)
-    decks = sorted(
-        d
-        for d in args.deck_dir.glob("*.slides.html")
-        if not d.name.endswith(".instructor.slides.html")
-        and (not args.decks or d.name.removesuffix(".slides.html") in args.decks)
-    )
-    if not decks:
+    args = parser.parse_intermixed_args(argv)  # names may follow --output-dir
+    problems: list[str] = []
+    found = False
+    for sub in ("", ZH_FOLDER):  # the English decks, then the Chinese ones in zh/
+        decks = sorted(
+            d
+            for d in (args.deck_dir / sub).glob("*.slides.html")
+            if not d.name.endswith(".instructor.slides.html")
+            and (
+                not args.decks
+                or "/".join(filter(None, [sub, d.name.removesuffix(".slides.html")]))
+                in args.decks
+            )
+        )
+        if decks:
+            found = True
+            problems += print_decks(decks, args.output_dir / sub)[1]
+    if not found:
         sys.exit(f"no decks in {args.deck_dir}: run make slides first")
-    _, problems = print_decks(decks, args.output_dir)
     if problems:
         print(
             f"{len(problems)} printed pages lack what their slide shows:",

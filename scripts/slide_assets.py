@@ -16,6 +16,10 @@ mathjax 2.7.9               Apache-2 21 MB     ``mathjax/``: TeX input, CommonHT
                                                TeX web fonts (woff), 2.0 MB
 ==========================  =======  ========  ==========================================
 
+The Chinese decks also need a CJK font (a machine may have none installed): the course's own
+``course_utils/fonts/CourseSansSC-Regular.otf`` (family "Course Sans SC", SIL OFL 1.1, 0.86 MB;
+nothing to download) is copied with its licence into ``_static/fonts/``, once for all decks.
+
     python scripts/slide_assets.py build/slides   # installs build/slides/_static
 """
 
@@ -67,6 +71,10 @@ PACKAGES = (REVEAL, REQUIREJS, MATHJAX)
 REVEAL_PREFIX = f"{STATIC}/reveal.js"
 REQUIRE_JS = f"{STATIC}/require.js"
 MATHJAX_JS = f"{STATIC}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+#: The CJK font of the Chinese decks (the one the figures use), and its family name.
+FONT_SOURCE = ROOT / "course_utils" / "fonts"
+CJK_FONT = f"{STATIC}/fonts/CourseSansSC-Regular.otf"
+CJK_FONT_FAMILY = "Course Sans SC"
 
 #: The parts of MathJax 2.7.9 that TeX input with CommonHTML output loads.
 MATHJAX_PARTS = {
@@ -130,12 +138,22 @@ def _untar(data: bytes, wanted: dict[str, str], target: Path) -> None:
                     out.write_bytes(file.read())
 
 
+def install_font(static: Path) -> None:
+    """Copy the CJK font and its licence into ``static/fonts`` (again only when they changed)."""
+    for name in (Path(CJK_FONT).name, "OFL.txt"):
+        source, target = FONT_SOURCE / name, static / "fonts" / name
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
 def install(deck_dir: Path, cache: Path = CACHE) -> Path:
-    """Fill ``deck_dir/_static`` with reveal.js, require.js and MathJax; return it."""
+    """Fill ``deck_dir/_static`` with reveal.js, require.js, MathJax and the CJK font; return it."""
     static = deck_dir / STATIC
     marker = static / ".complete"
     expected = "\n".join(p.sha256 for p in PACKAGES)
     if marker.exists() and marker.read_text() == expected:
+        install_font(static)
         return static
     shutil.rmtree(static, ignore_errors=True)
     _untar(
@@ -158,6 +176,7 @@ def install(deck_dir: Path, cache: Path = CACHE) -> Path:
         "https://github.com/requirejs/requirejs/blob/master/LICENSE).\n"
     )
     _untar(download(MATHJAX, cache), MATHJAX_PARTS, static)
+    install_font(static)
     marker.write_text(expected)
     return static
 

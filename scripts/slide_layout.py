@@ -6,7 +6,9 @@ export, each slide's height is estimated from its cells (lines of prose, list it
 formulas, code lines, outputs and the pixel size of every picture) and a slide taller than
 :data:`BUDGET` is split at cell or block boundaries into continuation slides (the exporter then
 gives each the section's "(n/m)" heading and notes). Nothing here reads the notebook's language:
-the same rules split a translated deck.
+the same rules split a translated deck. A wide (CJK) character counts as :data:`PROSE_WIDE`
+Latin characters in prose, lists and tables and :data:`CODE_WIDE` columns in code and outputs, and
+a line may break between two of them (measured on the Chinese decks, in the CJK font they bring).
 
 The sizes below are the template's (``scripts/slide_template/course_reveal``), measured in
 Chromium on the course's decks laid out 1280 px wide at scale 1 (1232 px of content).
@@ -38,6 +40,13 @@ LIST_LINE, LIST_CHARS = 38.4, 86
 # Tables (0.8 em) and code (22 px, line height 1.2; lines are wrapped between words).
 TABLE_LINE, TABLE_CHARS, TABLE_ROW_PADDING, TABLE_CELL_PADDING = 25.0, 110, 12.0, 2
 CODE_LINE, CODE_CHARS, OUTPUT_CHARS = 26.4, 88, 94
+#: How many Latin characters' width a wide (CJK) character takes. A CJK glyph is 1 em wide, a
+#: code column 0.6 em; the prose fonts' Latin letters take 0.54 em on average (in Chromium at
+#: scale 1, 49 CJK characters fill a prose line of PROSE_CHARS, 47 a list item's line): 1.86,
+#: rounded up to 1.92 so that the zh slides' errors match the English ones (median 0 px, 5th
+#: percentile -20 px on 484 slides of the zh decks; -19 px on the English decks), as bold lead-ins
+#: and breaks that punctuation forbids make lines of Chinese a little fuller.
+PROSE_WIDE, CODE_WIDE = 1.92, 5 / 3
 CODE_INPUT_PADDING, TEXT_OUTPUT_PADDING, OUTPUTS_PADDING = 24.6, 17.6, 5.0
 #: A picture is shown at its pixel size, narrowed to the output area; below it a small margin.
 OUTPUT_WIDTH, IMAGE_MARGIN = 1220.0, 15.0
@@ -131,18 +140,54 @@ def _math_width(tex: str) -> int:
     return max(1, len(re.sub(r"[{}_^\s]", "", tex)))
 
 
-def visible_length(text: str) -> int:
+def visible_length(text: str) -> float:
     """How many characters of prose a line of markdown shows (links, emphasis, formulas); a
-    wide character (Chinese, full-width punctuation) counts as two."""
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"\$([^$]+)\$", lambda m: "m" * _math_width(m.group(1)), text)
-    text = re.sub(r"[*_`]", "", text).strip()
-    return len(text) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    wide character (Chinese, full-width punctuation) counts as :data:`PROSE_WIDE`."""
+    return _width(_visible(text), PROSE_WIDE)
 
 
 def _lines(text: str, per_line: int) -> int:
+    """Screen lines of a paragraph or list item: its length over ``per_line`` (calibrated on
+    English, word wrapping included), or, for text with wide characters, laid out line by line
+    (:func:`_cjk_lines`): a line of Chinese breaks anywhere but around Latin words and before
+    closing punctuation, so how full its lines are depends on where those fall."""
+    if WIDE_TEXT.search(text):
+        return _cjk_lines(_visible(text), per_line)
     return max(1, math.ceil(visible_length(text) / per_line))
+
+
+#: A wide (CJK) character; punctuation that may not start a line, and that may not end one.
+WIDE_TEXT = re.compile(r"[\u2e80-\uffef]")
+NO_BREAK_BEFORE = "，。、；：！？）》」』】〕…—”’%,.;:!?)]}"
+NO_BREAK_AFTER = "（《「『【〔“‘([{"
+
+
+def _cjk_lines(text: str, per_line: float) -> int:
+    """Lines of ``text`` filled one by one, ``per_line`` Latin characters wide: a break may come
+    after a space or next to a wide character, never before closing punctuation nor after
+    opening punctuation (as Chromium breaks Chinese text)."""
+    units: list[str] = []
+    for unit in WRAP_UNIT.findall(text):
+        if units and (
+            unit[0] in NO_BREAK_BEFORE
+            or units[-1].rstrip()[-1:] in NO_BREAK_AFTER
+            or not (
+                WIDE_TEXT.match(unit)
+                or units[-1][-1].isspace()
+                or WIDE_TEXT.match(units[-1][-1])
+            )
+        ):
+            units[-1] += unit
+        else:
+            units.append(unit)
+    lines, used = 1, 0.0
+    for unit in units:
+        size = _width(unit.rstrip(), PROSE_WIDE)
+        if used + size > per_line and used:
+            lines, used = lines + 1, 0.0
+        lines += max(0, math.ceil(size / per_line) - 1)
+        used += size + len(unit) - len(unit.rstrip())
+    return lines
 
 
 def display_math_height(tex: str) -> float:
@@ -229,9 +274,16 @@ def table_row_heights(block: str) -> list[float]:
     columns = max(len(row) for row in rows)
     rows = [row + [""] * (columns - len(row)) for row in rows]
     pad = TABLE_CELL_PADDING
-    widest = [max(_width(row[j]) for row in rows) + pad for j in range(columns)]
+    widest = [
+        max(_width(row[j], PROSE_WIDE) for row in rows) + pad for j in range(columns)
+    ]
     words = [
-        max(_width(word) for row in rows for word in [*_unbreakable(row[j]), ""]) + pad
+        max(
+            _width(word, PROSE_WIDE)
+            for row in rows
+            for word in [*_unbreakable(row[j]), ""]
+        )
+        + pad
         for j in range(columns)
     ]
     if sum(widest) <= TABLE_CHARS:
@@ -245,7 +297,10 @@ def table_row_heights(block: str) -> list[float]:
     return [
         TABLE_ROW_PADDING
         + TABLE_LINE
-        * max(_wrapped(row[j], max(1, int(widths[j]) - pad)) for j in range(columns))
+        * max(
+            _wrapped(row[j], max(1, int(widths[j]) - pad), PROSE_WIDE)
+            for j in range(columns)
+        )
         for row in rows
     ]
 
@@ -269,21 +324,27 @@ def png_size(data: str) -> tuple[int, int]:
     return width, height
 
 
-def _wrapped(line: str, width: int = CODE_CHARS) -> int:
-    """Screen lines of one line of code or output, wrapped between words as the deck does."""
-    lines, used = 1, len(line) - len(line.lstrip())
-    for word in re.findall(r"\S+\s*", line):
-        size = _width(word.rstrip())
+#: A run a line may not break inside: a word, or one wide (CJK) character with the spaces after it.
+WRAP_UNIT = re.compile(r"[\u2e80-\uffef]\s*|[^\s\u2e80-\uffef]+\s*")
+
+
+def _wrapped(line: str, width: float = CODE_CHARS, wide: float = CODE_WIDE) -> int:
+    """Screen lines of one line of code or output (or of a table cell, with ``wide`` of prose),
+    wrapped between words and between wide characters as the deck does."""
+    lines, used = 1, float(len(line) - len(line.lstrip()))
+    for word in WRAP_UNIT.findall(line.lstrip()):
+        size = _width(word.rstrip(), wide)
         if used + size > width and used:
-            lines, used = lines + 1, 0
-        lines += (size - 1) // width  # a word longer than a line is cut
+            lines, used = lines + 1, 0.0
+        lines += max(0, math.ceil(size / width) - 1)  # a word longer than a line is cut
         used += size + len(word) - len(word.rstrip())
     return lines
 
 
-def _width(text: str) -> int:
-    """Columns of monospaced text: a wide character (Chinese) takes two."""
-    return len(text) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+def _width(text: str, wide: float = CODE_WIDE) -> float:
+    """Width of ``text`` in Latin characters (code columns): a wide character takes ``wide``."""
+    count = sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    return len(text) - count + wide * count
 
 
 def _text_lines(text: str, width: int = CODE_CHARS) -> int:
