@@ -99,8 +99,9 @@ $(BROWSER_READY): $(READY) benchmarks/requirements-browser.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements-browser.txt
 	@touch $@
 
-# Every deck offline in Chromium (all non-file requests blocked), then every notebook run in real
-# JupyterLab, both editions, with every slider moved (prints the slider latency).
+# Every deck offline in Chromium (all non-file requests blocked; the zh decks where no installed CJK
+# font is found), then every notebook run in real JupyterLab, both editions, with every slider moved
+# (prints the slider latency).
 test-browser: slides browser-setup
 	@start=$$(date +%s); \
 	$(BIN)/python -m pytest -p no:cacheprovider -p no:xdist -v -s tests/browser/browser_decks.py tests/browser/browser_lab.py; status=$$?; \

@@ -11,6 +11,11 @@ no text lies under reveal's arrows; no rendered formula shows a backslash; no co
 is wrapped in the middle of a word. The speaker view (press ``s``) is opened on a deck with a notes
 cell. test_deck_is_legible_from_the_back_row measures the smallest effective text size of every
 slide (build/slides/legibility.txt).
+
+The Chinese decks (build/slides/zh/) get the same checks, with their Chinese footer and notes,
+in a Chromium that sees no installed CJK font (fontconfig rejects every font for zh, ja or ko,
+as on a machine with none): every element with Chinese text must be drawn in the decks' own
+font (Chrome DevTools' CSS.getPlatformFontsForNode), on the slides and in the speaker view.
 """
 
 from __future__ import annotations
@@ -31,13 +36,92 @@ from course_utils import plotting
 
 DECK_DIR = ROOT / "build" / "slides"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9A-Z]*.ipynb"))
+ZH_NOTEBOOKS = sorted((ROOT / "notebooks" / "zh").glob("[0-9A-Z]*.ipynb"))
 DECKS = [
     (notebook, audience)
-    for notebook in NOTEBOOKS
+    for notebook in NOTEBOOKS + ZH_NOTEBOOKS
     for audience in export_slides.AUDIENCES
 ]
+CJK_FAMILY = export_slides.slide_assets.CJK_FONT_FAMILY
+#: fontconfig as on a machine without CJK fonts: every installed font that covers zh, ja or ko
+#: is rejected (here fonts-noto-cjk is installed; CI has none).
+NO_CJK_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <cachedir>{cache}</cachedir>
+  <selectfont><rejectfont>
+    <pattern><patelt name="lang"><string>zh-cn</string></patelt></pattern>
+    <pattern><patelt name="lang"><string>zh-tw</string></patelt></pattern>
+    <pattern><patelt name="lang"><string>ja</string></patelt></pattern>
+    <pattern><patelt name="lang"><string>ko</string></patelt></pattern>
+  </rejectfont></selectfont>
+</fontconfig>
+"""
 
-MEASURE_SLIDE = """(isLastSlide) => {
+
+def deck_id(notebook: Path) -> str:
+    """'05_classification_losses', or 'zh-05_classification_losses' for the Chinese deck."""
+    zh = export_slides.edition_of(notebook).lang == "zh"
+    return f"zh-{notebook.stem}" if zh else notebook.stem
+
+
+@pytest.fixture(scope="session")
+def browser_without_cjk_fonts(browser, tmp_path_factory):
+    """Chromium that finds no installed CJK font (the Chinese decks must bring their own)."""
+    import os
+
+    from conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    folder = tmp_path_factory.mktemp("fontconfig")
+    config = folder / "fonts.conf"
+    config.write_text(NO_CJK_FONTCONFIG.format(cache=folder / "cache"))
+    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
+    second = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_FLAGS, env=env
+    )
+    yield second
+    second.close()
+
+
+def browser_for(request, notebook: Path):
+    """The Chinese decks are opened where no installed CJK font can stand in for theirs."""
+    zh = export_slides.edition_of(notebook).lang == "zh"
+    return request.getfixturevalue("browser_without_cjk_fonts" if zh else "browser")
+
+
+def fonts_of_chinese_text(page) -> dict[str, list[str]]:
+    """For each element whose own text has CJK characters, the families that drew it
+    (``CSS.getPlatformFontsForNode``); keyed by the start of its text."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    page.evaluate(
+        """() => {
+      const cjk = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+      document.querySelectorAll('[data-cjk-probe]').forEach((el) => el.removeAttribute('data-cjk-probe'));
+      let n = 0;
+      for (const el of document.querySelectorAll('body *')) {
+        if (el.closest('script, style, .MathJax_CHTML, .mjx-chtml, .MJX_Assistive_MathML')) continue;
+        const own = Array.from(el.childNodes).filter((c) => c.nodeType === 3).map((c) => c.textContent).join('');
+        if (cjk.test(own) && el.getClientRects().length) el.setAttribute('data-cjk-probe', String(n++));
+      }
+    }"""
+    )
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    nodes = cdp.send(
+        "DOM.querySelectorAll", {"nodeId": root, "selector": "[data-cjk-probe]"}
+    )["nodeIds"]
+    found = {}
+    for node in nodes:
+        text = cdp.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        found[re.sub(r"<[^>]+>", "", text)[:40]] = [f["familyName"] for f in fonts]
+    cdp.detach()
+    return found
+
+
+MEASURE_SLIDE = """({isLastSlide, footerStart, clock}) => {
   const section = Reveal.getCurrentSlide();
   const box = section.querySelector('.fit-box');
   const scale = parseFloat(box.dataset.scale);
@@ -59,14 +143,13 @@ MEASURE_SLIDE = """(isLastSlide) => {
   // Orientation: a heading, the footer, speaker notes with the running time, no lead-in colon last.
   if (!box.querySelector('h1, h2, h3')) problems.push('no heading');
   const footer = section.querySelector('.deck-footer');
-  if (!footer || !footer.textContent.startsWith('Loss Functions in Neural Networks · '))
-    problems.push('no footer');
+  if (!footer || !footer.textContent.startsWith(footerStart)) problems.push('no footer');
   const notes = section.querySelector('aside.notes');
   if (!notes || notes.textContent.trim().length < 20) problems.push('no speaker notes');
-  else if (!/Running time/.test(notes.textContent)) problems.push('notes without the running time');
+  else if (!notes.textContent.includes(clock)) problems.push('notes without the running time');
   const cells = Array.from(box.querySelectorAll('.jp-Cell')).filter((c) => c.getClientRects().length);
   const last = cells[cells.length - 1];
-  if (last && last.classList.contains('jp-MarkdownCell') && /:\\s*$/.test(last.innerText) &&
+  if (last && last.classList.contains('jp-MarkdownCell') && /[:：]\\s*$/.test(last.innerText) &&
       !isLastSlide) problems.push('ends on a lead-in colon: ' + last.innerText.trim().slice(-60));
   // Nothing under reveal's arrows.
   const controls = document.querySelector('.reveal .controls').getBoundingClientRect();
@@ -201,26 +284,29 @@ def open_offline(browser, url: str):
 
 
 def test_every_notebook_has_both_decks() -> None:
+    """Both editions: build/slides/ and build/slides/zh/."""
     missing = [
-        export_slides.deck_name(notebook, audience)
+        str(path.relative_to(DECK_DIR))
         for notebook, audience in DECKS
-        if not (DECK_DIR / export_slides.deck_name(notebook, audience)).is_file()
+        if not (path := export_slides.deck_path(notebook, DECK_DIR, audience)).is_file()
     ]
-    assert NOTEBOOKS and not missing, f"run make slides first; missing: {missing}"
+    assert NOTEBOOKS and ZH_NOTEBOOKS, "both editions have notebooks"
+    assert not missing, f"run make slides first; missing: {missing}"
 
 
 @pytest.mark.parametrize(
     ("notebook_path", "audience"),
     DECKS,
-    ids=[f"{n.stem}-{a}" for n, a in DECKS],
+    ids=[f"{deck_id(n)}-{a}" for n, a in DECKS],
 )
-def test_deck_renders_offline_and_fits(browser, notebook_path: Path, audience: str):
+def test_deck_renders_offline_and_fits(request, notebook_path: Path, audience: str):
+    edition = export_slides.edition_of(notebook_path)
     notebook = export_slides.deck_notebook(
-        nbformat.read(notebook_path, as_version=4), audience
+        nbformat.read(notebook_path, as_version=4), audience, edition.lang
     )
     # Exported here from the notebook just read, so deck and expectations always agree.
     deck = export_slides.export(notebook_path, DECK_DIR, audience)
-    page, log = open_offline(browser, deck.as_uri())
+    page, log = open_offline(browser_for(request, notebook_path), deck.as_uri())
     try:
         assert page.evaluate("typeof Reveal !== 'undefined' && Reveal.isReady()")
         assert page.evaluate("Reveal.getTotalSlides()") == expected_slide_count(
@@ -266,13 +352,26 @@ def test_deck_renders_offline_and_fits(browser, notebook_path: Path, audience: s
         ):
             page.evaluate(f"Reveal.slide({h}, {v})")
             measured = page.evaluate(
-                MEASURE_SLIDE, page.evaluate("Reveal.isLastSlide()")
+                MEASURE_SLIDE,
+                {
+                    "isLastSlide": page.evaluate("Reveal.isLastSlide()"),
+                    "footerStart": edition.course_title + " · ",
+                    "clock": re.match(r"\*([^*]+)\*", edition.clock).group(1),
+                },
             )
             problems += [
                 f"slide {h}.{v} ({measured['title']}): {p}"
                 for p in measured["problems"]
             ]
         assert not problems, "\n".join(problems)
+        if edition.lang == "zh":  # drawn in the deck's own font, none installed
+            assert page.evaluate(
+                f"document.fonts.check('24px \"{CJK_FAMILY}\"', '损失')"
+            ), "the CJK font did not load"
+            drawn = fonts_of_chinese_text(page)
+            assert drawn, "the probe must find the Chinese text"
+            wrong = {t: f for t, f in drawn.items() if CJK_FAMILY not in f}
+            assert not wrong, f"Chinese text not in {CJK_FAMILY}: {wrong}"
         assert log["errors"] == [], log["errors"]
         assert log["blocked"] == [], (
             f"requests that needed the network: {log['blocked']}"
@@ -317,6 +416,67 @@ def test_speaker_view_shows_the_notes_offline(browser, tmp_path) -> None:
         deck.unlink()
 
 
+def test_zh_speaker_view_shows_chinese_notes_in_the_decks_font(
+    browser_without_cjk_fonts, tmp_path
+) -> None:
+    """The speaker view of a Chinese deck is a pop-up page of reveal's own: its notes are drawn
+    in the deck's CJK font too (no installed CJK font here), offline."""
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "## 一节", metadata={"slideshow": {"slide_type": "slide"}}
+            ),
+            new_markdown_cell(
+                "**讲者备注**\n\n讲：请大家说出$\\hat y$的含义。用时：2 分钟",
+                metadata={"slideshow": {"slide_type": "notes"}},
+            ),
+            new_code_cell(
+                "print(1)  # 输出", metadata={"slideshow": {"slide_type": "-"}}
+            ),
+        ]
+    )
+    path = tmp_path / "zh" / "zz_speaker_view_probe.ipynb"
+    path.parent.mkdir()
+    nbformat.write(notebook, path)
+    deck = export_slides.export(path, DECK_DIR, "student")
+    # Requests are recorded, not intercepted: Playwright's interception stalls the font request
+    # of a page written into an about:blank pop-up (it stays "loading"; without it, it loads).
+    context = browser_without_cjk_fonts.new_context(
+        viewport={"width": 1280, "height": 720}
+    )
+    requests: list[str] = []
+    errors: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(deck.as_uri())
+        page.wait_for_function("document.body.dataset.deckReady === '1'")
+        with page.expect_popup() as popup_info:
+            page.keyboard.press("s")
+        popup = popup_info.value
+        popup.wait_for_function(
+            "() => { const n = document.querySelector('.speaker-controls-notes .value');"
+            " return n && n.textContent.includes('请大家说出'); }",
+            timeout=30_000,
+        )
+        popup.wait_for_function(
+            f"document.fonts.check('18px \"{CJK_FAMILY}\"', '讲')", timeout=30_000
+        )
+        drawn = fonts_of_chinese_text(popup)
+        notes = {t: f for t, f in drawn.items() if "请大家说出" in t}
+        assert notes and all(CJK_FAMILY in f for f in notes.values()), drawn
+        assert "时间安排" in popup.evaluate(
+            "document.querySelector('.speaker-controls-notes .value').textContent"
+        )
+        offline = ("file:", "data:", "blob:", "about:")
+        assert not [u for u in requests if not u.startswith(offline)], requests
+        assert errors == [], errors
+    finally:
+        context.close()
+        deck.unlink()
+
+
 def slide_legibility(
     page, figure_text_pt: float = plotting.SMALLEST_TEXT_PT
 ) -> list[str]:
@@ -354,25 +514,27 @@ def each_slide(page):
         yield h, v
 
 
-@pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
-def test_deck_is_legible_from_the_back_row(browser, notebook_path: Path) -> None:
+LEGIBLE = NOTEBOOKS + ZH_NOTEBOOKS
+
+
+@pytest.mark.parametrize("notebook_path", LEGIBLE, ids=[deck_id(n) for n in LEGIBLE])
+def test_deck_is_legible_from_the_back_row(request, notebook_path: Path) -> None:
     """Smallest effective size on every class slide at 1280x720: prose and figure text >= 14 px,
     code and outputs >= 20 px, no slide scaled below 0.8 (issue 20). The slides that are not
-    are listed in build/slides/legibility.txt (one section per deck)."""
-    deck = DECK_DIR / export_slides.deck_name(notebook_path, "student")
-    page, _ = open_offline(browser, deck.as_uri())
+    are listed in build/slides/legibility.txt (one section per deck; zh-NAME for the Chinese)."""
+    deck = export_slides.deck_path(notebook_path, DECK_DIR, "student")
+    page, _ = open_offline(browser_for(request, notebook_path), deck.as_uri())
     try:
         lines = [
             "  " + line for _ in each_slide(page) for line in slide_legibility(page)
         ]
     finally:
         page.close()
-    text = "\n".join(
-        [f"{notebook_path.stem}: {len(lines)} slides below the minimum", *lines]
-    )
+    name = deck_id(notebook_path)
+    text = "\n".join([f"{name}: {len(lines)} slides below the minimum", *lines])
     sections = DECK_DIR / "legibility"
     sections.mkdir(exist_ok=True)
-    (sections / f"{notebook_path.stem}.txt").write_text(text + "\n", encoding="utf-8")
+    (sections / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
     report = "".join(
         p.read_text(encoding="utf-8") for p in sorted(sections.glob("*.txt"))
     )
