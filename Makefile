@@ -138,10 +138,12 @@ refresh: setup
 bench: setup
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-# Key press to new figure in real JupyterLab (headless Chromium from Debian: apt-get install chromium).
+# Key press to new figure in real JupyterLab (headless Chromium from Debian: apt-get install chromium):
+# LivePlot against interact, then every registered widget (writes docs/widget_latency.md, about 3 min);
+# make bench-browser BASELINE=<git rev> also measures course_utils at that revision, side by side.
 bench-browser: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements-browser.txt
-	$(BIN)/python benchmarks/browser_slider_latency.py
+	$(BIN)/python benchmarks/browser_slider_latency.py $(if $(BASELINE),--baseline $(BASELINE))
 
 # For maintainers: pin the exact versions now installed (after changing requirements.txt).
 lock: setup

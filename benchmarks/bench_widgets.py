@@ -39,7 +39,8 @@ def sweep(factory, steps: int) -> np.ndarray:
             if isinstance(control.value, int):
                 values = np.unique(values.round().astype(int))
         else:
-            values = list(getattr(control, "options", [control.value])) * 3
+            options = getattr(control, "options", [control.value])
+            values = [o[1] if isinstance(o, tuple) else o for o in options] * 3
         for value in values:
             control.value = value.item() if hasattr(value, "item") else value
     return np.array(live.redraw_seconds) * 1000
