@@ -862,10 +862,11 @@ class LossExplorer(LivePlot):
             controls,
             title=N_("loss explorer: any of the 22 catalog losses and its gradient"),
             dpi=dpi,
+            renderer=CachingBlitRenderer,
         )
-        self._renderer = CachingBlitRenderer(self.figure, dpi)
         self._static = _static_state(self.figure)
-        self._renderer.backgrounds[self._static] = self._renderer.background
+        renderer = cast(CachingBlitRenderer, self._renderer)
+        renderer.backgrounds[self._static] = renderer.background
         sliders = [self.controls["target"]] + [self.controls[p] for p in NUMERIC_PARAMS]
         flags = [self.controls[p] for p in FLAG_PARAMS]
         self.widget = widgets.VBox(
@@ -936,7 +937,7 @@ class LossExplorer(LivePlot):
         if static != self._static:
             cast(CachingBlitRenderer, self._renderer).use_background(static)
             self._static = static
-        self.image.value = self._renderer.render()
+        self.image.value = self._renderer.render_frame()
         self.redraw_seconds.append(time.perf_counter() - start)
 
     def _on_change(self, change: Mapping[str, Any]) -> None:

@@ -4,9 +4,11 @@ A :class:`LivePlot` owns one figure built by a pure ``plot_*`` function. When a
 control moves, it calls the matching ``update_*`` function, which moves the
 artists that change (the ones with a ``gid``). Only those are redrawn: the rest of
 the figure (axes, ticks, labels) is rendered once and reused as a background
-(blitting). The frame is encoded as PNG at a modest resolution and swapped into
-an ``Image`` widget. That avoids rebuilding the figure, re-rendering the axes and
-the ``Output``-widget round trip, the slow parts of ``interact``.
+(blitting), and of those only the ones that changed since the last frame, with
+whatever overlaps them (:class:`BlitRenderer`). The frame is encoded as PNG at a
+modest resolution and swapped into an ``Image`` widget. That avoids rebuilding the
+figure, re-rendering the axes and the ``Output``-widget round trip, the slow parts
+of ``interact``.
 
 Displayed in a notebook, a LivePlot also carries a static PNG of its first view,
 so exports without a widget front end (HTML, slides, GitHub) still show a figure.
@@ -19,15 +21,20 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 from PIL import Image
 
@@ -47,11 +54,33 @@ def register_widget(factory: Callable[[], "LivePlot"]) -> Callable[[], "LivePlot
     return factory
 
 
+#: A pixel box ``(x0, y0, x1, y1)`` of the canvas, y counted from the bottom (matplotlib's
+#: display coordinates), rounded outwards to whole pixels.
+Box = tuple[int, int, int, int]
+
+#: The artists whose every change goes through a setter that marks them stale (a text's
+#: string, a line's data, a patch's geometry or colour), so an unchanged one can be left as
+#: it is. Others (images, collections: ``set_array`` and in-place edits mark nothing) are
+#: redrawn on every frame.
+TRACKED: tuple[type[Artist], ...] = (Text, Line2D, Patch)
+
+
 class BlitRenderer:
     """Renders a figure to PNG, redrawing only its moving artists (those with a gid).
 
     The static part is drawn once at ``dpi`` and kept as a background; the layout is
     frozen after that first draw, so plot functions must fix their axis limits.
+
+    :meth:`render` redraws every moving artist (the first view, encoded by Pillow).
+    :meth:`render_frame`, called for each slider move, redraws only what changed: the
+    moving artists that are stale (:data:`TRACKED` ones that were not moved stay as
+    they are) and whatever overlaps the pixels they covered before or cover now. In
+    those boxes the frame is drawn from the background exactly as a full redraw would
+    draw it, and the rest of the last frame is kept, so the picture is the same pixel
+    for pixel. The frame is then encoded as a plain PNG (rows unfiltered, zlib level 1,
+    RGB when the figure is opaque), about twice as fast as Pillow's and no larger for
+    flat-coloured plots; a frame equal to the first view is sent as the first view's
+    bytes. ``partial = False`` redraws every moving artist on every frame instead.
     """
 
     def __init__(self, figure: Figure, dpi: int = LIVE_DPI) -> None:
@@ -68,12 +97,17 @@ class BlitRenderer:
         self.canvas.draw()
         figure.set_layout_engine("none")
         self.background = self.canvas.copy_from_bbox(figure.bbox)
+        self.partial = True
+        self._frame_background: Any = None  # the background the kept frame was drawn on
+        self._extents: list[Box] = []  # where each moving artist drew in the kept frame
+        self._rows = np.zeros((0, 0), np.uint8)  # the kept frame as PNG scanlines
+        self._channels = 4  # 3 (RGB) when the frame is opaque
+        self._first: tuple[bytes, np.ndarray, bytes] | None = None
+        self._last_png = b""
 
     def render(self) -> bytes:
-        """PNG bytes of the figure as it is now."""
-        self.canvas.restore_region(self.background)
-        for moving_artist in self.moving:
-            self.figure.draw_artist(moving_artist)
+        """PNG bytes of the figure as it is now, every moving artist redrawn (the first view)."""
+        self._draw_all()
         frame = Image.frombuffer(
             "RGBA",
             self.canvas.get_width_height(),
@@ -85,7 +119,169 @@ class BlitRenderer:
         )
         buffer = io.BytesIO()
         frame.save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        png = buffer.getvalue()
+        self._first = (_checksum(self._rows), self._rows.copy(), png)
+        self._last_png = png
+        return png
+
+    def render_frame(self) -> bytes:
+        """PNG bytes of the figure as it is now, redrawing only what changed (a slider's frame)."""
+        damage = None
+        if self.partial and self._frame_background is self.background:
+            damage = self._damage()
+        if damage is None:
+            self._draw_all()
+        elif not damage:
+            return self._last_png  # nothing moved
+        else:
+            self._draw_damaged(damage)
+        height, width = self._rows.shape[0], self._rows.shape[1] // self._channels
+        png = _encode_png(self._rows, width, height, self._channels)
+        if self._first is not None and png[-20:-16] == self._first[0]:
+            if np.array_equal(self._rows, self._first[1]):
+                png = self._first[2]
+        self._last_png = png
+        return png
+
+    def _draw_all(self) -> None:
+        """Every moving artist over the whole background; the frame and the artists' boxes kept."""
+        self.canvas.restore_region(self.background)
+        for moving_artist in self.moving:
+            self.figure.draw_artist(moving_artist)
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        channels = 3 if bool((pixels[..., 3] == 255).all()) else 4
+        height, width = pixels.shape[:2]
+        if self._rows.shape != (height, 1 + width * channels):
+            # one PNG scanline per row: filter type 0 (none), then the pixels
+            self._rows = np.zeros((height, 1 + width * channels), np.uint8)
+        self._channels = channels
+        self._frame()[...] = pixels[..., :channels]
+        renderer = self.canvas.get_renderer()
+        self._extents = [_extent(a, renderer, self.figure) for a in self.moving]
+        self._frame_background = self.background
+        for moving_artist in self.moving:
+            moving_artist.stale = False
+
+    def _frame(self) -> np.ndarray:
+        height = self._rows.shape[0]
+        return self._rows[:, 1:].reshape(height, -1, self._channels)
+
+    def _damage(self) -> list[Box] | None:
+        """The boxes to redraw (each changed artist's old and new box); None: redraw everything."""
+        renderer = self.canvas.get_renderer()
+        boxes: list[Box] = []
+        for index, moving_artist in enumerate(self.moving):
+            if isinstance(moving_artist, TRACKED) and not moving_artist.stale:
+                continue
+            new = _extent(moving_artist, renderer, self.figure)
+            for box in (self._extents[index], new):
+                if box[0] < box[2] and box[1] < box[3] and box not in boxes:
+                    boxes.append(box)
+            self._extents[index] = new
+        return boxes
+
+    def _draw_damaged(self, damage: list[Box]) -> None:
+        """Redraw, over the background, every moving artist that touches ``damage``; copy those boxes."""
+        self.canvas.restore_region(self.background)
+        for moving_artist, box in zip(self.moving, self._extents):
+            if any(_overlap(box, hurt) for hurt in damage):
+                self.figure.draw_artist(moving_artist)
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        frame, height = self._frame(), pixels.shape[0]
+        channels = self._channels
+        for x0, y0, x1, y1 in damage:
+            rows = slice(height - y1, height - y0)
+            frame[rows, x0:x1] = pixels[rows, x0:x1, :channels]
+        for moving_artist in self.moving:
+            moving_artist.stale = False
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _extent(artist: Artist, renderer: RendererBase, figure: Figure) -> Box:
+    """The pixels ``artist`` may touch when drawn now: its extent with a margin for what the
+    extent leaves out (glyphs past their advance, line widths, markers' edges, antialiasing),
+    within its clip box. An artist that is not :data:`TRACKED`, or whose extent is unknown,
+    may touch its whole clip box (the whole figure if unclipped)."""
+    width, height = figure.bbox.width, figure.bbox.height
+    limit = (0.0, 0.0, width, height)
+    clip = artist.get_clip_box() if artist.get_clip_on() else None
+    if clip is not None:  # Agg rounds the clip box to whole pixels: 2 more on each side
+        limit = (
+            max(0.0, clip.x0 - 2),
+            max(0.0, clip.y0 - 2),
+            min(width, clip.x1 + 2),
+            min(height, clip.y1 + 2),
+        )
+    if not artist.get_visible():
+        return (0, 0, 0, 0)
+    box = None
+    margin = 0.0
+    if isinstance(artist, TRACKED):
+        points = figure.dpi / 72
+        try:
+            extents = [artist.get_window_extent(renderer)]
+            if isinstance(artist, Text):
+                patch = artist.get_bbox_patch()
+                if patch is not None:
+                    artist.update_bbox_position_size(renderer)
+                    extents.append(patch.get_window_extent(renderer))
+                margin = 0.5 * float(artist.get_fontsize()) * points + 4
+            elif isinstance(artist, Line2D):
+                margin = (
+                    2 * float(artist.get_linewidth())
+                    + float(artist.get_markeredgewidth())
+                    + 0.5 * float(artist.get_markersize())
+                ) * points + 3
+            elif isinstance(artist, Patch):
+                margin = 2 * float(artist.get_linewidth() or 0.0) * points + 3
+            x0 = min(e.x0 for e in extents) - margin
+            y0 = min(e.y0 for e in extents) - margin
+            x1 = max(e.x1 for e in extents) + margin
+            y1 = max(e.y1 for e in extents) + margin
+            if all(np.isfinite((x0, y0, x1, y1))):
+                box = (x0, y0, x1, y1)
+        except (RuntimeError, ValueError, TypeError):
+            box = None
+    if box is None:
+        box = limit
+    x0, y0 = max(box[0], limit[0]), max(box[1], limit[1])
+    x1, y1 = min(box[2], limit[2]), min(box[3], limit[3])
+    if x0 >= x1 or y0 >= y1:
+        return (0, 0, 0, 0)
+    return (int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1)))
+
+
+def _checksum(rows: np.ndarray) -> bytes:
+    """The Adler-32 of the scanlines, as the zlib stream of :func:`_encode_png` ends with it."""
+    return struct.pack(">I", zlib.adler32(rows.data))
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data))
+    )
+
+
+def _encode_png(rows: np.ndarray, width: int, height: int, channels: int) -> bytes:
+    """A PNG of 8-bit RGB (3 channels) or RGBA (4) scanlines that already carry their filter byte.
+
+    Unfiltered rows and zlib level 1: for a plot (large flat areas) that is smaller than Pillow's
+    adaptive filtering and about twice as fast.
+    """
+    colour_type = 2 if channels == 3 else 6
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(rows.data, 1))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 class LivePlot:
@@ -98,6 +294,7 @@ class LivePlot:
         title: one line that names the figure (also its plain-text form), in English; shown in
             the helpers' language (``course_utils.i18n``) when the catalog has it.
         dpi: resolution of the frames shown while dragging.
+        renderer: the :class:`BlitRenderer` (sub)class that draws the frames.
     """
 
     def __init__(
@@ -108,6 +305,7 @@ class LivePlot:
         *,
         title: str,
         dpi: int = LIVE_DPI,
+        renderer: type[BlitRenderer] = BlitRenderer,
     ) -> None:
         if not controls:
             raise ValueError(
@@ -121,7 +319,7 @@ class LivePlot:
             raise TypeError(
                 f"plot must return a matplotlib Figure, got {type(self.figure).__name__}."
             )
-        self._renderer = BlitRenderer(self.figure, dpi)
+        self._renderer = renderer(self.figure, dpi)
         self.first_view_png = self._renderer.render()
         self.image = widgets.Image(value=self.first_view_png, format="png")
         self.redraw_seconds: list[float] = []
@@ -169,7 +367,7 @@ class LivePlot:
         """Update the figure to the controls' values and show the new frame."""
         start = time.perf_counter()
         self._update(self.figure, **self.values)
-        self.image.value = self._renderer.render()
+        self.image.value = self._renderer.render_frame()
         self.redraw_seconds.append(time.perf_counter() - start)
 
     def _on_change(self, change: Mapping[str, Any]) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import ipywidgets
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 from course_utils import prediction_loss as pl
 from course_utils.plotting import artist, new_figure
@@ -189,3 +191,88 @@ def test_live_plot_reads_its_texts_and_markers_as_plain_values():
         live.point("squared-loss")  # the curve: many points, not a marker
     with pytest.raises(TypeError, match="summary"):
         live.point("summary")
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGBA"))
+
+
+def _other_values(control: ipywidgets.ValueWidget) -> list:
+    """Two values a learner could move ``control`` to, then back to where it was."""
+    if isinstance(control.value, bool):
+        return [not control.value, control.value]
+    if hasattr(control, "max"):
+        up = control.value + control.step <= control.max
+        near = control.value + (control.step if up else -control.step)
+        far = control.min if up else control.max
+        return [type(control.value)(near), type(control.value)(far), control.value]
+    values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+    return [v for v in values if v != control.value][:2] + [control.value]
+
+
+def test_frames_redrawn_in_part_are_the_full_redraws_pixel_for_pixel():
+    """The renderer redraws only what changed (and what overlaps it): every frame of every widget
+    must equal the frame with every moving artist redrawn, and the first view must come back."""
+    from course_utils import (  # noqa: F401  (their widgets register themselves)
+        backprop,
+        classification_lessons,
+        gradient_descent,
+        keras_losses_lessons,
+        loss_explorer,
+        neuron,
+        other_losses_lessons,
+        regression_lessons,
+    )
+
+    assert len(WIDGET_FACTORIES) >= 12
+    for name, factory in sorted(WIDGET_FACTORIES.items()):
+        partial, full = factory(), factory()
+        full._renderer.partial = False
+        assert partial.first_view_png == full.first_view_png
+        for key, control in partial.controls.items():
+            if getattr(control.layout, "display", None) == "none":
+                continue  # a control the figure hides (the loss explorer's other losses)
+            for value in _other_values(control):
+                control.value = value
+                full.controls[key].value = value
+                np.testing.assert_array_equal(
+                    _pixels(partial.image.value),
+                    _pixels(full.image.value),
+                    err_msg=f"{name}: {key} = {value!r}",
+                )
+            assert bytes(partial.image.value) == bytes(full.image.value)
+        assert partial.redraw_seconds, name
+
+
+def test_live_frames_are_plain_pngs_of_the_canvas():
+    live = pl.prediction_loss_widget()
+    live.set(y_pred=2.0)
+    frame = Image.open(io.BytesIO(bytes(live.image.value)))
+    assert frame.mode == "RGB"  # the figure is opaque: no alpha channel to send
+    canvas = np.asarray(live._renderer.canvas.buffer_rgba())
+    full = pl.prediction_loss_widget()
+    full._renderer.partial = False
+    full.set(y_pred=2.0)
+    np.testing.assert_array_equal(np.asarray(frame), _pixels(full.image.value)[..., :3])
+    assert canvas.shape[:2] == np.asarray(frame).shape[:2]
+    assert live._renderer.render_frame() == bytes(live.image.value)  # nothing moved
+
+
+def test_a_transparent_figure_keeps_its_alpha_channel():
+    def plot(x: float) -> Figure:
+        fig, (ax,) = new_figure()
+        fig.patch.set_alpha(0.0)
+        ax.plot([x], [x], "o", gid="dot")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        return fig
+
+    def update(fig: Figure, x: float) -> None:
+        artist(fig, "dot").set_data([x], [x])
+
+    live = LivePlot(plot, update, {"x": float_slider("x", 0.5, 0, 1, 0.1)}, title="t")
+    live.set(x=0.8)
+    frame = Image.open(io.BytesIO(bytes(live.image.value)))
+    assert frame.mode == "RGBA" and np.asarray(frame)[0, 0, 3] == 0
+    live.set(x=0.5)
+    assert bytes(live.image.value) == live.first_view_png
