@@ -565,7 +565,17 @@ def _label_and_number(
             "edgecolor": "none",
         }  # 2.5 points: no gap
     ax.annotate(GRAPH_LABELS[key], xy=(x, y), xytext=(-2.5, dy), ha="right", **style)
-    ax.annotate(number, xy=(x, y), xytext=(2.5, dy), ha="left", gid=key, **style)
+    # Every point is inside the axes, so the check whether it is (a quarter of a millisecond per
+    # text and draw, for the 25 numbers the widget redraws) is skipped: annotation_clip=False.
+    ax.annotate(
+        number,
+        xy=(x, y),
+        xytext=(2.5, dy),
+        ha="left",
+        gid=key,
+        annotation_clip=False,
+        **style,
+    )
 
 
 #: Distance in points from a node's centre to its nearest text block (the node's radius is 17 points),
