@@ -3,9 +3,11 @@
 For each widget registered with ``course_utils.widgets.register_widget``, every
 control is swept across its range as a learner would drag it, and the time from
 a value change to new PNG bytes in the Image widget is recorded. The browser's
-share (widget round trip and painting, about 90 ms in JupyterLab on 2 cores)
-comes on top; the course's goal is a p50 under 150 ms from key press to new
-image, so the kernel side should stay well under 60 ms.
+share (messages, widget round trip, painting: 20-35 ms in JupyterLab on 2 shared
+cores) and the slowdown of a kernel that shares the cores with the browser come
+on top; the course's budget is p50 <= 60 ms and p95 <= 120 ms from key press to
+new picture, measured for every widget by ``make bench-browser``
+(docs/widget_latency.md), so the kernel side should stay well under 30 ms.
 
     python benchmarks/bench_widgets.py [--steps 40]
 """
