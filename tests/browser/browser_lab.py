@@ -7,7 +7,7 @@ notebook: open it, run all cells, wait until every code cell has run, and requir
 Then every slider of every interactive figure (a ``LivePlot``: an image widget with its controls)
 is moved one step with the keyboard; the figure's picture must change each time. The time from
 the key press to the first frame with the new picture is collected; the test prints p50 and p95
-against the goal (p50 <= 80 ms, p95 <= 150 ms on 2 cores) and fails if p50 exceeds 250 ms.
+against the goal (p50 <= 60 ms, p95 <= 120 ms on 2 cores; per widget: make bench-browser) and fails if p50 exceeds 250 ms.
 """
 
 from __future__ import annotations
