@@ -662,6 +662,43 @@ def test_slide_height_estimates_follow_the_template() -> None:
     ]
 
 
+def test_a_formula_wider_than_a_line_is_estimated_as_the_lines_the_deck_breaks_it_into() -> (
+    None
+):
+    """The deck breaks a display formula wider than the slide into lines (the template's
+    fitWidths): the estimate adds layout.MATH_LINE for each line after the first, from the
+    formula's estimated width; a formula of rows is as wide as its widest row, and an output
+    formula (Math(...)) is drawn smaller than a cell's."""
+    short = r"L = \frac{1}{m} \sum_{i=1}^{m} (\hat y_i - y_i)^2"
+    assert layout.display_math_width(short) < layout.MATH_LINE_WIDTH
+    assert layout.display_math_height(short) == 100.0  # a sum's limits, one line
+    wide = " + ".join(rf"\frac{{a_{{{i}}}}}{{b_{{{i}}}}}" for i in range(40))
+    width = layout.display_math_width(wide)
+    lines = -(-width // layout.MATH_FILL_WIDTH)
+    assert width > 2 * layout.MATH_FILL_WIDTH and lines >= 3
+    assert layout.display_math_height(wide) == 80.0 + (lines - 1) * layout.MATH_LINE
+    rows = r" \\ ".join([short] * 5)
+    assert layout.display_math_width(rows) == layout.display_math_width(short)
+    # 05's binary cross-entropy from the catalog: 2144 px unbroken in Chromium, 3 lines.
+    bce = (
+        r"$\displaystyle L(y, \hat y) = \frac{1}{K} \sum_{k=1}^{K} -\left[\tilde y_k \ln "
+        r"\operatorname{clip}(\hat y_k) + (1 - \tilde y_k) \ln\left(1 - \operatorname{clip}"
+        r"(\hat y_k)\right)\right], \quad \tilde y = y (1 - s) + \tfrac{s}{2}, \quad "
+        r"\operatorname{clip}(u) = \min(\max(u, \epsilon), 1 - \epsilon), \quad \epsilon = "
+        r"10^{-7}; \quad \text{from_logits (}\hat y = z\text{): } \ell_k = \max(z_k, 0) - "
+        r"z_k \tilde y_k + \ln\left(1 + e^{-|z_k|}\right)$"
+    )
+    measured = 2144
+    estimated = layout.display_math_width(bce, layout.MATH_OUTPUT_SYMBOL)
+    assert 0.8 < measured / estimated < 1.25
+    output = nbformat.v4.new_output("display_data", data={"text/latex": bce})
+    assert layout.output_height(output) == pytest.approx(
+        layout.MATH_OUTPUT_PADDING
+        + 100.0 * layout.MATH_OUTPUT_SYMBOL / layout.MATH_SYMBOL
+        + 2 * layout.MATH_LINE
+    )
+
+
 def test_a_pictures_height_comes_from_its_png_header() -> None:
     import base64
     import io

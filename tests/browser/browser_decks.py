@@ -5,12 +5,15 @@ deck: the slide framework initialised; the slide count equals what the notebook'
 asks for; MathJax typeset every formula (no raw TeX left, no MathJax error); no console errors;
 every picture decoded; the speaker notes are in the deck; and on every slide, after the deck's
 fit-to-slide step, the content fits 1280x720, nothing is a scroll box, no code line runs past the
-slide's right edge. Orientation (issue 20): every slide has a heading, the footer with the course
-and the notebook, non-empty speaker notes with the running time; no slide ends on a lead-in colon;
-no text lies under reveal's arrows; no rendered formula shows a backslash; no code or output line
-is wrapped in the middle of a word. The speaker view (press ``s``) is opened on a deck with a notes
-cell. test_deck_is_legible_from_the_back_row measures the smallest effective text size of every
-slide (build/slides/legibility.txt).
+slide's right edge, and nothing (text, code, formula, picture, table) sticks out past the slide's
+right or left edge, even where the deck's style would clip it (SIDE_OVERFLOW). Orientation (issue
+20): every slide has a heading, the footer with the course and the notebook, non-empty speaker
+notes with the running time; no slide ends on a lead-in colon; no text lies under reveal's arrows;
+no rendered formula shows a backslash; no code or output line is wrapped in the middle of a word.
+test_nothing_sticks_out_at_the_sides shows what the deck does with each kind of wide content, and
+that the side check reports what sticks out. The speaker view (press ``s``) is opened on a deck
+with a notes cell. test_deck_is_legible_from_the_back_row measures the smallest effective text
+size of every slide (build/slides/legibility.txt).
 
 The Chinese decks (build/slides/zh/) get the same checks, with their Chinese footer and notes,
 in a Chromium that sees no installed CJK font (fontconfig rejects every font for zh, ja or ko,
@@ -193,6 +196,89 @@ MEASURE_SLIDE = """({isLastSlide, footerStart, clock}) => {
           problems: problems};
 }"""
 
+#: What sticks out past the current slide's right or left edge by more than ``tolerance`` px, as
+#: drawn (after the deck's fitting, whether or not an ancestor clips it): every visible element
+#: and text is measured, and reported as the block it is in (a line of code as its <pre>), the
+#: outermost one only; a formula is measured as a whole (with what overflows its frame) and
+#: named by its TeX, a picture as itself.
+SIDE_OVERFLOW = """(tolerance) => {
+  const section = Reveal.getCurrentSlide();
+  const box = section.querySelector('.fit-box');
+  const slide = section.getBoundingClientRect();
+  const ratio = box.getBoundingClientRect().width / box.offsetWidth;  // screen px per layout px
+  const skip = 'aside.notes, script, style, .MJX_Assistive_MathML';
+  const whole = (el) => el.matches('.MathJax_CHTML, img, svg, video, canvas, iframe, table');
+  const blockOf = (el) => {
+    while (el !== box && !whole(el) && getComputedStyle(el).display.startsWith('inline'))
+      el = el.parentElement;
+    return el;
+  };
+  const past = new Map();  // block -> [px, side]
+  const check = (el, rects) => {
+    let right = -Infinity, left = Infinity;
+    for (const r of rects) if (r.width > 0 && r.height > 0) {
+      right = Math.max(right, r.right); left = Math.min(left, r.left); }
+    if (el.classList.contains('MathJax_CHTML') && rects.length)
+      right = Math.max(right, rects[0].left + el.scrollWidth * ratio);
+    const over = Math.max(right - slide.right, slide.left - left);
+    if (!(over > tolerance)) return;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.opacity === '0') return;
+    const block = blockOf(el);
+    if (Array.from(past.keys()).some((b) => b !== block && b.contains(block))) return;
+    const side = right - slide.right >= slide.left - left ? 'right' : 'left';
+    if (!past.has(block) || past.get(block)[0] < over) past.set(block, [over, side]);
+  };
+  for (const el of box.querySelectorAll('*')) {
+    if (el.closest(skip) || el.parentElement.closest('.MathJax_CHTML')) continue;
+    const rects = el.getClientRects();
+    if (rects.length) check(el, rects);
+  }
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || el.closest(skip) || el.closest('.MathJax_CHTML')) continue;
+    const range = document.createRange(); range.selectNodeContents(node);
+    check(el, range.getClientRects());
+  }
+  const label = (el) => {
+    const jax = el.matches('.MathJax_CHTML') && window.MathJax && MathJax.Hub.getJaxFor(el);
+    if (jax) return 'formula ' + jax.originalText;
+    if (el.tagName === 'IMG') return 'picture ' + (el.alt || el.src.slice(0, 40));
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll(skip).forEach((e) => e.remove());
+    return '<' + el.tagName.toLowerCase() + '> ' + copy.textContent;
+  };
+  return Array.from(past.entries())
+    .filter(([block]) => !Array.from(past.keys()).some((b) => b !== block && b.contains(block)))
+    .map(([block, [over, side]]) => 'sticks out ' + Math.round(over) + ' px past the ' + side +
+         ' edge: ' + label(block).trim().replace(/\\s+/g, ' ').slice(0, 60));
+}"""
+#: Past the slide's edge by more than this (px) is sticking out: layout sizes are fractional.
+SIDE_TOLERANCE = 2
+
+
+def sticking_out(page, deck: str, found: list[str] | None = None) -> list[str]:
+    """What sticks out at the sides of the current slide (``found``: SIDE_OVERFLOW's answer,
+    if measured already): 'DECK slide N (title): …' each."""
+    if found is None:
+        found = page.evaluate(SIDE_OVERFLOW, SIDE_TOLERANCE)
+    if not found:
+        return []
+    number = page.evaluate("Reveal.getSlidePastCount() + 1")
+    title = page.evaluate(
+        "(Reveal.getCurrentSlide().querySelector('h1, h2, h3, p') || {textContent: ''})"
+        ".textContent.replace(/¶/g, '').trim().slice(0, 40)"
+    )
+    return [f"{deck} slide {number} ({title!r}): {what}" for what in found]
+
+
+#: MEASURE_SLIDE and SIDE_OVERFLOW in one call (one round trip a slide).
+MEASURE_SLIDE_AND_SIDES = (
+    f"(args) => [({MEASURE_SLIDE})(args.measure), ({SIDE_OVERFLOW})(args.tolerance)]"
+)
+
+
 #: Per slide: the smallest effective (on-screen) size of prose and of code/output text, and for
 #: each PNG figure how many screen pixels one figure pixel becomes.
 LEGIBILITY = """() => {
@@ -351,18 +437,23 @@ def test_deck_renders_offline_and_fits(request, notebook_path: Path, audience: s
             "Reveal.getSlides().map(s => [Reveal.getIndices(s).h, Reveal.getIndices(s).v || 0])"
         ):
             page.evaluate(f"Reveal.slide({h}, {v})")
-            measured = page.evaluate(
-                MEASURE_SLIDE,
+            measured, sides = page.evaluate(
+                MEASURE_SLIDE_AND_SIDES,
                 {
-                    "isLastSlide": page.evaluate("Reveal.isLastSlide()"),
-                    "footerStart": edition.course_title + " · ",
-                    "clock": re.match(r"\*([^*]+)\*", edition.clock).group(1),
+                    "measure": {
+                        "isLastSlide": page.evaluate("Reveal.isLastSlide()"),
+                        "footerStart": edition.course_title + " · ",
+                        "clock": re.match(r"\*([^*]+)\*", edition.clock).group(1),
+                    },
+                    "tolerance": SIDE_TOLERANCE,
                 },
             )
             problems += [
                 f"slide {h}.{v} ({measured['title']}): {p}"
                 for p in measured["problems"]
             ]
+            name = f"{deck_id(notebook_path)} ({audience})"
+            problems += sticking_out(page, name, sides)
         assert not problems, "\n".join(problems)
         if edition.lang == "zh":  # drawn in the deck's own font, none installed
             assert page.evaluate(
@@ -611,3 +702,99 @@ def test_the_legibility_measure_fails_on_hard_to_read_slides(browser, tmp_path) 
     assert "scaled to" in found["Long code"] and "code" in found["Long code"], found
     assert "figure text" in found["Coarse figure"], found
     assert found["Course figure"] == "", found
+
+
+def test_nothing_sticks_out_at_the_sides(browser, tmp_path) -> None:
+    """Too wide for a slide, each gets what keeps it legible: a formula is broken into lines
+    at its full size (MathJax's line breaks), a formula that no break can split and a table of
+    numbers get a smaller type, code and text outputs wrap, a picture is narrowed; nothing
+    is cut off at the slide's edge. And the check is not one that cannot fail: an element
+    made wider than the slide afterwards is reported, named by its text."""
+    wide = "L = " + " + ".join(rf"\frac{{a_{{{i}}}}}{{b_{{{i}}}}}" for i in range(40))
+    unbreakable = r"\frac{" + " ".join(f"x_{{{i}}}" for i in range(50)) + "}{2}"
+    columns = 14
+    table = "\n".join(
+        [
+            "| " + " | ".join(f"column_{i}" for i in range(columns)) + " |",
+            "|" + "---|" * columns,
+            "| " + " | ".join(f"{i * 1e6:.1f}" for i in range(columns)) + " |",
+        ]
+    )
+    buffer = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (2400, 200), "gray").save(buffer, format="png")
+    picture = base64.b64encode(buffer.getvalue()).decode("ascii")
+
+    def section(title: str, *cells):
+        return [
+            new_markdown_cell(
+                f"## {title}", metadata={"slideshow": {"slide_type": "slide"}}
+            ),
+            *cells,
+        ]
+
+    def output(data: dict):
+        return nbformat.v4.new_output("display_data", data=data)
+
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "# 98 · Probe", metadata={"slideshow": {"slide_type": "slide"}}
+            ),
+            *section("Formula", new_markdown_cell(f"$${wide}$$")),
+            *section(
+                "Output",
+                new_code_cell(
+                    "Math(wide)",
+                    outputs=[output({"text/latex": f"$\\displaystyle {wide}$"})],
+                ),
+            ),
+            *section("Unbreakable", new_markdown_cell(f"$${unbreakable}$$")),
+            *section("Table", new_markdown_cell(table)),
+            *section(
+                "Code",
+                new_code_cell(
+                    "x = " + " + ".join(f"value_{i}" for i in range(30)),
+                    outputs=[output({"text/plain": " ".join(["word"] * 60)})],
+                ),
+            ),
+            *section(
+                "Picture",
+                new_code_cell("fig", outputs=[output({"image/png": picture})]),
+            ),
+        ]
+    )
+    path = tmp_path / "zz_side_probe.ipynb"
+    nbformat.write(notebook, path)
+    deck = export_slides.export(path, DECK_DIR, "student")
+    try:
+        page, log = open_offline(browser, deck.as_uri())
+        out, narrowed = [], {}
+        for _ in each_slide(page):
+            out += sticking_out(page, "probe")
+            title = page.evaluate(
+                "Reveal.getCurrentSlide().querySelector('h1, h2').textContent"
+            ).strip("¶ ")
+            narrowed[title] = page.evaluate(
+                "Array.from(Reveal.getCurrentSlide().querySelectorAll('[data-width-scale]'))"
+                ".map((el) => el.tagName.toLowerCase() + ' ' + el.dataset.widthScale)"
+            )
+        assert out == [], out
+        assert log["errors"] == [], log["errors"]
+        # Broken into lines at full size; only what no break can split is smaller.
+        assert narrowed["Formula"] == narrowed["Output"] == [], narrowed
+        assert [n.split()[0] for n in narrowed["Unbreakable"]] == ["span"], narrowed
+        assert [n.split()[0] for n in narrowed["Table"]] == ["table"], narrowed
+        assert narrowed["Code"] == narrowed["Picture"] == [], narrowed
+        page.evaluate("Reveal.slide(5, 0)")  # Code: a line made to run off the slide
+        page.evaluate(
+            "Reveal.getCurrentSlide().querySelector('.jp-InputArea-editor pre')"
+            ".style.whiteSpace = 'pre'"
+        )
+        found = sticking_out(page, "probe")
+        assert len(found) == 1 and "probe slide 6 ('Code'):" in found[0], found
+        assert "past the right edge: <pre> x = value_0 + value_1" in found[0], found
+        page.close()
+    finally:
+        deck.unlink()
