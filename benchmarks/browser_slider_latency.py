@@ -218,7 +218,7 @@ print(json.dumps({n: [[s * 1000 for s in l.redraw_seconds], [s * 1000 for s in l
                   for n, l in _LIVE.items()}))"""
 
 
-def wait_for_server(port: int, seconds: float = 60) -> None:
+def wait_for_server(port: int, seconds: float = 90) -> None:
     """Return once JupyterLab accepts connections on ``port``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -12,13 +12,9 @@ against the goal (p50 <= 60 ms, p95 <= 120 ms on 2 cores; per widget: make bench
 
 from __future__ import annotations
 
-import json
-import secrets
+import importlib.util
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,47 +113,27 @@ IMAGE_SRC = """(index) => Array.from(document.querySelectorAll(
   .map((img) => img.src).join(' ')"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _latency_bench():
+    """benchmarks/browser_slider_latency.py, whose JupyterLab launcher the test shares."""
+    path = ROOT / "benchmarks" / "browser_slider_latency.py"
+    spec = importlib.util.spec_from_file_location("browser_slider_latency", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[str]:
-    """Base URL (with token) of a JupyterLab serving a copy of the notebooks."""
+    """Base URL (with token) of a JupyterLab serving a copy of the notebooks, with make lab's
+    settings (no news pop-up), every cell rendered (no windowing, so that a figure far down the
+    notebook is in the page) and a fresh workspace."""
     folder = tmp_path_factory.mktemp("lab")
     for notebook in NOTEBOOKS:
         (folder / served_name(notebook)).parent.mkdir(exist_ok=True)
         shutil.copy(notebook, folder / served_name(notebook))
-    # make lab's settings (no news pop-up), plus every cell rendered (no windowing), so
-    # that a figure far down the notebook is in the page; a fresh workspace, no old tabs.
-    settings = folder / "_settings"
-    settings.mkdir()
-    overrides = json.loads((ROOT / "scripts/lab_settings/overrides.json").read_text())
-    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
-    (settings / "overrides.json").write_text(json.dumps(overrides))
-    port, token = free_port(), secrets.token_hex(16)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
-        + [f"--port={port}", f"--IdentityProvider.token={token}", "--no-browser"]
-        + ["--allow-root", "--LabApp.expose_app_in_browser=True"]
-        + [f"--LabApp.app_settings_dir={settings}"]
-        + [f"--LabApp.workspaces_dir={folder / '_workspaces'}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.5)
-    try:
-        yield f"http://127.0.0.1:{port}/lab/tree/{{name}}?reset&token={token}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with _latency_bench().jupyterlab(folder) as url:
+        yield url
 
 
 def move_slider(page, area_index: int, handle_index: int) -> float:
