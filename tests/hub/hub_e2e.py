@@ -137,24 +137,33 @@ def log_in(context, hub: classroom.Hub, name: str):
     return page
 
 
+DIALOG_TEXT = """() => Array.from(document.querySelectorAll('.jp-Dialog'))
+  .map((el) => el.innerText.slice(0, 300)).join(' | ')"""
+
+
 def open_link(page, link: str) -> None:
-    """Click the nbgitpuller link (open it as the browser would) and wait for the notebook."""
+    """Click the nbgitpuller link (open it as the browser would) and wait for the notebook.
+
+    nbgitpuller's page pulls, then sends the browser on to JupyterLab; a check that runs while
+    the page changes fails with "execution context was destroyed", so each check is retried
+    until JupyterLab shows the notebook with an idle kernel, shows a dialog, or 240 s pass.
+    """
     page.goto(link)
-    try:
-        page.wait_for_function(
-            f"(path) => ({NOTEBOOK_READY})(path) || Boolean(document.querySelector("
-            "'.jp-Dialog'))",
-            arg=OPENED,
-            timeout=240_000,
-        )
-        opened = page.evaluate(NOTEBOOK_READY, OPENED)
-    except Exception:  # Playwright's TimeoutError: said below
-        opened = False
-    if not opened:
-        raise AssertionError(
-            f"the link did not open {OPENED} in JupyterLab with a ready kernel; "
-            f"the page is {page.url}: {page.inner_text('body')[:400]!r}"
-        )
+    deadline = time.monotonic() + 240
+    problem = "no check finished"
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(NOTEBOOK_READY, OPENED):
+                return
+            dialog = page.evaluate(DIALOG_TEXT)
+            problem = f"a dialog: {dialog!r}" if dialog else "the notebook is not ready"
+        except Exception as error:  # noqa: BLE001 - the page is changing; try again
+            problem = f"{type(error).__name__}: {str(error)[:200]}"
+        page.wait_for_timeout(250)
+    raise AssertionError(
+        f"the link did not open {OPENED} in JupyterLab with a ready kernel within 240 s "
+        f"(last: {problem}); the page is {page.url}: {page.inner_text('body')[:400]!r}"
+    )
 
 
 def run_cell(page, index: int) -> None:
