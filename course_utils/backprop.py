@@ -26,19 +26,31 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, cast
 
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import (
+    Affine2D,
+    Affine2DBase,
+    ScaledTranslation,
+    Transform,
+    offset_copy,
+)
 
 from course_utils._plain import float_or_array
 from course_utils.i18n import N_, gettext
 from course_utils.neuron import sigmoid
-from course_utils.plotting import PALETTE, artist, new_figure
+from course_utils.plotting import PALETTE, SMALLEST_TEXT_PT, artist, new_figure
 from course_utils.validation import as_finite_array, as_finite_float, as_positive_int
 from course_utils.widgets import LivePlot, float_slider, int_slider, register_widget
 
@@ -407,8 +419,8 @@ NODE_POSITIONS = {
     "x2": (0.0, -1.0),
     "h1": (1.75, 1.0),
     "h2": (1.75, -1.0),
-    "out": (3.45, 0.0),
-    "loss": (4.75, 0.0),
+    "out": (3.6, 0.0),
+    "loss": (4.8, 0.0),
 }
 NODE_LABELS = {
     "x1": "$x_1$",
@@ -419,17 +431,23 @@ NODE_LABELS = {
     "loss": "$L$",
 }
 GRAPH_XLIM = (-0.45, 5.35)
-GRAPH_YLIM = (-2.3, 2.25)
+GRAPH_YLIM = (-2.32, 2.32)
 
 #: Edges that carry a weight: (gid suffix, source node, target node, fraction along the edge for its label).
+#: Each label is two rows, the weight above the edge and its gradient below, names left of the point and
+#: numbers right of it; the fractions keep every row clear of the nodes, of the other edges' rows and of
+#: the text blocks of the nodes (``tests/test_backprop.py`` checks every stage, step and rate).
 WEIGHT_EDGES = (
-    ("W1-11", "x1", "h1", 0.45),
-    ("W1-12", "x1", "h2", 0.2),
-    ("W1-21", "x2", "h1", 0.2),
-    ("W1-22", "x2", "h2", 0.45),
-    ("W2-1", "h1", "out", 0.42),
-    ("W2-2", "h2", "out", 0.42),
+    ("W1-11", "x1", "h1", 0.48),
+    ("W1-12", "x1", "h2", 0.29),
+    ("W1-21", "x2", "h1", 0.29),
+    ("W1-22", "x2", "h2", 0.48),
+    ("W2-1", "h1", "out", 0.33),
+    ("W2-2", "h2", "out", 0.4),
 )
+#: The edges whose line runs through their label (the slanted ones): their names and numbers sit on a
+#: white box. A horizontal edge runs between its two rows and needs none.
+BOXED_EDGES = ("W1-12", "W1-21", "W2-1", "W2-2")
 _EDGE_NAMES = {
     "W1-11": "W[1]₁₁",
     "W1-12": "W[1]₁₂",
@@ -544,86 +562,173 @@ def graph_texts(
     return texts
 
 
+#: The graph's names and numbers are drawn at the course's smallest text size (a smaller size would be
+#: raised to it when the figure is drawn, and the distances below would no longer hold). Every line of
+#: them is 1.3 em = 18.2 points high (matplotlib: the font's ascent and descent, 1 em for DejaVu Sans and
+#: for the CJK font, times the line spacing), whatever its characters.
+_FONT_SIZE = SMALLEST_TEXT_PT
+_LINE_SPACING = 1.3
+_LINE_HEIGHT = _LINE_SPACING * _FONT_SIZE
+#: Distances in points: from a node's centre to its nearest text block (the node's radius is 17), between
+#: a node's value block and its gradient block, between an edge and its rows, between a name and its
+#: number, and the white margin of a box around a boxed edge's texts (at least the name-number gap, so
+#: that the name's box and the number's box meet).
+_NODE_GAP = 21.0
+_BLOCK_GAP = 3.0
+_ROW_GAP = 2.0
+_NAME_GAP = 2.5
+_BOX_PAD = 3.0
+
+
+def _in_points(ax: Axes, x: float, y: float) -> Transform:
+    """A transform whose coordinates are points from the point (x, y) of the data (a box's shape).
+
+    Followed at draw time, so it holds after the layout moves the axes or the frames change the dpi.
+    """
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    # ScaledTranslation only calls transform() on it: the linear data transform will do
+    to_display = cast(Affine2DBase, ax.transData)
+    return (
+        Affine2D().scale(1 / 72)
+        + figure.dpi_scale_trans
+        + ScaledTranslation(x, y, to_display)
+    )
+
+
+def _shifted(ax: Axes, dx: float, dy: float) -> Transform:
+    """The data coordinates of ``ax`` moved by (dx, dy) points (where a text is written)."""
+    return offset_copy(
+        ax.transData, fig=ax.get_figure(root=True), x=dx, y=dy, units="points"
+    )
+
+
+def _text_width(text: str) -> float:
+    """Width in points of one line of ``text`` at the graph's size, in the current fonts."""
+    renderer = RendererAgg(1, 1, 72)
+    font = FontProperties(size=_FONT_SIZE)
+    return renderer.get_text_width_height_descent(text, font, ismath=False)[0]
+
+
+@lru_cache(maxsize=8)
+def _widest_numbers(fonts: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """By stage, the widths in points of the widest weight and the widest gradient an edge can show
+    (any digits, either sign; ``fonts``: the font settings they are measured in, the cache key)."""
+    digits = "0123456789"
+    weight = max(
+        (f"{sign}{d}.{d}{d}" for sign in "+-" for d in digits),
+        key=_text_width,
+    )
+    gradient = max(_text_width(f"{sign}{d}.{d}{d}{d}") for sign in "+-" for d in digits)
+    return {
+        "forward": (_text_width(weight), _text_width("?")),
+        "backward": (_text_width(weight), gradient),
+        "update": (_text_width(f"{weight} → {weight}"), gradient),
+    }
+
+
+def _number_box_widths(stage: str) -> tuple[float, float]:
+    """The widths in points of the white boxes behind a boxed edge's weight and gradient at ``stage``."""
+    fonts = (
+        *matplotlib.rcParams["font.family"],
+        *matplotlib.rcParams["font.sans-serif"],
+    )
+    weight, gradient = _widest_numbers(fonts)[stage]
+    return weight + 2 * _BOX_PAD, gradient + 2 * _BOX_PAD
+
+
 def _label_and_number(
-    ax, x: float, y: float, key: str, number: str, *, colour: str, box: bool, dy: float
+    ax: Axes,
+    x: float,
+    y: float,
+    key: str,
+    number: str,
+    *,
+    colour: str,
+    dy: float,
+    box_width: float | None = None,
 ) -> None:
     """The fixed name (right-aligned, no gid) and the number (left-aligned, gid ``key``), ``dy`` points
-    above (dy > 0: the text grows upwards) or below (dy < 0: downwards) the point (x, y)."""
-    style = {
-        "fontsize": 12.5,
+    above (dy > 0: the text grows upwards) or below (dy < 0: downwards) the point (x, y).
+
+    With ``box_width`` (a boxed edge's row), both sit on white: the name's own box, and behind the
+    number a rectangle ``box_width`` points wide (gid ``box-<key>``: its width follows the stage), drawn
+    first so that the number is drawn over it.
+    """
+    style: dict[str, Any] = {
+        "fontsize": _FONT_SIZE,
         "color": colour,
         "va": "bottom" if dy > 0 else "top",
-        "linespacing": 1.3,
+        "linespacing": _LINE_SPACING,
         "zorder": 6,
-        "xycoords": "data",
-        "textcoords": "offset points",
+        "clip_on": False,
     }
-    if box:
-        style["bbox"] = {
-            "boxstyle": "square,pad=0.22",
+    name_box = None
+    if box_width is not None:
+        name_box = {
+            "boxstyle": f"square,pad={_BOX_PAD / _FONT_SIZE}",
             "facecolor": "white",
             "edgecolor": "none",
-        }  # 2.5 points: no gap
-    ax.annotate(GRAPH_LABELS[key], xy=(x, y), xytext=(-2.5, dy), ha="right", **style)
-    # Every point is inside the axes, so the check whether it is (a quarter of a millisecond per
-    # text and draw, for the 25 numbers the widget redraws) is skipped: annotation_clip=False.
-    ax.annotate(
+        }
+        bottom = dy if dy > 0 else dy - _LINE_HEIGHT
+        ax.add_patch(
+            Rectangle(
+                (_NAME_GAP - _BOX_PAD, bottom - _BOX_PAD),
+                box_width,
+                _LINE_HEIGHT + 2 * _BOX_PAD,
+                transform=_in_points(ax, x, y),
+                facecolor="white",
+                edgecolor="none",
+                linewidth=0,
+                zorder=5,
+                clip_on=False,
+                gid=f"box-{key}",
+            )
+        )
+    ax.text(
+        x,
+        y,
+        GRAPH_LABELS[key],
+        ha="right",
+        transform=_shifted(ax, -_NAME_GAP, dy),
+        bbox=name_box,
+        **style,
+    )
+    ax.text(
+        x,
+        y,
         number,
-        xy=(x, y),
-        xytext=(2.5, dy),
         ha="left",
+        transform=_shifted(ax, _NAME_GAP, dy),
         gid=key,
-        annotation_clip=False,
         **style,
     )
 
 
-#: Distance in points from a node's centre to its nearest text block (the node's radius is 17 points),
-#: and the height in points of one line of text (font size 12.5 × line spacing 1.3, rounded up).
-_NODE_GAP = 21.0
-_LINE_HEIGHT = 16.5
-
-
 def _draw_node_texts(
-    ax, node: str, nx: float, ny: float, texts: dict[str, str]
+    ax: Axes, node: str, nx: float, ny: float, texts: dict[str, str]
 ) -> None:
     """The value block (blue) next to the node and the gradient block (vermillion), on the sides away
     from the edges: both above a node of the top row (values nearer), both below a node of the bottom
     row, and values above and gradients below a node of the middle row."""
     value_key, grad_key = f"value-{node}", f"grad-{node}"
     value_height = (texts[value_key].count("\n") + 1) * _LINE_HEIGHT
-    value_side, grad_offset = (
-        (1, _NODE_GAP + value_height + 4)
-        if ny > 0
-        else (-1, -(_NODE_GAP + value_height + 4))
-    )
+    side = 1 if ny > 0 else -1
+    value_dy, grad_dy = side * _NODE_GAP, side * (_NODE_GAP + value_height + _BLOCK_GAP)
     if ny == 0:
-        value_side, grad_offset = 1, -_NODE_GAP
+        value_dy, grad_dy = _NODE_GAP, -_NODE_GAP
     _label_and_number(
-        ax,
-        nx,
-        ny,
-        value_key,
-        texts[value_key],
-        colour=FORWARD_COLOUR,
-        box=False,
-        dy=value_side * _NODE_GAP,
+        ax, nx, ny, value_key, texts[value_key], colour=FORWARD_COLOUR, dy=value_dy
     )
     if node not in ("x1", "x2"):
         _label_and_number(
-            ax,
-            nx,
-            ny,
-            grad_key,
-            texts[grad_key],
-            colour=BACKWARD_COLOUR,
-            box=False,
-            dy=grad_offset,
+            ax, nx, ny, grad_key, texts[grad_key], colour=BACKWARD_COLOUR, dy=grad_dy
         )
 
 
-def _draw_graph(ax, texts: dict[str, str]) -> None:
-    """Nodes, edges, the fixed names and the numbers of the computational graph (numbers carry gids)."""
+def _draw_graph(ax: Axes, texts: dict[str, str], stage: str) -> None:
+    """Nodes, edges, the fixed names and the numbers of the computational graph (numbers carry gids;
+    so do the white boxes behind the numbers of the slanted edges, as wide as ``stage`` needs)."""
     arrow = {
         "arrowstyle": "-|>",
         "color": "0.6",
@@ -660,9 +765,11 @@ def _draw_graph(ax, texts: dict[str, str]) -> None:
             nx, ny, NODE_LABELS[node], ha="center", va="center", fontsize=16, zorder=4
         )
         _draw_node_texts(ax, node, nx, ny, texts)
+    weight_box, gradient_box = _number_box_widths(stage)
     for key, source, target, fraction in WEIGHT_EDGES:
         (x0, y0), (x1, y1) = NODE_POSITIONS[source], NODE_POSITIONS[target]
         lx, ly = x0 + fraction * (x1 - x0), y0 + fraction * (y1 - y0)
+        boxed = key in BOXED_EDGES
         _label_and_number(
             ax,
             lx,
@@ -670,8 +777,8 @@ def _draw_graph(ax, texts: dict[str, str]) -> None:
             f"value-{key}",
             texts[f"value-{key}"],
             colour=PALETTE[7],
-            box=True,
-            dy=1.5,
+            dy=_ROW_GAP,
+            box_width=weight_box if boxed else None,
         )
         _label_and_number(
             ax,
@@ -680,12 +787,23 @@ def _draw_graph(ax, texts: dict[str, str]) -> None:
             f"grad-{key}",
             texts[f"grad-{key}"],
             colour=BACKWARD_COLOUR,
-            box=True,
-            dy=-1.5,
+            dy=-_ROW_GAP,
+            box_width=gradient_box if boxed else None,
         )
     ax.set_xlim(*GRAPH_XLIM)
     ax.set_ylim(*GRAPH_YLIM)
     ax.set_axis_off()
+
+
+def _fit_number_boxes(fig: Figure, stage: str) -> None:
+    """Make the white boxes behind the boxed edges' numbers as wide as ``stage`` needs (only when
+    the stage changed the width, so that an unchanged box is not redrawn)."""
+    weight_box, gradient_box = _number_box_widths(stage)
+    for key in BOXED_EDGES:
+        for row, width in ((f"value-{key}", weight_box), (f"grad-{key}", gradient_box)):
+            box = artist(fig, f"box-{row}", Rectangle)
+            if box.get_width() != width:
+                box.set_width(width)
 
 
 def plot_computational_graph(
@@ -707,7 +825,7 @@ def plot_computational_graph(
     p = example_parameters() if params is None else params
     texts = graph_texts(p, x, y, stage=stage, learning_rate=learning_rate)
     fig, (ax,) = new_figure(width=13.0, height=6.6)
-    _draw_graph(ax, texts)
+    _draw_graph(ax, texts, stage)
     ax.set_title(
         gettext(
             "forward values (blue), weights (black), gradients of the loss (vermillion)"
@@ -801,6 +919,7 @@ def plot_training_step(
         graph_texts(
             run.parameters[step], EXAMPLE_X, EXAMPLE_Y, stage=stage, learning_rate=rate
         ),
+        stage,
     )
     ax.set_title(" ", fontsize=15, loc="left", gid="step-title")
     inset = ax.inset_axes((0.745, 0.035, 0.245, 0.3))
@@ -840,6 +959,7 @@ def update_training_step(
         run.parameters[step], EXAMPLE_X, EXAMPLE_Y, stage=stage, learning_rate=rate
     ).items():
         artist(fig, gid, Text).set_text(text)
+    _fit_number_boxes(fig, stage)
     artist(fig, "step-title", Text).set_text(step_title(step, rate, stage))
     artist(fig, "loss-curve", Line2D).set_data(np.arange(MAX_STEPS + 1), run.costs)
     artist(fig, "loss-marker", Line2D).set_data([step], [run.costs[step]])

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from course_utils import backprop as bp
+from course_utils import environment
 from course_utils.checks import check
 from course_utils.exercises import nb03
 from course_utils.neuron import sigmoid
-from course_utils.plotting import artist
+from course_utils.plotting import LIVE_DPI, artist
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -353,6 +360,128 @@ def test_graph_figure_writes_every_number_on_it(params):
     drawn = [t.get_text() for t in fig.axes[0].texts]
     for label in ("$a^{[1]}_1$", "$\\hat y$", "$L$", "∂L/∂W[1]₂₁ ="):
         assert label in drawn
+
+
+@pytest.fixture(params=["en", "zh"])
+def figure_language(request):
+    """The figures in English, then in Chinese (its fonts and catalog); English again after."""
+    environment.setup_notebook(tensorflow=False, lang=request.param)
+    yield request.param
+    environment.setup_notebook(tensorflow=False, lang="en")
+
+
+def _meet(a: Bbox, b: Bbox) -> bool:
+    """Whether two pixel boxes share more than half a pixel each way (touching is allowed)."""
+    return (
+        min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5
+        and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
+    )
+
+
+def _layout_clashes(fig: Figure, dpi: float) -> list[str]:
+    """Draw ``fig`` at ``dpi`` and list every clash on it: two texts whose boxes meet, a white box
+    (a text's own, or a number's ``box-…`` rectangle) over another text, a text over a node, a text
+    out of the figure. Only the texts really drawn count (the hidden axes' tick labels do not)."""
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    drawn: list[Text] = []
+    original = Text.draw
+
+    def record(text: Text, renderer) -> None:
+        drawn.append(text)
+        original(text, renderer)
+
+    Text.draw = record  # type: ignore[method-assign]
+    try:
+        canvas.draw()
+    finally:
+        Text.draw = original  # type: ignore[method-assign]
+    renderer = canvas.get_renderer()
+    texts = [
+        t for t in dict.fromkeys(drawn) if t.get_visible() and t.get_text().strip()
+    ]
+    boxes = {text: text.get_window_extent(renderer) for text in texts}
+
+    def name(text: Text) -> str:
+        return str(text.get_gid() or repr(text.get_text()[:20]))
+
+    clashes = [
+        f"{name(a)} and {name(b)} overlap"
+        for a, b in itertools.combinations(texts, 2)
+        if _meet(boxes[a], boxes[b])
+    ]
+    covers: list[tuple[str, Bbox]] = []
+    for text in texts:
+        patch = text.get_bbox_patch()
+        if patch is not None:
+            text.update_bbox_position_size(renderer)
+            covers.append((name(text), patch.get_window_extent(renderer)))
+    for patch in fig.findobj(Rectangle):
+        if str(patch.get_gid()).startswith("box-"):
+            covers.append((str(patch.get_gid()), patch.get_window_extent(renderer)))
+    for owner, cover in covers:
+        clashes += [
+            f"the box of {owner} hides {name(text)}"
+            for text in texts
+            if name(text) not in (owner, owner.removeprefix("box-"))
+            and _meet(cover, boxes[text])
+        ]
+    for node in fig.axes[0].lines:
+        if isinstance(node, Line2D) and node.get_marker() == "o":
+            circle = node.get_window_extent(renderer)
+            clashes += [
+                f"{name(text)} is on the node at {node.get_xydata()[0]}"
+                for text in texts
+                if _meet(circle, boxes[text])
+                and not circle.contains(*boxes[text].get_points().mean(axis=0))
+            ]
+    clashes += [
+        f"{name(text)} runs out of the figure"
+        for text in texts
+        if not fig.bbox.padded(0.5).contains(boxes[text].x0, boxes[text].y0)
+        or not fig.bbox.padded(0.5).contains(boxes[text].x1, boxes[text].y1)
+    ]
+    return clashes
+
+
+def _widest_moments() -> list[tuple[int, float]]:
+    """(step, learning rate) pairs at which some number of the training figure is at its widest
+    (most characters, a + counted wider than a −), over every step and every rate of the slider."""
+    widest: dict[str, tuple[float, tuple[int, float]]] = {}
+    for rate in np.round(np.arange(0.1, 5.01, 0.1), 1):
+        run = bp.example_run(float(rate))
+        for step in range(bp.MAX_STEPS + 1):
+            texts = bp.graph_texts(
+                run.parameters[step],
+                bp.EXAMPLE_X,
+                bp.EXAMPLE_Y,
+                stage="update",
+                learning_rate=float(rate),
+            )
+            for gid, text in texts.items():
+                size = len(text) + 0.5 * text.count("+")
+                if size > widest.get(gid, (0.0, (0, 0.0)))[0]:
+                    widest[gid] = (size, (step, float(rate)))
+    return sorted({moment for _, moment in widest.values()})
+
+
+def test_graph_texts_clash_with_nothing(figure_language):
+    # No name or number of the graph runs into another, hides under a white box or lies on a node,
+    # at any stage, with the widest numbers the widget can show (and the first view's), in the
+    # widget's frames (LIVE_DPI) and in the static picture (90 dpi), in both languages.
+    moments = [(0, bp.DEFAULT_LEARNING_RATE), (bp.MAX_STEPS, 5.0), *_widest_moments()]
+    assert len(moments) >= 4
+    fig = bp.plot_training_step()
+    clashes = []
+    for stage in bp.STAGES:
+        for step, rate in moments:
+            bp.update_training_step(fig, step=step, learning_rate=rate, stage=stage)
+            found = _layout_clashes(fig, LIVE_DPI)
+            clashes += [f"{stage}, step {step}, η = {rate}: {c}" for c in found]
+    clashes += [f"static, 90 dpi: {c}" for c in _layout_clashes(fig, 90)]
+    graph = bp.plot_computational_graph(stage="update")
+    clashes += [f"graph: {c}" for c in _layout_clashes(graph, 90)]
+    assert not clashes, "\n".join(clashes[:20])
 
 
 def test_training_figure_draws_the_run_and_marks_the_step():
