@@ -471,9 +471,13 @@ def boundary_line(
     return -(w2 * ends + b) / w1, ends
 
 
+@lru_cache(maxsize=1)
 def _grid() -> tuple[np.ndarray, np.ndarray]:
+    """The view's grid (x₁, x₂), built once: a slider step only evaluates the neuron on it."""
     centres = np.linspace(*INPUT_LIMITS, GRID_SIZE)
-    return np.meshgrid(centres, centres)
+    grid_x1, grid_x2 = np.meshgrid(centres, centres)
+    grid_x1.flags.writeable = grid_x2.flags.writeable = False
+    return grid_x1, grid_x2
 
 
 def neuron_output_image(w1: float, w2: float, b: float) -> np.ndarray:
@@ -488,6 +492,15 @@ def neuron_output_image(w1: float, w2: float, b: float) -> np.ndarray:
     w1, w2, b = (as_finite_float(n, v) for n, v in (("w1", w1), ("w2", w2), ("b", b)))
     grid_x1, grid_x2 = _grid()
     return sigmoid(w1 * grid_x1 + w2 * grid_x2 + b)
+
+
+def _output_colours(w1: float, w2: float, b: float) -> np.ndarray:
+    """:func:`neuron_output_image` in :data:`OUTPUT_CMAP`'s colours (RGBA bytes), what the figure shows.
+
+    The figure's image holds these colours rather than ŷ: matplotlib then only resamples the
+    bytes on each frame (the same pixels as colouring ŷ itself, about four times cheaper).
+    """
+    return np.asarray(OUTPUT_CMAP(neuron_output_image(w1, w2, b), bytes=True))
 
 
 @dataclass(frozen=True)
@@ -553,7 +566,7 @@ def _draw_input_plane(fig: Figure, ax: Axes, w1: float, w2: float, b: float) -> 
     """Left panel of :func:`plot_neuron`: output image, points by class, boundary, colour bar."""
     x, y = toy_blobs()
     image = ax.imshow(
-        neuron_output_image(w1, w2, b),
+        _output_colours(w1, w2, b),
         extent=(*INPUT_LIMITS, *INPUT_LIMITS),
         origin="lower",
         cmap=OUTPUT_CMAP,
@@ -667,7 +680,7 @@ def update_neuron(fig: Figure, w1: float, w2: float, b: float) -> None:
     )
     _, y = toy_blobs()
     view = neuron_view(w1, w2, b)
-    artist(fig, "neuron-output", AxesImage).set_data(neuron_output_image(w1, w2, b))
+    artist(fig, "neuron-output", AxesImage).set_data(_output_colours(w1, w2, b))
     artist(fig, "boundary", Line2D).set_data(*boundary_line(w1, w2, b))
     offsets = _sigmoid_panel_offsets(view.z)
     for label in (0, 1):

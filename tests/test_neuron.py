@@ -196,15 +196,19 @@ def test_no_boundary_without_weights():
 def test_plot_draws_the_neuron_on_the_toy_data():
     fig = nn.plot_neuron(w1=1.0, w2=0.5, b=-1.0)
     assert isinstance(fig, Figure)
+    # the image holds ŷ's colours (RGBA bytes), so a frame only resamples them
     image = np.asarray(artist(fig, "neuron-output").get_array())
-    assert image.shape == (nn.GRID_SIZE, nn.GRID_SIZE)
+    assert image.shape == (nn.GRID_SIZE, nn.GRID_SIZE, 4) and image.dtype == np.uint8
     grid = np.linspace(*nn.INPUT_LIMITS, nn.GRID_SIZE)
     # bottom-left pixel is (x1, x2) = (-4, -4); the last pixel of row 0 is (4, -4)
-    np.testing.assert_allclose(
-        image[0, 0], nn.sigmoid(1.0 * grid[0] + 0.5 * grid[0] - 1.0)
-    )
-    np.testing.assert_allclose(
-        image[0, -1], nn.sigmoid(1.0 * grid[-1] + 0.5 * grid[0] - 1.0)
+    for pixel, (x1, x2) in (
+        (image[0, 0], (grid[0], grid[0])),
+        (image[0, -1], (grid[-1], grid[0])),
+    ):
+        colour = nn.OUTPUT_CMAP(nn.sigmoid(1.0 * x1 + 0.5 * x2 - 1.0), bytes=True)
+        np.testing.assert_array_equal(pixel, colour)
+    np.testing.assert_array_equal(
+        image, nn.OUTPUT_CMAP(nn.neuron_output_image(1.0, 0.5, -1.0), bytes=True)
     )
     x1, x2 = artist(fig, "boundary").get_data()
     np.testing.assert_allclose(
@@ -268,7 +272,9 @@ def test_slider_moves_the_neuron_and_swaps_the_frame():
     x1, x2 = artist(live.figure, "boundary").get_data()
     np.testing.assert_allclose(np.asarray(x1) + np.asarray(x2), 0.0, atol=1e-12)
     image = np.asarray(artist(live.figure, "neuron-output").get_array())
-    np.testing.assert_allclose(image[nn.GRID_SIZE // 2, nn.GRID_SIZE // 2], 0.5)
+    np.testing.assert_array_equal(
+        image[nn.GRID_SIZE // 2, nn.GRID_SIZE // 2], nn.OUTPUT_CMAP(0.5, bytes=True)
+    )
     assert "78 of 80 correct (97.5%)" in artist(live.figure, "neuron-title").get_text()
     assert (
         bytes(live.image.value).startswith(PNG_SIGNATURE)
