@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from course_utils.i18n import N_, TextMap, gettext
 from course_utils.losses import get
@@ -527,17 +528,43 @@ def _radius_sweep() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mask_colours(radius: float) -> np.ndarray:
-    """RGB image: TP green, FN vermillion, FP sky blue, TN white (prediction thresholded at 0.5)."""
+    """RGBA bytes: TP green, FN vermillion, FP sky blue, TN white (prediction thresholded at 0.5).
+
+    Bytes rather than floats: matplotlib resamples them as they are on each frame (the same
+    pixels, cheaper). Kept per radius, read-only.
+    """
+    return _mask_colours_at(_in_range("radius", radius, 0.0, 10.0, "pixels"))
+
+
+@functools.lru_cache(maxsize=128)
+def _mask_colours_at(radius: float) -> np.ndarray:
     truth = true_mask() > 0.5
-    hit = predicted_mask(radius) > 0.5
-    image = np.ones((MASK_SIZE, MASK_SIZE, 3))
+    hit = _overlap_at(radius)[0] > 0.5
+    image = np.full((MASK_SIZE, MASK_SIZE, 4), 255, np.uint8)
     for where, colour in (
         (truth & hit, GREEN),
         (truth & ~hit, VERMILLION),
         (~truth & hit, SKY),
     ):
-        image[where] = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        image[where, :3] = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    image.flags.writeable = False
     return image
+
+
+@functools.lru_cache(maxsize=128)
+def _overlap_at(radius: float) -> tuple[np.ndarray, dict[str, float]]:
+    """The prediction at ``radius`` and its soft counts (kept: a slider returns to its values)."""
+    prediction = predicted_mask(radius)
+    prediction.flags.writeable = False
+    return prediction, overlap_sums(true_mask(), prediction)
+
+
+@functools.lru_cache(maxsize=128)
+def _tversky_curve(alpha: float, beta: float) -> tuple[np.ndarray, int]:
+    """:func:`tversky_by_radius` and the index of its minimum (kept per (α, β), read-only)."""
+    curve = tversky_by_radius(alpha, beta)
+    curve.flags.writeable = False
+    return curve, int(np.argmin(curve))
 
 
 def plot_overlap(alpha: float = 0.5, beta: float = 0.5, radius: float = 3.0) -> Figure:
@@ -568,19 +595,24 @@ def plot_overlap(alpha: float = 0.5, beta: float = 0.5, radius: float = 3.0) -> 
 
 
 def update_overlap(fig: Figure, alpha: float, beta: float, radius: float) -> None:
-    """Recolour the mask and move the Tversky curve, its marker and its minimum."""
-    curve = tversky_by_radius(alpha, beta)
-    artist(fig, "mask-image").set_data(_mask_colours(radius))  # type: ignore[attr-defined]
-    artist(fig, "tversky-curve").set_data(RADII, curve)  # type: ignore[attr-defined]
-    sums = overlap_sums(true_mask(), predicted_mask(radius))
-    loss = float(
-        get("tversky").numpy(
-            true_mask(), predicted_mask(radius), alpha=alpha, beta=beta
-        )
+    """Recolour the mask and move the Tversky curve, its marker and its minimum.
+
+    The curve and its minimum are set only when α or β moved: a radius step leaves them as they
+    are, so the frame redraws only the marker, the mask and the numbers.
+    """
+    curve, best = _tversky_curve(
+        _in_range("alpha", alpha, 0.0, 1.0, "weight on missed object pixels, FN"),
+        _in_range("beta", beta, 0.0, 1.0, "weight on extra pixels, FP"),
     )
+    radius = _in_range("radius", radius, 0.0, 10.0, "pixels")
+    prediction, sums = _overlap_at(radius)
+    artist(fig, "mask-image").set_data(_mask_colours_at(radius))  # type: ignore[attr-defined]
+    tversky_curve = artist(fig, "tversky-curve", Line2D)
+    if not np.array_equal(np.asarray(tversky_curve.get_ydata()), curve):
+        tversky_curve.set_data(RADII, curve)
+        artist(fig, "best-marker", Line2D).set_data([RADII[best]], [curve[best]])
+    loss = float(get("tversky").numpy(true_mask(), prediction, alpha=alpha, beta=beta))
     artist(fig, "tversky-marker").set_data([radius], [loss])  # type: ignore[attr-defined]
-    best = int(np.argmin(curve))
-    artist(fig, "best-marker").set_data([RADII[best]], [curve[best]])  # type: ignore[attr-defined]
     artist(fig, "overlap-text").set_text(  # type: ignore[attr-defined]
         gettext(
             "TP {tp:.1f}  FN {fn:.1f}  FP {fp:.1f}\nTversky {loss:.3f}; best radius {best:.1f}"
