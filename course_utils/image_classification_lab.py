@@ -1748,6 +1748,12 @@ def _class_id(name: str, value: str) -> int:
     return CLASS_NAMES.index(value)
 
 
+#: The thumbnails' colours (ink 1 black on white paper): an image holds them as RGBA bytes, which
+#: matplotlib resamples as they are (the same pixels as colouring the grey levels on each draw).
+_THUMBNAIL_CMAP = matplotlib.colormaps["gray_r"]
+_BLANK_THUMBNAIL = _THUMBNAIL_CMAP(np.zeros((28, 28)), bytes=True)
+
+
 def plot_misclassifications(
     predictions: Predictions, true_class: str, predicted_class: str
 ) -> Figure:
@@ -1797,22 +1803,25 @@ def update_misclassifications(
     t = _class_id("true_class", true_class)
     k = _class_id("predicted_class", predicted_class)
     members = predictions.cell(t, k)
-    blank = np.zeros((28, 28))
     for slot in range(EXPLORER_EXAMPLES):
         image, title = artist(fig, f"thumb-{slot}"), artist(fig, f"thumb-title-{slot}")
         if slot < members.size:
             index = members[slot]
-            image.set_data(predictions.images[index].reshape(28, 28))
+            image.set_data(_THUMBNAIL_CMAP(predictions.images[index], bytes=True))
             p = predictions.probs[index]
             title.set_text(f"{p[k]:.2f} / {p[t]:.2f}")
         else:
-            image.set_data(blank)
+            image.set_data(_BLANK_THUMBNAIL)
             title.set_text(" ")
     shown = predictions.probs[members[0]] if members.size else np.zeros(NUM_CLASSES)
     for j in range(NUM_CLASSES):
         bar = artist(fig, f"prob-bar-{j}")
-        bar.set_height(float(shown[j]))
-        bar.set_color(PALETTE[2] if j == t else PALETTE[3] if j == k else PALETTE[4])
+        colour = PALETTE[2] if j == t else PALETTE[3] if j == k else PALETTE[4]
+        if bar.get_height() != float(shown[j]):  # an unchanged bar is not drawn again
+            bar.set_height(float(shown[j]))
+        rgba = matplotlib.colors.to_rgba(colour)
+        if bar.get_facecolor() != rgba or bar.get_edgecolor() != rgba:
+            bar.set_color(colour)  # face and edge: a bar of height 0 is a line
     true_name, predicted_name = gettext(CLASS_NAMES[t]), gettext(CLASS_NAMES[k])
     headline = (
         gettext("{count} images of {true} correctly classified")

@@ -6,6 +6,7 @@ Python process that imports TensorFlow).
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -314,8 +315,10 @@ def test_explorer_shows_the_cells_images_and_probabilities(demo):
     predicted = demo.probs.argmax(axis=1)
     assert np.all(demo.y_true[members] == 6) and np.all(predicted[members] == 0)
     assert np.all(np.diff(demo.probs[members, 0]) <= 0)
+    # a thumbnail holds the grey image's colours (RGBA bytes): ink 1 is black, paper 0 white
     np.testing.assert_array_equal(
-        artist(live.figure, "thumb-0").get_array(), demo.images[members[0]]
+        artist(live.figure, "thumb-0").get_array(),
+        matplotlib.colormaps["gray_r"](demo.images[members[0]], bytes=True),
     )
     heights = [artist(live.figure, f"prob-bar-{k}").get_height() for k in range(10)]
     np.testing.assert_allclose(heights, demo.probs[members[0]])
@@ -340,7 +343,7 @@ def test_explorer_empty_cell_and_bad_class(demo):
         .get_text()
         .endswith("no image in this cell")
     )
-    assert not np.any(artist(live.figure, "thumb-0").get_array())
+    assert np.all(artist(live.figure, "thumb-0").get_array() == 255)  # white
     with pytest.raises(ValueError, match="true_class"):
         live.set(true_class="Dog")
     with pytest.raises(ValueError, match="true_class"):
