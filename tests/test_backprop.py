@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import subprocess
 import sys
@@ -484,6 +485,65 @@ def test_graph_texts_clash_with_nothing(figure_language):
     assert not clashes, "\n".join(clashes[:20])
 
 
+def _ink(pixels: np.ndarray) -> tuple[int, int, int, int]:
+    """Rows and columns (first, last) where an RGB picture on white is not white."""
+    rows, cols = np.nonzero((pixels < 250).any(axis=-1))
+    return int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())
+
+
+@pytest.mark.parametrize(
+    "text, align",
+    [
+        ("+0.075", ("left", "bottom")),
+        ("-0.80 → -0.88", ("left", "top")),
+        ("+0.60 → +0.52\n-2.000\n0.550", ("left", "bottom")),
+        ("?\n?", ("left", "top")),
+        ("stage 3 of 3, update: θ → θ − η·∂L/∂θ", ("right", "bottom")),
+        ("iteration 31 (after 30 updates)", ("left", "bottom")),
+    ],
+)
+def test_glyph_text_stands_and_measures_where_a_text_would(
+    figure_language, text, align
+):
+    # The widget's texts are drawn from cached character images (_GlyphText): the same text drawn by
+    # matplotlib's Text must cover the same box (to half a pixel) and the same ink (to a pixel; each
+    # character sits on whole pixels instead of sixty-fourths), in the colour asked for.
+    ha, va = align
+    pictures, extents = [], []
+    for kind in (Text, bp._GlyphText):
+        fig = Figure(figsize=(6.0, 2.0), dpi=LIVE_DPI)
+        canvas = FigureCanvasAgg(fig)
+        x = 0.95 if ha == "right" else 0.05
+        item = kind(x, 0.5, text, fontsize=14, linespacing=1.3, ha=ha, va=va)
+        item.set_color("#D55E00")
+        fig.add_artist(item)
+        canvas.draw()
+        pictures.append(np.asarray(canvas.buffer_rgba())[..., :3].astype(int))
+        extents.append(item.get_window_extent().bounds)
+    np.testing.assert_allclose(extents[1], extents[0], atol=0.5)
+    reference, drawn = (_ink(picture) for picture in pictures)
+    assert np.abs(np.subtract(reference, drawn)).max() <= 1, (reference, drawn)
+    darkest = pictures[1].reshape(-1, 3)[pictures[1].sum(axis=-1).argmin()]
+    np.testing.assert_allclose(darkest, [0xD5, 0x5E, 0x00], atol=2)
+    assert np.abs(pictures[1] - pictures[0]).mean() < 3
+
+
+def test_glyph_text_falls_back_to_matplotlib_where_it_has_no_images():
+    # Mathtext, a rotated text and a renderer other than Agg are drawn by Text itself.
+    fig = Figure(figsize=(4.0, 2.0), dpi=LIVE_DPI)
+    FigureCanvasAgg(fig)
+    for item in (
+        bp._GlyphText(0.1, 0.5, "$x_1$", va="bottom"),
+        bp._GlyphText(0.5, 0.5, "+0.5", rotation=30, va="bottom"),
+    ):
+        fig.add_artist(item)
+        assert item._block(fig.dpi) is None
+    plain = bp._GlyphText(0.1, 0.2, "+0.5", va="bottom", linespacing=1.3)
+    fig.add_artist(plain)
+    assert plain._block(fig.dpi) is not None
+    fig.savefig(io.BytesIO(), format="svg")  # drawn as SVG text, without the Agg images
+
+
 def test_training_figure_draws_the_run_and_marks_the_step():
     fig = bp.plot_training_step(step=4, learning_rate=2.0, stage="update")
     run = bp.example_run(2.0)
@@ -493,10 +553,9 @@ def test_training_figure_draws_the_run_and_marks_the_step():
     np.testing.assert_allclose(
         artist(fig, "loss-marker").get_data(), [[4], [run.costs[4]]]
     )
-    assert (
-        "iteration 5" in artist(fig, "step-title").get_text()
-        and "update" in artist(fig, "step-title").get_text()
-    )
+    assert artist(fig, "step-title").get_text() == "iteration 5 (after 4 updates)"
+    assert artist(fig, "rate-title").get_text() == "learning rate η = 2.0"
+    assert artist(fig, "stage-title").get_text().startswith("stage 3 of 3, update")
     assert (
         artist(fig, "value-W1-11")
         .get_text()
@@ -520,9 +579,10 @@ def test_update_matches_a_fresh_plot():
     fresh = bp.plot_training_step(7, 3.0, "backward")
     for gid in bp.GRAPH_LABELS:
         assert artist(moved, gid).get_text() == artist(fresh, gid).get_text()
-    assert (
-        artist(moved, "step-title").get_text() == artist(fresh, "step-title").get_text()
-    )
+    for gid in ("step-title", "rate-title", "stage-title"):
+        assert artist(moved, gid).get_text() == artist(fresh, gid).get_text()
+    for gid in ("box-value-W1-12", "box-grad-W2-2"):
+        assert artist(moved, gid).get_width() == artist(fresh, gid).get_width()
     np.testing.assert_allclose(
         artist(moved, "loss-curve").get_data(), artist(fresh, "loss-curve").get_data()
     )
@@ -739,11 +799,13 @@ def test_widget_title_names_iteration_updates_and_stage_apart():
     # The stage's number must not read as a count of updates ("…, 3 update").
     live = bp.training_step_widget()
     live.set(step=30, stage="update")
-    title = artist(live.figure, "step-title").get_text()
-    assert title.startswith("iteration 31 (after 30 updates, η = 1.0)")
-    assert "stage 3 of 3, update: θ → θ − η·∂L/∂θ" in title
-    assert bp.step_title(1, 0.5, "forward").startswith(
-        "iteration 2 (after 1 update, η = 0.5) · stage 1 of 3, forward"
+    assert live.text("step-title") == "iteration 31 (after 30 updates)"
+    assert live.text("rate-title") == "learning rate η = 1.0"
+    assert live.text("stage-title") == "stage 3 of 3, update: θ → θ − η·∂L/∂θ"
+    assert bp.step_title(1, 0.5, "forward") == (
+        "iteration 2 (after 1 update)",
+        "learning rate η = 0.5",
+        "stage 1 of 3, forward: values and loss",
     )
 
 
