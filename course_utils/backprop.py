@@ -23,7 +23,6 @@ Importing this module does not import TensorFlow (the notebook's TensorFlow cell
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,12 +31,10 @@ from typing import Any, cast
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
-from matplotlib.artist import allow_rasterization
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
-from matplotlib.colors import to_rgba
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
@@ -45,13 +42,13 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import (
     Affine2D,
     Affine2DBase,
-    Bbox,
     ScaledTranslation,
     Transform,
     offset_copy,
 )
 
 from course_utils._plain import float_or_array
+from course_utils.glyph_text import GlyphText
 from course_utils.i18n import N_, gettext
 from course_utils.neuron import sigmoid
 from course_utils.plotting import PALETTE, SMALLEST_TEXT_PT, artist, new_figure
@@ -414,196 +411,6 @@ def train(
 
 
 # --------------------------------------------------------------------------------------------
-# the widget's texts, drawn from cached images of their characters
-
-#: A glyph or a line of :class:`_GlyphText`, in pixels: its coverage image, the column (right of the
-#: pen's start) and the row (down from the baseline) of the image's first pixel, the advance of the
-#: pen, and the ascent and descent of the ink's box (FreeType's, the box matplotlib measures).
-_Ink = tuple[np.ndarray, int, int, float, float, float]
-
-
-@lru_cache(maxsize=1024)
-def _glyph(path: str, size: float, dpi: float, hinting: Any, char: str) -> _Ink | None:
-    """One character as FreeType draws it alone (FT2Font's public calls: ``set_text``,
-    ``draw_glyphs_to_bitmap``), placed on the pixels where matplotlib's Agg puts it for a pen on a
-    whole pixel, and the hinted advance matplotlib moves the pen by (see :data:`_Ink`); None when
-    the font lacks the character."""
-    font = get_font(path)
-    if char != " " and font.get_char_index(ord(char)) == 0:
-        return None
-    font.clear()
-    font.set_size(size, dpi)
-    font.set_text(char, 0.0, flags=hinting)
-    font.draw_glyphs_to_bitmap(antialiased=True)
-    coverage = np.array(font.get_image(), dtype=np.uint8)
-    # The image starts at the box's left edge rounded down, and one row above its top rounded down
-    # (FT2Font draws into a box one pixel larger on each side); its box in 26.6 fixed point.
-    box_left = font.get_bitmap_offset()[0] / 64
-    height, descent = font.get_width_height()[1] / 64, font.get_descent() / 64
-    ascent = height - descent
-    advance = font.load_char(ord(char), flags=hinting).horiAdvance / 64
-    return (
-        coverage,
-        math.floor(box_left),
-        -math.floor(ascent) - 1,
-        advance,
-        ascent,
-        descent,
-    )
-
-
-@lru_cache(maxsize=2048)
-def _line_image(
-    path: str, size: float, dpi: float, hinting: Any, line: str
-) -> _Ink | None:
-    """One line put together from :func:`_glyph` images, each where the pen is when it comes (the
-    advance: the line's width, as matplotlib measures it); None if the font lacks a character."""
-    pen, ascent, descent, placed = 0.0, 0.0, 0.0, []
-    for char in line:
-        glyph = _glyph(path, size, dpi, hinting, char)
-        if glyph is None:
-            return None
-        coverage, left, top, advance, glyph_ascent, glyph_descent = glyph
-        if coverage.size:
-            placed.append((coverage, round(pen) + left, top))
-        pen += advance
-        ascent, descent = max(ascent, glyph_ascent), max(descent, glyph_descent)
-    if not placed:
-        return np.zeros((0, 0), np.uint8), 0, 0, pen, ascent, descent
-    x0 = min(x for _, x, _ in placed)
-    y0 = min(y for _, _, y in placed)
-    x1 = max(x + image.shape[1] for image, x, _ in placed)
-    y1 = max(y + image.shape[0] for image, _, y in placed)
-    combined = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    for image, x, y in placed:
-        _paint(combined, image, y - y0, x - x0)
-    return combined, x0, y0, pen, ascent, descent
-
-
-def _paint(canvas: np.ndarray, image: np.ndarray, row: int, col: int) -> None:
-    """Lay the coverage ``image`` on ``canvas`` with its top left at (row, col); overlaps keep the darker."""
-    view = canvas[row : row + image.shape[0], col : col + image.shape[1]]
-    np.maximum(view, image, out=view)
-
-
-@lru_cache(maxsize=64)
-def _line_height(path: str, size: float, dpi: float, spacing: float) -> float | None:
-    """The height in pixels of one line as matplotlib sets it: the line spacing times the font's
-    ascent plus descent (its OS/2 table, else its hhea table); None when it has neither."""
-    font = get_font(path)
-    head: Any = font.get_sfnt_table("head")
-    for table_name, ascent_key, descent_key in (
-        ("OS/2", "sTypoAscender", "sTypoDescender"),
-        ("hhea", "ascent", "descent"),
-    ):
-        table: Any = font.get_sfnt_table(table_name)  # type: ignore[call-overload]
-        if table is not None and head is not None:
-            span = table[ascent_key] - table[descent_key]
-            return spacing * span * size * dpi / 72 / head["unitsPerEm"]
-    return None
-
-
-class _GlyphText(Text):
-    """A text that the sliders rewrite (a number of the graph, a part of the training widget's
-    title), drawn by Agg from cached images of its characters.
-
-    A frame of the training widget rewrites some 200 characters, and matplotlib (3.11) lays out,
-    hints and renders every one of them again, about 50 µs a character: most of the frame. Here
-    FreeType draws each character once per font, size and resolution (:func:`_glyph`), a line is
-    put together from those images at the pen positions matplotlib gives its characters (the hinted
-    advances), and the lines sit in their boxes as matplotlib sets them, so the text stands and
-    measures where a Text would; only the fraction of a pixel where matplotlib would start it is
-    dropped (``tests/test_backprop.py`` compares the two). Agg draws the frames, the notebook's
-    pictures and saved PNGs; any other renderer (PDF, SVG), a character the font lacks, and a
-    clipped, rotated or mathtext text, or one not anchored by its top or bottom, is drawn by Text.
-    """
-
-    def _block(self, dpi: float) -> tuple[list[_Ink], float, float, float] | None:
-        """The lines, the line height, and the block's left and top edges (display pixels)."""
-        text = self.get_text()
-        spacing = getattr(self, "_linespacing", None)
-        clipped = self.get_clip_on() and (
-            self.get_clip_box() is not None or self.get_clip_path() is not None
-        )
-        if (
-            "$" in text
-            or clipped
-            or self.get_rotation() != 0
-            or self.get_verticalalignment() not in ("top", "bottom")
-            or not isinstance(spacing, (int, float))
-        ):
-            return None
-        path = findfont(self.get_fontproperties())
-        size = float(self.get_fontsize())
-        height = _line_height(path, size, dpi, float(spacing))
-        hinting = get_hinting_flag()
-        lines = [
-            _line_image(path, size, dpi, hinting, line) for line in text.split("\n")
-        ]
-        found = [line for line in lines if line is not None]
-        if height is None or len(found) < len(lines):
-            return None
-        x, y = self.get_transform().transform(self.get_unitless_position())
-        width = max(line[3] for line in found)
-        shift = {"left": 0.0, "center": 0.5, "right": 1.0}[
-            self.get_horizontalalignment()
-        ]
-        bottom = self.get_verticalalignment() == "bottom"
-        top = y + height * len(found) if bottom else y
-        return found, height, float(x - shift * width), float(top)
-
-    def get_window_extent(self, renderer=None, dpi=None) -> Bbox:
-        figure = self.get_figure(root=True)
-        block = None
-        if figure is not None and dpi in (None, figure.dpi) and self.get_visible():
-            block = self._block(figure.dpi) if self.get_text() else None
-        if block is None:
-            return super().get_window_extent(renderer, dpi)
-        lines, height, left, top = block
-        width = max(line[3] for line in lines)
-        return Bbox.from_bounds(
-            left, top - height * len(lines), width, height * len(lines)
-        )
-
-    @allow_rasterization
-    def draw(self, renderer) -> None:
-        block = None
-        if isinstance(renderer, RendererAgg) and self.get_visible() and self.get_text():
-            block = self._block(renderer.dpi)
-        if block is None:
-            super().draw(renderer)
-            return
-        lines, height, left, top = block
-        first_row = renderer.height - top  # Agg's rows run down from the canvas's top
-        pieces = [
-            (
-                image,
-                round(left) + x0,
-                round(first_row + index * height + (height + ascent - descent) / 2)
-                + y0,
-            )
-            for index, (image, x0, y0, _, ascent, descent) in enumerate(lines)
-            if image.size
-        ]
-        if pieces:
-            row0 = min(row for _, _, row in pieces)
-            col0 = min(col for _, col, _ in pieces)
-            row1 = max(row + image.shape[0] for image, _, row in pieces)
-            col1 = max(col + image.shape[1] for image, col, _ in pieces)
-            coverage = np.zeros((row1 - row0, col1 - col0), np.uint8)
-            for image, col, row in pieces:
-                _paint(coverage, image, row - row0, col - col0)
-            *colour, alpha = to_rgba(self.get_color(), self.get_alpha())
-            rgba = np.empty((*coverage.shape, 4), np.uint8)
-            rgba[..., :3] = np.round(np.array(colour) * 255).astype(np.uint8)
-            rgba[..., 3] = np.round(coverage * alpha).astype(np.uint8)
-            gc = renderer.new_gc()
-            renderer.draw_image(gc, col0, renderer.height - row1, rgba[::-1])
-            gc.restore()
-        self.stale = False
-
-
-# --------------------------------------------------------------------------------------------
 # the computational graph, drawn
 
 
@@ -889,7 +696,7 @@ def _label_and_number(
         **style,
     )
     ax.add_artist(
-        _GlyphText(
+        GlyphText(
             x,
             y,
             number,
@@ -1141,7 +948,7 @@ def plot_training_step(
     _draw_graph(ax, _training_texts(rate, step, stage), stage)
     above = offset_copy(ax.transAxes, fig=fig, y=1.0, units="points")
     for gid, x, align in _TITLE_PARTS:
-        title = _GlyphText(
+        title = GlyphText(
             x, 1.0, " ", fontsize=15, linespacing=1.2, ha=align, va="bottom", gid=gid
         )
         title.set_transform(above)
