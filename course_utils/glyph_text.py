@@ -11,6 +11,7 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import matplotlib
 import numpy as np
 from matplotlib.artist import allow_rasterization
 from matplotlib.backend_bases import RendererBase
@@ -21,6 +22,13 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 __all__ = ["GlyphText"]
+
+#: matplotlib 3.11 sets a line of text as tall as the font's ascent plus descent, the layout
+#: :class:`GlyphText` reproduces; 3.10 (Colab's) measures the line by the ink of "lp", and its
+#: FT2Font has no OS/2 ascent to read, so there every GlyphText is drawn by Text.
+_LAYOUT_REPRODUCED = tuple(
+    int(part) for part in matplotlib.__version__.split(".")[:2] if part.isdigit()
+) >= (3, 11)
 
 #: A glyph or a line of :class:`GlyphText`, in pixels: its coverage image, the column (right of the
 #: pen's start) and the row (down from the baseline) of the image's first pixel, the advance of the
@@ -103,7 +111,12 @@ def _line_height(path: str, size: float, dpi: float, spacing: float) -> float | 
         ("hhea", "ascent", "descent"),
     ):
         table: Any = font.get_sfnt_table(table_name)  # type: ignore[call-overload]
-        if table is not None and head is not None:
+        if (
+            table is not None
+            and head is not None
+            and ascent_key in table
+            and descent_key in table
+        ):
             span = table[ascent_key] - table[descent_key]
             return spacing * span * size * dpi / 72 / head["unitsPerEm"]
     return None
@@ -129,8 +142,8 @@ class GlyphText(Text):
     Where: the moving numbers and the three-part title of
     :func:`course_utils.backprop.training_step_widget`.
 
-    What falls back to Text (drawn exactly as matplotlib would): any renderer other than Agg (PDF,
-    SVG), a text with a character the font lacks, and a clipped, rotated or mathtext (``$``) text,
+    What falls back to Text (drawn exactly as matplotlib would): every text under a matplotlib
+    older than 3.11 (see :data:`_LAYOUT_REPRODUCED`), any renderer other than Agg (PDF, SVG), a text with a character the font lacks, and a clipped, rotated or mathtext (``$``) text,
     or one not anchored by its top or bottom (``va`` other than ``"top"`` / ``"bottom"``).
     Agg draws the frames, the notebooks' pictures and saved PNGs.
     """
@@ -143,7 +156,8 @@ class GlyphText(Text):
             self.get_clip_box() is not None or self.get_clip_path() is not None
         )
         if (
-            "$" in text
+            not _LAYOUT_REPRODUCED
+            or "$" in text
             or clipped
             or self.get_rotation() != 0
             or self.get_verticalalignment() not in ("top", "bottom")

@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from course_utils import environment
+from course_utils import environment, glyph_text
 from course_utils.glyph_text import GlyphText
 from course_utils.plotting import LIVE_DPI
 
@@ -79,5 +79,17 @@ def test_glyph_text_falls_back_to_matplotlib_where_it_has_no_images():
         assert item._block(fig.dpi) is None
     plain = GlyphText(0.1, 0.2, "+0.5", va="bottom", linespacing=1.3)
     fig.add_artist(plain)
-    assert plain._block(fig.dpi) is not None
+    # Drawn from images where matplotlib lays a line out as GlyphText does (3.11), by Text before.
+    assert (plain._block(fig.dpi) is not None) == glyph_text._LAYOUT_REPRODUCED
     fig.savefig(io.BytesIO(), format="svg")  # drawn as SVG text, without the Agg images
+
+
+def test_glyph_text_is_plain_text_under_an_older_matplotlib(monkeypatch):
+    # matplotlib 3.10 (Colab's) sets lines by the ink of "lp", a layout GlyphText does not copy.
+    monkeypatch.setattr(glyph_text, "_LAYOUT_REPRODUCED", False)
+    fig = Figure(figsize=(4.0, 2.0), dpi=LIVE_DPI)
+    FigureCanvasAgg(fig)
+    plain = GlyphText(0.1, 0.2, "+0.5", va="bottom", linespacing=1.3)
+    fig.add_artist(plain)
+    assert plain._block(fig.dpi) is None
+    fig.canvas.draw()
