@@ -24,11 +24,12 @@ from matplotlib.transforms import Bbox
 __all__ = ["GlyphText"]
 
 #: matplotlib 3.11 sets a line of text as tall as the font's ascent plus descent, the layout
-#: :class:`GlyphText` reproduces; 3.10 (Colab's) measures the line by the ink of "lp", and its
-#: FT2Font has no OS/2 ascent to read, so there every GlyphText is drawn by Text.
+#: :class:`GlyphText` reproduces (checked on 3.11 by tests/test_glyph_text.py); 3.10 (Colab's)
+#: measures the line by the ink of "lp", and its FT2Font has no OS/2 ascent to read. Under any other
+#: series every GlyphText is drawn by Text: correct, only slower (re-check on ``make lock``).
 _LAYOUT_REPRODUCED = tuple(
     int(part) for part in matplotlib.__version__.split(".")[:2] if part.isdigit()
-) >= (3, 11)
+) == (3, 11)
 
 #: A glyph or a line of :class:`GlyphText`, in pixels: its coverage image, the column (right of the
 #: pen's start) and the row (down from the baseline) of the image's first pixel, the advance of the
@@ -143,7 +144,7 @@ class GlyphText(Text):
     :func:`course_utils.backprop.training_step_widget`.
 
     What falls back to Text (drawn exactly as matplotlib would): every text under a matplotlib
-    older than 3.11 (see :data:`_LAYOUT_REPRODUCED`), any renderer other than Agg (PDF, SVG), a text with a character the font lacks, and a clipped, rotated or mathtext (``$``) text,
+    other than 3.11 (see :data:`_LAYOUT_REPRODUCED`), any renderer other than Agg (PDF, SVG), a text with a character the font lacks, and a clipped, rotated or mathtext (``$``) text,
     or one not anchored by its top or bottom (``va`` other than ``"top"`` / ``"bottom"``).
     Agg draws the frames, the notebooks' pictures and saved PNGs.
     """

@@ -84,7 +84,7 @@ def test_glyph_text_falls_back_to_matplotlib_where_it_has_no_images():
     fig.savefig(io.BytesIO(), format="svg")  # drawn as SVG text, without the Agg images
 
 
-def test_glyph_text_is_plain_text_under_an_older_matplotlib(monkeypatch):
+def test_glyph_text_is_plain_text_under_another_matplotlib(monkeypatch):
     # matplotlib 3.10 (Colab's) sets lines by the ink of "lp", a layout GlyphText does not copy.
     monkeypatch.setattr(glyph_text, "_LAYOUT_REPRODUCED", False)
     fig = Figure(figsize=(4.0, 2.0), dpi=LIVE_DPI)
