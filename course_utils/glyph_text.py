@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import numpy as np
+from matplotlib import ft2font
 from matplotlib.artist import allow_rasterization
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
@@ -21,7 +22,7 @@ from matplotlib.font_manager import findfont, get_font
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-__all__ = ["GlyphText"]
+__all__ = ["GlyphText", "as_glyph_text"]
 
 #: matplotlib 3.11 sets a line of text as tall as the font's ascent plus descent, the layout
 #: :class:`GlyphText` reproduces (checked on 3.11 by tests/test_glyph_text.py); 3.10 (Colab's)
@@ -68,16 +69,34 @@ def _glyph(path: str, size: float, dpi: float, hinting: Any, char: str) -> _Ink 
 
 
 @lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
+def _kerning(path: str, size: float, dpi: float, left: str, right: str) -> float:
+    """How far the font moves ``right`` towards ``left`` when it follows it (pixels, negative
+    closer), as matplotlib's FT2Font adds it to the pen when it lays out a line."""
+    font = get_font(path)
+    font.set_size(size, dpi)
+    mode: Any = ft2font.Kerning.DEFAULT
+    return (
+        font.get_kerning(
+            font.get_char_index(ord(left)), font.get_char_index(ord(right)), mode
+        )
+        / 64
+    )
+
+
 def _line_image(
     path: str, size: float, dpi: float, hinting: Any, line: str
 ) -> _Ink | None:
     """One line put together from :func:`_glyph` images, each where the pen is when it comes (the
-    advance: the line's width, as matplotlib measures it); None if the font lacks a character."""
+    advance and the kerning: the line's width, as matplotlib measures it); None if the font lacks
+    a character."""
     pen, ascent, descent, placed = 0.0, 0.0, 0.0, []
-    for char in line:
+    for index, char in enumerate(line):
         glyph = _glyph(path, size, dpi, hinting, char)
         if glyph is None:
             return None
+        if index:
+            pen += _kerning(path, size, dpi, line[index - 1], char)
         coverage, left, top, advance, glyph_ascent, glyph_descent = glyph
         if coverage.size:
             placed.append((coverage, round(pen) + left, top))
@@ -102,25 +121,35 @@ def _paint(canvas: np.ndarray, image: np.ndarray, row: int, col: int) -> None:
 
 
 @lru_cache(maxsize=64)
-def _line_height(path: str, size: float, dpi: float, spacing: float) -> float | None:
-    """The height in pixels of one line as matplotlib sets it: the line spacing times the font's
-    ascent plus descent (its OS/2 table, else its hhea table); None when it has neither."""
+def _font_metrics(
+    path: str, size: float, dpi: float
+) -> tuple[float, float, float] | None:
+    """The font's ascent, descent and line gap in pixels, as matplotlib reads them to set a line
+    (its OS/2 table, else its hhea table); None when it has neither."""
     font = get_font(path)
     head: Any = font.get_sfnt_table("head")
-    for table_name, ascent_key, descent_key in (
-        ("OS/2", "sTypoAscender", "sTypoDescender"),
-        ("hhea", "ascent", "descent"),
+    for table_name, gap_key, ascent_key, descent_key in (
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
     ):
         table: Any = font.get_sfnt_table(table_name)  # type: ignore[call-overload]
         if (
             table is not None
             and head is not None
-            and ascent_key in table
-            and descent_key in table
+            and all(key in table for key in (gap_key, ascent_key, descent_key))
         ):
-            span = table[ascent_key] - table[descent_key]
-            return spacing * span * size * dpi / 72 / head["unitsPerEm"]
+            scale = size * dpi / 72 / head["unitsPerEm"]
+            return (
+                table[ascent_key] * scale,
+                -table[descent_key] * scale,
+                table[gap_key] * scale,
+            )
     return None
+
+
+#: A laid-out line of :class:`GlyphText`: its ink (:data:`_Ink`), its column offset from the
+#: block's left edge and its baseline's offset down from the block's top (pixels).
+_Placed = tuple[_Ink, float, float]
 
 
 class GlyphText(Text):
@@ -129,10 +158,11 @@ class GlyphText(Text):
 
     What: FreeType draws each character once per font, size and resolution (:func:`_glyph`), a line
     is put together from those images at the pen positions matplotlib gives its characters (the
-    hinted advances), and the lines sit in their boxes as matplotlib sets them, so the text stands
-    and measures where a Text would: its extent equals Text's (to half a pixel) and its ink is
-    within a pixel (only the fraction of a pixel where matplotlib would start it is dropped;
-    ``tests/test_glyph_text.py`` compares the two, in the English and the Chinese fonts).
+    hinted advances and the font's kerning), and the lines sit in their boxes as matplotlib sets
+    them (a fixed or the "normal" line spacing; multialignment), so the text stands and measures
+    where a Text would: its extent equals Text's (to half a pixel; a long line's width to a pixel)
+    and its ink is within a pixel (only the fraction of a pixel where matplotlib would start it is
+    dropped; ``tests/test_glyph_text.py`` compares the two, in the English and the Chinese fonts).
 
     Why: matplotlib (3.11) lays out, hints and renders every character of every text again on each
     draw, about 50 µs a character plus about 0.2 ms a text. A frame of the training-step widget
@@ -140,49 +170,80 @@ class GlyphText(Text):
     by this class its kernel CPU per frame fell to 0.27–0.33 of what it was (interleaved A/B on
     2 loaded cores, thread CPU per frame p50: en 39.8 → 10.8 ms, zh 31.5 → 10.1 ms).
 
-    Where: the moving numbers and the three-part title of
-    :func:`course_utils.backprop.training_step_widget`.
+    Where: the texts the sliders rewrite in :func:`course_utils.backprop.training_step_widget`
+    (its moving numbers and three-part title), :func:`course_utils.neuron.neuron_widget` (its
+    title), :func:`course_utils.image_classification_lab.misclassification_widget` (the status line
+    and the six thumbnail titles) and :func:`course_utils.other_losses_lessons.overlap_widget` (its
+    numbers). A title that matplotlib creates and places (``suptitle``, an axes' title) becomes one
+    with :func:`as_glyph_text`.
 
     What falls back to Text (drawn exactly as matplotlib would): every text under a matplotlib
-    other than 3.11 (see :data:`_LAYOUT_REPRODUCED`), any renderer other than Agg (PDF, SVG), a text with a character the font lacks, and a clipped, rotated or mathtext (``$``) text,
-    or one not anchored by its top or bottom (``va`` other than ``"top"`` / ``"bottom"``).
+    other than 3.11 (see :data:`_LAYOUT_REPRODUCED`), any renderer other than Agg (PDF, SVG), a
+    text with a character the font lacks, and a clipped, rotated or mathtext (``$``) text, or one
+    anchored otherwise than by its top, bottom, center or baseline (``va="center_baseline"``).
     Agg draws the frames, the notebooks' pictures and saved PNGs.
     """
 
-    def _block(self, dpi: float) -> tuple[list[_Ink], float, float, float] | None:
-        """The lines, the line height, and the block's left and top edges (display pixels)."""
+    def _block(
+        self, dpi: float
+    ) -> tuple[list[_Placed], float, float, float, float] | None:
+        """The lines placed in the block, the block's width and height, and its left and top
+        edges (display pixels), set as matplotlib's Text sets them (``Text._get_layout``)."""
         text = self.get_text()
         spacing = getattr(self, "_linespacing", None)
         clipped = self.get_clip_on() and (
             self.get_clip_box() is not None or self.get_clip_path() is not None
         )
+        valign = self.get_verticalalignment()
         if (
             not _LAYOUT_REPRODUCED
             or "$" in text
             or clipped
             or self.get_rotation() != 0
-            or self.get_verticalalignment() not in ("top", "bottom")
-            or not isinstance(spacing, (int, float))
+            or valign not in ("top", "bottom", "center", "baseline")
+            or not (spacing == "normal" or isinstance(spacing, (int, float)))
         ):
             return None
         path = findfont(self.get_fontproperties())
         size = float(self.get_fontsize())
-        height = _line_height(path, size, dpi, float(spacing))
+        metrics = _font_metrics(path, size, dpi)
         hinting = get_hinting_flag()
         lines = [
             _line_image(path, size, dpi, hinting, line) for line in text.split("\n")
         ]
         found = [line for line in lines if line is not None]
-        if height is None or len(found) < len(lines):
+        if metrics is None or len(found) < len(lines):
             return None
-        x, y = self.get_transform().transform(self.get_unitless_position())
+        min_ascent, min_descent, gap = metrics
+        if len(found) == 1:
+            gap = 0.0
         width = max(line[3] for line in found)
+        malign = (
+            getattr(self, "_multialignment", None) or self.get_horizontalalignment()
+        )
+        line_shift = {"left": 0.0, "center": 0.5, "right": 1.0}[malign]
+        placed, depth, descent = [], 0.0, 0.0
+        for line in found:
+            ascent, descent = line[4], line[5]
+            if spacing == "normal":
+                ascent = max(ascent, min_ascent) + gap / 2
+                descent = max(descent, min_descent) + gap / 2
+            else:
+                lead = float(spacing) * (min_ascent + min_descent) - ascent - descent
+                ascent, descent = ascent + lead / 2, descent + lead / 2
+            placed.append((line, line_shift * (width - line[3]), depth + ascent))
+            depth += ascent + descent
+        x, y = self.get_transform().transform(self.get_unitless_position())
         shift = {"left": 0.0, "center": 0.5, "right": 1.0}[
             self.get_horizontalalignment()
         ]
-        bottom = self.get_verticalalignment() == "bottom"
-        top = y + height * len(found) if bottom else y
-        return found, height, float(x - shift * width), float(top)
+        top = {
+            "top": y,
+            "bottom": y + depth,
+            "center": y + depth / 2,
+            "baseline": y + depth - descent,  # the last line's baseline, as matplotlib
+        }[valign]
+        return placed, width, depth, float(x - shift * width), float(top)
 
     def get_window_extent(
         self, renderer: RendererBase | None = None, dpi: float | None = None
@@ -193,11 +254,8 @@ class GlyphText(Text):
             block = self._block(figure.dpi) if self.get_text() else None
         if block is None:
             return super().get_window_extent(renderer, dpi)
-        lines, height, left, top = block
-        width = max(line[3] for line in lines)
-        return Bbox.from_bounds(
-            left, top - height * len(lines), width, height * len(lines)
-        )
+        _, width, height, left, top = block
+        return Bbox.from_bounds(left, top - height, width, height)
 
     @allow_rasterization
     def draw(self, renderer: RendererBase) -> None:
@@ -207,16 +265,11 @@ class GlyphText(Text):
         if block is None or not isinstance(renderer, RendererAgg):
             super().draw(renderer)
             return
-        lines, height, left, top = block
+        placed, _, _, left, top = block
         first_row = renderer.height - top  # Agg's rows run down from the canvas's top
         pieces = [
-            (
-                image,
-                round(left) + x0,
-                round(first_row + index * height + (height + ascent - descent) / 2)
-                + y0,
-            )
-            for index, (image, x0, y0, _, ascent, descent) in enumerate(lines)
+            (image, round(left + column) + x0, round(first_row + baseline) + y0)
+            for (image, x0, y0, *_), column, baseline in placed
             if image.size
         ]
         if pieces:
@@ -235,3 +288,14 @@ class GlyphText(Text):
             renderer.draw_image(gc, col0, renderer.height - row1, rgba[::-1])
             gc.restore()
         self.stale = False
+
+
+def as_glyph_text(text: Text) -> GlyphText:
+    """Draw ``text`` as a :class:`GlyphText` from now on, and return it.
+
+    For a text that matplotlib itself creates and its layout places (a figure's ``suptitle``, an
+    axes' ``title``): the same object keeps its place in the figure, its properties and its role in
+    the layout; only its drawing and its measure change (GlyphText adds no state to Text).
+    """
+    text.__class__ = GlyphText
+    return cast(GlyphText, text)

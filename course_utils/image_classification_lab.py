@@ -34,6 +34,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from course_utils import data as course_data
+from course_utils.glyph_text import as_glyph_text
 from course_utils.i18n import N_, gettext
 from course_utils.plotting import PALETTE, new_figure
 from course_utils.plotting import artist as _artist
@@ -1768,7 +1769,8 @@ def plot_misclassifications(
             np.zeros((28, 28)), cmap="gray_r", vmin=0.0, vmax=1.0, gid=f"thumb-{slot}"
         )
         ax.set_axis_off()
-        ax.set_title(" ", fontsize=10, gid=f"thumb-title-{slot}")
+        # the titles and the status change on every frame: drawn from cached glyph images
+        as_glyph_text(ax.set_title(" ", fontsize=10, gid=f"thumb-title-{slot}"))
     bars_ax = fig.add_subplot(grid[1, :])
     bars = bars_ax.bar(range(NUM_CLASSES), np.zeros(NUM_CLASSES), color=PALETTE[4])
     for k, bar in enumerate(bars):
@@ -1791,7 +1793,7 @@ def plot_misclassifications(
         va="top",
         fontsize=11,
     )
-    fig.suptitle(" \n ", fontsize=12, gid="explorer-status")
+    as_glyph_text(fig.suptitle(" \n ", fontsize=12, gid="explorer-status"))
     update_misclassifications(fig, predictions, true_class, predicted_class)
     return fig
 

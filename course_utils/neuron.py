@@ -32,6 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from course_utils._plain import float_or_array
+from course_utils.glyph_text import as_glyph_text
 from course_utils.i18n import N_, gettext
 from course_utils.plotting import PALETTE, artist, new_figure
 from course_utils.validation import (
@@ -663,7 +664,8 @@ def plot_neuron(w1: float = 1.0, w2: float = 0.5, b: float = -1.0) -> Figure:
     _draw_points_on_sigmoid(curve_ax, view.z)
     handles, labels = plane_ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
-    fig.suptitle(view.title(w1, w2, b), gid="neuron-title")
+    # the title changes on every frame: drawn from cached glyph images (GlyphText)
+    as_glyph_text(fig.suptitle(view.title(w1, w2, b), gid="neuron-title"))
     return fig
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from course_utils.glyph_text import as_glyph_text
 from course_utils.i18n import N_, TextMap, gettext
 from course_utils.losses import get
 from course_utils.plotting import PALETTE, artist, new_figure
@@ -587,8 +588,11 @@ def plot_overlap(alpha: float = 0.5, beta: float = 0.5, radius: float = 3.0) -> 
         ylabel=gettext("loss"),
     )
     right.legend(loc="upper right", fontsize=10)
-    right.text(
-        0.03, 0.04, "", transform=right.transAxes, fontsize=11, gid="overlap-text"
+    # the numbers change on every frame: drawn from cached glyph images (GlyphText)
+    as_glyph_text(
+        right.text(
+            0.03, 0.04, "", transform=right.transAxes, fontsize=11, gid="overlap-text"
+        )
     )
     update_overlap(fig, alpha, beta, radius)
     return fig
