@@ -68,7 +68,6 @@ def _glyph(path: str, size: float, dpi: float, hinting: Any, char: str) -> _Ink 
     )
 
 
-@lru_cache(maxsize=2048)
 @lru_cache(maxsize=4096)
 def _kerning(path: str, size: float, dpi: float, left: str, right: str) -> float:
     """How far the font moves ``right`` towards ``left`` when it follows it (pixels, negative
@@ -84,6 +83,7 @@ def _kerning(path: str, size: float, dpi: float, left: str, right: str) -> float
     )
 
 
+@lru_cache(maxsize=2048)
 def _line_image(
     path: str, size: float, dpi: float, hinting: Any, line: str
 ) -> _Ink | None:
