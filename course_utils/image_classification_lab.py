@@ -1809,7 +1809,10 @@ def update_misclassifications(
         image, title = artist(fig, f"thumb-{slot}"), artist(fig, f"thumb-title-{slot}")
         if slot < members.size:
             index = members[slot]
-            image.set_data(_THUMBNAIL_CMAP(predictions.images[index], bytes=True))
+            pixels = np.asarray(predictions.images[index]).reshape(
+                28, 28
+            )  # any accepted shape
+            image.set_data(_THUMBNAIL_CMAP(pixels, bytes=True))
             p = predictions.probs[index]
             title.set_text(f"{p[k]:.2f} / {p[t]:.2f}")
         else:

@@ -330,6 +330,17 @@ def test_explorer_shows_the_cells_images_and_probabilities(demo):
     assert len(live.redraw_seconds) == 2
 
 
+@pytest.mark.parametrize("shape", [(28, 28, 1), (784,)])
+def test_explorer_takes_images_in_every_accepted_shape(demo, shape):
+    # The lab passes the model's input images, (m, 28, 28, 1): the thumbnails are the same.
+    shaped = lab.Predictions(demo.images.reshape(-1, *shape), demo.y_true, demo.probs)
+    fig = lab.plot_misclassifications(shaped, "Shirt", "T-shirt/top")
+    reference = lab.plot_misclassifications(demo, "Shirt", "T-shirt/top")
+    np.testing.assert_array_equal(
+        artist(fig, "thumb-0").get_array(), artist(reference, "thumb-0").get_array()
+    )
+
+
 def test_explorer_empty_cell_and_bad_class(demo):
     live = lab.misclassification_widget(demo)
     empty = next(
