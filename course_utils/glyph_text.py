@@ -104,20 +104,27 @@ def _line_image(
         ascent, descent = max(ascent, glyph_ascent), max(descent, glyph_descent)
     if not placed:
         return np.zeros((0, 0), np.uint8), 0, 0, pen, ascent, descent
-    x0 = min(x for _, x, _ in placed)
-    y0 = min(y for _, _, y in placed)
-    x1 = max(x + image.shape[1] for image, x, _ in placed)
-    y1 = max(y + image.shape[0] for image, _, y in placed)
-    combined = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    for image, x, y in placed:
-        _paint(combined, image, y - y0, x - x0)
+    combined, x0, y0 = _combine(placed)
     return combined, x0, y0, pen, ascent, descent
 
 
-def _paint(canvas: np.ndarray, image: np.ndarray, row: int, col: int) -> None:
-    """Lay the coverage ``image`` on ``canvas`` with its top left at (row, col); overlaps keep the darker."""
-    view = canvas[row : row + image.shape[0], col : col + image.shape[1]]
-    np.maximum(view, image, out=view)
+def _combine(
+    pieces: list[tuple[np.ndarray, int, int]],
+) -> tuple[np.ndarray, int, int]:
+    """One coverage image holding every (image, column, row) piece where it lies, overlaps keeping
+    the darker; and the column and row of its top left corner."""
+    col0 = min(col for _, col, _ in pieces)
+    row0 = min(row for _, _, row in pieces)
+    col1 = max(col + image.shape[1] for image, col, _ in pieces)
+    row1 = max(row + image.shape[0] for image, _, row in pieces)
+    combined = np.zeros((row1 - row0, col1 - col0), np.uint8)
+    for image, col, row in pieces:
+        view = combined[
+            row - row0 : row - row0 + image.shape[0],
+            col - col0 : col - col0 + image.shape[1],
+        ]
+        np.maximum(view, image, out=view)
+    return combined, col0, row0
 
 
 @lru_cache(maxsize=64)
@@ -273,13 +280,8 @@ class GlyphText(Text):
             if image.size
         ]
         if pieces:
-            row0 = min(row for _, _, row in pieces)
-            col0 = min(col for _, col, _ in pieces)
-            row1 = max(row + image.shape[0] for image, _, row in pieces)
-            col1 = max(col + image.shape[1] for image, col, _ in pieces)
-            coverage = np.zeros((row1 - row0, col1 - col0), np.uint8)
-            for image, col, row in pieces:
-                _paint(coverage, image, row - row0, col - col0)
+            coverage, col0, row0 = _combine(pieces)
+            row1 = row0 + coverage.shape[0]
             *colour, alpha = to_rgba(self.get_color(), self.get_alpha())
             rgba = np.empty((*coverage.shape, 4), np.uint8)
             rgba[..., :3] = np.round(np.array(colour) * 255).astype(np.uint8)
